@@ -1,0 +1,19 @@
+# Helpers that give every src/ folder the same shape: one static library, public include root src/.
+function(builder_module name)
+  file(GLOB _srcs CONFIGURE_DEPENDS "${CMAKE_CURRENT_SOURCE_DIR}/*.cc")
+  add_library(builder_${name} STATIC ${_srcs})
+  target_include_directories(builder_${name} PUBLIC "${PROJECT_SOURCE_DIR}/src")
+  add_library(builder::${name} ALIAS builder_${name})
+endfunction()
+
+# One doctest executable per module's test folder, registered with ctest case by case.
+function(builder_module_tests name)
+  file(GLOB _srcs CONFIGURE_DEPENDS "${CMAKE_CURRENT_SOURCE_DIR}/*_test.cc")
+  add_executable(${name}_tests ${PROJECT_SOURCE_DIR}/tests/doctest_main.cc ${_srcs})
+  target_link_libraries(${name}_tests PRIVATE ${ARGN} doctest::doctest)
+  target_compile_definitions(${name}_tests PRIVATE
+    BUILDER_CONFORMANCE_DIR="${BUILDER_CONFORMANCE_DIR}"
+    BUILDER_TESTDATA_DIR="${PROJECT_SOURCE_DIR}/testdata")
+  include(doctest)
+  doctest_discover_tests(${name}_tests TEST_PREFIX "${name}/")
+endfunction()

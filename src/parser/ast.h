@@ -1,0 +1,91 @@
+// The Dockerfile syntax tree: what the lexer produces and BuildKit's dump format prints.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/error.h"
+
+namespace builder::parser {
+
+/// 1-based line and column (column counts bytes in the original line, BOM excluded).
+struct SourcePos {
+  int line = 0;
+  int col = 0;
+};
+
+struct SourceRange {
+  SourcePos start;
+  SourcePos end;  ///< last line of the instruction (heredoc bodies included), col of its last byte
+};
+
+/// A heredoc attached to RUN/COPY/ADD: `<<EOF`, `<<-EOF`, `<<'EOF'`, `3<<EOF`.
+struct Heredoc {
+  std::string name;      ///< the terminator word, quotes removed
+  std::string content;   ///< body lines, each ending in '\n'; tabs kept even when chomp is set
+  bool expand = true;    ///< false when the terminator was quoted
+  bool chomp = false;    ///< `<<-`: leading tabs are stripped when the body is used
+  int fd = -1;           ///< `3<<EOF` gives 3; -1 when no fd was written
+};
+
+/// Parser directives from the top of the file.
+struct Directives {
+  std::optional<std::string> syntax;
+  std::optional<std::string> check;
+  char escape = '\\';
+  std::optional<SourcePos> escape_pos;
+};
+
+/// A warning that does not stop parsing (e.g. an empty line inside a continuation).
+struct Warning {
+  SourcePos pos;
+  std::string message;
+};
+
+/// One instruction. Arguments are shaped per instruction exactly as BuildKit's parser shapes
+/// them (see the conformance README): ENV/LABEL give (key, value, "=" or "") triples, JSON form
+/// gives one arg per array element, shell form the remainder as one arg.
+struct Node {
+  std::string keyword;                 ///< lower case: "from", "run", ...
+  std::string original;                ///< the instruction text with continuations joined
+  std::vector<std::string> flags;      ///< leading `--x=y` words, quotes removed, `--` dropped
+  std::vector<SourcePos> flag_pos;     ///< where each flag starts, parallel to flags
+  std::vector<std::string> args;
+  SourcePos args_pos;                  ///< where the arguments (after the flags) start
+  bool json_form = false;              ///< args came from a JSON array
+  std::vector<Heredoc> heredocs;
+  std::unique_ptr<Node> sub;           ///< ONBUILD's nested instruction
+  SourceRange range;
+};
+
+/// A parsed Dockerfile.
+struct Ast {
+  std::string file;                    ///< name used in error messages
+  Directives directives;
+  std::vector<Node> children;
+  std::vector<Warning> warnings;
+  std::vector<std::string> lines;      ///< source lines without terminators (BOM and CR removed)
+
+  /// The text of a 1-based line, or "" when out of range; for error carets.
+  std::string_view Line(int line) const {
+    return line >= 1 && line <= static_cast<int>(lines.size()) ? std::string_view(lines[line - 1])
+                                                               : std::string_view();
+  }
+  /// A located parse error pointing at pos.
+  Error ErrorAt(SourcePos pos, std::string message) const {
+    return Error::AtSource({file, pos.line, pos.col, std::string(Line(pos.line))}, std::move(message));
+  }
+};
+
+/// Lexes a Dockerfile: BOM, CRLF, directives, comments, continuations, flags, JSON vs shell form,
+/// heredocs. Fails with a located error on an empty file, bad JSON arrays of non-strings, legacy
+/// ENV without a value, unterminated heredocs, lines over 64 KiB, bad or repeated directives.
+[[nodiscard]] Result<Ast> ParseDockerfile(std::string_view content, std::string file);
+
+/// BuildKit's `Node.Dump()` of every instruction, one line each, each ending in '\n'.
+std::string DumpAst(const Ast& ast);
+
+}  // namespace builder::parser

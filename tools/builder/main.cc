@@ -1,0 +1,33 @@
+// builder's entry point: builds the command tree and runs the chosen subcommand.
+#include <cstdio>
+#include <iostream>
+
+#include "commands.h"
+
+namespace builder::cli {
+
+int ReportError(const Error& error) {
+  std::fflush(stdout);
+  std::cerr << "builder: error: " << error.Describe() << '\n';
+  return 1;
+}
+
+}  // namespace builder::cli
+
+int main(int argc, char** argv) {
+  CLI::App app{"builder: a daemonless OCI image builder and runner", "builder"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "builder 0.1.0");
+  int status = 0;
+
+  CLI::App* debug = app.add_subcommand("debug", "Inspect builder's internals");
+  debug->require_subcommand(1);
+  builder::cli::RegisterDebugParse(*debug, &status);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  return status;
+}
