@@ -81,9 +81,10 @@ std::string ErrnoText(int err);
 
 }  // namespace builder
 
-/// Propagates an error from a Result expression; evaluates to its value (statement-expression, g++/clang).
+/// Propagates an error from a Result expression; evaluates to its value. A GNU statement
+/// expression (g++ and clang); __extension__ keeps -Wpedantic quiet about it.
 #define BUILDER_TRY(expr)                                               \
-  ({                                                                    \
+  __extension__({                                                       \
     auto&& builder_try_r_ = (expr);                                     \
     if (!builder_try_r_) return std::unexpected(std::move(builder_try_r_).error()); \
     std::move(builder_try_r_).value();                                  \

@@ -1,0 +1,144 @@
+// Lexical path helpers and atomic small-file writes.
+#include "base/path.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <random>
+#include <vector>
+
+#include "base/unique_fd.h"
+
+namespace builder {
+
+std::string CleanPath(std::string_view path) {
+  if (path.empty()) return ".";
+  const bool rooted = path.front() == '/';
+  std::vector<std::string_view> parts;
+  size_t i = 0;
+  while (i < path.size()) {
+    size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    std::string_view part = path.substr(i, j - i);
+    i = j + 1;
+    if (part.empty() || part == ".") continue;
+    if (part == "..") {
+      if (!parts.empty() && parts.back() != "..") {
+        parts.pop_back();
+      } else if (!rooted) {
+        parts.push_back(part);
+      }
+      continue;
+    }
+    parts.push_back(part);
+  }
+  std::string out = rooted ? "/" : "";
+  for (size_t k = 0; k < parts.size(); ++k) {
+    if (k) out += '/';
+    out += parts[k];
+  }
+  return out.empty() ? "." : out;
+}
+
+std::string JoinPath(std::string_view lhs, std::string_view rhs) {
+  if (lhs.empty()) return CleanPath(rhs);
+  if (rhs.empty()) return CleanPath(lhs);
+  std::string joined(lhs);
+  joined += '/';
+  joined += rhs;
+  return CleanPath(joined);
+}
+
+std::string BaseName(std::string_view path) {
+  while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  if (path.empty()) return ".";
+  if (path == "/") return "/";
+  size_t slash = path.rfind('/');
+  return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
+}
+
+std::string DirName(std::string_view path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string_view::npos) return ".";
+  return CleanPath(path.substr(0, slash + 1));
+}
+
+bool IsLocalPath(std::string_view path) {
+  if (path.empty() || path.front() == '/') return false;
+  std::string clean = CleanPath(path);
+  return clean != ".." && !clean.starts_with("../");
+}
+
+Result<std::string> ReadFile(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return FailErrno("open " + path, errno);
+  std::string out;
+  char buf[1 << 16];
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return FailErrno("read " + path, errno);
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+namespace {
+
+Result<void> WriteAll(int fd, std::string_view data, const std::string& what) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return FailErrno("write " + what, errno);
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return {};
+}
+
+std::string TempSuffix() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  return ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(rng() & 0xffffffff);
+}
+
+}  // namespace
+
+Result<void> WriteFileAtomic(const std::string& path, std::string_view content, unsigned mode) {
+  const std::string tmp = path + TempSuffix();
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
+  if (!fd) return FailErrno("create " + tmp, errno);
+  auto fail = [&](Error e) {
+    ::unlink(tmp.c_str());
+    return std::unexpected(std::move(e));
+  };
+  if (auto r = WriteAll(fd.get(), content, tmp); !r) return fail(r.error());
+  if (::fsync(fd.get()) != 0) return fail(Error::FromErrno("fsync " + tmp, errno));
+  if (auto r = fd.Close(); !r) return fail(r.error());
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return fail(Error::FromErrno("rename " + tmp, errno));
+  UniqueFd dir(::open(DirName(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir && ::fsync(dir.get()) != 0) return FailErrno("fsync directory of " + path, errno);
+  return {};
+}
+
+Result<void> MakeDirs(const std::string& path, unsigned mode) {
+  if (path.empty()) return {};
+  std::string clean = CleanPath(path);
+  for (size_t i = 1; i <= clean.size(); ++i) {
+    if (i != clean.size() && clean[i] != '/') continue;
+    std::string prefix = clean.substr(0, i);
+    if (::mkdir(prefix.c_str(), mode) != 0 && errno != EEXIST)
+      return FailErrno("mkdir " + prefix, errno);
+  }
+  struct stat st;
+  if (::stat(clean.c_str(), &st) != 0) return FailErrno("stat " + clean, errno);
+  if (!S_ISDIR(st.st_mode)) return Fail(ErrorCode::kAlreadyExists, clean + " exists and is not a directory");
+  return {};
+}
+
+}  // namespace builder
