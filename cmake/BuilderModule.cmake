@@ -15,5 +15,5 @@ function(builder_module_tests name)
     BUILDER_CONFORMANCE_DIR="${BUILDER_CONFORMANCE_DIR}"
     BUILDER_TESTDATA_DIR="${PROJECT_SOURCE_DIR}/testdata")
   include(doctest)
-  doctest_discover_tests(${name}_tests TEST_PREFIX "${name}/")
+  doctest_discover_tests(${name}_tests TEST_PREFIX "${name}/" PROPERTIES LABELS unit)
 endfunction()
