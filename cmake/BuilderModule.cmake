@@ -1,6 +1,11 @@
 # Helpers that give every src/ folder the same shape: one static library, public include root src/.
 function(builder_module name)
   file(GLOB _srcs CONFIGURE_DEPENDS "${CMAKE_CURRENT_SOURCE_DIR}/*.cc")
+  if(NOT _srcs)
+    # A module whose first sources have not landed yet: nothing to build or link.
+    message(STATUS "module ${name}: no sources yet")
+    return()
+  endif()
   add_library(builder_${name} STATIC ${_srcs})
   target_include_directories(builder_${name} PUBLIC "${PROJECT_SOURCE_DIR}/src")
   add_library(builder::${name} ALIAS builder_${name})
