@@ -1,4 +1,4 @@
-// Shell-word expansion with BuildKit's rules: one pass over the input, a recursive descent for ${...}.
+// Shell-word expansion with BuildKit's rules: one scan of the input, recursive descent into ${...}.
 #include "parser/shell_lexer.h"
 
 #include <cstdio>
@@ -28,17 +28,12 @@ std::string Quote(std::string_view text) {
     const bool invalid = r.cp == kReplacementChar && r.len == 1;
     char buf[8];
     if (invalid || r.cp < 0x20 || r.cp == 0x7F) {
-      switch (r.cp) {
-        case '\a': out += "\\a"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        case '\v': out += "\\v"; break;
-        default:
-          std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(text[pos]));
-          out += buf;
+      if (!invalid && r.cp >= '\a' && r.cp <= '\r') {
+        out += '\\';
+        out += "abtnvfr"[r.cp - '\a'];  // \a \b \t \n \v \f \r, as Go writes them
+      } else {
+        std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(text[pos]));
+        out += buf;
       }
     } else if (r.cp == '"' || r.cp == '\\') {
       out += '\\';
@@ -51,7 +46,9 @@ std::string Quote(std::string_view text) {
   return out + "\"";
 }
 
-std::unexpected<Error> Syntax(std::string message) { return Fail(ErrorCode::kParse, std::move(message)); }
+std::unexpected<Error> Syntax(std::string message) {
+  return Fail(ErrorCode::kParse, std::move(message));
+}
 
 // Go's text/scanner as lex.go uses it: code points, invalid bytes read as U+FFFD, a leading BOM
 // skipped.
@@ -132,7 +129,14 @@ struct Chunk {
 
 bool IsSpecialParam(char32_t c) {
   switch (c) {
-    case '@': case '*': case '#': case '?': case '-': case '$': case '!': case '0':
+    case '@':
+    case '*':
+    case '#':
+    case '?':
+    case '-':
+    case '$':
+    case '!':
+    case '0':
       return true;
     default:
       return false;
@@ -278,7 +282,9 @@ class Expander {
     switch (scanner_.Peek()) {
       case kEof:
         return Syntax("syntax error: missing '}'");
-      case '{': case '}': case ':':
+      case '{':
+      case '}':
+      case ':':
         return Syntax("syntax error: bad substitution");
       default:
         break;
@@ -329,9 +335,9 @@ class Expander {
         return empty ? std::string() : w;
       case '?':
         if (!value || (null_is_unset && value->empty())) {
-          std::string message = !w.empty()        ? w
-                                : !value          ? "is not allowed to be unset"
-                                                  : "is not allowed to be empty";
+          std::string message = !w.empty() ? w
+                                : !value   ? "is not allowed to be unset"
+                                           : "is not allowed to be empty";
           return Fail(ErrorCode::kInvalidArgument, name + ": " + message);
         }
         return std::string(*value);
@@ -410,7 +416,8 @@ class Expander {
   int depth_ = 0;
 };
 
-Result<ExpandResult> Process(const ShellLexOptions& options, std::string_view word, const ShellEnv& env) {
+Result<ExpandResult> Process(const ShellLexOptions& options, std::string_view word,
+                             const ShellEnv& env) {
   ExpandResult out;
   Expander expander(options, env, word, out);
   auto ran = expander.Run();

@@ -1,4 +1,5 @@
-// Docker's shell-word expansion ($V, ${V:-w}, quotes, escapes), behaving as BuildKit's shell/lex.go.
+// Docker's shell-word expansion ($V, ${V:-w}, quotes, escapes), behaving as BuildKit's
+// shell/lex.go.
 #pragma once
 
 #include <optional>
@@ -20,7 +21,8 @@ class ShellEnv {
   explicit ShellEnv(bool case_insensitive = false) : case_insensitive_(case_insensitive) {}
 
   /// Builds from "NAME=value" entries; an entry without '=' sets NAME to the empty string.
-  static ShellEnv FromEntries(const std::vector<std::string>& entries, bool case_insensitive = false);
+  static ShellEnv FromEntries(const std::vector<std::string>& entries,
+                              bool case_insensitive = false);
 
   /// Sets NAME; an existing NAME keeps its position and gets the new value.
   void Set(std::string_view name, std::string_view value);
@@ -43,11 +45,11 @@ class ShellEnv {
 
 /// BuildKit's Lex switches.
 struct ShellLexOptions {
-  char escape = '\\';               ///< the Dockerfile's escape character: '\\' or '`'
-  bool raw_quotes = false;          ///< keep quote characters in the output
-  bool raw_escapes = false;         ///< keep escape characters in the output
-  bool skip_unset_env = false;      ///< leave references to unset variables as written
-  bool skip_process_quotes = false; ///< treat ' and " as ordinary characters
+  char escape = '\\';                ///< the Dockerfile's escape character: '\\' or '`'
+  bool raw_quotes = false;           ///< keep quote characters in the output
+  bool raw_escapes = false;          ///< keep escape characters in the output
+  bool skip_unset_env = false;       ///< leave references to unset variables as written
+  bool skip_process_quotes = false;  ///< treat ' and " as ordinary characters
 };
 
 /// What an expansion produced and which variables it looked at.
@@ -55,7 +57,7 @@ struct ExpandResult {
   std::string word;                ///< the whole input expanded, quotes removed, no splitting
   std::vector<std::string> words;  ///< the same, split on unquoted whitespace (empty words dropped)
   std::set<std::string> matched;   ///< names looked up and found set (possibly empty)
-  std::set<std::string> unmatched; ///< names looked up and found unset
+  std::set<std::string> unmatched;  ///< names looked up and found unset
 };
 
 /// Expands shell words with Docker's rules: $V ${V} ${V:-w} ${V-w} ${V:+w} ${V+w} ${V:?m} ${V?m}

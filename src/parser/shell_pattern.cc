@@ -104,7 +104,8 @@ std::optional<std::pair<std::size_t, std::size_t>> Search(const Elements& el,
                                                           const std::vector<char32_t>& cps,
                                                           std::size_t from) {
   const std::size_t p = el.size();
-  StartSet cur{std::vector<std::ptrdiff_t>(p + 1, -1)}, next{std::vector<std::ptrdiff_t>(p + 1, -1)};
+  StartSet cur{std::vector<std::ptrdiff_t>(p + 1, -1)},
+      next{std::vector<std::ptrdiff_t>(p + 1, -1)};
   auto close = [&](StartSet& s) {
     for (std::size_t j = 0; j < p; ++j)
       if (s.start[j] >= 0 && el[j].kind == Element::kAnyRun) s.Offer(j + 1, s.start[j]);
@@ -139,8 +140,8 @@ std::optional<std::pair<std::size_t, std::size_t>> Search(const Elements& el,
 }
 
 Error InvalidPattern(std::string_view pattern, std::string_view why) {
-  return Error(ErrorCode::kParse,
-               "invalid pattern (" + std::string(pattern) + ") in substitution: " + std::string(why));
+  return Error(ErrorCode::kParse, "invalid pattern (" + std::string(pattern) +
+                                      ") in substitution: " + std::string(why));
 }
 
 bool IsTemplateNameChar(char32_t c) { return IsUnicodeLetter(c) || IsUnicodeDigit(c) || c == '_'; }
@@ -191,7 +192,8 @@ Result<Elements> ParseElements(std::string_view text, std::string_view shown) {
       out.push_back({Element::kAnyChar, 0});
     } else if (c == '\\') {
       if (i + 1 < cps.size() && (cps[i + 1] == '}' || cps[i + 1] == '/')) continue;
-      if (i + 1 >= cps.size()) return std::unexpected(InvalidPattern(shown, "invalid escape '\\' at end of pattern"));
+      if (i + 1 >= cps.size())
+        return std::unexpected(InvalidPattern(shown, "invalid escape '\\' at end of pattern"));
       const char32_t e = cps[++i];
       if (e != '*' && e != '?' && e != '\\') {
         std::string why = "invalid escape '\\";
@@ -252,14 +254,16 @@ std::string ReversePattern(std::string_view pattern) {
   return s;
 }
 
-Result<std::string> TrimPatternPrefix(std::string_view value, std::string_view pattern, bool longest) {
+Result<std::string> TrimPatternPrefix(std::string_view value, std::string_view pattern,
+                                      bool longest) {
   auto compiled = ShellPattern::Compile(pattern);
   if (!compiled) return std::unexpected(std::move(compiled).error());
   auto n = compiled->MatchPrefix(value, longest);
   return std::string(n ? value.substr(*n) : value);
 }
 
-Result<std::string> TrimPatternSuffix(std::string_view value, std::string_view pattern, bool longest) {
+Result<std::string> TrimPatternSuffix(std::string_view value, std::string_view pattern,
+                                      bool longest) {
   // A shortest rightmost match is a shortest leftmost match of the reversed pattern on the
   // reversed text; reversing keeps the escape pairs, and invalid reversed patterns fail as in
   // BuildKit.

@@ -1,4 +1,5 @@
-// Shell wildcard patterns for ${V#p} ${V##p} ${V%p} ${V%%p} ${V/p/r} ${V//p/r}, as BuildKit reads them.
+// Shell wildcard patterns for ${V#p} ${V##p} ${V%p} ${V%%p} ${V/p/r} ${V//p/r}, as BuildKit reads
+// them.
 #pragma once
 
 #include <cstddef>
@@ -41,19 +42,21 @@ class ShellPattern {
 };
 
 /// ${V#p} (longest=false) and ${V##p} (longest=true): `value` without its matching prefix.
-[[nodiscard]] Result<std::string> TrimPatternPrefix(std::string_view value, std::string_view pattern,
-                                                    bool longest);
+[[nodiscard]] Result<std::string> TrimPatternPrefix(std::string_view value,
+                                                    std::string_view pattern, bool longest);
 /// ${V%p} and ${V%%p}: `value` without its matching suffix. Like BuildKit, the pattern is read
 /// backwards (escape pairs kept together), so it is the reversed pattern that must be valid.
-[[nodiscard]] Result<std::string> TrimPatternSuffix(std::string_view value, std::string_view pattern,
-                                                    bool longest);
+[[nodiscard]] Result<std::string> TrimPatternSuffix(std::string_view value,
+                                                    std::string_view pattern, bool longest);
 /// ${V/p/r}: the first (leftmost, longest) match replaced by `replacement` taken literally.
-[[nodiscard]] Result<std::string> ReplacePatternFirst(std::string_view value, std::string_view pattern,
+[[nodiscard]] Result<std::string> ReplacePatternFirst(std::string_view value,
+                                                      std::string_view pattern,
                                                       std::string_view replacement);
 /// ${V//p/r}: every match replaced, with Go's ReplaceAllString rules: an empty match right after
 /// a match is skipped, and `replacement` is a Go template in which `$0`/`${0}` is the matched
 /// text, `$$` is `$`, and any other `$name` expands to nothing.
-[[nodiscard]] Result<std::string> ReplacePatternAll(std::string_view value, std::string_view pattern,
+[[nodiscard]] Result<std::string> ReplacePatternAll(std::string_view value,
+                                                    std::string_view pattern,
                                                     std::string_view replacement);
 
 /// BuildKit's reversePattern: the code points of `pattern` reversed, a backslash staying in front

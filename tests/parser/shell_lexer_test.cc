@@ -1,4 +1,5 @@
-// Tests for ShellLexer: BuildKit's envVarTest/wordsTest data files, then operators, options and errors.
+// Tests for ShellLexer: BuildKit's envVarTest/wordsTest data files, then operators, options and
+// errors.
 #include "parser/shell_lexer.h"
 
 #include <doctest/doctest.h>
@@ -31,7 +32,8 @@ std::vector<std::string> Split(std::string_view s, char sep) {
   std::size_t start = 0;
   for (;;) {
     const auto at = s.find(sep, start);
-    out.emplace_back(s.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
+    out.emplace_back(
+        s.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
     if (at == std::string_view::npos) return out;
     start = at + 1;
   }
@@ -128,10 +130,26 @@ TEST_CASE("pattern operators: results and the variables they saw") {
       {"x", {"DUMMY=dummy"}, "x", {}, {}},
       {"x ${UNUSED}", {"DUMMY=dummy"}, "x ", {}, {"UNUSED"}},
       {"x ${FOO}", {"FOO=y"}, "x y", {"FOO"}, {}},
-      {"${FOO-aaa} ${BAR-bbb} ${BAZ-ccc}", {"FOO=xxx", "BAR="}, "xxx  ccc", {"FOO", "BAR"}, {"BAZ"}},
-      {"${FOO:-aaa} ${BAR:-bbb} ${BAZ:-ccc}", {"FOO=xxx", "BAR="}, "xxx bbb ccc", {"FOO", "BAR"}, {"BAZ"}},
-      {"${FOO+aaa} ${BAR+bbb} ${BAZ+ccc}", {"FOO=xxx", "BAR="}, "aaa bbb ", {"FOO", "BAR"}, {"BAZ"}},
-      {"${FOO:+aaa} ${BAR:+bbb} ${BAZ:+ccc}", {"FOO=xxx", "BAR="}, "aaa  ", {"FOO", "BAR"}, {"BAZ"}},
+      {"${FOO-aaa} ${BAR-bbb} ${BAZ-ccc}",
+       {"FOO=xxx", "BAR="},
+       "xxx  ccc",
+       {"FOO", "BAR"},
+       {"BAZ"}},
+      {"${FOO:-aaa} ${BAR:-bbb} ${BAZ:-ccc}",
+       {"FOO=xxx", "BAR="},
+       "xxx bbb ccc",
+       {"FOO", "BAR"},
+       {"BAZ"}},
+      {"${FOO+aaa} ${BAR+bbb} ${BAZ+ccc}",
+       {"FOO=xxx", "BAR="},
+       "aaa bbb ",
+       {"FOO", "BAR"},
+       {"BAZ"}},
+      {"${FOO:+aaa} ${BAR:+bbb} ${BAZ:+ccc}",
+       {"FOO=xxx", "BAR="},
+       "aaa  ",
+       {"FOO", "BAR"},
+       {"BAZ"}},
       {"${FOO:-$BAR}", {"FOO=x"}, "x", {"FOO"}, {"BAR"}},  // the unused default is still read
       {"${FOO?aaa}", {"FOO=xxx"}, "xxx", {"FOO"}, {}},
       {"${BAR?bbb}", {"BAR="}, "", {"BAR"}, {}},
@@ -174,14 +192,26 @@ TEST_CASE("pattern operators: results and the variables they saw") {
       {"${FOO%[0-9]}", {"FOO=v1"}, "v1", {"FOO"}, {}},
       {"${FOO%%*}", {}, "", {}, {"FOO"}},
       // / and //: first and every match, leftmost and longest.
-      {"${FOO/$NEEDLE/.} - ${FOO//$NEEDLE/.}", {"FOO=/foo*/*/*.txt", "NEEDLE=\\*/"}, "/foo.*/*.txt - /foo..*.txt",
-       {"FOO", "NEEDLE"}, {}},
-      {"${FOO/$NEEDLE/} - ${FOO//$NEEDLE/}", {"FOO=/tmp/tmp/bar.txt", "NEEDLE=/tmp"}, "/tmp/bar.txt - /bar.txt",
-       {"FOO", "NEEDLE"}, {}},
-      {"${FOO/$NEEDLE/$R} - ${FOO//$NEEDLE/$R}", {"FOO=/a/foo/b/c.txt", "NEEDLE=/?/", "R=/"},
-       "/foo/b/c.txt - /foo/c.txt", {"FOO", "NEEDLE", "R"}, {}},
-      {"${FOO/$NEEDLE/$R}", {"FOO=http://google.de", "NEEDLE=http://", "R=https://"}, "https://google.de",
-       {"FOO", "NEEDLE", "R"}, {}},
+      {"${FOO/$NEEDLE/.} - ${FOO//$NEEDLE/.}",
+       {"FOO=/foo*/*/*.txt", "NEEDLE=\\*/"},
+       "/foo.*/*.txt - /foo..*.txt",
+       {"FOO", "NEEDLE"},
+       {}},
+      {"${FOO/$NEEDLE/} - ${FOO//$NEEDLE/}",
+       {"FOO=/tmp/tmp/bar.txt", "NEEDLE=/tmp"},
+       "/tmp/bar.txt - /bar.txt",
+       {"FOO", "NEEDLE"},
+       {}},
+      {"${FOO/$NEEDLE/$R} - ${FOO//$NEEDLE/$R}",
+       {"FOO=/a/foo/b/c.txt", "NEEDLE=/?/", "R=/"},
+       "/foo/b/c.txt - /foo/c.txt",
+       {"FOO", "NEEDLE", "R"},
+       {}},
+      {"${FOO/$NEEDLE/$R}",
+       {"FOO=http://google.de", "NEEDLE=http://", "R=https://"},
+       "https://google.de",
+       {"FOO", "NEEDLE", "R"},
+       {}},
       {"${FOO//\\//\\/}", {"FOO=/tmp/foo.txt"}, "\\/tmp\\/foo.txt", {"FOO"}, {}},
       {"${FOO/o*/0}", {"FOO=foo boo"}, "f0", {"FOO"}, {}},
       {"${FOO//o/0}", {"FOO=foo boo"}, "f00 b00", {"FOO"}, {}},
@@ -226,9 +256,12 @@ TEST_CASE("${V?msg} and ${V:?msg} report the name and the message") {
   CHECK(Expand(no_unset, set) == "plain");
   CHECK(Expand(no_unset, empty) == "");
   CHECK(ErrorText(no_unset, unset).find("VAR: message herex") != std::string::npos);
-  CHECK(ErrorText("${VAR?}", unset) == "failed to process \"${VAR?}\": VAR: is not allowed to be unset");
-  CHECK(ErrorText("${VAR:?}", empty) == "failed to process \"${VAR:?}\": VAR: is not allowed to be empty");
-  CHECK(ErrorText("${VAR:?}", unset) == "failed to process \"${VAR:?}\": VAR: is not allowed to be unset");
+  CHECK(ErrorText("${VAR?}", unset) ==
+        "failed to process \"${VAR?}\": VAR: is not allowed to be unset");
+  CHECK(ErrorText("${VAR:?}", empty) ==
+        "failed to process \"${VAR:?}\": VAR: is not allowed to be empty");
+  CHECK(ErrorText("${VAR:?}", unset) ==
+        "failed to process \"${VAR:?}\": VAR: is not allowed to be unset");
   auto r = ShellLexer().ProcessWord("${VAR?}", unset);
   REQUIRE_FALSE(r);
   CHECK(r.error().code() == ErrorCode::kInvalidArgument);
@@ -255,7 +288,10 @@ TEST_CASE("error texts follow BuildKit's") {
   has("'abc", "unexpected end of statement while looking for matching single-quote");
   has("\"abc", "unexpected end of statement while looking for matching double-quote");
   has("${V#\\a}", "invalid pattern (\\a) in substitution: invalid escape '\\a'");
-  CHECK(ErrorText("a\"b", env) == "failed to process \"a\\\"b\": unexpected end of statement while looking for matching double-quote");
+  CHECK(ErrorText("a\"b", env) ==
+        "failed to process \"a\\\"b\": unexpected end of statement while looking for matching "
+        "double-quote");
+  CHECK(ErrorText("'a\n\tb\x01", env).starts_with("failed to process \"'a\\n\\tb\\x01\": "));
   auto r = ShellLexer().ProcessWord("${}", env);
   REQUIRE_FALSE(r);
   CHECK(r.error().code() == ErrorCode::kParse);
@@ -270,7 +306,7 @@ TEST_CASE("backtick as the escape character leaves backslashes literal") {
   CHECK(Expand("he\\$PWD", env, tick) == "he\\/home");
   CHECK(Expand("\"a`\"b\"", env, tick) == "a\"b");
   CHECK(Expand("\"a\\\"b", env, tick) == "a\\b");  // \" does not escape the quote
-  CHECK(Expand("\"a`tb\"", env, tick) == "a`tb");     // ` only escapes " $ and ` inside "..."
+  CHECK(Expand("\"a`tb\"", env, tick) == "a`tb");  // ` only escapes " $ and ` inside "..."
   CHECK(Expand("\"a``b\"", env, tick) == "a`b");
   CHECK(Expand("a``b", env, tick) == "a`b");
   CHECK(Expand("a`", env, tick) == "a");
@@ -300,9 +336,10 @@ TEST_CASE("quotes, escapes and special parameters") {
   CHECK(Expand("\"$SP\"", env) == "a  b");
   CHECK(Expand("'$SP'", env) == "$SP");
   CHECK(Expand("\"\\a\"", env) == "\\a");
-  CHECK(Expand("\xEF\xBB\xBFx", env) == "x");               // a leading BOM is dropped, as Go's scanner does
-  CHECK(Expand("a\xFFz", env) == "a\xEF\xBF\xBDz");          // invalid UTF-8 reads as U+FFFD
-  CHECK(Expand("$한국=", ShellEnv::FromEntries({"한국=k"})) == "k=");  // names may be non-ASCII letters
+  CHECK(Expand("\xEF\xBB\xBFx", env) == "x");  // a leading BOM is dropped, as Go's scanner does
+  CHECK(Expand("a\xFFz", env) == "a\xEF\xBF\xBDz");  // invalid UTF-8 reads as U+FFFD
+  CHECK(Expand("$한국=", ShellEnv::FromEntries({"한국=k"})) ==
+        "k=");  // names may be non-ASCII letters
   auto w = ShellLexer().ProcessWords("x${SP}y \"$SP\" '' \"\" ${NOPE} z", env);
   REQUIRE(w);
   CHECK(w->words == std::vector<std::string>{"xa", "by", "a  b", "z"});
@@ -344,7 +381,8 @@ TEST_CASE("ShellEnv: later entries win, order kept, optional case-insensitivity"
 
 TEST_CASE("no blow-up on long values or nesting") {
   const std::string long_value(200000, 'a');
-  const ShellEnv env = ShellEnv::FromEntries({"V=" + long_value, "W=" + std::string(100000, 'a') + "\n"});
+  const ShellEnv env =
+      ShellEnv::FromEntries({"V=" + long_value, "W=" + std::string(100000, 'a') + "\n"});
   const auto start = std::chrono::steady_clock::now();
   CHECK(Expand("${V//*a*a*a*a*/x}", env) == "x");
   CHECK(Expand("${V#*a*a*a*a*b}", env) == long_value);
@@ -352,7 +390,8 @@ TEST_CASE("no blow-up on long values or nesting") {
   CHECK(Expand("${V//a*b/x}", env) == long_value);
   CHECK(Expand("${V//a/}", env) == "");
   CHECK(Expand("${W/*a*a*a*a*/x}", env) == "x\n");
-  const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const auto seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   CHECK(seconds < 5.0);
   std::string deep;
   for (int i = 0; i < 100; ++i) deep += "${X:-";

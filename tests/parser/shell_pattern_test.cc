@@ -1,4 +1,5 @@
-// Tests for ShellPattern: BuildKit's pattern dialect, shortest/longest anchoring, Go's replace-all rules.
+// Tests for ShellPattern: BuildKit's pattern dialect, shortest/longest anchoring, Go's replace-all
+// rules.
 #include "parser/shell_pattern.h"
 
 #include <doctest/doctest.h>
