@@ -69,7 +69,8 @@ struct ExpandResult {
 /// `failed to process "<input>": `: "syntax error: missing '}'", "syntax error: bad substitution",
 /// "unsupported modifier (x) in substitution", "V: is not allowed to be unset|empty" or "V: <m>",
 /// "unexpected end of statement while looking for matching single-quote|double-quote",
-/// "syntax error: missing '/' in ${}", "invalid pattern (p) in substitution: ...".
+/// "syntax error: missing '/' in ${}", "invalid pattern (p) in substitution: ...", and (ours
+/// only, BuildKit has no limit) "syntax error: substitutions nested too deeply" past 500 levels.
 class ShellLexer {
  public:
   explicit ShellLexer(ShellLexOptions options = {}) : options_(options) {}
