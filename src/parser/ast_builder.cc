@@ -41,8 +41,9 @@ class Builder {
       return Fail(ast_.ErrorAt({too_long, 1}, "dockerfile line greater than max allowed size of " +
                                                   std::to_string(kMaxLineBytes)));
     }
-    // Most lines are instructions; reserving avoids moving nodes around as the vector grows.
-    ast_.children.reserve(lines_.size() / 2 + 1);
+    // Every instruction takes at least one line, so this never reallocates; the pages of the
+    // unused capacity are never touched, so they cost address space, not memory.
+    ast_.children.reserve(lines_.size());
     while (next_ < lines_.size()) BUILDER_TRY(Instruction());
     ast_.directives = directives_.directives();
     if (ast_.children.empty()) {

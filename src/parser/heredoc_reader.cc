@@ -16,6 +16,22 @@ std::size_t CountQuotes(std::string_view s) {
                                   std::count(s.begin(), s.end(), '"'));
 }
 
+// Whether some "<<" could begin a shell word (after optional fd digits): at the start of the
+// line or after white space. Lexing the whole line is the costly part of heredoc detection, and
+// most "<<" in real lines sit inside quotes or words. Bytes >= 0x80 might be Unicode white
+// space, so they count as a possible word start.
+bool MayOpenHeredoc(std::string_view line) {
+  for (std::size_t at = line.find("<<"); at != std::string_view::npos;
+       at = line.find("<<", at + 2)) {
+    std::size_t start = at;
+    while (start > 0 && line[start - 1] >= '0' && line[start - 1] <= '9') --start;
+    if (start == 0) return true;
+    const auto before = static_cast<unsigned char>(line[start - 1]);
+    if (before == ' ' || (before >= '\t' && before <= '\r') || before >= 0x80) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::expected<std::optional<Heredoc>, std::string> ParseHeredocWord(std::string_view word) {
@@ -63,7 +79,7 @@ std::expected<std::optional<Heredoc>, std::string> ParseHeredocWord(std::string_
 
 std::expected<std::vector<HeredocOpener>, std::string> HeredocsFromLine(std::string_view line) {
   std::vector<HeredocOpener> out;
-  if (line.find("<<") == std::string_view::npos) return out;
+  if (!MayOpenHeredoc(line)) return out;
   ShellLexOptions options;
   options.raw_quotes = true;
   options.raw_escapes = true;
