@@ -129,7 +129,10 @@ class Builder {
   // Reads the bodies of the heredocs the instruction opens from the lines after it.
   Result<void> ReadHeredocs(Node* node) {
     auto openers = HeredocsFromLine(joined_.text());
-    if (!openers) return Fail(ast_.ErrorAt(node->range.start, std::move(openers).error()));
+    if (!openers) {
+      return Fail(ast_.ErrorAt(joined_.PosAt(openers.error().offset),
+                               std::move(openers.error().message)));
+    }
     for (auto& opener : *openers) {
       Heredoc& heredoc = opener.heredoc;
       bool terminated = false;
