@@ -234,17 +234,21 @@ TEST_CASE("hostile input: deep JSON, deep ONBUILD, long continuations, big files
   const Ast run = Parse(long_run + "\n");
   REQUIRE(run.children.size() == 1);
   CHECK(run.children[0].range.end.line == 200001);
+}
 
+// No timing asserted: the point is that a big file parses in one linear pass without trouble
+// (see bench/ for speed); 4 MiB keeps the sanitizer build quick.
+TEST_CASE("a 4 MiB Dockerfile") {
   std::string big;
-  big.reserve(11 << 20);
+  big.reserve(5 << 20);
   big += "FROM scratch\n";
-  while (big.size() < (10u << 20)) {
+  while (big.size() < (4u << 20)) {
     big += "RUN echo hello world && make -j4 all \\\n    && install --prefix=/usr/local\n";
     big += "ENV A=1 B=\"two words\" C=3\nCOPY --chown=1:1 [\"src\", \"/dst\"]\n# comment\n\n";
   }
   const Ast ast = Parse(big);
-  CHECK(ast.children.size() > 200000);
-  CHECK(DumpAst(ast).size() > (5u << 20));
+  CHECK(ast.children.size() > 80000);
+  CHECK(DumpAst(ast).size() > (2u << 20));
 }
 
 }  // namespace
