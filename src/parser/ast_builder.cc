@@ -130,7 +130,7 @@ class Builder {
     node->json_form = shaped->json_form;
     node->range.start = joined_.PosAt(offset + shaped->keyword_offset);
     if (!shaped->has_sub) return {};
-    if (depth + 1 >= kMaxOnbuildDepth) {
+    if (depth + 1 > kMaxOnbuildDepth) {  // this node is ONBUILD number depth + 1
       return Fail(ast_.ErrorAt(joined_.PosAt(offset + shaped->rest_offset),
                                "ONBUILD instructions nested too deeply"));
     }

@@ -222,8 +222,10 @@ TEST_CASE("hostile input: deep JSON, deep ONBUILD, long continuations, big files
   CHECK(Parse(open).children[0].args.size() == 1);
 
   std::string onbuild;
-  for (int i = 0; i < 10; ++i) onbuild += "ONBUILD ";
+  for (int i = 0; i < 16; ++i) onbuild += "ONBUILD ";
   CHECK(Parse(onbuild + "RUN x\n").children.size() == 1);
+  CHECK(ParseError("ONBUILD " + onbuild + "RUN x\n").message() ==
+        "ONBUILD instructions nested too deeply");
   std::string chain;
   for (int i = 0; i < 100000; ++i) chain += "ONBUILD \\\n";
   const Error too_deep = ParseError(chain + "RUN x\n");
