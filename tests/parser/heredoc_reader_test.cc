@@ -88,5 +88,11 @@ TEST_CASE("HeredocsFromLine: words of the whole line") {
   CHECK((*later)[0].offset == 11);
 }
 
+TEST_CASE("ChompHeredocContent strips leading tabs of every line, and only tabs") {
+  CHECK(ChompHeredocContent("\thello\n\t\tworld\n") == "hello\nworld\n");
+  CHECK(ChompHeredocContent("  a\tb\n\t \tc") == "  a\tb\n \tc");
+  CHECK(ChompHeredocContent("").empty());
+}
+
 }  // namespace
 }  // namespace builder::parser
