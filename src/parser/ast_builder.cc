@@ -60,10 +60,9 @@ class Builder {
     last_length_ = line->text.size();
     if (line->raw.size() > kMaxLineBytes) {
       // Only the start of the offending line is shown under the message.
-      return Fail(Error::AtSource({ast_.file, cursor_.line_number(), 1,
-                                   std::string(line->text.substr(0, 80)) + "..."},
-                                  "dockerfile line greater than max allowed size of " +
-                                      std::to_string(kMaxLineBytes)));
+      return Fail(Error::AtSource(
+          {ast_.file, cursor_.line_number(), 1, std::string(line->text.substr(0, 80)) + "..."},
+          "dockerfile line greater than max allowed size of " + std::to_string(kMaxLineBytes)));
     }
     return true;
   }
@@ -98,8 +97,9 @@ class Builder {
     }
     if (empty_line) {
       ast_.warnings.push_back(
-          {*empty_line, "empty continuation line (empty continuation lines will become errors "
-                        "in a future release)"});
+          {*empty_line,
+           "empty continuation line (empty continuation lines will become errors "
+           "in a future release)"});
     }
 
     Node node;
@@ -144,8 +144,8 @@ class Builder {
   Result<void> ReadHeredocs(Node* node) {
     auto openers = HeredocsFromLine(joined_.text());
     if (!openers) {
-      return Fail(ast_.ErrorAt(joined_.PosAt(openers.error().offset),
-                               std::move(openers.error().message)));
+      return Fail(
+          ast_.ErrorAt(joined_.PosAt(openers.error().offset), std::move(openers.error().message)));
     }
     for (auto& opener : *openers) {
       Heredoc& heredoc = opener.heredoc;
@@ -164,9 +164,9 @@ class Builder {
         if (line.has_newline) heredoc.content += '\n';
       }
       if (!terminated) {
-        return Fail(ast_.ErrorAt(joined_.PosAt(opener.offset),
-                                 "unterminated heredoc: no line \"" + heredoc.name +
-                                     "\" before the end of the file"));
+        return Fail(ast_.ErrorAt(
+            joined_.PosAt(opener.offset),
+            "unterminated heredoc: no line \"" + heredoc.name + "\" before the end of the file"));
       }
       heredoc.pos = joined_.PosAt(opener.offset);
       node->heredocs.push_back(std::move(heredoc));

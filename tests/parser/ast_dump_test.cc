@@ -1,7 +1,5 @@
 // Tests for DumpAst: every case of BuildKit's parser corpus, byte for byte, plus the negative
 // cases, the line-range case and dump details the corpus does not reach.
-#include "parser/ast.h"
-
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -10,6 +8,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "parser/ast.h"
 
 namespace builder::parser {
 namespace {

@@ -23,8 +23,7 @@ std::vector<std::string> Names(std::string_view line) {
 }
 
 TEST_CASE("ParseHeredocWord: valid forms") {
-  for (std::string_view w : {"<<EOF", "<<'EOF'", "<<\"EOF\"", "<<-EOF", "<<-'EOF'",
-                             "<<-\"EOF\""}) {
+  for (std::string_view w : {"<<EOF", "<<'EOF'", "<<\"EOF\"", "<<-EOF", "<<-'EOF'", "<<-\"EOF\""}) {
     INFO(w);
     CHECK(Word(w).name == "EOF");
   }

@@ -34,7 +34,8 @@ TEST_CASE("LineCursor: terminators, CR and BOM") {
   CHECK(Texts("a\n\nb") == std::vector<std::string>{"a", "", "b"});
   CHECK(Texts("a\r\nb\r\r\n") == std::vector<std::string>{"a", "b"});
   CHECK(Texts("a\rb\n") == std::vector<std::string>{"a\rb"});  // only trailing CRs go
-  CHECK(Texts("\xEF\xBB\xBF" "FROM x\n\xEF\xBB\xBF") ==
+  CHECK(Texts("\xEF\xBB\xBF"
+              "FROM x\n\xEF\xBB\xBF") ==
         std::vector<std::string>{"FROM x", "\xEF\xBB\xBF"});  // only the first BOM goes
 
   const auto lines = Lines("x\r\ny");
@@ -54,7 +55,7 @@ TEST_CASE("CountLines") {
 TEST_CASE("TrimLeftSpace: Go's unicode.IsSpace") {
   CHECK(TrimLeftSpace(" \t\v\f\r x ") == "x ");
   CHECK(TrimLeftSpace("\xc2\xa0\xc2\x85x") == "x");
-  CHECK(TrimLeftSpace("\xe3\x80\x80x") == "x");   // IDEOGRAPHIC SPACE
+  CHECK(TrimLeftSpace("\xe3\x80\x80x") == "x");              // IDEOGRAPHIC SPACE
   CHECK(TrimLeftSpace("\xe2\x80\x8bx") == "\xe2\x80\x8bx");  // ZWSP is not a space
   CHECK(TrimLeftSpace("   ").empty());
 }
