@@ -134,7 +134,9 @@ std::expected<void, ShapeError> NameVal(std::string_view rest, std::size_t rest_
   return {};
 }
 
-// parseHealthConfig: the type word, then the rest as parseMaybeJSON.
+// parseHealthConfig: the type word, then the rest as parseMaybeJSON. BuildKit tests single
+// bytes with unicode.IsSpace here, so the 0x85/0xA0 bytes inside UTF-8 characters split too;
+// only ASCII white space does here.
 std::expected<void, ShapeError> Health(std::string_view rest, std::size_t rest_offset,
                                        ShapedLine* out) {
   std::size_t sep = 0;
@@ -297,6 +299,7 @@ std::expected<ShapedLine, ShapeError> ShapeLine(std::string_view line, char esca
   std::size_t k = 0;
   while (k < trimmed.size() && !IsSplitSpace(trimmed[k])) ++k;
   out.keyword.assign(trimmed.substr(0, k));
+  // ASCII only: Go lowers Unicode too, which matters only for unknown keywords.
   for (char& c : out.keyword) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
