@@ -37,11 +37,9 @@ class Builder {
   }
 
   Result<Ast> Run() {
-    const std::size_t line_count = CountLines(content_);
-    ast_.lines.reserve(line_count);
-    // Every instruction takes at least one line, so this never reallocates; the pages of the
-    // unused capacity are never touched, so they cost address space, not memory.
-    ast_.children.reserve(line_count);
+    ast_.lines.reserve(CountLines(content_));
+    // Growing the vector would move every node and briefly hold two arrays of them.
+    ast_.children.reserve(EstimateInstructions(content_) + 16);
     PhysicalLine line;
     while (BUILDER_TRY(Fetch(&line))) BUILDER_TRY(Instruction(line));
     ast_.directives = directives_.directives();

@@ -29,6 +29,19 @@ std::size_t CountLines(std::string_view content) {
   return newlines + (content.empty() || content.back() == '\n' ? 0 : 1);
 }
 
+std::size_t EstimateInstructions(std::string_view content) {
+  std::size_t count = 0;
+  std::size_t pos = 0;
+  while (pos < content.size()) {
+    const char c = content[pos];
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')) ++count;
+    const std::size_t nl = content.find('\n', pos);
+    if (nl == std::string_view::npos) break;
+    pos = nl + 1;
+  }
+  return count;
+}
+
 std::string_view TrimLeftSpace(std::string_view s) {
   std::size_t i = 0;
   while (i < s.size()) {

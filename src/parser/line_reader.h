@@ -41,6 +41,11 @@ class LineCursor {
 /// The number of lines LineCursor yields for content.
 std::size_t CountLines(std::string_view content);
 
+/// A guess at the number of instructions, for reserving: the lines that start with a letter.
+/// Indented instructions make it low, unindented continuation lines high; either way it is at
+/// most CountLines, and blank or comment lines never inflate it.
+std::size_t EstimateInstructions(std::string_view content);
+
 /// Go's bytes.TrimLeftFunc(s, unicode.IsSpace).
 std::string_view TrimLeftSpace(std::string_view s);
 

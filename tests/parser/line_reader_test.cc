@@ -52,6 +52,12 @@ TEST_CASE("CountLines") {
   CHECK(CountLines("a\n\nb") == 3);
 }
 
+TEST_CASE("EstimateInstructions counts lines starting with a letter") {
+  CHECK(EstimateInstructions("") == 0);
+  CHECK(EstimateInstructions("FROM a\n\n# c\n  RUN b\nrun c \\\nd") == 3);
+  CHECK(EstimateInstructions(std::string(1000, '\n')) == 0);
+}
+
 TEST_CASE("TrimLeftSpace: Go's unicode.IsSpace") {
   CHECK(TrimLeftSpace(" \t\v\f\r x ") == "x ");
   CHECK(TrimLeftSpace("\xc2\xa0\xc2\x85x") == "x");
