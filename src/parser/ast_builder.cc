@@ -94,10 +94,13 @@ class Builder {
       joined_.Append(piece, number, 1);
     }
     if (empty_line) {
+      // BuildKit's wording; the instruction is cut short so a huge one does not flood the log.
+      constexpr std::size_t kShown = 200;
+      const std::string& joined = joined_.text();
       ast_.warnings.push_back(
-          {*empty_line,
-           "empty continuation line (empty continuation lines will become errors "
-           "in a future release)"});
+          {*empty_line, "Empty continuation line found in: " + joined.substr(0, kShown) +
+                            (joined.size() > kShown ? "..." : "") +
+                            " (empty continuation lines will become errors in a future release)"});
     }
 
     Node node;

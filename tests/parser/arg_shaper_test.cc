@@ -139,6 +139,18 @@ TEST_CASE("SplitQuotedWords: BuildKit's parseWords") {
   CHECK(texts("x\xff") == Args{"x\xef\xbf\xbd"});  // invalid UTF-8 becomes U+FFFD, as in Go
   CHECK(texts("a\xc2\xa0"
               "b") == Args{"a", "b"});  // NBSP separates (unicode.IsSpace)
+  // BuildKit's TestParseWords.
+  CHECK(texts("foo") == Args{"foo"});
+  CHECK(texts("foo bar") == Args{"foo", "bar"});
+  CHECK(texts("foo\\ bar") == Args{"foo\\ bar"});
+  CHECK(texts("foo=bar") == Args{"foo=bar"});
+  CHECK(texts("foo bar 'abc xyz'") == Args{"foo", "bar", "'abc xyz'"});
+  CHECK(texts("foo bar \"abc xyz\"") == Args{"foo", "bar", "\"abc xyz\""});
+  CHECK(texts("\xc3\xa0\xc3\xb6\xc3\xbb") == Args{"\xc3\xa0\xc3\xb6\xc3\xbb"});
+  CHECK(texts("f\xc3\xb6o b\xc3\xa0r \"\xc3\xa2"
+              "bc x\xc3\xbfz\"") == Args{"f\xc3\xb6o", "b\xc3\xa0r",
+                                         "\"\xc3\xa2"
+                                         "bc x\xc3\xbfz\""});
   auto words = SplitQuotedWords("  ab  cd", '\\');
   REQUIRE(words.size() == 2);
   CHECK(words[0].offset == 2);

@@ -52,6 +52,24 @@ TEST_CASE("continuations: comments skipped, blanks warned, indentation kept") {
   CHECK(ast.children[1].range.end.line == 7);
 }
 
+// BuildKit's TestParseWarnsOnEmptyContinutationLine: comments inside a continuation are not
+// empty lines; each instruction with blank continuation lines warns once.
+TEST_CASE("warnings for empty continuation lines") {
+  const Ast ast = Parse(
+      "\nFROM alpine:3.6\n\nRUN something \\\n\n    following \\\n\n    more\n\n"
+      "RUN another \\\n\n    thing\nRUN non-indented \\\n# this is a comment\n   after-comment\n\n"
+      "RUN indented \\\n    # this is an indented comment\n    comment\n\t");
+  REQUIRE(ast.children.size() == 5);
+  REQUIRE(ast.warnings.size() == 2);
+  CHECK(ast.warnings[0].pos.line == 5);
+  CHECK(ast.warnings[0].message.starts_with(
+      "Empty continuation line found in: RUN something     following     more"));
+  CHECK(ast.warnings[0].message.ends_with("will become errors in a future release)"));
+  CHECK(ast.warnings[1].pos.line == 11);
+  CHECK(ast.warnings[1].message.find("RUN another     thing") != std::string::npos);
+  CHECK(ast.children[3].args == std::vector<std::string>{"non-indented    after-comment"});
+}
+
 TEST_CASE("an escaped escape character does not continue the line") {
   const Ast ast = Parse("RUN foo\\\\\nRUN bar\n");
   REQUIRE(ast.children.size() == 2);
@@ -207,6 +225,11 @@ TEST_CASE("located errors") {
   const Error too_long = ParseError("FROM a\nRUN " + std::string(70000, 'x') + "\n");
   CHECK(too_long.message() == "dockerfile line greater than max allowed size of 65535");
   CHECK(Where(too_long) == "2:1");
+  // BuildKit's TestParseReturnsScannerErrors: exactly 64 KiB of label value is too long.
+  const Error label =
+      ParseError("\n\t\tFROM image\n\t\tLABEL test=" + std::string(65536, 'a') + "\n");
+  CHECK(label.message() == "dockerfile line greater than max allowed size of 65535");
+  CHECK(Where(label) == "3:1");
 }
 
 TEST_CASE("what is not an error") {
