@@ -35,7 +35,8 @@ struct Heredoc {
   SourcePos pos;         ///< where the `<<` word starts in the instruction
 };
 
-/// Parser directives from the top of the file.
+/// Parser directives from the top of the file (`syntax` and `check` also after a `#!` first
+/// line, as BuildKit's DetectSyntax finds them; the full value, e.g. "image // opts").
 struct Directives {
   std::optional<std::string> syntax;
   std::optional<std::string> check;

@@ -43,6 +43,7 @@ class Builder {
     PhysicalLine line;
     while (BUILDER_TRY(Fetch(&line))) BUILDER_TRY(Instruction(line));
     ast_.directives = directives_.directives();
+    DirectivesAfterShebang();
     if (ast_.children.empty()) {
       const int last = std::max(1, cursor_.line_number());
       return Fail(ast_.ErrorAt({last, 1}, "file with no instructions"));
@@ -51,6 +52,20 @@ class Builder {
   }
 
  private:
+  // BuildKit reads `syntax` and `check` with DetectSyntax/ParseDirective, which skip a `#!` first
+  // line (and do not left-trim lines); `escape` comes from the parser, for which a shebang is an
+  // ordinary comment that ends the directives.
+  void DirectivesAfterShebang() {
+    if (ast_.lines.empty() || !ast_.lines[0].starts_with("#!")) return;
+    DirectiveParser after;
+    for (std::size_t i = 1; i < ast_.lines.size() && !after.done(); ++i) {
+      if (after.Feed(ast_.lines[i], static_cast<int>(i) + 1, 1).error) break;
+    }
+    const Directives& found = after.directives();
+    if (!ast_.directives.syntax) ast_.directives.syntax = found.syntax;
+    if (!ast_.directives.check) ast_.directives.check = found.check;
+  }
+
   // The next physical line, recorded in ast_.lines; false at the end of the file.
   Result<bool> Fetch(PhysicalLine* line) {
     if (!cursor_.Next(line)) return false;

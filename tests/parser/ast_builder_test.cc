@@ -109,6 +109,17 @@ TEST_CASE("directives: escape changes continuations; later ones are plain commen
   CHECK(after_blank.directives.escape == '\\');
 }
 
+TEST_CASE("directives after a shebang: syntax and check yes, escape no (as in BuildKit)") {
+  const Ast ast = Parse(
+      "#!/usr/bin/env buildctl\n# syntax = dockerfile:experimental // opts\n"
+      "# check=skip=all\n# escape=`\nFROM a\n");
+  CHECK(ast.directives.syntax == "dockerfile:experimental // opts");
+  CHECK(ast.directives.check == "skip=all");
+  CHECK(ast.directives.escape == '\\');
+  CHECK_FALSE(Parse("#!/bin/sh\n\n# syntax=x\nFROM a\n").directives.syntax.has_value());
+  CHECK_FALSE(Parse("# a\n# syntax=x\nFROM a\n").directives.syntax.has_value());
+}
+
 TEST_CASE("directive errors are located") {
   const Error repeated = ParseError("# escape=`\n# syntax=a\n#ESCAPE=\\\nFROM a\n");
   CHECK(repeated.message() == "only one escape parser directive can be used");
