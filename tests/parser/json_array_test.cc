@@ -76,6 +76,23 @@ TEST_CASE("valid JSON with a non-string element (kNonString) and its offset") {
   CHECK(Kind("[1e-999]") == JsonArrayKind::kNonString);  // underflow is fine in Go
 }
 
+// BuildKit's json_test.go tables.
+TEST_CASE("BuildKit's valid and invalid arrays of strings") {
+  for (std::string_view bad :
+       {R"(["a",42,"b"])", R"(["a",123.456,"b"])", R"(["a",{},"b"])", R"(["a",{"c": "d"},"b"])",
+        R"(["a",["c"],"b"])", R"(["a",true,"b"])", R"(["a",false,"b"])", R"(["a",null,"b"])"}) {
+    INFO(bad);
+    CHECK(Kind(bad) == JsonArrayKind::kNonString);
+  }
+  CHECK(Items(R"([""])") == std::vector<std::string>{""});
+  CHECK(Items(R"(["a","b"])") == std::vector<std::string>{"a", "b"});
+  CHECK(Items("[\t\"a\",\t\"b\"\t]") == std::vector<std::string>{"a", "b"});
+  CHECK(Items("\t[\t\"a\",\t\"b\"\t]\t") == std::vector<std::string>{"a", "b"});
+  CHECK(
+      Items(R"(["abc 123", "♥", "☃", "\" \\ \/ \b \f \n \r \t \u0000"])") ==
+      std::vector<std::string>{"abc 123", "♥", "☃", std::string("\" \\ / \b \f \n \r \t \0", 17)});
+}
+
 TEST_CASE("offsets point at each element's opening quote") {
   auto json = ParseJsonStringArray("  [\"a\",  \"bc\"]");
   REQUIRE(json.kind == JsonArrayKind::kStrings);
