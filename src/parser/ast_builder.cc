@@ -41,8 +41,9 @@ class Builder {
       return Fail(ast_.ErrorAt({too_long, 1}, "dockerfile line greater than max allowed size of " +
                                                   std::to_string(kMaxLineBytes)));
     }
-    // Most lines are instructions; reserving avoids moving nodes around as the vector grows.
-    ast_.children.reserve(lines_.size() / 2 + 1);
+    // Every instruction takes at least one line, so this never reallocates; the pages of the
+    // unused capacity are never touched, so they cost address space, not memory.
+    ast_.children.reserve(lines_.size());
     while (next_ < lines_.size()) BUILDER_TRY(Instruction());
     ast_.directives = directives_.directives();
     if (ast_.children.empty()) {
@@ -128,7 +129,10 @@ class Builder {
   // Reads the bodies of the heredocs the instruction opens from the lines after it.
   Result<void> ReadHeredocs(Node* node) {
     auto openers = HeredocsFromLine(joined_.text());
-    if (!openers) return Fail(ast_.ErrorAt(node->range.start, std::move(openers).error()));
+    if (!openers) {
+      return Fail(ast_.ErrorAt(joined_.PosAt(openers.error().offset),
+                               std::move(openers.error().message)));
+    }
     for (auto& opener : *openers) {
       Heredoc& heredoc = opener.heredoc;
       bool terminated = false;

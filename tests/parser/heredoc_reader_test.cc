@@ -81,6 +81,11 @@ TEST_CASE("HeredocsFromLine: words of the whole line") {
   CHECK((*openers)[0].offset == 5);
   CHECK((*openers)[1].offset == 9);
   CHECK((*openers)[1].heredoc.fd == 3);
+  // "<<EOF" inside the word "x<<EOF" is not the opener.
+  auto later = HeredocsFromLine("RUN x<<EOF <<EOF");
+  REQUIRE(later.has_value());
+  REQUIRE(later->size() == 1);
+  CHECK((*later)[0].offset == 11);
 }
 
 }  // namespace
