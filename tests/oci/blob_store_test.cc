@@ -1,7 +1,6 @@
 // Tests for BlobStore: atomic publishing, verified reads, concurrent writers.
 #include "oci/blob_store.h"
 
-#include <dirent.h>
 #include <doctest/doctest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -11,6 +10,7 @@
 #include <string>
 
 #include "oci/media_types.h"
+#include "store_fixture.h"
 #include "temp_tree.h"
 
 namespace builder::oci {
@@ -18,6 +18,7 @@ namespace {
 
 using testing::GetFile;
 using testing::PutFile;
+using testing::CountEntries;
 using testing::TempDir;
 
 class StringSource final : public ByteSource {
@@ -43,17 +44,6 @@ Result<std::string> Drain(ByteSource& source) {
     if (n == 0) return out;
     out.append(reinterpret_cast<const char*>(buf.data()), n);
   }
-}
-
-std::size_t CountEntries(const std::string& dir) {
-  std::size_t n = 0;
-  DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) return 0;
-  while (dirent* e = ::readdir(d)) {
-    if (std::string_view(e->d_name) != "." && std::string_view(e->d_name) != "..") ++n;
-  }
-  ::closedir(d);
-  return n;
 }
 
 TEST_CASE("blob store: put, read, open, verify, list, remove") {
