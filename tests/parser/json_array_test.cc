@@ -28,15 +28,15 @@ TEST_CASE("JSON arrays of strings") {
 
 TEST_CASE("JSON string escapes decode as Go's decoder does") {
   CHECK(Items(R"(["\"\\\/\b\f\n\r\t"])") == std::vector<std::string>{"\"\\/\b\f\n\r\t"});
-  CHECK(Items(R"(["\u0041\u00e9\u2665"])") ==
-        std::vector<std::string>{"A\xc3\xa9\xe2\x99\xa5"});
+  CHECK(Items(R"(["\u0041\u00e9\u2665"])") == std::vector<std::string>{"A\xc3\xa9\xe2\x99\xa5"});
   CHECK(Items(R"(["\u0000"])") == std::vector<std::string>{std::string(1, '\0')});
   // A surrogate pair joins; a lone or reversed surrogate is U+FFFD.
   CHECK(Items(R"(["\ud83d\ude00"])") == std::vector<std::string>{"\xf0\x9f\x98\x80"});
   CHECK(Items(R"(["\ud83d"])") == std::vector<std::string>{"\xef\xbf\xbd"});
   CHECK(Items(R"(["\ude00\ud83d"])") == std::vector<std::string>{"\xef\xbf\xbd\xef\xbf\xbd"});
   CHECK(Items(R"(["\ud83dx"])") == std::vector<std::string>{"\xef\xbf\xbdx"});
-  CHECK(Items(R"(["\ud83d\u0041"])") == std::vector<std::string>{"\xef\xbf\xbd" "A"});
+  CHECK(Items(R"(["\ud83d\u0041"])") == std::vector<std::string>{"\xef\xbf\xbd"
+                                                                 "A"});
   // Raw UTF-8 passes through; each invalid byte becomes U+FFFD.
   CHECK(Items("[\"\xe2\x99\xa5\"]") == std::vector<std::string>{"\xe2\x99\xa5"});
   CHECK(Items("[\"a\xff\"]") == std::vector<std::string>{"a\xef\xbf\xbd"});
