@@ -106,7 +106,7 @@ Result<ExposeInst> ParseExpose(const NodeReader& r) {
   BUILDER_TRY(r.NoFlags());
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i].find('$') != std::string::npos) continue;  // checked after expansion
-    auto ports = ParsePortSpec(args[i]);
+    auto ports = ParsePortSpecRange(args[i]);
     if (!ports) return r.AtArg(i, ports.error().message());
   }
   return ExposeInst{r.Base(), args};
