@@ -185,4 +185,22 @@ std::string ImageConfig::Serialize() const {
   return json::Dump(out);
 }
 
+Platform ImageConfig::platform() const {
+  Platform p;
+  p.os = os;
+  p.architecture = architecture;
+  p.variant = variant;
+  p.os_version = os_version;
+  p.os_features = os_features;
+  return p;
+}
+
+void ImageConfig::set_platform(const Platform& p) {
+  os = p.os;
+  architecture = p.architecture;
+  variant = p.variant;
+  os_version = p.os_version;
+  os_features = p.os_features;
+}
+
 }  // namespace builder::oci

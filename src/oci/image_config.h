@@ -11,6 +11,7 @@
 
 #include "base/error.h"
 #include "oci/digest.h"
+#include "oci/platform.h"
 
 namespace builder::oci {
 
@@ -92,6 +93,11 @@ struct ImageConfig {
   /// created_by, author, comment, empty_layer}]. Empty optional fields are left out;
   /// architecture, os, config and rootfs are always written. No whitespace.
   std::string Serialize() const;
+
+  /// The platform fields (architecture, os, os.version, os.features, variant) as a Platform.
+  Platform platform() const;
+  /// Sets the platform fields from p, as given (callers normalize first if they want to).
+  void set_platform(const Platform& p);
 
   bool operator==(const ImageConfig&) const = default;
 };

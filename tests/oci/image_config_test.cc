@@ -70,6 +70,18 @@ TEST_CASE("every field round trips in canonical order") {
   CHECK(back->Serialize() == json);
 }
 
+TEST_CASE("platform accessors") {
+  ImageConfig c = Full();
+  Platform p = c.platform();
+  CHECK(p.ToString() == "linux/arm64/v8");
+  CHECK(p.os_version == "6.1");
+  CHECK(p.os_features == std::vector<std::string>{"feature"});
+  ImageConfig other;
+  other.set_platform(p);
+  CHECK(other.platform() == p);
+  CHECK(other.architecture == "arm64");
+}
+
 TEST_CASE("a minimal config writes only what is required") {
   ImageConfig c;
   c.architecture = "amd64";

@@ -147,5 +147,43 @@ TEST_CASE("field errors") {
   CHECK(syntax.error().message() == "manifest: malformed JSON");
 }
 
+TEST_CASE("mutated documents fail cleanly or parse, never crash") {
+  const std::string valid = Sample().Serialize();
+  std::uint32_t state = 12345;
+  auto next = [&state] {
+    state = state * 1664525u + 1013904223u;
+    return state >> 8;
+  };
+  const char pool[] = "{}[]\":,0123456789-.eE+tfn \\ux";
+  int parsed = 0;
+  for (int round = 0; round < 3000; ++round) {
+    std::string doc = valid;
+    int edits = 1 + static_cast<int>(next() % 4);
+    for (int e = 0; e < edits; ++e) {
+      std::size_t at = next() % doc.size();
+      switch (next() % 3) {
+        case 0:
+          doc[at] = pool[next() % (sizeof(pool) - 1)];
+          break;
+        case 1:
+          doc.erase(at, 1 + next() % 8);
+          break;
+        default:
+          doc.insert(at, 1, pool[next() % (sizeof(pool) - 1)]);
+          break;
+      }
+      if (doc.empty()) doc = "{";
+    }
+    auto m = Manifest::Parse(doc);
+    if (m) {
+      ++parsed;
+      CHECK(Manifest::Parse(m->Serialize()).value() == *m);
+    } else {
+      CHECK((m.error().code() == ErrorCode::kParse || m.error().code() == ErrorCode::kCorrupt));
+    }
+  }
+  CHECK(parsed > 0);
+}
+
 }  // namespace
 }  // namespace builder::oci
