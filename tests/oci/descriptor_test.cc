@@ -162,6 +162,10 @@ TEST_CASE("serialization escapes like Go") {
   std::string json = d.Serialize();
   CHECK(json.find(R"("k":"\u003ca\u0026b\u003e\u2028")") != std::string::npos);
   CHECK(Descriptor::Parse(json).value() == d);
+  // Go's json.Marshal of the same string.
+  d.annotations = {{"k", "a\bb\fc\\b\"\n\t\x01\x7f"}};
+  CHECK(d.Serialize().find(R"("k":"a\u0008b\u000cc\\b\"\n\t\u0001)" "\x7f" R"(")") != std::string::npos);
+  CHECK(Descriptor::Parse(d.Serialize()).value() == d);
   d.annotations = {{"bad", "\xff"}};
   CHECK(d.Serialize().find("\"bad\":\"\xef\xbf\xbd\"") != std::string::npos);
 }
