@@ -36,8 +36,7 @@ std::string TypeName(const Value& v) { return v.type_name(); }
 
 std::unexpected<Error> WrongType(std::string_view path, std::string_view key, const Value& v,
                                  std::string_view want) {
-  return FieldError(Join(path, key),
-                    "expected " + std::string(want) + ", got " + TypeName(v));
+  return FieldError(Join(path, key), "expected " + std::string(want) + ", got " + TypeName(v));
 }
 
 }  // namespace

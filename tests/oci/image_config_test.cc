@@ -1,9 +1,9 @@
 // Tests for image configs: every field round trips, Docker's nulls and extras, field errors.
+#include "oci/image_config.h"
+
 #include <doctest/doctest.h>
 
 #include <string>
-
-#include "oci/image_config.h"
 
 namespace builder::oci {
 namespace {
@@ -38,8 +38,11 @@ ImageConfig Full() {
   cc.shell = {"/bin/bash", "-c"};
   c.rootfs.diff_ids = {Digest::Of("layer1"), Digest::Of("layer2")};
   c.history = {
-      {.created = "2024-05-06T07:08:09Z", .created_by = "ADD rootfs.tar /", .author = "me",
-       .comment = "base", .empty_layer = false},
+      {.created = "2024-05-06T07:08:09Z",
+       .created_by = "ADD rootfs.tar /",
+       .author = "me",
+       .comment = "base",
+       .empty_layer = false},
       {.created = "2024-05-06T07:08:10Z", .created_by = "ENV A=b", .empty_layer = true},
       {.created_by = "RUN make"},
   };
@@ -86,8 +89,9 @@ TEST_CASE("a minimal config writes only what is required") {
   ImageConfig c;
   c.architecture = "amd64";
   c.os = "linux";
-  CHECK(c.Serialize() ==
-        R"({"architecture":"amd64","os":"linux","config":{},"rootfs":{"type":"layers","diff_ids":[]}})");
+  CHECK(
+      c.Serialize() ==
+      R"({"architecture":"amd64","os":"linux","config":{},"rootfs":{"type":"layers","diff_ids":[]}})");
   CHECK(ImageConfig::Parse(c.Serialize()).value() == c);
 }
 
@@ -102,15 +106,16 @@ TEST_CASE("an empty healthcheck is kept apart from none") {
 }
 
 TEST_CASE("Docker's nulls and legacy fields are tolerated") {
-  const std::string docker = R"({"architecture":"amd64","config":{"Hostname":"","Domainname":"",)"
-                             R"("User":"","AttachStdin":false,"Tty":false,"Env":["PATH=/bin"],)"
-                             R"("Cmd":["sh"],"Image":"sha256:919d","Volumes":null,"WorkingDir":"",)"
-                             R"("Entrypoint":null,"OnBuild":null,"Labels":null,"Healthcheck":null},)"
-                             R"("container":"adfa","container_config":{"Cmd":["/bin/sh"]},)"
-                             R"("created":"2015-10-21T07:28:00Z","docker_version":"20.10.23",)"
-                             R"("history":[{"created":"2015-10-21T07:28:00Z","created_by":"x"}],)"
-                             R"("os":"linux","rootfs":{"type":"layers","diff_ids":[")" +
-                             Digest::Of("a").str() + R"("]}})";
+  const std::string docker =
+      R"({"architecture":"amd64","config":{"Hostname":"","Domainname":"",)"
+      R"("User":"","AttachStdin":false,"Tty":false,"Env":["PATH=/bin"],)"
+      R"("Cmd":["sh"],"Image":"sha256:919d","Volumes":null,"WorkingDir":"",)"
+      R"("Entrypoint":null,"OnBuild":null,"Labels":null,"Healthcheck":null},)"
+      R"("container":"adfa","container_config":{"Cmd":["/bin/sh"]},)"
+      R"("created":"2015-10-21T07:28:00Z","docker_version":"20.10.23",)"
+      R"("history":[{"created":"2015-10-21T07:28:00Z","created_by":"x"}],)"
+      R"("os":"linux","rootfs":{"type":"layers","diff_ids":[")" +
+      Digest::Of("a").str() + R"("]}})";
   auto c = ImageConfig::Parse(docker);
   REQUIRE(c);
   CHECK(c->config.env == std::vector<std::string>{"PATH=/bin"});
@@ -143,7 +148,8 @@ TEST_CASE("field errors") {
       {with(R"("config":[])"), "config.config: expected an object, got array"},
       {with(R"("config":{"Env":"A=b"})"),
        "config.config.Env: expected an array of strings, got string"},
-      {with(R"("config":{"Env":["A=b",7]})"), "config.config.Env[1]: expected a string, got number"},
+      {with(R"("config":{"Env":["A=b",7]})"),
+       "config.config.Env[1]: expected a string, got number"},
       {with(R"("config":{"Env":["A=b","NOEQUALS"]})"),
        "config.config.Env[1]: \"NOEQUALS\" is not KEY=value"},
       {with(R"("config":{"Env":["=value"]})"), "config.config.Env[0]: \"=value\" is not KEY=value"},
