@@ -185,6 +185,15 @@ std::string ImageConfig::Serialize() const {
   return json::Dump(out);
 }
 
+std::vector<Digest> RootFs::ChainIds() const {
+  std::vector<Digest> out;
+  out.reserve(diff_ids.size());
+  for (const Digest& id : diff_ids) {
+    out.push_back(out.empty() ? id : Digest::Of(out.back().str() + " " + id.str()));
+  }
+  return out;
+}
+
 Platform ImageConfig::platform() const {
   Platform p;
   p.os = os;

@@ -64,6 +64,10 @@ struct RootFs {
   std::string type = "layers";
   std::vector<Digest> diff_ids;
 
+  /// The chain ids of the layer stack, one per diff_id: the first is diff_ids[0], each next
+  /// one sha256("<previous chain id> <diff_id>"). They name unpacked snapshots.
+  std::vector<Digest> ChainIds() const;
+
   bool operator==(const RootFs&) const = default;
 };
 

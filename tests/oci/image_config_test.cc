@@ -85,6 +85,28 @@ TEST_CASE("platform accessors") {
   CHECK(other.architecture == "arm64");
 }
 
+TEST_CASE("chain ids") {
+  RootFs r;
+  CHECK(r.ChainIds().empty());
+  Digest a = Digest::Of("a");
+  Digest b = Digest::Of("b");
+  Digest c = Digest::Of("c");
+  r.diff_ids = {a, b, c};
+  std::vector<Digest> chain = r.ChainIds();
+  REQUIRE(chain.size() == 3);
+  CHECK(chain[0] == a);
+  CHECK(chain[1] == Digest::Of(a.str() + " " + b.str()));
+  CHECK(chain[2] == Digest::Of(chain[1].str() + " " + c.str()));
+  // Checked with sha256sum over the two goldens' diff ids joined by a space.
+  r.diff_ids = {
+      Digest::Parse("sha256:fe4922f0a3ca2aa707ca0f8cc53937e947fec1157a09302baf11904258d67d17")
+          .value(),
+      Digest::Parse("sha256:007165e99d6304af5653e8a8cc1c8886e5719cf31bf09cbd9f50fa09008ef654")
+          .value()};
+  CHECK(r.ChainIds()[1].str() ==
+        "sha256:1855c203cb5fb043c8e6558ceaa2109079c73649ac181b5c05d0042dc4db12fa");
+}
+
 TEST_CASE("a minimal config writes only what is required") {
   ImageConfig c;
   c.architecture = "amd64";
