@@ -41,7 +41,8 @@ struct ImageIndex {
   ImageFormat format() const;
 
   /// The manifest entries whose platform matches want (see Platform::Matches), in order.
-  /// Entries without a platform (attestations, nested indexes) never match.
+  /// Entries without a platform (attestations, nested indexes) never match. The pointers are
+  /// valid while this index lives unmodified.
   std::vector<const Descriptor*> FindPlatform(const Platform& want) const;
 
   bool operator==(const ImageIndex&) const = default;
