@@ -93,6 +93,12 @@ def pax_raw(records, name_in_header, data=b""):
     return out + b"\0" * 1024
 
 
+def tarfile_dev(name, kind, major, minor):
+    info, data = member(name, kind, mode=0o666)
+    info.devmajor, info.devminor = major, minor
+    return info, data
+
+
 FILE = member("ok.txt", data=b"fine\n")
 SAMPLE = tar_bytes([member("dir/", tarfile.DIRTYPE, mode=0o755), member("dir/file", data=b"x" * 5000)])
 
@@ -183,6 +189,10 @@ CASES = [
      tar_bytes([member("s1", tarfile.SYMTYPE, linkname="../canary.txt"),
                 member("s2", tarfile.SYMTYPE, linkname="/etc/shadow")]),
      "none", "-", "ok", "symlinks pointing outside are stored, never followed"),
+    ("device-node.tar",
+     tar_bytes([member("dev/", tarfile.DIRTYPE, mode=0o755),
+                tarfile_dev("dev/null", tarfile.CHRTYPE, 1, 3)]),
+     "none", "-", "ok", "a character device: created when privileged, else skipped with a warning"),
     ("raw-blocks.tar.zst", zst(SAMPLE), "zstd", "-", "ok", "a valid zstd layer of raw blocks"),
 ]
 
