@@ -57,8 +57,11 @@ std::string Join(const std::string& dir, std::string_view name) {
   return dir == "." ? std::string(name) : dir + "/" + std::string(name);
 }
 
+// Overlay's own bookkeeping would steer overlayfs when the tree becomes a lower dir, and
+// SELinux labels belong to the host, not the image.
 bool SkippedXattr(std::string_view name) {
-  return name.starts_with("trusted.overlay.") || name.starts_with("user.overlay.");
+  return name.starts_with("trusted.overlay.") || name.starts_with("user.overlay.") ||
+         name == "security.selinux";
 }
 
 // Directory metadata applied after every entry, so that a read-only directory or one whose
