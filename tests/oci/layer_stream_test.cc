@@ -29,7 +29,7 @@ std::string FdContent(int fd) {
   return out;
 }
 
-TEST_CASE("writer hashes tar and blob in one pass; reader verifies") {
+TEST_CASE("writer hashes tar and blob in one pass, reader verifies both") {
   std::string tar(300000, 'x');
   for (size_t i = 0; i < tar.size(); i += 13) tar[i] = static_cast<char>(i);
   for (Compression c : {Compression::kGzip, Compression::kZstd, Compression::kNone}) {

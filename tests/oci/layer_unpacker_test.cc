@@ -75,7 +75,7 @@ TEST_CASE("round trip: write a tree, unpack it, same lstat view") {
   }
 }
 
-TEST_CASE("ownership and setuid survive when privileged; warnings otherwise") {
+TEST_CASE("ownership and setuid survive when privileged, a warning otherwise") {
   TempDir t;
   REQUIRE(mkdir((t / "src").c_str(), 0755) == 0);
   REQUIRE(PutFile(t / "src/f", "x", 04755));
