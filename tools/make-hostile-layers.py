@@ -144,6 +144,10 @@ CASES = [
      "none", "-", "invalid whiteout name", "whiteout .wh.. at the top (removes the root)"),
     ("whiteout-empty.tar", tar_bytes([member(".wh.", data=b"")]),
      "none", "-", "invalid whiteout name", "whiteout with an empty name"),
+    ("whiteout-through-symlink.tar", tar_bytes([member("lower-link/.wh.inner", data=b"")]),
+     "none", "-", "is a symlink", "whiteout of canary-dir/inner through lower-link"),
+    ("opaque-through-symlink.tar", tar_bytes([member("lower-link/.wh..wh..opq", data=b"")]),
+     "none", "-", "is a symlink", "opaque marker emptying canary-dir through lower-link"),
     ("inside-whiteout.tar", tar_bytes([member(".wh.x/y", data=b"pwned")]),
      "none", "-", "inside a whiteout", "an entry whose parent is a whiteout name"),
     ("root-replaced.tar", tar_bytes([member("/.", data=b"pwned")]),
@@ -193,6 +197,10 @@ CASES = [
      tar_bytes([member("dev/", tarfile.DIRTYPE, mode=0o755),
                 tarfile_dev("dev/null", tarfile.CHRTYPE, 1, 3)]),
      "none", "-", "ok", "a character device: created when privileged, else skipped with a warning"),
+    ("hardlink-to-symlink.tar",
+     tar_bytes([member("h", tarfile.LNKTYPE, linkname="lower-link"),
+                member("h2", tarfile.LNKTYPE, linkname="/lower-link")]),
+     "none", "-", "ok", "hard links to a symlink link the symlink itself, never its target"),
     ("raw-blocks.tar.zst", zst(SAMPLE), "zstd", "-", "ok", "a valid zstd layer of raw blocks"),
 ]
 

@@ -106,6 +106,24 @@ TEST_CASE("ownership and setuid survive when privileged, a warning otherwise") {
   }
 }
 
+TEST_CASE("read-only directories are filled first and get their mode last") {
+  TempDir t;
+  REQUIRE(mkdir((t / "src").c_str(), 0755) == 0);
+  REQUIRE(mkdir((t / "src/ro").c_str(), 0755) == 0);
+  REQUIRE(PutFile(t / "src/ro/f", "in a read-only dir"));
+  REQUIRE(chmod((t / "src/ro").c_str(), 0555) == 0);
+  testing::SetMtime(t / "src/ro", 1234567890);
+  UniqueFd blob = MakeBlob(t / "src", Compression::kGzip, nullptr);
+  REQUIRE(mkdir((t / "dst").c_str(), 0755) == 0);
+  auto r = Unpack(blob.get(), Compression::kGzip, {}, t / "dst");
+  REQUIRE_MESSAGE(r, (r ? "" : r.error().ToString()));
+  struct stat st;
+  REQUIRE(lstat((t / "dst/ro").c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 0555);
+  CHECK(st.st_mtim.tv_sec == 1234567890);
+  CHECK(GetFile(t / "dst/ro/f") == "in a read-only dir");
+}
+
 TEST_CASE("deep trees are written, unpacked and whited out without recursion") {
   TempDir t;
   const int kDepth = 700;  // 1400-byte paths; deep enough to matter, inside PATH_MAX
@@ -296,6 +314,12 @@ TEST_CASE("hostile layers are rejected and nothing outside the target changes") 
       bool warned = false;
       for (const auto& w : r->warnings) warned |= w.find("skipped device node") != std::string::npos;
       CHECK((made || warned));
+    }
+    if (file == "hardlink-to-symlink.tar") {
+      struct stat st;
+      REQUIRE(lstat((t / "target/h2").c_str(), &st) == 0);
+      CHECK(S_ISLNK(st.st_mode));
+      CHECK(st.st_nlink == 3);
     }
     if (file == "nul-in-name.tar") CHECK(GetFile(t / "target/ok") == "x");
     if (file == "file-then-dir.tar") CHECK(GetFile(t / "target/x/y") == "y");
