@@ -251,15 +251,6 @@ class Passthrough final : public ByteSource {
 
 }  // namespace
 
-std::string_view CompressionName(Compression compression) {
-  switch (compression) {
-    case Compression::kNone: return "none";
-    case Compression::kGzip: return "gzip";
-    case Compression::kZstd: return "zstd";
-  }
-  return "unknown";
-}
-
 Compression DetectCompression(std::span<const std::uint8_t> head) {
   if (head.size() >= 2 && head[0] == 0x1f && head[1] == 0x8b) return Compression::kGzip;
   if (head.size() >= 4 && head[0] == 0x28 && head[1] == 0xb5 && head[2] == 0x2f && head[3] == 0xfd)

@@ -8,14 +8,9 @@
 
 #include "base/error.h"
 #include "oci/byte_stream.h"
+#include "oci/media_types.h"  // Compression, CompressionName
 
 namespace builder::oci {
-
-/// How a layer blob is compressed. (To be unified with the media-type code of oci-types.)
-enum class Compression { kNone, kGzip, kZstd };
-
-/// "none", "gzip", "zstd".
-std::string_view CompressionName(Compression compression);
 
 /// Guesses from the first bytes of a blob: gzip 1f 8b, zstd 28 b5 2f fd, anything else kNone.
 /// Four bytes are enough; fewer are treated as kNone.

@@ -29,6 +29,7 @@ struct Heredoc {
   bool expand = true;    ///< false when the terminator was quoted
   bool chomp = false;    ///< `<<-`: leading tabs are stripped when the body is used
   int fd = -1;           ///< `3<<EOF` gives 3; -1 when no fd was written
+  SourcePos pos;         ///< where the `<<` word starts in the instruction
 };
 
 /// Parser directives from the top of the file.

@@ -1,0 +1,66 @@
+// Physical lines and continuation joining, with BuildKit's rules for BOM, CR and blanks.
+#include "parser/line_reader.h"
+
+#include <algorithm>
+
+#include "parser/go_compat.h"
+
+namespace builder::parser {
+
+std::vector<PhysicalLine> SplitLines(std::string_view content, int* too_long) {
+  *too_long = 0;
+  std::vector<PhysicalLine> lines;
+  // A cheap upper bound on the line count keeps the vector from reallocating on big files.
+  lines.reserve(static_cast<std::size_t>(std::count(content.begin(), content.end(), '\n')) + 1);
+  std::size_t bom = content.starts_with("\xEF\xBB\xBF") ? 3 : 0;
+  std::size_t pos = 0;
+  while (pos < content.size()) {
+    const std::size_t nl = content.find('\n', pos);
+    const std::size_t end = nl == std::string_view::npos ? content.size() : nl;
+    if (end - pos > kMaxLineBytes && *too_long == 0) *too_long = static_cast<int>(lines.size()) + 1;
+    PhysicalLine line;
+    line.raw = content.substr(pos + bom, end - pos - bom);
+    line.text = line.raw;
+    while (!line.text.empty() && line.text.back() == '\r') line.text.remove_suffix(1);
+    line.has_newline = nl != std::string_view::npos;
+    lines.push_back(line);
+    bom = 0;
+    pos = nl == std::string_view::npos ? content.size() : nl + 1;
+  }
+  return lines;
+}
+
+std::string_view TrimLeftSpace(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if (b < 0x80) {
+      if (b != ' ' && (b < '\t' || b > '\r')) break;
+      ++i;
+      continue;
+    }
+    const auto rune = gocompat::DecodeRune(s, i);
+    if (!gocompat::IsSpace(rune.value)) break;
+    i += rune.size;
+  }
+  return s.substr(i);
+}
+
+std::pair<std::string_view, bool> TrimContinuation(std::string_view line, char escape) {
+  std::size_t end = line.size();
+  while (end > 0 && (line[end - 1] == ' ' || line[end - 1] == '\t')) --end;
+  if (end == 0 || line[end - 1] != escape) return {line, false};
+  // "foo\\" is an escaped escape character, not a continuation (BuildKit's `[^E]E` rule).
+  if (end >= 2 && line[end - 2] == escape) return {line, false};
+  return {line.substr(0, end - 1), true};
+}
+
+SourcePos JoinedLine::PosAt(std::size_t offset) const {
+  if (segments_.empty()) return {};
+  auto it = std::upper_bound(segments_.begin(), segments_.end(), offset,
+                             [](std::size_t v, const Segment& s) { return v < s.offset; });
+  if (it != segments_.begin()) --it;
+  return {it->line, it->col + static_cast<int>(offset - it->offset)};
+}
+
+}  // namespace builder::parser
