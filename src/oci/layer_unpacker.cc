@@ -518,7 +518,7 @@ Result<UnpackResult> UnpackLayer(int blob_fd, Compression compression,
   auto r = unpacker.Run();
   if (!r) {
     std::string what = "unpack layer";
-    if (!expect.digest.empty()) what += " " + expect.digest.substr(0, 19);
+    if (!expect.digest.empty()) what += " " + expect.digest.str().substr(0, 19);
     return Fail(std::move(r).error().Context(what));
   }
   return r;

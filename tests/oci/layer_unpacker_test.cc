@@ -230,13 +230,14 @@ TEST_CASE("digest and diff_id verification") {
   LayerDigests d;
   UniqueFd blob = MakeBlob(t / "src", Compression::kGzip, &d);
   REQUIRE(mkdir((t / "dst").c_str(), 0755) == 0);
-  auto bad = Unpack(blob.get(), Compression::kGzip, {"sha256:" + std::string(64, 'a'), ""},
-                    t / "dst");
+  auto bad = Unpack(blob.get(), Compression::kGzip,
+                    {Digest::Parse("sha256:" + std::string(64, 'a')).value(), {}}, t / "dst");
   REQUIRE_FALSE(bad);
   CHECK(bad.error().code() == ErrorCode::kCorrupt);
   CHECK(bad.error().message().find("digest mismatch") != std::string::npos);
   lseek(blob.get(), 0, SEEK_SET);
-  auto bad_diff = Unpack(blob.get(), Compression::kGzip, {d.digest, "sha256:" + std::string(64, 'b')},
+  auto bad_diff = Unpack(blob.get(), Compression::kGzip,
+                         {d.digest, Digest::Parse("sha256:" + std::string(64, 'b')).value()},
                          t / "dst");
   REQUIRE_FALSE(bad_diff);
   CHECK(bad_diff.error().message().find("diff_id mismatch") != std::string::npos);
@@ -291,7 +292,9 @@ TEST_CASE("hostile layers are rejected and nothing outside the target changes") 
 
     UniqueFd blob(open((dir + "/" + file).c_str(), O_RDONLY | O_CLOEXEC));
     REQUIRE(blob);
-    auto r = UnpackLayer(blob.get(), c, {digest == "-" ? "" : digest, ""}, t / "target");
+    LayerExpectation expectation;
+    if (digest != "-") expectation.digest = Digest::Parse(digest).value();
+    auto r = UnpackLayer(blob.get(), c, expectation, t / "target");
     if (expect == "ok") {
       CHECK_MESSAGE(r, (r ? "" : r.error().ToString()));
     } else {
