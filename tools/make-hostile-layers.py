@@ -148,6 +148,8 @@ CASES = [
      "none", "-", "is a symlink", "whiteout of canary-dir/inner through lower-link"),
     ("opaque-through-symlink.tar", tar_bytes([member("lower-link/.wh..wh..opq", data=b"")]),
      "none", "-", "is a symlink", "opaque marker emptying canary-dir through lower-link"),
+    ("file-as-parent.tar", tar_bytes([member("x", data=b"file"), member("x/y", data=b"y")]),
+     "none", "-", "is not a directory", "x is a file, then x/y"),
     ("inside-whiteout.tar", tar_bytes([member(".wh.x/y", data=b"pwned")]),
      "none", "-", "inside a whiteout", "an entry whose parent is a whiteout name"),
     ("root-replaced.tar", tar_bytes([member("/.", data=b"pwned")]),
@@ -201,6 +203,10 @@ CASES = [
      tar_bytes([member("h", tarfile.LNKTYPE, linkname="lower-link"),
                 member("h2", tarfile.LNKTYPE, linkname="/lower-link")]),
      "none", "-", "ok", "hard links to a symlink link the symlink itself, never its target"),
+    ("whiteout-under-file.tar",
+     tar_bytes([member("x", data=b"file"), member("x/.wh.y", data=b""),
+                member("canary-dir/.wh..wh..opq", data=b"")]),
+     "none", "-", "ok", "whiteouts under a file, and an opaque marker for a missing dir: no-ops"),
     ("raw-blocks.tar.zst", zst(SAMPLE), "zstd", "-", "ok", "a valid zstd layer of raw blocks"),
 ]
 

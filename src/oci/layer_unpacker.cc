@@ -219,7 +219,8 @@ class Unpacker {
     if (created_.count(path)) return {};  // whiteouts hide lower layers only
     auto parent_fd = OpenInRoot(root_, parent, O_PATH | O_DIRECTORY, 0, kStrict);
     if (!parent_fd) {
-      if (parent_fd.error().sys_errno() == ENOENT) return {};  // nothing below to hide
+      const int err = parent_fd.error().sys_errno();
+      if (err == ENOENT || err == ENOTDIR) return {};  // nothing below to hide
       return Fail(ParentError(std::move(parent_fd).error(), parent));
     }
     return RemoveTree(parent_fd->get(), victim, path, /*keep_created=*/true);
@@ -228,7 +229,8 @@ class Unpacker {
   Result<void> ApplyOpaque(const std::string& dir) {
     auto fd = OpenInRoot(root_, dir, O_RDONLY | O_DIRECTORY, 0, kStrict);
     if (!fd) {
-      if (fd.error().sys_errno() == ENOENT) return {};
+      const int err = fd.error().sys_errno();
+      if (err == ENOENT || err == ENOTDIR) return {};  // no lower directory to empty
       return Fail(ParentError(std::move(fd).error(), dir));
     }
     for (const std::string& name : BUILDER_TRY(ListDir(fd->get(), dir)))
