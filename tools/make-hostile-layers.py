@@ -74,6 +74,18 @@ def gigantic_size():
     return bytes(header) + b"x" * 1000
 
 
+def gigantic_pax():
+    # A pax extended header claiming 8 GiB of records: must fail fast, not allocate.
+    info = tarfile.TarInfo("PaxHeaders/huge")
+    info.type = tarfile.XHDTYPE
+    info.mtime = MTIME
+    header = bytearray(info.tobuf(tarfile.USTAR_FORMAT))
+    header[124:136] = b"77777777777\0"
+    chksum = 256 + sum(header[:148]) + sum(header[156:512])
+    header[148:156] = b"%06o\0 " % chksum
+    return bytes(header) + b"19 path=whatever\n" + b"\0" * 1000
+
+
 def pax_raw(records, name_in_header, data=b""):
     """A pax 'x' header with arbitrary (possibly NUL-containing) records, then a file."""
     body = b""
@@ -164,6 +176,8 @@ CASES = [
      "tar cut inside a file's data"),
     ("gigantic-size.tar", gigantic_size(), "none", "-", "Truncated tar archive",
      "header claims 8 GiB, stream has 1000 bytes"),
+    ("gigantic-pax-header.tar", gigantic_pax(), "none", "-", "header too large",
+     "pax header claims 8 GiB of records"),
     ("digest-mismatch.tar.gz", gz(SAMPLE), "gzip", "sha256:" + "0" * 64, "digest mismatch",
      "a valid layer checked against a wrong digest"),
     # libarchive cuts pax values at a NUL, so the name read is "ok": harmless, and the part
