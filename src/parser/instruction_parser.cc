@@ -5,6 +5,7 @@
 #include "parser/instructions.h"
 #include "parser/node_reader.h"
 #include "parser/port_spec.h"
+#include "parser/stop_signal.h"
 #include "parser/suggest.h"
 
 namespace builder::parser {
@@ -183,8 +184,14 @@ Result<Instruction> ParseNode(const Ast& ast, const Node& node) {
   if (k == "shell") return Instruction(BUILDER_TRY(ParseShell(r)));
   if (k == "workdir") return Instruction(WorkdirInst{r.Base(), BUILDER_TRY(ExactlyOne(r, "WORKDIR"))});
   if (k == "user") return Instruction(UserInst{r.Base(), BUILDER_TRY(ExactlyOne(r, "USER"))});
-  if (k == "stopsignal")
-    return Instruction(StopsignalInst{r.Base(), BUILDER_TRY(ExactlyOne(r, "STOPSIGNAL"))});
+  if (k == "stopsignal") {
+    std::string signal = BUILDER_TRY(ExactlyOne(r, "STOPSIGNAL"));
+    if (signal.find('$') == std::string::npos) {  // else checked after expansion
+      auto parsed = ParseStopSignal(signal);
+      if (!parsed) return r.AtArgs(parsed.error().message());
+    }
+    return Instruction(StopsignalInst{r.Base(), std::move(signal)});
+  }
   if (k == "maintainer")
     return Instruction(MaintainerInst{r.Base(), BUILDER_TRY(ExactlyOne(r, "MAINTAINER"))});
   if (k == "copy") return Instruction(BUILDER_TRY(ParseCopy(r)));

@@ -130,7 +130,7 @@ struct HealthcheckInst : InstructionBase {
 };
 
 struct StopsignalInst : InstructionBase {
-  std::string signal;
+  std::string signal;  ///< raw; validated (ParseStopSignal) unless it holds a '$'
 };
 
 struct MaintainerInst : InstructionBase {
@@ -181,8 +181,8 @@ struct Dockerfile {
 };
 
 /// Turns the lexer's Ast into typed instructions, checking everything BuildKit's instruction
-/// parser checks (and EXPOSE, --chmod and --mount values that hold no variable, which BuildKit
-/// checks only at dispatch). Every error is located with ast.ErrorAt: at the offending flag, the
+/// parser checks, plus EXPOSE, STOPSIGNAL, --chmod and --mount values that hold no variable
+/// (BuildKit checks those only at dispatch). Every error is located with ast.ErrorAt: at the offending flag, the
 /// offending argument, or the keyword. Fails on the first error.
 [[nodiscard]] Result<Dockerfile> ParseInstructions(const Ast& ast);
 

@@ -214,6 +214,10 @@ TEST_CASE("WORKDIR, USER, STOPSIGNAL, MAINTAINER") {
   CHECK(ErrorIn("WORKDIR") == "Dockerfile:2:1: WORKDIR requires exactly one argument");
   CHECK(ErrorIn("USER") == "Dockerfile:2:1: USER requires exactly one argument");
   CHECK(ErrorIn("STOPSIGNAL") == "Dockerfile:2:1: STOPSIGNAL requires exactly one argument");
+  CHECK(ErrorIn("STOPSIGNAL SIGFOO") == "Dockerfile:2:12: invalid signal: SIGFOO");
+  CHECK(ErrorIn("STOPSIGNAL 0") == "Dockerfile:2:12: invalid signal: 0");
+  CHECK(One<StopsignalInst>("STOPSIGNAL $SIG").signal == "$SIG");
+  CHECK(One<StopsignalInst>("STOPSIGNAL 9").signal == "9");
   CHECK(ErrorIn("MAINTAINER") == "Dockerfile:2:1: MAINTAINER requires exactly one argument");
   CHECK(ErrorIn("USER --x=1 app") == "Dockerfile:2:6: unknown flag: --x");
 }
