@@ -182,8 +182,9 @@ struct Dockerfile {
 
 /// Turns the lexer's Ast into typed instructions, checking everything BuildKit's instruction
 /// parser checks, plus EXPOSE, STOPSIGNAL, --chmod and --mount values that hold no variable
-/// (BuildKit checks those only at dispatch). Every error is located with ast.ErrorAt: at the offending flag, the
-/// offending argument, or the keyword. Fails on the first error.
+/// (BuildKit checks those only at dispatch). Every error is located with ast.ErrorAt: at the
+/// offending flag, the offending argument, or the keyword. Fails on the first error. Values are
+/// kept raw: no variable expansion, no quote removal, heredoc tabs not yet chomped.
 [[nodiscard]] Result<Dockerfile> ParseInstructions(const Ast& ast);
 
 }  // namespace builder::parser
