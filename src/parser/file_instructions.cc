@@ -40,7 +40,8 @@ Result<void> FillCopyBase(const NodeReader& r, std::string_view command, const F
   static_cast<InstructionBase&>(*out) = r.Base();
   out->json_form = node.json_form;
   out->dest = node.args.back();
-  if (!node.json_form && HeredocWordName(out->dest) && FindHeredoc(node, *HeredocWordName(out->dest)))
+  if (!node.json_form && HeredocWordName(out->dest) &&
+      FindHeredoc(node, *HeredocWordName(out->dest)))
     return r.AtArg(node.args.size() - 1, cmd + " cannot accept a heredoc as a destination");
   for (std::size_t i = 0; i + 1 < node.args.size(); ++i) {
     const std::string& src = node.args[i];

@@ -13,12 +13,12 @@ namespace {
 
 // Linux numbering (x86, arm, and the generic table agree for these).
 constexpr std::array<std::pair<std::string_view, int>, 34> kSignals = {{
-    {"ABRT", 6},   {"ALRM", 14}, {"BUS", 7},     {"CHLD", 17},  {"CLD", 17},   {"CONT", 18},
-    {"FPE", 8},    {"HUP", 1},   {"ILL", 4},     {"INT", 2},    {"IO", 29},    {"IOT", 6},
-    {"KILL", 9},   {"PIPE", 13}, {"POLL", 29},   {"PROF", 27},  {"PWR", 30},   {"QUIT", 3},
-    {"SEGV", 11},  {"STKFLT", 16}, {"STOP", 19}, {"SYS", 31},   {"TERM", 15},  {"TRAP", 5},
-    {"TSTP", 20},  {"TTIN", 21}, {"TTOU", 22},   {"URG", 23},   {"USR1", 10},  {"USR2", 12},
-    {"VTALRM", 26}, {"WINCH", 28}, {"XCPU", 24}, {"XFSZ", 25},
+    {"ABRT", 6},    {"ALRM", 14},   {"BUS", 7},   {"CHLD", 17}, {"CLD", 17},  {"CONT", 18},
+    {"FPE", 8},     {"HUP", 1},     {"ILL", 4},   {"INT", 2},   {"IO", 29},   {"IOT", 6},
+    {"KILL", 9},    {"PIPE", 13},   {"POLL", 29}, {"PROF", 27}, {"PWR", 30},  {"QUIT", 3},
+    {"SEGV", 11},   {"STKFLT", 16}, {"STOP", 19}, {"SYS", 31},  {"TERM", 15}, {"TRAP", 5},
+    {"TSTP", 20},   {"TTIN", 21},   {"TTOU", 22}, {"URG", 23},  {"USR1", 10}, {"USR2", 12},
+    {"VTALRM", 26}, {"WINCH", 28},  {"XCPU", 24}, {"XFSZ", 25},
 }};
 constexpr int kRtMin = 34;
 constexpr int kRtMax = 64;

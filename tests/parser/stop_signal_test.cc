@@ -24,8 +24,8 @@ TEST_CASE("numbers and names") {
 }
 
 TEST_CASE("invalid signals") {
-  for (std::string_view s : {"0", "", "SIG", "SIGFOO", "TERM ", "RTMIN+16", "RTMAX-15", "1.5",
-                             "99999999999999999999"}) {
+  for (std::string_view s :
+       {"0", "", "SIG", "SIGFOO", "TERM ", "RTMIN+16", "RTMAX-15", "1.5", "99999999999999999999"}) {
     auto r = ParseStopSignal(s);
     REQUIRE_FALSE_MESSAGE(r.has_value(), std::string(s));
     CHECK(r.error().message() == "invalid signal: " + std::string(s));
