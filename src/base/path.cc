@@ -6,9 +6,9 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <random>
 #include <vector>
 
+#include "base/staged_file.h"
 #include "base/unique_fd.h"
 
 namespace builder {
@@ -88,42 +88,10 @@ Result<std::string> ReadFile(const std::string& path) {
   return out;
 }
 
-namespace {
-
-Result<void> WriteAll(int fd, std::string_view data, const std::string& what) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return FailErrno("write " + what, errno);
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return {};
-}
-
-std::string TempSuffix() {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  return ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(rng() & 0xffffffff);
-}
-
-}  // namespace
-
 Result<void> WriteFileAtomic(const std::string& path, std::string_view content, unsigned mode) {
-  const std::string tmp = path + TempSuffix();
-  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
-  if (!fd) return FailErrno("create " + tmp, errno);
-  auto fail = [&](Error e) {
-    ::unlink(tmp.c_str());
-    return std::unexpected(std::move(e));
-  };
-  if (auto r = WriteAll(fd.get(), content, tmp); !r) return fail(r.error());
-  if (::fsync(fd.get()) != 0) return fail(Error::FromErrno("fsync " + tmp, errno));
-  if (auto r = fd.Close(); !r) return fail(r.error());
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return fail(Error::FromErrno("rename " + tmp, errno));
-  UniqueFd dir(::open(DirName(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir && ::fsync(dir.get()) != 0) return FailErrno("fsync directory of " + path, errno);
-  return {};
+  auto staged = BUILDER_TRY(StagedFile::Create(DirName(path), mode));
+  BUILDER_TRY(staged.Write(content));
+  return staged.Commit(path);
 }
 
 Result<void> MakeDirs(const std::string& path, unsigned mode) {

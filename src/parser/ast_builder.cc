@@ -72,10 +72,10 @@ class Builder {
     ast_.lines.emplace_back(line->text);
     last_length_ = line->text.size();
     if (line->raw.size() > kMaxLineBytes) {
-      // Only the start of the offending line is shown under the message.
-      return Fail(Error::AtSource(
-          {ast_.file, cursor_.line_number(), 1, std::string(line->text.substr(0, 80)) + "..."},
-          "dockerfile line greater than max allowed size of " + std::to_string(kMaxLineBytes)));
+      // Error::Describe shows only a window of the line under the message.
+      return Fail(ast_.ErrorAt({cursor_.line_number(), 1},
+                               "dockerfile line greater than max allowed size of " +
+                                   std::to_string(kMaxLineBytes)));
     }
     return true;
   }

@@ -1,4 +1,4 @@
-// Go's UTF-8 decoding, TrimSpace and filepath.Clean/Dir, written out so edge cases match BuildKit.
+// Go's UTF-8 decoding and TrimSpace, written out so edge cases match BuildKit.
 #include "parser/go_compat.h"
 
 #include <vector>
@@ -96,41 +96,6 @@ std::string_view TrimSpace(std::string_view s) {
     s.remove_suffix(r.size);
   }
   return s;
-}
-
-std::string Clean(std::string_view path) {
-  if (path.empty()) return ".";
-  const bool rooted = path.front() == '/';
-  std::vector<std::string_view> parts;
-  std::size_t i = 0;
-  while (i < path.size()) {
-    std::size_t j = path.find('/', i);
-    if (j == std::string_view::npos) j = path.size();
-    std::string_view elem = path.substr(i, j - i);
-    i = j + 1;
-    if (elem.empty() || elem == ".") continue;
-    if (elem == "..") {
-      if (!parts.empty() && parts.back() != "..") {
-        parts.pop_back();
-      } else if (!rooted) {
-        parts.push_back(elem);  // ".." cannot go above a relative start, so it stays
-      }                         // and above "/" it is simply dropped
-      continue;
-    }
-    parts.push_back(elem);
-  }
-  std::string out = rooted ? "/" : "";
-  for (std::size_t k = 0; k < parts.size(); ++k) {
-    if (k > 0) out += '/';
-    out += parts[k];
-  }
-  return out.empty() ? "." : out;
-}
-
-std::string Dir(std::string_view path) {
-  std::size_t slash = path.rfind('/');
-  if (slash == std::string_view::npos) return ".";
-  return Clean(path.substr(0, slash + 1));
 }
 
 }  // namespace builder::parser::gocompat

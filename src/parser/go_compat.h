@@ -1,4 +1,4 @@
-// Go standard-library behaviours (UTF-8 decoding, strings.TrimSpace, filepath.Clean/Dir) that
+// Go standard-library behaviours (UTF-8 decoding, strings.TrimSpace; filepath.Clean/Dir are base's CleanPath/DirName) that
 // .dockerignore semantics are defined in terms of, reproduced so our matching agrees with BuildKit.
 #pragma once
 
@@ -27,12 +27,5 @@ bool IsSpace(char32_t r);
 
 /// Go's strings.TrimSpace: strips leading and trailing Unicode white space.
 std::string_view TrimSpace(std::string_view s);
-
-/// Go's filepath.Clean on a '/'-separated path: collapses "//", drops "." elements, resolves
-/// ".." lexically (".." above a root is dropped), removes a trailing '/'; "" becomes ".".
-std::string Clean(std::string_view path);
-
-/// Go's filepath.Dir: everything before the last '/', cleaned; "." when there is no '/'.
-std::string Dir(std::string_view path);
 
 }  // namespace builder::parser::gocompat

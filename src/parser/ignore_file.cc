@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "base/path.h"
 #include "parser/go_compat.h"
 
 namespace builder::parser {
@@ -27,7 +28,7 @@ std::optional<std::string> LineToPattern(std::string_view line) {
   if (invert) pattern = gocompat::TrimSpace(pattern.substr(1));
   std::string out;
   if (!pattern.empty()) {
-    out = gocompat::Clean(pattern);
+    out = CleanPath(pattern);
     // Patterns are relative to the context root, so "/foo" means "foo" (but "/" stays "/").
     if (out.size() > 1 && out.front() == '/') out.erase(0, 1);
   }

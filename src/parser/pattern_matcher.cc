@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "parser/glob_regexp.h"
+#include "base/path.h"
 #include "parser/go_compat.h"
 
 namespace builder::parser {
@@ -187,7 +188,7 @@ Result<PatternMatcher> PatternMatcher::Create(const std::vector<std::string>& pa
   for (const std::string& raw : patterns) {
     std::string_view trimmed = gocompat::TrimSpace(raw);
     if (trimmed.empty()) continue;
-    std::string cleaned = gocompat::Clean(trimmed);
+    std::string cleaned = CleanPath(trimmed);
     Pattern p;
     if (cleaned.front() == '!') {
       if (cleaned.size() == 1) return Fail(ErrorCode::kParse, "illegal exclusion pattern: \"!\"");
@@ -242,7 +243,7 @@ Result<bool> PatternMatcher::MatchOne(const Pattern& p, std::string_view path) c
 Result<bool> PatternMatcher::MatchOneOrParents(const Pattern& p, std::string_view path) const {
   auto self = MatchOne(p, path);
   if (!self || *self) return self;
-  const std::string parent = gocompat::Dir(path);
+  const std::string parent = DirName(path);
   if (parent == ".") return false;
   // Each leading run of the parent's segments: "a", "a/b", ... (as Go's Split + Join yields).
   for (std::size_t slash = parent.find('/'); slash != std::string::npos;

@@ -1,8 +1,10 @@
-// UTF-8 decoding and Unicode letter/digit/space tables for shell-word expansion.
+// Unicode letter/digit tables for shell-word expansion; UTF-8 and space delegate to go_compat.
 #include "parser/shell_unicode.h"
 
 #include <algorithm>
 #include <iterator>
+
+#include "parser/go_compat.h"
 
 namespace builder::parser {
 namespace {
@@ -173,59 +175,15 @@ bool InRanges(const CodePointRange* begin, const CodePointRange* end, char32_t c
   return cp <= it->last;
 }
 
-bool IsContinuation(unsigned char b) { return (b & 0xC0) == 0x80; }
-
 }  // namespace
 
 Utf8Rune DecodeUtf8(std::string_view text, std::size_t pos) {
   if (pos >= text.size()) return {0, 0};
-  const auto at = [&](std::size_t i) { return static_cast<unsigned char>(text[pos + i]); };
-  const std::size_t left = text.size() - pos;
-  const unsigned char b0 = at(0);
-  if (b0 < 0x80) return {b0, 1};
-  const Utf8Rune bad{kReplacementChar, 1};
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    if (left < 2 || !IsContinuation(at(1))) return bad;
-    return {static_cast<char32_t>(((b0 & 0x1F) << 6) | (at(1) & 0x3F)), 2};
-  }
-  if (b0 >= 0xE0 && b0 <= 0xEF) {
-    if (left < 3) return bad;
-    // The second byte's range excludes overlong forms (E0) and UTF-16 surrogates (ED).
-    const unsigned char lo = b0 == 0xE0 ? 0xA0 : 0x80;
-    const unsigned char hi = b0 == 0xED ? 0x9F : 0xBF;
-    if (at(1) < lo || at(1) > hi || !IsContinuation(at(2))) return bad;
-    return {static_cast<char32_t>(((b0 & 0x0F) << 12) | ((at(1) & 0x3F) << 6) | (at(2) & 0x3F)), 3};
-  }
-  if (b0 >= 0xF0 && b0 <= 0xF4) {
-    if (left < 4) return bad;
-    // Excludes overlong forms (F0) and code points past U+10FFFF (F4).
-    const unsigned char lo = b0 == 0xF0 ? 0x90 : 0x80;
-    const unsigned char hi = b0 == 0xF4 ? 0x8F : 0xBF;
-    if (at(1) < lo || at(1) > hi || !IsContinuation(at(2)) || !IsContinuation(at(3))) return bad;
-    return {static_cast<char32_t>(((b0 & 0x07) << 18) | ((at(1) & 0x3F) << 12) |
-                                  ((at(2) & 0x3F) << 6) | (at(3) & 0x3F)),
-            4};
-  }
-  return bad;
+  const gocompat::DecodedRune r = gocompat::DecodeRune(text, pos);
+  return {r.value, r.size};
 }
 
-void AppendUtf8(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
+void AppendUtf8(std::string& out, char32_t cp) { gocompat::AppendRune(out, cp); }
 
 bool IsUnicodeLetter(char32_t cp) {
   if (cp < 0x80) return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
@@ -237,15 +195,6 @@ bool IsUnicodeDigit(char32_t cp) {
   return InRanges(std::begin(kDigits), std::end(kDigits), cp);
 }
 
-bool IsUnicodeSpace(char32_t cp) {
-  switch (cp) {
-    case '\t': case '\n': case '\v': case '\f': case '\r': case ' ':
-    case 0x85: case 0xA0: case 0x1680: case 0x2028: case 0x2029: case 0x202F: case 0x205F:
-    case 0x3000:
-      return true;
-    default:
-      return cp >= 0x2000 && cp <= 0x200A;
-  }
-}
+bool IsUnicodeSpace(char32_t cp) { return gocompat::IsSpace(cp); }
 
 }  // namespace builder::parser

@@ -62,7 +62,7 @@ TEST_CASE("WriteFileAtomic replaces content and leaves no temp files") {
   CHECK(entries == 1);
   auto r = WriteFileAtomic(dir + "/missing/f", "x");
   REQUIRE_FALSE(r);
-  CHECK(r.error().message().starts_with("create " + dir + "/missing/f.tmp-"));
+  CHECK(r.error().message().starts_with("create temp file in " + dir + "/missing: "));
   REQUIRE(WriteFileAtomic(dir + "/plain", "x"));
   auto notdir = MakeDirs(dir + "/plain");
   REQUIRE_FALSE(notdir);

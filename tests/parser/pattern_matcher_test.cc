@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "base/path.h"
 #include "parser/go_compat.h"
 
 namespace builder::parser {
@@ -201,7 +202,7 @@ const Row kQuirkRows[] = {
 // The parents of path, shallowest first, as the walker would visit them.
 std::vector<std::string> Parents(const std::string& path) {
   std::vector<std::string> out;
-  std::string parent = gocompat::Dir(path);
+  std::string parent = DirName(path);
   if (parent == ".") return out;
   for (std::size_t slash = parent.find('/'); slash != std::string::npos;
        slash = parent.find('/', slash + 1))

@@ -1,0 +1,132 @@
+// Mark from index.json, sweep blobs/, snapshots/ and tmp/.
+#include "oci/gc.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <ctime>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "base/path.h"
+#include "oci/remove_tree.h"
+#include "oci/snapshot_store.h"
+
+namespace builder::oci {
+
+namespace {
+
+constexpr int kMaxNesting = 8;
+
+struct Marks {
+  std::set<Digest> blobs;
+  std::set<std::string> snapshots;
+};
+
+/// Marks the blob graph under one index.json entry. Iterative with a depth cap: nested indexes
+/// come from imported content and may be hostile.
+Result<void> MarkEntry(const ImageStore& store, const Descriptor& entry, Marks& marks) {
+  struct Item {
+    Descriptor descriptor;
+    int depth;
+  };
+  std::vector<Item> work{{entry, 0}};
+  while (!work.empty()) {
+    Item item = std::move(work.back());
+    work.pop_back();
+    const Descriptor& d = item.descriptor;
+    if (!marks.blobs.insert(d.digest).second) continue;
+    if (IsIndex(d.media_type)) {
+      if (item.depth >= kMaxNesting) {
+        return Fail(ErrorCode::kUnsupported, "image index " + d.digest.str() + " nests too deeply");
+      }
+      std::string bytes = BUILDER_TRY(store.blobs().Read(d));
+      ImageIndex index = BUILDER_TRY(ImageIndex::Parse(bytes));
+      for (const Descriptor& child : index.manifests) work.push_back({child, item.depth + 1});
+      if (index.subject) work.push_back({*index.subject, item.depth + 1});
+    } else if (IsManifest(d.media_type)) {
+      std::string bytes = BUILDER_TRY(store.blobs().Read(d));
+      Manifest manifest = BUILDER_TRY(Manifest::Parse(bytes));
+      marks.blobs.insert(manifest.config.digest);
+      for (const Descriptor& layer : manifest.layers) marks.blobs.insert(layer.digest);
+      if (manifest.subject) work.push_back({*manifest.subject, item.depth + 1});
+      if (!IsConfig(manifest.config.media_type)) continue;  // an artifact: no snapshots
+      std::string config_bytes = BUILDER_TRY(store.blobs().Read(manifest.config));
+      ImageConfig config = BUILDER_TRY(ImageConfig::Parse(config_bytes));
+      std::vector<Digest> chain = ChainIds(config.rootfs.diff_ids);
+      if (chain.empty()) marks.snapshots.insert(std::string(kEmptySnapshot));
+      for (const Digest& id : chain) marks.snapshots.insert(std::string(id.hex()));
+    }
+  }
+  return {};
+}
+
+/// Removes tmp/ entries whose mtime is older than the cutoff.
+Result<void> SweepTmp(const std::string& tmp, std::time_t cutoff, PruneStats& stats) {
+  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(tmp.c_str()), &::closedir);
+  if (!d) return FailErrno("open directory " + tmp, errno);
+  std::vector<std::string> stale;
+  while (dirent* e = ::readdir(d.get())) {
+    std::string_view name = e->d_name;
+    if (name == "." || name == "..") continue;
+    struct stat st;
+    std::string path = tmp + "/" + std::string(name);
+    if (::lstat(path.c_str(), &st) == 0 && st.st_mtime < cutoff) stale.push_back(path);
+  }
+  for (const std::string& path : stale) {
+    stats.bytes_reclaimed += BUILDER_TRY(RemoveTree(path));
+    ++stats.tmp_deleted;
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<PruneStats> Prune(const ImageStore& store, const PruneOptions& options) {
+  FileLock gc = BUILDER_TRY(FileLock::Acquire(store.LockPath("gc"), FileLock::Mode::kExclusive));
+  Marks marks;
+  ImageIndex index = BUILDER_TRY(store.ReadIndex());
+  for (const Descriptor& entry : index.manifests) {
+    auto marked = MarkEntry(store, entry, marks);
+    if (!marked) {
+      return Fail(std::move(marked.error())
+                      .Context("prune: image " + entry.digest.str() +
+                               " is unreadable, nothing deleted (run builder debug fsck)"));
+    }
+  }
+
+  PruneStats stats;
+  std::vector<Digest> doomed;
+  std::uint64_t doomed_bytes = 0;
+  for (const Digest& d : BUILDER_TRY(store.blobs().List())) {
+    if (marks.blobs.contains(d)) continue;
+    doomed.push_back(d);
+    if (auto size = store.blobs().SizeOf(d)) doomed_bytes += static_cast<std::uint64_t>(*size);
+  }
+  if (options.progress != nullptr) options.progress->Start("prune blobs", doomed_bytes);
+  for (const Digest& d : doomed) {
+    std::uint64_t size = 0;
+    if (auto s = store.blobs().SizeOf(d)) size = static_cast<std::uint64_t>(*s);
+    BUILDER_TRY(store.blobs().Remove(d));
+    ++stats.blobs_deleted;
+    stats.bytes_reclaimed += size;
+    if (options.progress != nullptr) options.progress->Advance(size);
+  }
+  if (options.progress != nullptr) options.progress->Finish();
+
+  SnapshotStore snapshots(store);
+  for (const std::string& name : BUILDER_TRY(snapshots.List())) {
+    if (marks.snapshots.contains(name)) continue;
+    if (options.progress != nullptr) options.progress->Start("prune snapshot " + name.substr(0, 12), 0);
+    stats.bytes_reclaimed += BUILDER_TRY(snapshots.Remove(name));
+    ++stats.snapshots_deleted;
+    if (options.progress != nullptr) options.progress->Finish();
+  }
+  const std::time_t cutoff = std::time(nullptr) - options.tmp_max_age.count();
+  BUILDER_TRY(SweepTmp(store.blobs().TmpDir(), cutoff, stats));
+  return stats;
+}
+
+}  // namespace builder::oci

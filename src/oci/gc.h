@@ -1,0 +1,39 @@
+// Prune: mark-and-sweep collection of blobs, snapshots and stale staging files in the store.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+
+#include "base/error.h"
+#include "base/progress.h"
+#include "oci/image_store.h"
+
+namespace builder::oci {
+
+struct PruneOptions {
+  /// Entries in tmp/ older than this are leftovers of killed writers and are removed.
+  std::chrono::seconds tmp_max_age = std::chrono::hours(1);
+  /// Reports the sweep (bytes freed); may be null.
+  Progress* progress = nullptr;
+};
+
+struct PruneStats {
+  std::uint64_t blobs_deleted = 0;
+  std::uint64_t snapshots_deleted = 0;
+  std::uint64_t tmp_deleted = 0;
+  std::uint64_t bytes_reclaimed = 0;
+};
+
+/// Collects what no image references. Mark: every index.json entry (tagged or not), through
+/// nested indexes, to each manifest's config and layers (and subject), and the chain IDs of
+/// every marked image. Sweep: unmarked blobs, snapshot directories no marked chain names, and
+/// tmp/ entries older than tmp_max_age.
+///
+/// Safe against concurrent writers: prune holds locks/gc EXCLUSIVE for the whole run, and
+/// everything that publishes blobs or snapshots before index.json references them holds it
+/// SHARED (ImageStore::LockBlobsShared), so an in-flight build or import is never collected;
+/// prune waits for it. Fails without deleting anything when a referenced manifest, index or
+/// config cannot be read (kCorrupt/kNotFound; run `builder debug fsck`).
+[[nodiscard]] Result<PruneStats> Prune(const ImageStore& store, const PruneOptions& options = {});
+
+}  // namespace builder::oci

@@ -1,0 +1,44 @@
+# Shared helpers for the shell integration tests: temp dirs, tool checks, assertions.
+# Source it; it expects BUILDER (the binary) in the environment or as $1 of the test.
+
+set -u
+TEST_NAME=$(basename "$0" .sh)
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/builder-it-$TEST_NAME-XXXXXX")
+cleanup_hooks=""
+on_exit() { eval "$cleanup_hooks"; rm -rf "$WORK"; }
+trap on_exit EXIT
+add_cleanup() { cleanup_hooks="$1; $cleanup_hooks"; }
+
+fail() { echo "FAIL [$TEST_NAME]: $*" >&2; exit 1; }
+note() { echo "[$TEST_NAME] $*"; }
+# Skips (ctest SKIP_RETURN_CODE 77) when a judge or a privilege is missing.
+skip() { echo "SKIP [$TEST_NAME]: $*"; exit 77; }
+need_tool() { command -v "$1" >/dev/null 2>&1 || skip "$1 not installed (tools/test installs it as root)"; }
+
+# Runs builder with a private store; fails the test with its stderr on a non-zero exit.
+b() { "$BUILDER" "$@" || fail "builder $* exited $?"; }
+
+# A deterministic busybox-static root filesystem as a tar: make_rootfs_tar OUT.tar
+make_rootfs_tar() {
+  need_tool busybox
+  local root="$WORK/rootfs-src"
+  rm -rf "$root"
+  mkdir -p "$root/bin" "$root/etc" "$root/tmp" "$root/root" "$root/home/app"
+  cp "$(command -v busybox)" "$root/bin/busybox"
+  for a in sh echo cat ls id env true false sleep printf; do ln -s busybox "$root/bin/$a"; done
+  printf 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n' >"$root/etc/passwd"
+  printf 'root:x:0:\napp:x:1000:\n' >"$root/etc/group"
+  chmod 1777 "$root/tmp"
+  tar -C "$root" --sort=name --mtime=@946684800 --owner=0 --group=0 --numeric-owner \
+    -cf "$1" . || fail "tar of the rootfs failed"
+}
+
+# Lists a tree as "mode uid gid type path [sha256|-> target]" lines, sorted, for tree comparison
+# (directory sizes and timestamps left out: they differ between filesystems and unpackers).
+tree_listing() {
+  (cd "$1" && find . -mindepth 1 | LC_ALL=C sort | while IFS= read -r p; do
+    if [ -L "$p" ]; then echo "$(stat -c '%A %u %g' "$p") $p -> $(readlink "$p")"
+    elif [ -f "$p" ]; then echo "$(stat -c '%A %u %g' "$p") $p $(sha256sum <"$p" | cut -c1-64)"
+    else echo "$(stat -c '%A %u %g' "$p") $p"; fi
+  done)
+}
