@@ -273,6 +273,16 @@ TEST_CASE("COPY heredocs") {
   CHECK_FALSE(c.heredocs[1].expand);
   CHECK(c.dest == "/dest/");
 
+  // Heredocs pair with their openers in order, even when names repeat.
+  FakeAst same = Lines({"FROM alpine"});
+  Node& twice = same.Add("COPY <<EOF <<EOF /d");
+  twice.heredocs.push_back({"EOF", "one\n", true, false, -1});
+  twice.heredocs.push_back({"EOF", "two\n", true, false, -1});
+  const auto& dup = std::get<CopyInst>(Parse(same).stages[0].instructions[0]);
+  REQUIRE(dup.heredocs.size() == 2);
+  CHECK(dup.heredocs[0].content == "one\n");
+  CHECK(dup.heredocs[1].content == "two\n");
+
   FakeAst g = Lines({"FROM alpine"});
   Node& m = g.Add("COPY a <<EOF");
   m.heredocs.push_back({"EOF", "x\n", true, false, -1});
