@@ -77,7 +77,8 @@ Result<PortSpec> ParsePortSpecRange(std::string_view word) {
   for (char& c : proto)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   if (proto.empty()) proto = "tcp";
-  if (proto != "tcp" && proto != "udp" && proto != "sctp") return Invalid("invalid proto: " + proto);
+  if (proto != "tcp" && proto != "udp" && proto != "sctp")
+    return Invalid("invalid proto: " + proto);
 
   if (!ip.empty()) {
     std::string addr(ip);

@@ -51,7 +51,8 @@ TEST_CASE("errors") {
   CHECK(Err("/tcp") == "no port specified: /tcp<empty>");
   CHECK(Err("x:80") == "invalid hostPort: x");
   CHECK(Err("1.2.3:8080:80") == "invalid IP address: 1.2.3");
-  CHECK(Err("8000-8002:80-81") == "invalid ranges specified for container and host Ports: 80-81 and 8000-8002");
+  CHECK(Err("8000-8002:80-81") ==
+        "invalid ranges specified for container and host Ports: 80-81 and 8000-8002");
 }
 
 TEST_CASE("ParsePortSpecRange does not expand") {
