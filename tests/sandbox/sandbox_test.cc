@@ -2,7 +2,15 @@
 #include "sandbox/sandbox.h"
 
 #include <doctest/doctest.h>
+#include <grp.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
+#include <algorithm>
+#include <fstream>
+
+#include "sandbox/capabilities.h"
 #include "sandbox_fixture.h"
 
 namespace builder::sandbox {
@@ -12,13 +20,318 @@ using testing::BusyboxRoot;
 using testing::Exists;
 using testing::SkipWithoutSandbox;
 
+// The error text of a failed result, "" for a success (doctest may log it either way).
+template <class T>
+std::string Why(const Result<T>& r) {
+  return r ? std::string() : r.error().ToString();
+}
+
+// The value of a "Key:\tvalue" line of /proc/<pid>/status text.
+std::string StatusField(const std::string& status, const std::string& key) {
+  size_t at = status.find("\n" + key + ":");
+  if (at == std::string::npos) return "<missing>";
+  at += key.size() + 2;
+  while (at < status.size() && (status[at] == '\t' || status[at] == ' ')) ++at;
+  return status.substr(at, status.find('\n', at) - at);
+}
+
 TEST_CASE("sandbox: echo reaches the stdout fd and exit code 0") {
   if (SkipWithoutSandbox()) return;
   BusyboxRoot root;
   auto result = RunSandboxed(root.Spec({"echo", "hello", "world"}));
-  REQUIRE_MESSAGE(result, result.error().ToString());
+  REQUIRE_MESSAGE(result, Why(result));
   CHECK(result->status.ok());
   CHECK(root.out() == "hello world\n");
+  CHECK(root.err().empty());
+}
+
+TEST_CASE("sandbox: exit codes and signals propagate; stderr is separate") {
+  if (SkipWithoutSandbox()) return;
+  BusyboxRoot root;
+  auto result = RunSandboxed(root.Shell("echo oops >&2; exit 42"));
+  REQUIRE_MESSAGE(result, Why(result));
+  CHECK(result->status.code == 42);
+  CHECK(result->status.signal == 0);
+  CHECK(root.err() == "oops\n");
+  auto killed = RunSandboxed(root.Shell("kill -TERM $$"));
+  REQUIRE_MESSAGE(killed, Why(killed));
+  CHECK(killed->status.signal == SIGTERM);
+}
+
+TEST_CASE("sandbox: a missing program is an exec error, not an exit code") {
+  if (SkipWithoutSandbox()) return;
+  BusyboxRoot root;
+  auto missing = RunSandboxed(root.Spec({"no-such-tool"}));
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().code() == ErrorCode::kNotFound);
+  CHECK(missing.error().ToString() == "exec no-such-tool: No such file or directory");
+  auto absolute = RunSandboxed(root.Spec({"/usr/bin/nope", "x"}));
+  REQUIRE_FALSE(absolute);
+  CHECK(absolute.error().ToString() == "exec /usr/bin/nope: No such file or directory");
+  // A directory on the path is not executable.
+  auto dir = RunSandboxed(root.Spec({"/tmp"}));
+  REQUIRE_FALSE(dir);
+  CHECK(dir.error().code() == ErrorCode::kPermission);
+}
+
+TEST_CASE("sandbox: a missing working directory fails setup clearly") {
+  if (SkipWithoutSandbox()) return;
+  BusyboxRoot root;
+  SandboxSpec spec = root.Spec({"true"});
+  spec.cwd = "/no/such/dir";
+  auto result = RunSandboxed(spec);
+  REQUIRE_FALSE(result);
+  CHECK(result.error().sys_errno() == ENOENT);
+  CHECK(result.error().ToString() ==
+        "sandbox setup: working directory /no/such/dir: No such file or directory");
+  spec.cwd = "/bin";
+  auto ok = RunSandboxed(spec);
+  REQUIRE_MESSAGE(ok, Why(ok));
+  CHECK(ok->status.ok());
+}
+
+TEST_CASE("sandbox: writes land in the upper dir only, and the sandbox leaves no mount points") {
+  if (SkipWithoutSandbox()) return;
+  BusyboxRoot root;
+  auto result = RunSandboxed(root.Shell(
+      "echo data > /new.txt && mkdir -p /etc && echo x > /etc/mine && rm /bin/cat && "
+      "test -e /etc/resolv.conf && test -e /dev/null"));
+  REQUIRE_MESSAGE(result, Why(result));
+  CHECK_MESSAGE(result->status.ok(), root.err());
+  CHECK(Exists(root.upper() + "/new.txt"));
+  CHECK_FALSE(Exists(root.lower() + "/new.txt"));
+  CHECK(Exists(root.lower() + "/bin/cat"));  // the whiteout is in the upper
+  CHECK(Exists(root.upper() + "/bin/cat"));
+  CHECK(Exists(root.upper() + "/etc/mine"));
+  // Mount points made for /proc, /dev and /etc/{resolv.conf,hosts} are gone again; /etc stays
+  // because the command wrote into it.
+  CHECK_FALSE(Exists(root.upper() + "/proc"));
+  CHECK_FALSE(Exists(root.upper() + "/dev"));
+  CHECK_FALSE(Exists(root.upper() + "/etc/resolv.conf"));
+  CHECK_FALSE(Exists(root.upper() + "/etc/hosts"));
+  CHECK(result->leftover_paths == std::vector<std::string>{"etc"});
+  auto has = [&](const char* p) {
+    return std::find(result->created_paths.begin(), result->created_paths.end(), p) !=
+           result->created_paths.end();
+  };
+  CHECK(has("proc"));
+  CHECK(has("dev"));
+  CHECK(has("etc/resolv.conf"));
+}
+
+TEST_CASE("sandbox: an untouched run leaves an empty upper dir") {
+  if (SkipWithoutSandbox()) return;
+  BusyboxRoot root;
+  auto result = RunSandboxed(root.Spec({"true"}));
+  REQUIRE_MESSAGE(result, Why(result));
+  CHECK(result->leftover_paths.empty());
+  std::string listing = "ls -A '" + root.upper() + "' | wc -l | grep -qx 0";
+  CHECK(std::system(listing.c_str()) == 0);
+}
+
+TEST_CASE("sandbox: the host's resolv.conf and hosts are read-only inside") {
+  if (SkipWithoutSandbox()) return;
+  if (!Exists("/etc/resolv.conf") || !Exists("/etc/hosts")) {
+    MESSAGE("skipped: host has no /etc/resolv.conf or /etc/hosts");
+    return;
+  }
+  BusyboxRoot root;
+  auto result = RunSandboxed(root.Shell(
+      "cat /etc/resolv.conf; if echo x >> /etc/hosts; then echo writable; fi"));
+  REQUIRE_MESSAGE(result, Why(result));
+  std::ifstream host("/etc/resolv.conf");
+  std::string expected((std::istreambuf_iterator<char>(host)), std::istreambuf_iterator<char>());
+  CHECK(root.out() == expected);
+  CHECK(root.err().find("Read-only file system") != std::string::npos);
+}
+
+TEST_CASE("sandbox: pid namespace, init and hostname") {
+  if (SkipWithoutSandbox()) return;
+  BusyboxRoot root;
+  auto result = RunSandboxed(root.Shell("echo $$; hostname; ls /proc | grep -c '^[0-9]'"));
+  REQUIRE_MESSAGE(result, Why(result));
+  // pid 1 is the sandbox's init, the shell is 2; /proc lists init, sh, ls, grep at most.
+  std::string out = root.out();
+  CHECK(out.starts_with("2\nsandbox-test\n"));
+  int pids = std::atoi(out.substr(out.rfind('\n', out.size() - 2) + 1).c_str());
+  CHECK(pids >= 2);
+  CHECK(pids <= 4);
+}
+
+TEST_CASE("sandbox: background processes do not outlive the command") {
+  if (SkipWithoutSandbox()) return;
+  BusyboxRoot root;
+  // The sleep keeps the stdout fd: were it not killed, the memfd would not matter but a pipe
+  // reader would hang; here we check that Wait returns and the child is gone.
+  auto result = RunSandboxed(root.Shell("sleep 1000 & echo started"));
+  REQUIRE_MESSAGE(result, Why(result));
+  CHECK(result->status.ok());
+  CHECK(root.out() == "started\n");
+  CHECK(std::system("pgrep -x 'sleep' -a | grep -q 'sleep 1000'") != 0);
+}
+
+TEST_CASE("sandbox: /dev has working nodes and a private devpts") {
+  if (SkipWithoutSandbox()) return;
+  BusyboxRoot root;
+  auto result = RunSandboxed(root.Shell(
+      "echo gone > /dev/null && cat /dev/null && test -c /dev/zero && test -c /dev/urandom && "
+      "test -L /dev/ptmx && test -d /dev/pts && test -d /dev/shm && test -L /dev/fd && "
+      "echo ok > /dev/shm/x && cat /dev/shm/x"));
+  REQUIRE_MESSAGE(result, Why(result));
+  CHECK_MESSAGE(result->status.ok(), root.err());
+  CHECK(root.out() == "ok\n");
+}
+
+TEST_CASE("sandbox: host files outside the rootfs are unreachable") {
+  if (SkipWithoutSandbox()) return;
+  BusyboxRoot root;
+  testing::TempDir host;
+  std::ofstream(host / "canary") << "secret";
+  auto result = RunSandboxed(root.Shell("cat '" + (host / "canary") + "'"));
+  REQUIRE_MESSAGE(result, Why(result));
+  CHECK(result->status.code == 1);
+  CHECK(root.out().empty());
+  CHECK(root.err().find("No such file or directory") != std::string::npos);
+}
+
+// Interface names listed in /proc/net/dev text (after its two header lines).
+std::vector<std::string> Interfaces(const std::string& dev) {
+  std::vector<std::string> out;
+  size_t at = 0;
+  for (int line = 0; at < dev.size(); ++line) {
+    size_t eol = dev.find('\n', at);
+    if (eol == std::string::npos) eol = dev.size();
+    std::string text = dev.substr(at, eol - at);
+    at = eol + 1;
+    if (line < 2 || text.find(':') == std::string::npos) continue;
+    size_t begin = text.find_first_not_of(' ');
+    out.push_back(text.substr(begin, text.find(':') - begin));
+  }
+  return out;
+}
+
+TEST_CASE("sandbox: network none has only the loopback interface, up") {
+  if (SkipWithoutSandbox()) return;
+  BusyboxRoot root;
+  SandboxSpec spec = root.Shell("cat /proc/net/dev");
+  spec.network = NetworkMode::kNone;
+  auto result = RunSandboxed(spec);
+  REQUIRE_MESSAGE(result, Why(result));
+  CHECK(Interfaces(root.out()) == std::vector<std::string>{"lo"});
+
+  BusyboxRoot up;
+  SandboxSpec link = up.Spec({"ip", "-o", "link", "show", "lo"});
+  link.network = NetworkMode::kNone;
+  auto shown = RunSandboxed(link);
+  REQUIRE_MESSAGE(shown, Why(shown));
+  CHECK(up.out().find(",UP") != std::string::npos);
+
+  // The default is the host's network: the same interfaces as ours.
+  BusyboxRoot host;
+  auto same = RunSandboxed(host.Shell("cat /proc/net/dev"));
+  REQUIRE_MESSAGE(same, Why(same));
+  std::ifstream ours("/proc/net/dev");
+  std::string dev((std::istreambuf_iterator<char>(ours)), std::istreambuf_iterator<char>());
+  CHECK(Interfaces(host.out()) == Interfaces(dev));
+}
+
+TEST_CASE("sandbox: capabilities, no_new_privs and seccomp are in force") {
+  if (SkipWithoutSandbox()) return;
+  BusyboxRoot root;
+  auto result = RunSandboxed(root.Spec({"cat", "/proc/self/status"}));
+  REQUIRE_MESSAGE(result, Why(result));
+  std::string status = "\n" + root.out();
+  char hex[32];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(DefaultCapabilities()));
+  CHECK(StatusField(status, "CapEff") == hex);
+  CHECK(StatusField(status, "CapPrm") == hex);
+  CHECK(StatusField(status, "CapBnd") == hex);
+  CHECK(StatusField(status, "CapInh") == hex);
+  CHECK(StatusField(status, "CapAmb") == "0000000000000000");
+  CHECK(StatusField(status, "NoNewPrivs") == "1");
+  CHECK(StatusField(status, "Seccomp") == "2");
+}
+
+TEST_CASE("sandbox: seccomp denies a new user namespace") {
+  if (SkipWithoutSandbox()) return;
+  BusyboxRoot root;
+  auto result = RunSandboxed(root.Shell("unshare -U true"));
+  REQUIRE_MESSAGE(result, Why(result));
+  CHECK(result->status.code != 0);
+  CHECK(root.err().find("Operation not permitted") != std::string::npos);
+}
+
+TEST_CASE("sandbox: uid, gid and groups apply; a non-root user has no effective capabilities") {
+  if (SkipWithoutSandbox()) return;
+  if (::geteuid() != 0) {
+    MESSAGE("skipped: needs a full id map (host root)");
+    return;
+  }
+  BusyboxRoot root;
+  SandboxSpec spec = root.Shell("id -u; id -g; id -G; grep CapEff /proc/self/status");
+  spec.uid = 1000;
+  spec.gid = 1001;
+  spec.groups = {1001, 27};
+  auto result = RunSandboxed(spec);
+  REQUIRE_MESSAGE(result, Why(result));
+  CHECK(root.out() == "1000\n1001\n1001 27\nCapEff:\t0000000000000000\n");
+}
+
+TEST_CASE("sandbox: an unprivileged user gets a single-id map") {
+  if (SkipWithoutSandbox()) return;
+  if (::geteuid() != 0) {
+    MESSAGE("running unprivileged already: the other cases cover the single-id map");
+    return;
+  }
+  constexpr uid_t kNobody = 65534;
+  BusyboxRoot root;
+  root.ChownTo(kNobody, kNobody);
+  pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    // As a login shell of nobody would be: no groups, ids switched, still dumpable (so the
+    // parent may write the child's /proc/<pid>/uid_map).
+    if (::setgroups(0, nullptr) != 0 || ::setgid(kNobody) != 0 || ::setuid(kNobody) != 0) _exit(90);
+    ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+    auto result = RunSandboxed(root.Shell(
+        "id -u; cat /proc/self/uid_map | tr -s ' '; echo hi > /made-by-nobody"));
+    if (!result) {
+      std::string text = result.error().ToString() + "\n";
+      (void)!::write(2, text.data(), text.size());
+      _exit(91);
+    }
+    _exit(result->status.code);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(root.out() == "0\n 0 65534 1\n");
+  struct stat st;
+  REQUIRE(::stat((root.upper() + "/made-by-nobody").c_str(), &st) == 0);
+  CHECK(st.st_uid == kNobody);
+  // Container uid 1000 does not exist in a single-id map.
+  if (pid = ::fork(); pid == 0) {
+    if (::setgroups(0, nullptr) != 0 || ::setgid(kNobody) != 0 || ::setuid(kNobody) != 0) _exit(90);
+    SandboxSpec spec = root.Spec({"true"});
+    spec.uid = 1000;
+    auto result = RunSandboxed(spec);
+    _exit(!result && result.error().code() == ErrorCode::kInvalidArgument ? 0 : 1);
+  }
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+}
+
+TEST_CASE("sandbox: invalid specs fail before anything starts") {
+  BusyboxRoot root;
+  CHECK(RunSandboxed(root.Spec({})).error().code() == ErrorCode::kInvalidArgument);
+  SandboxSpec relative = root.Spec({"true"});
+  relative.lower_dirs = {"lower"};
+  CHECK(RunSandboxed(relative).error().code() == ErrorCode::kInvalidArgument);
+  SandboxSpec bad_bind = root.Spec({"true"});
+  bad_bind.binds = {{"/no/such/source", "/mnt", true}};
+  CHECK_FALSE(RunSandboxed(bad_bind));
 }
 
 }  // namespace
