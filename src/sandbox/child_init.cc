@@ -89,18 +89,74 @@ bool ExistsInUpper(int upper_fd, const char* rel) {
   return ::fstatat(upper_fd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
+// The path of `fd` relative to the rootfs ("" for its root), or false when it lies outside.
+bool RootfsPathOf(const ChildPlan& p, int fd, char* out, size_t size) {
+  Text link;
+  FdPath(fd, &link);
+  ssize_t n = ::readlink(link.buf, out, size - 1);
+  if (n < 0) return false;
+  out[n] = '\0';
+  const size_t prefix = p.merged_dir.size();
+  if (static_cast<size_t>(n) < prefix || memcmp(out, p.merged_dir.c_str(), prefix) != 0) return false;
+  if (out[prefix] != '\0' && out[prefix] != '/') return false;
+  const size_t skip = out[prefix] == '/' ? prefix + 1 : prefix;
+  memmove(out, out + skip, static_cast<size_t>(n) - skip + 1);
+  return true;
+}
+
+// Creates `name` in the directory `parent` (a directory or an empty file) and reports to the
+// parent what appeared in the upper dir because of it: the new entry and any parent directory
+// overlayfs copied up. Reporting uses the real location, so a symlinked parent is handled.
+int CreateAt(const ChildPlan& p, int parent, const char* name, bool dir) {
+  char rel[PATH_MAX];
+  bool known = RootfsPathOf(p, parent, rel, sizeof rel - 1);
+  size_t len = known ? strlen(rel) : 0;
+  bool existed[kMaxDepth + 1] = {};
+  size_t ends[kMaxDepth + 1];
+  int depth = 0;
+  for (size_t i = 0; known && i <= len && depth < kMaxDepth; ++i) {
+    if ((rel[i] == '/' || rel[i] == '\0') && i > 0) {
+      ends[depth] = i;
+      char saved = rel[i];
+      rel[i] = '\0';
+      existed[depth++] = ExistsInUpper(p.upper_fd, rel);
+      rel[i] = saved;
+    }
+  }
+  int rc;
+  if (dir) {
+    rc = ::mkdirat(parent, name, 0755);
+  } else {
+    rc = ::openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (rc >= 0) rc = ::close(rc);
+  }
+  if (rc != 0 || !known) return rc;
+  int err = errno;
+  for (int i = 0; i < depth; ++i) {
+    char saved = rel[ends[i]];
+    rel[ends[i]] = '\0';
+    if (!existed[i] && ExistsInUpper(p.upper_fd, rel)) Send(p.sock, MessageType::kCreated, rel);
+    rel[ends[i]] = saved;
+  }
+  size_t nlen = strlen(name);
+  if (len + nlen + 2 < sizeof rel) {
+    if (len > 0) rel[len++] = '/';
+    memcpy(rel + len, name, nlen + 1);
+    if (ExistsInUpper(p.upper_fd, rel)) Send(p.sock, MessageType::kCreated, rel);
+  }
+  errno = err;
+  return 0;
+}
+
 // Opens `target` (absolute, inside the rootfs) as an O_PATH fd, creating missing components:
 // directories, and for kFile an empty file as the last one. Symlinks are resolved inside the
-// root, so an image cannot point a mount point at the host. Paths that appear in the upper dir
-// because of this (new ones, or parents copied up) are reported to the parent.
+// root, so an image cannot point a mount point at the host. With `parent_only` it opens the
+// parent and sets *last_name to the final component.
 int ResolveOrCreate(const ChildPlan& p, int root, const char* target, TargetKind kind,
                     bool parent_only, const char** last_name) {
   char path[PATH_MAX];
+  while (*target == '/') ++target;
   size_t n = strnlen(target, sizeof path - 1);
-  while (n > 0 && target[0] == '/') {
-    ++target;
-    --n;
-  }
   memcpy(path, target, n);
   path[n] = '\0';
   size_t ends[kMaxDepth];
@@ -111,42 +167,19 @@ int ResolveOrCreate(const ChildPlan& p, int root, const char* target, TargetKind
   if (depth == 0) return ::fcntl(root, F_DUPFD_CLOEXEC, 3);
   const int last = parent_only ? depth - 1 : depth;
   if (last_name) *last_name = target + (depth > 1 ? ends[depth - 2] + 1 : 0);
-  bool existed[kMaxDepth];
-  for (int i = 0; i < depth; ++i) {
-    char saved = path[ends[i]];
-    path[ends[i]] = '\0';
-    existed[i] = ExistsInUpper(p.upper_fd, path);
-    path[ends[i]] = saved;
-  }
   int parent = ::fcntl(root, F_DUPFD_CLOEXEC, 3);
   int fd = parent;
   for (int i = 0; i < last; ++i) {
     char saved = path[ends[i]];
     path[ends[i]] = '\0';
-    const bool leaf = i == depth - 1;
-    const bool want_dir = !leaf || kind == TargetKind::kDir;
+    const bool want_dir = i < depth - 1 || kind == TargetKind::kDir;
     fd = OpenInRoot(root, path, want_dir);
     if (fd < 0 && errno == ENOENT) {
       const char* name = path + (i > 0 ? ends[i - 1] + 1 : 0);
-      int rc;
-      if (want_dir) {
-        rc = ::mkdirat(parent, name, 0755);
-      } else {
-        rc = ::openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-        if (rc >= 0) rc = ::close(rc);
-      }
-      if (rc != 0 && errno != EEXIST) {
-        int err = errno;
-        ::close(parent);
-        errno = err;
-        return -1;
-      }
-      fd = OpenInRoot(root, path, want_dir);
+      if (CreateAt(p, parent, name, want_dir) != 0 && errno != EEXIST) fd = -1;
+      else fd = OpenInRoot(root, path, want_dir);
     }
     int err = errno;
-    if (fd >= 0 && !existed[i] && ExistsInUpper(p.upper_fd, path)) {
-      Send(p.sock, MessageType::kCreated, path);
-    }
     path[ends[i]] = saved;
     ::close(parent);
     if (fd < 0) {

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <climits>
 #include <algorithm>
 #include <cstring>
 #include <optional>
@@ -105,13 +106,33 @@ struct Sandbox::State {
   std::string merged_dir;
   std::string upper_dir;
   std::vector<std::string> created;
+  bool cleaned = false;
+
+  // Once the child is gone its mount namespace is too, and the upper dir is ours again:
+  // removes the mount points the sandbox made that are still untouched, deepest first, and
+  // returns the ones that remain.
+  std::vector<std::string> CleanUp() {
+    std::vector<std::string> leftover;
+    if (cleaned) return leftover;
+    cleaned = true;
+    for (auto it = created.rbegin(); it != created.rend(); ++it) {
+      const std::string path = upper_dir + "/" + *it;
+      struct stat st;
+      if (::lstat(path.c_str(), &st) != 0) continue;
+      if (S_ISREG(st.st_mode) && st.st_size == 0) ::unlink(path.c_str());
+      else if (S_ISDIR(st.st_mode)) ::rmdir(path.c_str());
+      if (::lstat(path.c_str(), &st) == 0) leftover.insert(leftover.begin(), *it);
+    }
+    if (!merged_dir.empty()) ::rmdir(merged_dir.c_str());
+    return leftover;
+  }
 
   ~State() {
     if (child.running()) {
       child.Kill(SIGKILL);
       (void)child.Wait();
     }
-    if (!merged_dir.empty()) ::rmdir(merged_dir.c_str());
+    CleanUp();
   }
 };
 
@@ -143,6 +164,10 @@ Result<Sandbox> Sandbox::Start(const SandboxSpec& spec) {
   std::string tmpl = DirName(spec.work_dir) + "/sandbox-root-XXXXXX";
   if (!::mkdtemp(tmpl.data())) return FailErrno("create sandbox mount point " + tmpl, errno);
   state->merged_dir = tmpl;
+  // The child maps fd paths back into the rootfs by this prefix: it must be canonical.
+  char canonical[PATH_MAX];
+  if (!::realpath(tmpl.c_str(), canonical)) return FailErrno("resolve " + tmpl, errno);
+  state->merged_dir = canonical;
 
   UniqueFd dev_null(::open("/dev/null", O_RDWR | O_CLOEXEC));
   if (!dev_null) return FailErrno("open /dev/null", errno);
@@ -228,16 +253,8 @@ Result<SandboxResult> Sandbox::Wait() {
   ExitStatus init = BUILDER_TRY(state_->child.Wait());
   result.status = reported ? *reported : init;
 
-  // The mount namespace died with its last process: the upper dir is ours again.
   result.created_paths = state_->created;
-  for (auto it = state_->created.rbegin(); it != state_->created.rend(); ++it) {
-    const std::string path = state_->upper_dir + "/" + *it;
-    struct stat st;
-    if (::lstat(path.c_str(), &st) != 0) continue;
-    if (S_ISREG(st.st_mode) && st.st_size == 0) ::unlink(path.c_str());
-    else if (S_ISDIR(st.st_mode)) ::rmdir(path.c_str());
-    if (::lstat(path.c_str(), &st) == 0) result.leftover_paths.insert(result.leftover_paths.begin(), *it);
-  }
+  result.leftover_paths = state_->CleanUp();
   return result;
 }
 

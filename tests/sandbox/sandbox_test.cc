@@ -161,13 +161,102 @@ TEST_CASE("sandbox: pid namespace, init and hostname") {
 TEST_CASE("sandbox: background processes do not outlive the command") {
   if (SkipWithoutSandbox()) return;
   BusyboxRoot root;
-  // The sleep keeps the stdout fd: were it not killed, the memfd would not matter but a pipe
-  // reader would hang; here we check that Wait returns and the child is gone.
-  auto result = RunSandboxed(root.Shell("sleep 1000 & echo started"));
+  int pipe_fds[2];
+  REQUIRE(::pipe2(pipe_fds, O_CLOEXEC | O_NONBLOCK) == 0);
+  SandboxSpec spec = root.Shell("sleep 1000 & echo started");
+  spec.stdout_fd = pipe_fds[1];
+  auto result = RunSandboxed(spec);
+  ::close(pipe_fds[1]);
   REQUIRE_MESSAGE(result, Why(result));
   CHECK(result->status.ok());
-  CHECK(root.out() == "started\n");
-  CHECK(std::system("pgrep -x 'sleep' -a | grep -q 'sleep 1000'") != 0);
+  char buf[64];
+  CHECK(::read(pipe_fds[0], buf, sizeof buf) == 8);
+  // The sleep held the pipe's write end: EOF (not EAGAIN) proves it died with the namespace.
+  CHECK(::read(pipe_fds[0], buf, sizeof buf) == 0);
+  ::close(pipe_fds[0]);
+}
+
+TEST_CASE("sandbox: signals reach the command; dropping the handle kills the sandbox") {
+  if (SkipWithoutSandbox()) return;
+  BusyboxRoot root;
+  auto started = Sandbox::Start(root.Spec({"sleep", "1000"}));
+  REQUIRE_MESSAGE(started, Why(started));
+  CHECK(started->pid() > 0);
+  started->Signal(SIGTERM);
+  auto result = started->Wait();
+  REQUIRE_MESSAGE(result, Why(result));
+  CHECK(result->status.signal == SIGTERM);
+
+  BusyboxRoot other;
+  pid_t pid = -1;
+  {
+    auto running = Sandbox::Start(other.Spec({"sleep", "1000"}));
+    REQUIRE_MESSAGE(running, Why(running));
+    pid = running->pid();
+  }
+  // Reaped by the destructor: the pid is no longer our child.
+  CHECK(::waitpid(pid, nullptr, WNOHANG) == -1);
+  CHECK(errno == ECHILD);
+}
+
+TEST_CASE("sandbox: a failing setup step comes back with its errno") {
+  if (SkipWithoutSandbox()) return;
+  BusyboxRoot root;
+  SandboxSpec spec = root.Spec({"true"});
+  // A directory cannot be bound onto the regular file /bin/busybox.
+  spec.binds = {{"/tmp", "/bin/busybox/x", true}};
+  auto result = RunSandboxed(spec);
+  REQUIRE_FALSE(result);
+  CHECK(result.error().sys_errno() == ENOTDIR);
+  CHECK(result.error().ToString() ==
+        "sandbox setup: create mount point /bin/busybox/x: Not a directory");
+}
+
+TEST_CASE("sandbox: mount points resolve symlinks inside the rootfs, never on the host") {
+  if (SkipWithoutSandbox()) return;
+  BusyboxRoot root;
+  testing::TempDir host;
+  // A hostile image: /etc points at a host directory by absolute path.
+  REQUIRE(::symlink(host.path().c_str(), (root.lower() + "/etc").c_str()) == 0);
+  // Dangling inside the rootfs: setup fails rather than follow it out.
+  auto dangling = RunSandboxed(root.Shell("true"));
+  REQUIRE_FALSE(dangling);
+  CHECK(dangling.error().ToString() ==
+        "sandbox setup: create mount point /etc/resolv.conf: No such file or directory");
+  CHECK_FALSE(Exists(host / "resolv.conf"));
+  // With the same path present in the rootfs, the mount point is made there.
+  std::string inside = "mkdir -p '" + root.lower() + host.path() + "'";
+  REQUIRE(std::system(inside.c_str()) == 0);
+  auto result = RunSandboxed(root.Shell("test -s /etc/resolv.conf"));
+  REQUIRE_MESSAGE(result, Why(result));
+  CHECK(result->status.ok());
+  CHECK_FALSE(Exists(host / "resolv.conf"));
+  CHECK_FALSE(Exists(host / "hosts"));
+  CHECK_FALSE(Exists(root.lower() + host.path() + "/resolv.conf"));
+  // Reported at its real place and cleaned from there.
+  CHECK(std::find(result->created_paths.begin(), result->created_paths.end(),
+                  host.path().substr(1) + "/resolv.conf") != result->created_paths.end());
+  CHECK(result->leftover_paths.empty());
+  std::string listing = "find '" + root.upper() + "' -mindepth 1 >&2; ls -A '" + root.upper() + "' | wc -l | grep -qx 0";
+  CHECK(std::system(listing.c_str()) == 0);
+}
+
+TEST_CASE("sandbox: extra binds, read-only and read-write") {
+  if (SkipWithoutSandbox()) return;
+  BusyboxRoot root;
+  testing::TempDir shared;
+  std::ofstream(shared / "in") << "from host";
+  SandboxSpec spec = root.Shell(
+      "cat /mnt/ro/in; if touch /mnt/ro/x 2>/dev/null; then echo ro-writable; fi; "
+      "echo back > /mnt/rw/out");
+  spec.binds = {{shared.path(), "/mnt/ro", true}, {shared.path(), "/mnt/rw", false}};
+  auto result = RunSandboxed(spec);
+  REQUIRE_MESSAGE(result, Why(result));
+  CHECK_MESSAGE(result->status.ok(), root.err());
+  CHECK(root.out() == "from host");
+  CHECK(testing::ReadAll(::open((shared / "out").c_str(), O_RDONLY | O_CLOEXEC)) == "back\n");
+  // The mount points went away with the run.
+  CHECK_FALSE(Exists(root.upper() + "/mnt"));
 }
 
 TEST_CASE("sandbox: /dev has working nodes and a private devpts") {
