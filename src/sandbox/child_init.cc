@@ -22,6 +22,8 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <iterator>
+#include <utility>
 
 #include "sandbox/capabilities.h"
 
@@ -388,10 +390,35 @@ constexpr int kForwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2
   }
 }
 
+// Signal state and fds inherited from the builder belong to it, not to the sandbox: another
+// thread's pipe kept open here would hold back that pipe's EOF until this sandbox ends.
+void ResetInherited(const ChildPlan& p) {
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &dfl, nullptr);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  int keep[] = {p.sock, p.upper_fd, p.stdin_fd, p.stdout_fd, p.stderr_fd};
+  constexpr int kKeep = static_cast<int>(std::size(keep));
+  for (int i = 1; i < kKeep; ++i) {
+    for (int j = i; j > 0 && keep[j - 1] > keep[j]; --j) std::swap(keep[j - 1], keep[j]);
+  }
+  unsigned next = 3;
+  for (int fd : keep) {
+    if (fd < 0 || static_cast<unsigned>(fd) < next) continue;
+    if (static_cast<unsigned>(fd) > next) ::syscall(SYS_close_range, next, fd - 1U, 0U);
+    next = static_cast<unsigned>(fd) + 1;
+  }
+  ::syscall(SYS_close_range, next, ~0U, 0U);
+  for (int fd = 0; fd < 3; ++fd) ::dup2(p.stdin_fd, fd);
+}
+
 }  // namespace
 
 void RunChildInit(const void* arg) {
   const ChildPlan& p = *static_cast<const ChildPlan*>(arg);
+  ResetInherited(p);
   Message go;
   ssize_t n;
   while ((n = ::recv(p.sock, &go, sizeof go, 0)) < 0 && errno == EINTR) {

@@ -199,6 +199,45 @@ TEST_CASE("sandbox: signals reach the command; dropping the handle kills the san
   CHECK(errno == ECHILD);
 }
 
+TEST_CASE("sandbox: the builder's other fds and signal state do not leak in") {
+  if (SkipWithoutSandbox()) return;
+  BusyboxRoot root;
+  int leaked[2];
+  REQUIRE(::pipe(leaked) == 0);  // no CLOEXEC, as a careless library might leave it
+  REQUIRE(::fcntl(leaked[0], F_SETFL, O_NONBLOCK) == 0);
+  struct sigaction ignore {}, old {};
+  ignore.sa_handler = SIG_IGN;
+  ::sigaction(SIGPIPE, &ignore, &old);
+  int out[2];
+  REQUIRE(::pipe2(out, O_CLOEXEC) == 0);
+  SandboxSpec spec = root.Shell("yes | head -c 3 >/dev/null; ls /proc/self/fd; sleep 1000");
+  spec.stdout_fd = out[1];
+  auto running = Sandbox::Start(spec);
+  ::sigaction(SIGPIPE, &old, nullptr);
+  ::close(out[1]);
+  REQUIRE_MESSAGE(running, Why(running));
+  ::close(leaked[1]);
+  // `yes` dies of SIGPIPE (default disposition restored), then the listing: fds 0, 1, 2 and
+  // the one ls opened for /proc/self/fd.
+  std::string listing;
+  char buf[64];
+  while (listing.size() < 8) {
+    ssize_t n = ::read(out[0], buf, sizeof buf);
+    if (n <= 0) break;
+    listing.append(buf, static_cast<size_t>(n));
+  }
+  ::close(out[0]);
+  CHECK(listing == "0\n1\n2\n3\n");
+  // EOF while the sandbox still runs: neither its init nor the command holds the pipe.
+  char byte;
+  CHECK(::read(leaked[0], &byte, 1) == 0);
+  ::close(leaked[0]);
+  running->Signal(SIGKILL);
+  auto result = running->Wait();
+  REQUIRE_MESSAGE(result, Why(result));
+  CHECK(result->status.signal == SIGKILL);
+}
+
 TEST_CASE("sandbox: a failing setup step comes back with its errno") {
   if (SkipWithoutSandbox()) return;
   BusyboxRoot root;
