@@ -222,8 +222,15 @@ void ApplyStep(const ChildPlan& p, int root, const MountStep& step) {
     struct stat st;
     if (::stat(step.source.c_str(), &st) != 0 && errno == ENOENT) return;
   }
-  int fd = ResolveOrCreate(p, root, target, step.create, false, nullptr);
-  if (fd < 0) Die(p, what << "create mount point " << target, errno);
+  int fd;
+  if (step.create == TargetKind::kExisting) {
+    fd = OpenInRoot(root, target + 1, false);
+    if (fd < 0 && errno == ENOENT) return;
+    if (fd < 0) Die(p, what << "open " << target, errno);
+  } else {
+    fd = ResolveOrCreate(p, root, target, step.create, false, nullptr);
+    if (fd < 0) Die(p, what << "create mount point " << target, errno);
+  }
   Text fd_path;
   FdPath(fd, &fd_path);
   if (step.op == MountOp::kMount) {
@@ -234,8 +241,11 @@ void ApplyStep(const ChildPlan& p, int root, const MountStep& step) {
     ::close(fd);
     return;
   }
-  if (::mount(step.source.c_str(), fd_path.buf, nullptr, step.flags, nullptr) != 0) {
-    Die(p, what << "bind " << step.source.c_str() << " on " << target, errno);
+  // kReadOnly binds the target onto itself.
+  const char* source = step.op == MountOp::kReadOnly ? fd_path.buf : step.source.c_str();
+  if (::mount(source, fd_path.buf, nullptr, step.flags, nullptr) != 0) {
+    Die(p, what << "bind " << (step.op == MountOp::kReadOnly ? target : source) << " on " << target,
+        errno);
   }
   ::close(fd);
   if (!step.read_only) return;

@@ -55,6 +55,28 @@ MountStep Symlink(std::string text, std::string target) {
   return step;
 }
 
+// Docker's masked and read-only /proc paths: kernel internals a container has no use for.
+void AddProcProtections(std::vector<MountStep>* steps) {
+  for (const char* file : {"/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
+                           "/proc/timer_stats", "/proc/sched_debug"}) {
+    steps->push_back(Bind("/dev/null", file, TargetKind::kExisting, false, false));
+  }
+  for (const char* dir : {"/proc/acpi", "/proc/asound", "/proc/scsi"}) {
+    MountStep step = Mount("tmpfs", dir, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0");
+    step.create = TargetKind::kExisting;
+    steps->push_back(std::move(step));
+  }
+  for (const char* path : {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}) {
+    MountStep step;
+    step.op = MountOp::kReadOnly;
+    step.target = path;
+    step.flags = MS_BIND | MS_REC;
+    step.create = TargetKind::kExisting;
+    step.read_only = true;
+    steps->push_back(std::move(step));
+  }
+}
+
 }  // namespace
 
 Result<std::string> OverlayOptions(const std::vector<std::string>& lower_dirs,
@@ -120,6 +142,7 @@ Result<MountPlan> BuildMountPlan(const SandboxSpec& spec, bool tty_gid_mapped) {
     s.push_back(Bind(bind.source, dest, S_ISDIR(st.st_mode) ? TargetKind::kDir : TargetKind::kFile,
                      bind.read_only, false));
   }
+  AddProcProtections(&s);
   return plan;
 }
 

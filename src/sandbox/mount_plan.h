@@ -13,11 +13,12 @@ enum class MountOp {
   kMount,    ///< mount(source, target, fstype, flags, data)
   kBind,     ///< bind a host path, then remount read-only when asked
   kSymlink,  ///< target becomes a symlink whose text is source
+  kReadOnly, ///< target (inside the rootfs) is bound onto itself and remounted read-only
 };
 
 /// What to create at a missing target (the child resolves it inside the rootfs, never through a
-/// symlink pointing out of it).
-enum class TargetKind { kDir, kFile };
+/// symlink pointing out of it); kExisting skips the step when the target is missing.
+enum class TargetKind { kDir, kFile, kExisting };
 
 struct MountStep {
   MountOp op = MountOp::kMount;
@@ -50,7 +51,9 @@ struct MountPlan {
 /// The full plan for `spec`: fresh /proc; /dev as a tmpfs with the host's null, zero, full,
 /// random, urandom and tty bound in, a private devpts (ptmxmode=0666, gid=5 when
 /// `tty_gid_mapped`), /dev/ptmx, fd, stdin, stdout, stderr symlinks and a tmpfs /dev/shm;
-/// read-only binds of the host's /etc/resolv.conf and /etc/hosts; then spec.binds.
+/// read-only binds of the host's /etc/resolv.conf and /etc/hosts; then spec.binds; last, as
+/// Docker does, /proc/{kcore,keys,timer_list,...} masked by /dev/null, /proc/{acpi,asound,scsi}
+/// by an empty read-only tmpfs, and /proc/{bus,fs,irq,sys,sysrq-trigger} read-only.
 /// /sys is not mounted: a sysfs needs a network namespace of our own.
 /// Fails when a bind source is missing or a destination is not a clean absolute path.
 [[nodiscard]] Result<MountPlan> BuildMountPlan(const SandboxSpec& spec, bool tty_gid_mapped);

@@ -107,9 +107,12 @@ TEST_CASE("BuildMountPlan: extra binds come last, cleaned, typed by their source
   spec.binds = {{"/tmp", "/mnt//cache/", false}, {"/dev/null", "/run/secrets/x", true}};
   auto plan = BuildMountPlan(spec, true);
   REQUIRE(plan);
-  REQUIRE(plan->steps.size() >= 2);
-  const MountStep& dir = plan->steps[plan->steps.size() - 2];
-  const MountStep& file = plan->steps.back();
+  REQUIRE(Find(*plan, "/mnt/cache"));
+  REQUIRE(Find(*plan, "/run/secrets/x"));
+  const MountStep& dir = *Find(*plan, "/mnt/cache");
+  const MountStep& file = *Find(*plan, "/run/secrets/x");
+  CHECK(IndexOf(*plan, "/etc/hosts") < IndexOf(*plan, "/mnt/cache"));
+  CHECK(IndexOf(*plan, "/mnt/cache") < IndexOf(*plan, "/run/secrets/x"));
   CHECK(dir.target == "/mnt/cache");
   CHECK(dir.create == TargetKind::kDir);
   CHECK_FALSE(dir.read_only);
@@ -118,6 +121,29 @@ TEST_CASE("BuildMountPlan: extra binds come last, cleaned, typed by their source
   CHECK(file.create == TargetKind::kFile);
   CHECK(file.read_only);
   CHECK_FALSE(file.optional);
+}
+
+TEST_CASE("BuildMountPlan: Docker's masked and read-only /proc paths come last") {
+  SandboxSpec spec = BaseSpec();
+  spec.binds = {{"/tmp", "/mnt", false}};
+  auto plan = BuildMountPlan(spec, true);
+  REQUIRE(plan);
+  const MountStep* kcore = Find(*plan, "/proc/kcore");
+  REQUIRE(kcore);
+  CHECK(kcore->op == MountOp::kBind);
+  CHECK(kcore->source == "/dev/null");
+  CHECK(kcore->create == TargetKind::kExisting);
+  const MountStep* acpi = Find(*plan, "/proc/acpi");
+  REQUIRE(acpi);
+  CHECK(acpi->fstype == "tmpfs");
+  CHECK((acpi->flags & MS_RDONLY));
+  CHECK(acpi->create == TargetKind::kExisting);
+  const MountStep* sys = Find(*plan, "/proc/sys");
+  REQUIRE(sys);
+  CHECK(sys->op == MountOp::kReadOnly);
+  CHECK(sys->read_only);
+  CHECK(sys->create == TargetKind::kExisting);
+  CHECK(IndexOf(*plan, "/mnt") < IndexOf(*plan, "/proc/kcore"));
 }
 
 TEST_CASE("BuildMountPlan rejects bad binds") {

@@ -380,6 +380,23 @@ TEST_CASE("sandbox: capabilities, no_new_privs and seccomp are in force") {
   CHECK(StatusField(status, "Seccomp") == "2");
 }
 
+TEST_CASE("sandbox: kernel internals in /proc are masked or read-only") {
+  if (SkipWithoutSandbox()) return;
+  BusyboxRoot root;
+  // Which of them exist depends on the kernel's configuration; /proc/sys always does.
+  std::string expected;
+  if (Exists("/proc/timer_list")) expected += "0\n";
+  if (Exists("/proc/acpi")) expected += "0\n";
+  auto result = RunSandboxed(root.Shell(
+      "test -e /proc/timer_list && wc -c < /proc/timer_list; "
+      "test -e /proc/acpi && ls /proc/acpi | wc -l; "
+      "grep -c ' /proc/sys .*ro,' /proc/mounts; "
+      "if echo 1 > /proc/sys/kernel/ns_last_pid; then echo writable; fi"));
+  REQUIRE_MESSAGE(result, Why(result));
+  CHECK(root.out() == expected + "1\n");
+  CHECK(root.err().find("Read-only file system") != std::string::npos);
+}
+
 TEST_CASE("sandbox: seccomp denies a new user namespace") {
   if (SkipWithoutSandbox()) return;
   BusyboxRoot root;
