@@ -15,10 +15,10 @@
 namespace builder::sandbox {
 
 uint64_t DefaultCapabilities() {
-  constexpr int kCaps[] = {CAP_CHOWN,  CAP_DAC_OVERRIDE, CAP_FSETID,     CAP_FOWNER,
-                           CAP_MKNOD,  CAP_NET_RAW,      CAP_SETGID,     CAP_SETUID,
-                           CAP_SETFCAP, CAP_SETPCAP,     CAP_NET_BIND_SERVICE,
-                           CAP_SYS_CHROOT, CAP_KILL,     CAP_AUDIT_WRITE};
+  constexpr int kCaps[] = {CAP_CHOWN,   CAP_DAC_OVERRIDE, CAP_FSETID,           CAP_FOWNER,
+                           CAP_MKNOD,   CAP_NET_RAW,      CAP_SETGID,           CAP_SETUID,
+                           CAP_SETFCAP, CAP_SETPCAP,      CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT,
+                           CAP_KILL,    CAP_AUDIT_WRITE};
   uint64_t mask = 0;
   for (int cap : kCaps) mask |= uint64_t{1} << cap;
   return mask;

@@ -99,7 +99,8 @@ bool RootfsPathOf(const ChildPlan& p, int fd, char* out, size_t size) {
   if (n < 0) return false;
   out[n] = '\0';
   const size_t prefix = p.merged_dir.size();
-  if (static_cast<size_t>(n) < prefix || memcmp(out, p.merged_dir.c_str(), prefix) != 0) return false;
+  if (static_cast<size_t>(n) < prefix || memcmp(out, p.merged_dir.c_str(), prefix) != 0)
+    return false;
   if (out[prefix] != '\0' && out[prefix] != '/') return false;
   const size_t skip = out[prefix] == '/' ? prefix + 1 : prefix;
   memmove(out, out + skip, static_cast<size_t>(n) - skip + 1);
@@ -178,8 +179,10 @@ int ResolveOrCreate(const ChildPlan& p, int root, const char* target, TargetKind
     fd = OpenInRoot(root, path, want_dir);
     if (fd < 0 && errno == ENOENT) {
       const char* name = path + (i > 0 ? ends[i - 1] + 1 : 0);
-      if (CreateAt(p, parent, name, want_dir) != 0 && errno != EEXIST) fd = -1;
-      else fd = OpenInRoot(root, path, want_dir);
+      if (CreateAt(p, parent, name, want_dir) != 0 && errno != EEXIST)
+        fd = -1;
+      else
+        fd = OpenInRoot(root, path, want_dir);
     }
     int err = errno;
     path[ends[i]] = saved;
@@ -214,7 +217,8 @@ void ApplyStep(const ChildPlan& p, int root, const MountStep& step) {
     const char* name = nullptr;
     int dir = ResolveOrCreate(p, root, target, TargetKind::kDir, true, &name);
     if (dir < 0) Die(p, what << "create parent of " << target, errno);
-    if (::symlinkat(step.source.c_str(), dir, name) != 0) Die(p, what << "symlink " << target, errno);
+    if (::symlinkat(step.source.c_str(), dir, name) != 0)
+      Die(p, what << "symlink " << target, errno);
     ::close(dir);
     return;
   }
@@ -279,8 +283,8 @@ void SetupRootfs(const ChildPlan& p) {
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
     Die(p, what << "make / private", errno);
   }
-  if (::mount("overlay", p.merged_dir.c_str(), "overlay", 0,
-              p.mounts->overlay_options.c_str()) != 0) {
+  if (::mount("overlay", p.merged_dir.c_str(), "overlay", 0, p.mounts->overlay_options.c_str()) !=
+      0) {
     Die(p, what << "mount overlay on " << p.merged_dir.c_str(), errno);
   }
   int root = ::open(p.merged_dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -298,7 +302,8 @@ void SetupRootfs(const ChildPlan& p) {
 void SetupProcess(const ChildPlan& p) {
   const SandboxSpec& spec = *p.spec;
   Text what;
-  if (::chdir(spec.cwd.c_str()) != 0) Die(p, what << "working directory " << spec.cwd.c_str(), errno);
+  if (::chdir(spec.cwd.c_str()) != 0)
+    Die(p, what << "working directory " << spec.cwd.c_str(), errno);
   if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) Die(p, what << "keep capabilities", errno);
   const char* op = "";
   if (int err = DropBoundingSet(p.capabilities, p.last_cap, &op)) Die(p, what << op, err);
@@ -393,8 +398,10 @@ constexpr int kForwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2
       Die(p, what << "wait for command", errno);
     }
     if (got != pid) continue;
-    if (WIFSIGNALED(status)) Send(p.sock, MessageType::kExited, nullptr, 0, 0, WTERMSIG(status));
-    else Send(p.sock, MessageType::kExited, nullptr, 0, WEXITSTATUS(status), 0);
+    if (WIFSIGNALED(status))
+      Send(p.sock, MessageType::kExited, nullptr, 0, 0, WTERMSIG(status));
+    else
+      Send(p.sock, MessageType::kExited, nullptr, 0, WEXITSTATUS(status), 0);
     // Returning ends the pid namespace: the kernel SIGKILLs any process left behind.
     ::_exit(0);
   }

@@ -59,8 +59,10 @@ Result<ExitStatus> NamespacedChild::Wait() {
   }
   pid_ = -1;
   ExitStatus out;
-  if (WIFSIGNALED(status)) out.signal = WTERMSIG(status);
-  else out.code = WEXITSTATUS(status);
+  if (WIFSIGNALED(status))
+    out.signal = WTERMSIG(status);
+  else
+    out.code = WEXITSTATUS(status);
   return out;
 }
 

@@ -66,7 +66,8 @@ void AddProcProtections(std::vector<MountStep>* steps) {
     step.create = TargetKind::kExisting;
     steps->push_back(std::move(step));
   }
-  for (const char* path : {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}) {
+  for (const char* path :
+       {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}) {
     MountStep step;
     step.op = MountOp::kReadOnly;
     step.target = path;
@@ -92,16 +93,17 @@ Result<std::string> OverlayOptions(const std::vector<std::string>& lower_dirs,
   BUILDER_TRY(CheckOverlayPath(work_dir, "work dir"));
   out += ",upperdir=" + upper_dir + ",workdir=" + work_dir + ",userxattr";
   if (out.size() > kMaxMountData) {
-    return Fail(ErrorCode::kUnsupported,
-                "overlay options too long (" + std::to_string(out.size()) + " bytes for " +
-                    std::to_string(lower_dirs.size()) + " lower dirs; mount(2) takes one page)");
+    return Fail(ErrorCode::kUnsupported, "overlay options too long (" + std::to_string(out.size()) +
+                                             " bytes for " + std::to_string(lower_dirs.size()) +
+                                             " lower dirs; mount(2) takes one page)");
   }
   return out;
 }
 
 Result<MountPlan> BuildMountPlan(const SandboxSpec& spec, bool tty_gid_mapped) {
   MountPlan plan;
-  plan.overlay_options = BUILDER_TRY(OverlayOptions(spec.lower_dirs, spec.upper_dir, spec.work_dir));
+  plan.overlay_options =
+      BUILDER_TRY(OverlayOptions(spec.lower_dirs, spec.upper_dir, spec.work_dir));
   auto& s = plan.steps;
   s.push_back(Mount("proc", "/proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, ""));
   s.push_back(Mount("tmpfs", "/dev", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k"));
@@ -118,8 +120,8 @@ Result<MountPlan> BuildMountPlan(const SandboxSpec& spec, bool tty_gid_mapped) {
   s.push_back(Symlink("/proc/self/fd/0", "/dev/stdin"));
   s.push_back(Symlink("/proc/self/fd/1", "/dev/stdout"));
   s.push_back(Symlink("/proc/self/fd/2", "/dev/stderr"));
-  s.push_back(Mount("tmpfs", "/dev/shm", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                    "mode=1777,size=65536k"));
+  s.push_back(
+      Mount("tmpfs", "/dev/shm", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k"));
   if (spec.mount_resolv_conf) {
     s.push_back(Bind("/etc/resolv.conf", "/etc/resolv.conf", TargetKind::kFile, true, true));
   }

@@ -10,10 +10,10 @@
 namespace builder::sandbox {
 
 enum class MountOp {
-  kMount,    ///< mount(source, target, fstype, flags, data)
-  kBind,     ///< bind a host path, then remount read-only when asked
-  kSymlink,  ///< target becomes a symlink whose text is source
-  kReadOnly, ///< target (inside the rootfs) is bound onto itself and remounted read-only
+  kMount,     ///< mount(source, target, fstype, flags, data)
+  kBind,      ///< bind a host path, then remount read-only when asked
+  kSymlink,   ///< target becomes a symlink whose text is source
+  kReadOnly,  ///< target (inside the rootfs) is bound onto itself and remounted read-only
 };
 
 /// What to create at a missing target (the child resolves it inside the rootfs, never through a

@@ -9,8 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <climits>
 #include <algorithm>
+#include <climits>
 #include <cstring>
 #include <optional>
 
@@ -119,8 +119,10 @@ struct Sandbox::State {
       const std::string path = upper_dir + "/" + *it;
       struct stat st;
       if (::lstat(path.c_str(), &st) != 0) continue;
-      if (S_ISREG(st.st_mode) && st.st_size == 0) ::unlink(path.c_str());
-      else if (S_ISDIR(st.st_mode)) ::rmdir(path.c_str());
+      if (S_ISREG(st.st_mode) && st.st_size == 0)
+        ::unlink(path.c_str());
+      else if (S_ISDIR(st.st_mode))
+        ::rmdir(path.c_str());
       if (::lstat(path.c_str(), &st) == 0) leftover.insert(leftover.begin(), *it);
     }
     if (!merged_dir.empty()) ::rmdir(merged_dir.c_str());
@@ -172,8 +174,10 @@ Result<Sandbox> Sandbox::Start(const SandboxSpec& spec) {
   UniqueFd dev_null(::open("/dev/null", O_RDWR | O_CLOEXEC));
   if (!dev_null) return FailErrno("open /dev/null", errno);
   UniqueFd in = BUILDER_TRY(DupHigh(dev_null.get(), "stdin"));
-  UniqueFd out = BUILDER_TRY(DupHigh(spec.stdout_fd >= 0 ? spec.stdout_fd : dev_null.get(), "stdout"));
-  UniqueFd err = BUILDER_TRY(DupHigh(spec.stderr_fd >= 0 ? spec.stderr_fd : dev_null.get(), "stderr"));
+  UniqueFd out =
+      BUILDER_TRY(DupHigh(spec.stdout_fd >= 0 ? spec.stdout_fd : dev_null.get(), "stdout"));
+  UniqueFd err =
+      BUILDER_TRY(DupHigh(spec.stderr_fd >= 0 ? spec.stderr_fd : dev_null.get(), "stderr"));
   UniqueFd upper(::open(spec.upper_dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!upper) return FailErrno("open upper dir " + spec.upper_dir, errno);
   int pair[2];
@@ -239,7 +243,8 @@ Result<Sandbox> Sandbox::Start(const SandboxSpec& spec) {
 }
 
 Result<SandboxResult> Sandbox::Wait() {
-  if (!state_ || !state_->child.running()) return Fail(ErrorCode::kInternal, "sandbox: not running");
+  if (!state_ || !state_->child.running())
+    return Fail(ErrorCode::kInternal, "sandbox: not running");
   SandboxResult result;
   std::optional<ExitStatus> reported;
   for (;;) {
@@ -267,7 +272,8 @@ Result<void> CheckUserNamespaces() {
   NamespacedChild child = BUILDER_TRY(NamespacedChild::Start(
       CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID, [](const void*) { ::_exit(0); }, nullptr));
   ExitStatus status = BUILDER_TRY(child.Wait());
-  if (!status.ok()) return Fail(ErrorCode::kUnsupported, "user namespace probe: " + status.ToString());
+  if (!status.ok())
+    return Fail(ErrorCode::kUnsupported, "user namespace probe: " + status.ToString());
   return {};
 }
 

@@ -39,11 +39,12 @@ struct SandboxSpec {
   std::string cwd = "/";          ///< must exist in the rootfs (the executor creates WORKDIR)
   uid_t uid = 0;                  ///< container ids, numeric
   gid_t gid = 0;
-  std::vector<gid_t> groups;      ///< supplementary groups
+  std::vector<gid_t> groups;  ///< supplementary groups
   std::string hostname = "builder";
   NetworkMode network = NetworkMode::kHost;
   std::vector<BindMount> binds;
-  /// Read-only binds of the host's /etc/resolv.conf and /etc/hosts (skipped when the host has none).
+  /// Read-only binds of the host's /etc/resolv.conf and /etc/hosts (skipped when the host has
+  /// none).
   bool mount_resolv_conf = true;
   bool mount_hosts = true;
 

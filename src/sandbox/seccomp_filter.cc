@@ -79,18 +79,64 @@ Result<std::vector<sock_filter>> Export(void* ctx) {
 }  // namespace
 
 const std::vector<std::string_view>& DeniedSyscalls() {
-  static const std::vector<std::string_view> kDenied = {
-      "acct", "add_key", "bpf", "clock_adjtime", "clock_settime", "create_module",
-      "delete_module", "fanotify_init", "finit_module", "fsconfig", "fsmount", "fsopen",
-      "fspick", "get_kernel_syms", "get_mempolicy", "init_module", "io_uring_enter",
-      "io_uring_register", "io_uring_setup", "ioperm", "iopl", "kcmp", "kexec_file_load",
-      "kexec_load", "keyctl", "lookup_dcookie", "mbind", "mount", "mount_setattr",
-      "move_mount", "move_pages", "name_to_handle_at", "nfsservctl", "open_by_handle_at",
-      "open_tree", "perf_event_open", "pivot_root", "query_module", "quotactl", "quotactl_fd",
-      "reboot", "request_key", "set_mempolicy", "setns", "settimeofday", "stime", "swapoff",
-      "swapon", "_sysctl", "sysfs", "syslog", "umount", "umount2", "uselib", "userfaultfd",
-      "ustat", "vm86", "vm86old",
-  };
+  static const std::vector<std::string_view> kDenied = {"acct",
+                                                        "add_key",
+                                                        "bpf",
+                                                        "clock_adjtime",
+                                                        "clock_settime",
+                                                        "create_module",
+                                                        "delete_module",
+                                                        "fanotify_init",
+                                                        "finit_module",
+                                                        "fsconfig",
+                                                        "fsmount",
+                                                        "fsopen",
+                                                        "fspick",
+                                                        "get_kernel_syms",
+                                                        "get_mempolicy",
+                                                        "init_module",
+                                                        "io_uring_enter",
+                                                        "io_uring_register",
+                                                        "io_uring_setup",
+                                                        "ioperm",
+                                                        "iopl",
+                                                        "kcmp",
+                                                        "kexec_file_load",
+                                                        "kexec_load",
+                                                        "keyctl",
+                                                        "lookup_dcookie",
+                                                        "mbind",
+                                                        "mount",
+                                                        "mount_setattr",
+                                                        "move_mount",
+                                                        "move_pages",
+                                                        "name_to_handle_at",
+                                                        "nfsservctl",
+                                                        "open_by_handle_at",
+                                                        "open_tree",
+                                                        "perf_event_open",
+                                                        "pivot_root",
+                                                        "query_module",
+                                                        "quotactl",
+                                                        "quotactl_fd",
+                                                        "reboot",
+                                                        "request_key",
+                                                        "set_mempolicy",
+                                                        "setns",
+                                                        "settimeofday",
+                                                        "stime",
+                                                        "swapoff",
+                                                        "swapon",
+                                                        "_sysctl",
+                                                        "sysfs",
+                                                        "syslog",
+                                                        "umount",
+                                                        "umount2",
+                                                        "uselib",
+                                                        "userfaultfd",
+                                                        "ustat",
+                                                        "vm86",
+                                                        "vm86old"};
   return kDenied;
 }
 
@@ -119,8 +165,8 @@ Result<SeccompProgram> BuildDefaultSeccompProgram() {
                                        SCMP_A0(SCMP_CMP_MASKED_EQ, flag, flag)),
                       "deny unshare of namespaces"));
   }
-  BUILDER_TRY(Check(seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0),
-                    "clone3"));
+  BUILDER_TRY(
+      Check(seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0), "clone3"));
   SeccompProgram program;
   program.filters.push_back(BUILDER_TRY(Export(ctx.get())));
   if (auto personality = PersonalityFilter(); !personality.empty()) {

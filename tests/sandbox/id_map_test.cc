@@ -41,8 +41,7 @@ TEST_CASE("ComputeIdMaps: host root maps the full range to itself") {
 }
 
 TEST_CASE("ComputeIdMaps: a user with subordinate ranges goes through the helpers") {
-  IdMaps maps =
-      ComputeIdMaps(1000, 1001, {{100000, 65536}, {300000, 10}}, {{200000, 65536}}, true);
+  IdMaps maps = ComputeIdMaps(1000, 1001, {{100000, 65536}, {300000, 10}}, {{200000, 65536}}, true);
   CHECK(maps.use_helpers);
   CHECK(maps.setgroups_allowed);
   CHECK(maps.uids == std::vector<IdMapping>{{0, 1000, 1}, {1, 100000, 65536}, {65537, 300000, 10}});
@@ -54,9 +53,9 @@ TEST_CASE("ComputeIdMaps: a user with subordinate ranges goes through the helper
 
 TEST_CASE("ComputeIdMaps: a single-id map without ranges or helpers") {
   for (bool helpers : {true, false}) {
-    IdMaps maps = ComputeIdMaps(1000, 1000, helpers ? std::vector<SubIdRange>{} :
-                                                      std::vector<SubIdRange>{{100000, 65536}},
-                                {{100000, 65536}}, helpers);
+    IdMaps maps = ComputeIdMaps(
+        1000, 1000, helpers ? std::vector<SubIdRange>{} : std::vector<SubIdRange>{{100000, 65536}},
+        {{100000, 65536}}, helpers);
     CHECK(maps.uids == std::vector<IdMapping>{{0, 1000, 1}});
     CHECK(maps.gids == std::vector<IdMapping>{{0, 1000, 1}});
     CHECK_FALSE(maps.use_helpers);

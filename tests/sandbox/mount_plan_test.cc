@@ -53,13 +53,14 @@ TEST_CASE("OverlayOptions rejects what overlayfs would misparse") {
 TEST_CASE("BuildMountPlan: proc, a minimal /dev, resolv.conf and hosts") {
   auto plan = BuildMountPlan(BaseSpec(), true);
   REQUIRE(plan);
-  CHECK(plan->overlay_options == "lowerdir=/s/top:/s/base,upperdir=/r/upper,workdir=/r/work,userxattr");
+  CHECK(plan->overlay_options ==
+        "lowerdir=/s/top:/s/base,upperdir=/r/upper,workdir=/r/work,userxattr");
   const MountStep* proc = Find(*plan, "/proc");
   REQUIRE(proc);
   CHECK(proc->fstype == "proc");
   CHECK((proc->flags & MS_NOSUID));
-  for (const char* node : {"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom",
-                           "/dev/tty"}) {
+  for (const char* node :
+       {"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty"}) {
     const MountStep* step = Find(*plan, node);
     REQUIRE_MESSAGE(step, node);
     CHECK(step->op == MountOp::kBind);

@@ -65,8 +65,9 @@ class BusyboxRoot {
     ::chmod((lower_ + "/tmp").c_str(), 01777);
     std::string cp = std::string("cp ") + kBusybox + " " + lower_ + "/bin/busybox";
     if (std::system(cp.c_str()) != 0) std::abort();
-    for (const char* tool : {"sh", "echo", "cat", "id", "ls", "hostname", "ps", "ip", "sleep", "tr", "yes", "head", "wc",
-                             "unshare", "touch", "grep", "mkdir", "test", "true", "false"}) {
+    for (const char* tool : {"sh",    "echo",  "cat",   "id",   "ls",   "hostname", "ps",
+                             "ip",    "sleep", "tr",    "yes",  "head", "wc",       "unshare",
+                             "touch", "grep",  "mkdir", "test", "true", "false"}) {
       ::symlink("busybox", (lower_ + "/bin/" + tool).c_str());
     }
     out_ = ::memfd_create("stdout", MFD_CLOEXEC);

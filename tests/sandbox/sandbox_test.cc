@@ -93,9 +93,9 @@ TEST_CASE("sandbox: a missing working directory fails setup clearly") {
 TEST_CASE("sandbox: writes land in the upper dir only, and the sandbox leaves no mount points") {
   if (SkipWithoutSandbox()) return;
   BusyboxRoot root;
-  auto result = RunSandboxed(root.Shell(
-      "echo data > /new.txt && mkdir -p /etc && echo x > /etc/mine && rm /bin/cat && "
-      "test -e /etc/resolv.conf && test -e /dev/null"));
+  auto result = RunSandboxed(
+      root.Shell("echo data > /new.txt && mkdir -p /etc && echo x > /etc/mine && rm /bin/cat && "
+                 "test -e /etc/resolv.conf && test -e /dev/null"));
   REQUIRE_MESSAGE(result, Why(result));
   CHECK_MESSAGE(result->status.ok(), root.err());
   CHECK(Exists(root.upper() + "/new.txt"));
@@ -136,8 +136,8 @@ TEST_CASE("sandbox: the host's resolv.conf and hosts are read-only inside") {
     return;
   }
   BusyboxRoot root;
-  auto result = RunSandboxed(root.Shell(
-      "cat /etc/resolv.conf; if echo x >> /etc/hosts; then echo writable; fi"));
+  auto result = RunSandboxed(
+      root.Shell("cat /etc/resolv.conf; if echo x >> /etc/hosts; then echo writable; fi"));
   REQUIRE_MESSAGE(result, Why(result));
   std::ifstream host("/etc/resolv.conf");
   std::string expected((std::istreambuf_iterator<char>(host)), std::istreambuf_iterator<char>());
@@ -205,7 +205,8 @@ TEST_CASE("sandbox: the builder's other fds and signal state do not leak in") {
   int leaked[2];
   REQUIRE(::pipe(leaked) == 0);  // no CLOEXEC, as a careless library might leave it
   REQUIRE(::fcntl(leaked[0], F_SETFL, O_NONBLOCK) == 0);
-  struct sigaction ignore {}, old {};
+  struct sigaction ignore {
+  }, old{};
   ignore.sa_handler = SIG_IGN;
   ::sigaction(SIGPIPE, &ignore, &old);
   int out[2];
@@ -276,7 +277,8 @@ TEST_CASE("sandbox: mount points resolve symlinks inside the rootfs, never on th
   CHECK(std::find(result->created_paths.begin(), result->created_paths.end(),
                   host.path().substr(1) + "/resolv.conf") != result->created_paths.end());
   CHECK(result->leftover_paths.empty());
-  std::string listing = "find '" + root.upper() + "' -mindepth 1 >&2; ls -A '" + root.upper() + "' | wc -l | grep -qx 0";
+  std::string listing = "find '" + root.upper() + "' -mindepth 1 >&2; ls -A '" + root.upper() +
+                        "' | wc -l | grep -qx 0";
   CHECK(std::system(listing.c_str()) == 0);
 }
 
@@ -387,11 +389,11 @@ TEST_CASE("sandbox: kernel internals in /proc are masked or read-only") {
   std::string expected;
   if (Exists("/proc/timer_list")) expected += "0\n";
   if (Exists("/proc/acpi")) expected += "0\n";
-  auto result = RunSandboxed(root.Shell(
-      "test -e /proc/timer_list && wc -c < /proc/timer_list; "
-      "test -e /proc/acpi && ls /proc/acpi | wc -l; "
-      "grep -c ' /proc/sys .*ro,' /proc/mounts; "
-      "if echo 1 > /proc/sys/kernel/ns_last_pid; then echo writable; fi"));
+  auto result =
+      RunSandboxed(root.Shell("test -e /proc/timer_list && wc -c < /proc/timer_list; "
+                              "test -e /proc/acpi && ls /proc/acpi | wc -l; "
+                              "grep -c ' /proc/sys .*ro,' /proc/mounts; "
+                              "if echo 1 > /proc/sys/kernel/ns_last_pid; then echo writable; fi"));
   REQUIRE_MESSAGE(result, Why(result));
   CHECK(root.out() == expected + "1\n");
   CHECK(root.err().find("Read-only file system") != std::string::npos);
@@ -438,8 +440,8 @@ TEST_CASE("sandbox: an unprivileged user gets a single-id map") {
     // parent may write the child's /proc/<pid>/uid_map).
     if (::setgroups(0, nullptr) != 0 || ::setgid(kNobody) != 0 || ::setuid(kNobody) != 0) _exit(90);
     ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
-    auto result = RunSandboxed(root.Shell(
-        "id -u; cat /proc/self/uid_map | tr -s ' '; echo hi > /made-by-nobody"));
+    auto result = RunSandboxed(
+        root.Shell("id -u; cat /proc/self/uid_map | tr -s ' '; echo hi > /made-by-nobody"));
     if (!result) {
       std::string text = result.error().ToString() + "\n";
       (void)!::write(2, text.data(), text.size());

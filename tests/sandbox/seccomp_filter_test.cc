@@ -1,4 +1,5 @@
-// Tests for the default seccomp filter: it builds, and installed in a child it denies what it should.
+// Tests for the default seccomp filter: it builds, and installed in a child it denies what it
+// should.
 #include "sandbox/seccomp_filter.h"
 
 #include <doctest/doctest.h>
@@ -34,12 +35,32 @@ int FailsWith(long rc, int err) { return rc == -1 && errno == err ? 0 : 1; }
 
 TEST_CASE("the deny-list holds Docker's blocked syscalls") {
   const auto& denied = DeniedSyscalls();
-  for (std::string_view name : {"keyctl", "add_key", "request_key", "bpf", "kexec_load",
-                                "init_module", "finit_module", "delete_module", "mount",
-                                "umount2", "pivot_root", "swapon", "swapoff", "reboot",
-                                "userfaultfd", "perf_event_open", "open_by_handle_at",
-                                "name_to_handle_at", "setns", "acct", "settimeofday",
-                                "clock_settime", "iopl", "ioperm", "lookup_dcookie", "quotactl",
+  for (std::string_view name : {"keyctl",
+                                "add_key",
+                                "request_key",
+                                "bpf",
+                                "kexec_load",
+                                "init_module",
+                                "finit_module",
+                                "delete_module",
+                                "mount",
+                                "umount2",
+                                "pivot_root",
+                                "swapon",
+                                "swapoff",
+                                "reboot",
+                                "userfaultfd",
+                                "perf_event_open",
+                                "open_by_handle_at",
+                                "name_to_handle_at",
+                                "setns",
+                                "acct",
+                                "settimeofday",
+                                "clock_settime",
+                                "iopl",
+                                "ioperm",
+                                "lookup_dcookie",
+                                "quotactl",
                                 "vm86"}) {
     CHECK_MESSAGE(std::find(denied.begin(), denied.end(), name) != denied.end(), name);
   }
@@ -59,14 +80,16 @@ TEST_CASE("BuildDefaultSeccompProgram builds non-empty filters") {
 TEST_CASE("the installed filter denies with EPERM and allows ordinary calls") {
   auto program = BuildDefaultSeccompProgram();
   REQUIRE(program);
-  CHECK(UnderFilter(*program, [] { return FailsWith(::syscall(SYS_keyctl, 0, 0, 0, 0, 0), EPERM); }) == 0);
+  CHECK(UnderFilter(*program,
+                    [] { return FailsWith(::syscall(SYS_keyctl, 0, 0, 0, 0, 0), EPERM); }) == 0);
   CHECK(UnderFilter(*program, [] { return FailsWith(::syscall(SYS_bpf, 0, 0, 0), EPERM); }) == 0);
   CHECK(UnderFilter(*program, [] { return FailsWith(::unshare(CLONE_NEWUSER), EPERM); }) == 0);
   CHECK(UnderFilter(*program, [] { return FailsWith(::unshare(CLONE_NEWNS), EPERM); }) == 0);
   CHECK(UnderFilter(*program, [] {
           return FailsWith(::syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0), EPERM);
         }) == 0);
-  CHECK(UnderFilter(*program, [] { return FailsWith(::syscall(SYS_clone3, nullptr, 0), ENOSYS); }) == 0);
+  CHECK(UnderFilter(*program,
+                    [] { return FailsWith(::syscall(SYS_clone3, nullptr, 0), ENOSYS); }) == 0);
   CHECK(UnderFilter(*program, [] { return FailsWith(::personality(PER_BSD), EPERM); }) == 0);
   CHECK(UnderFilter(*program, [] {
           int step = 1;
@@ -81,8 +104,7 @@ TEST_CASE("the installed filter denies with EPERM and allows ordinary calls") {
           pid_t child = ::fork();
           if (child == 0) ::_exit(7);
           int status = 0;
-          return ::waitpid(child, &status, 0) == child && WEXITSTATUS(status) == 7 &&
-                         ::getpid() > 0
+          return ::waitpid(child, &status, 0) == child && WEXITSTATUS(status) == 7 && ::getpid() > 0
                      ? 0
                      : 1;
         }) == 0);
