@@ -34,10 +34,12 @@ struct SandboxSpec {
   /// overlayfs work dir: empty, on the same filesystem as upper_dir.
   std::string work_dir;
 
-  std::vector<std::string> argv;  ///< argv[0] is looked up in the PATH of `env` when it has no '/'
-  std::vector<std::string> env;   ///< "K=V"; exactly what the process gets
-  std::string cwd = "/";          ///< must exist in the rootfs (the executor creates WORKDIR)
-  uid_t uid = 0;                  ///< container ids, numeric
+  /// argv[0] without a '/' is looked up in the PATH of `env` (Docker's default PATH when `env`
+  /// has none), inside the rootfs.
+  std::vector<std::string> argv;
+  std::vector<std::string> env;  ///< "K=V"; exactly what the process gets
+  std::string cwd = "/";         ///< must exist in the rootfs (the executor creates WORKDIR)
+  uid_t uid = 0;                 ///< container ids, numeric
   gid_t gid = 0;
   std::vector<gid_t> groups;  ///< supplementary groups
   std::string hostname = "builder";

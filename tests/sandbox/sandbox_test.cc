@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <thread>
 
 #include "sandbox/capabilities.h"
 #include "sandbox_fixture.h"
@@ -237,6 +238,33 @@ TEST_CASE("sandbox: the builder's other fds and signal state do not leak in") {
   auto result = running->Wait();
   REQUIRE_MESSAGE(result, Why(result));
   CHECK(result->status.signal == SIGKILL);
+}
+
+TEST_CASE("sandbox: sandboxes run from several threads at once") {
+  if (SkipWithoutSandbox()) return;
+  constexpr int kThreads = 4, kRuns = 3;
+  std::vector<std::string> outputs(kThreads);
+  std::vector<int> failures(kThreads, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([t, &outputs, &failures] {
+      for (int run = 0; run < kRuns; ++run) {
+        BusyboxRoot root;
+        auto result =
+            RunSandboxed(root.Spec({"echo", std::to_string(t) + "." + std::to_string(run)}));
+        if (!result || !result->status.ok()) ++failures[t];
+        outputs[t] += root.out();
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (int t = 0; t < kThreads; ++t) {
+    CHECK(failures[t] == 0);
+    std::string expected;
+    for (int run = 0; run < kRuns; ++run)
+      expected += std::to_string(t) + "." + std::to_string(run) + "\n";
+    CHECK(outputs[t] == expected);
+  }
 }
 
 TEST_CASE("sandbox: a failing setup step comes back with its errno") {
