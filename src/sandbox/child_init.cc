@@ -304,6 +304,8 @@ void SetupProcess(const ChildPlan& p) {
   Text what;
   if (::chdir(spec.cwd.c_str()) != 0)
     Die(p, what << "working directory " << spec.cwd.c_str(), errno);
+  // Docker's umask, whatever the builder's own is.
+  ::umask(022);
   if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) Die(p, what << "keep capabilities", errno);
   const char* op = "";
   if (int err = DropBoundingSet(p.capabilities, p.last_cap, &op)) Die(p, what << op, err);

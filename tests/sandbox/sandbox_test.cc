@@ -159,6 +159,16 @@ TEST_CASE("sandbox: pid namespace, init and hostname") {
   CHECK(pids <= 4);
 }
 
+TEST_CASE("sandbox: the umask is 0022 whatever the builder's is") {
+  if (SkipWithoutSandbox()) return;
+  BusyboxRoot root;
+  mode_t old = ::umask(077);
+  auto result = RunSandboxed(root.Shell("umask"));
+  ::umask(old);
+  REQUIRE_MESSAGE(result, Why(result));
+  CHECK(root.out() == "0022\n");
+}
+
 TEST_CASE("sandbox: background processes do not outlive the command") {
   if (SkipWithoutSandbox()) return;
   BusyboxRoot root;
