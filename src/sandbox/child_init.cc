@@ -277,16 +277,55 @@ void LoopbackUp(const ChildPlan& p) {
   ::close(s);
 }
 
+// Too many layers for one page of mount(2) data: one fsconfig call per lower dir instead.
+void MountOverlayWithFsconfig(const ChildPlan& p) {
+  const MountPlan& m = *p.mounts;
+  Text what;
+  int fs = ::fsopen("overlay", FSOPEN_CLOEXEC);
+  if (fs < 0) Die(p, what << "fsopen overlay", errno);
+  for (const std::string& dir : m.lower_dirs) {
+    if (::fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir+", dir.c_str(), 0) != 0) {
+      Die(p, what << "overlay lowerdir+ " << dir.c_str(), errno);
+    }
+  }
+  if (::fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", m.upper_dir.c_str(), 0) != 0) {
+    Die(p, what << "overlay upperdir " << m.upper_dir.c_str(), errno);
+  }
+  if (::fsconfig(fs, FSCONFIG_SET_STRING, "workdir", m.work_dir.c_str(), 0) != 0) {
+    Die(p, what << "overlay workdir " << m.work_dir.c_str(), errno);
+  }
+  if (::fsconfig(fs, FSCONFIG_SET_FLAG, "userxattr", nullptr, 0) != 0) {
+    Die(p, what << "overlay userxattr", errno);
+  }
+  if (::fsconfig(fs, FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0) {
+    Die(p, what << "create overlay of " << static_cast<long>(m.lower_dirs.size()) << " layers",
+        errno);
+  }
+  int mnt = ::fsmount(fs, FSMOUNT_CLOEXEC, 0);
+  if (mnt < 0) Die(p, what << "fsmount overlay", errno);
+  if (::move_mount(mnt, "", AT_FDCWD, p.merged_dir.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0) {
+    Die(p, what << "mount overlay on " << p.merged_dir.c_str(), errno);
+  }
+  ::close(mnt);
+  ::close(fs);
+}
+
+void MountOverlay(const ChildPlan& p) {
+  if (p.mounts->overlay_options.empty()) return MountOverlayWithFsconfig(p);
+  Text what;
+  if (::mount("overlay", p.merged_dir.c_str(), "overlay", 0, p.mounts->overlay_options.c_str()) !=
+      0) {
+    Die(p, what << "mount overlay on " << p.merged_dir.c_str(), errno);
+  }
+}
+
 void SetupRootfs(const ChildPlan& p) {
   Text what;
   // Nothing we mount may propagate back to the host.
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
     Die(p, what << "make / private", errno);
   }
-  if (::mount("overlay", p.merged_dir.c_str(), "overlay", 0, p.mounts->overlay_options.c_str()) !=
-      0) {
-    Die(p, what << "mount overlay on " << p.merged_dir.c_str(), errno);
-  }
+  MountOverlay(p);
   int root = ::open(p.merged_dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root < 0) Die(p, what << "open rootfs " << p.merged_dir.c_str(), errno);
   for (const MountStep& step : p.mounts->steps) ApplyStep(p, root, step);

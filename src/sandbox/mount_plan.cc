@@ -102,8 +102,15 @@ Result<std::string> OverlayOptions(const std::vector<std::string>& lower_dirs,
 
 Result<MountPlan> BuildMountPlan(const SandboxSpec& spec, bool tty_gid_mapped) {
   MountPlan plan;
-  plan.overlay_options =
-      BUILDER_TRY(OverlayOptions(spec.lower_dirs, spec.upper_dir, spec.work_dir));
+  auto options = OverlayOptions(spec.lower_dirs, spec.upper_dir, spec.work_dir);
+  if (options) {
+    plan.overlay_options = std::move(*options);
+  } else if (options.error().code() != ErrorCode::kUnsupported) {
+    return Fail(std::move(options.error()));
+  }
+  plan.lower_dirs = spec.lower_dirs;
+  plan.upper_dir = spec.upper_dir;
+  plan.work_dir = spec.work_dir;
   auto& s = plan.steps;
   s.push_back(Mount("proc", "/proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, ""));
   s.push_back(Mount("tmpfs", "/dev", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k"));

@@ -34,16 +34,21 @@ struct MountStep {
 
 /// The overlayfs root, then the steps in order, applied under it before pivot_root.
 struct MountPlan {
+  /// mount(2) data for the root; empty when the options exceed a page and the child must
+  /// build the mount with fsopen/fsconfig ("lowerdir+" per layer, Linux >= 6.8) instead.
   std::string overlay_options;
+  std::vector<std::string> lower_dirs;  ///< for the fsconfig path
+  std::string upper_dir;
+  std::string work_dir;
   std::vector<MountStep> steps;
 };
 
 /// Options of the overlayfs root: "lowerdir=L1:L2,upperdir=U,workdir=W,userxattr". userxattr
 /// is always set because the mount is made inside a user namespace (even as host root), so
 /// opaque directories are marked with user.overlay.opaque, which oci::LayerWriter reads.
-/// Fails for paths that are relative or contain ':', ',' or '\\' (overlayfs separators), and
-/// when the options exceed the one page mount(2) accepts (many layers: a later version will
-/// use fsconfig's lowerdir+).
+/// Fails for paths that are relative or contain ':', ',' or '\\' (overlayfs separators)
+/// (kInvalidArgument), and with kUnsupported when the options exceed the one page mount(2)
+/// accepts (BuildMountPlan then switches to fsconfig).
 [[nodiscard]] Result<std::string> OverlayOptions(const std::vector<std::string>& lower_dirs,
                                                  const std::string& upper_dir,
                                                  const std::string& work_dir);

@@ -92,6 +92,19 @@ TEST_CASE("BuildMountPlan: proc, a minimal /dev, resolv.conf and hosts") {
   CHECK_FALSE(Find(*plan, "/sys"));
 }
 
+TEST_CASE("BuildMountPlan: too many layers for mount(2) data switch to fsconfig") {
+  SandboxSpec spec = BaseSpec();
+  spec.lower_dirs.assign(200, "/var/lib/builder/snapshots/0123456789abcdef");
+  auto plan = BuildMountPlan(spec, true);
+  REQUIRE(plan);
+  CHECK(plan->overlay_options.empty());
+  CHECK(plan->lower_dirs.size() == 200);
+  CHECK(plan->upper_dir == "/r/upper");
+  CHECK(plan->work_dir == "/r/work");
+  spec.lower_dirs.push_back("/bad:path");
+  CHECK(BuildMountPlan(spec, true).error().code() == ErrorCode::kInvalidArgument);
+}
+
 TEST_CASE("BuildMountPlan: devpts without gid 5, and without the host files when asked") {
   SandboxSpec spec = BaseSpec();
   spec.mount_resolv_conf = false;

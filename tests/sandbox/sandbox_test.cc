@@ -11,6 +11,7 @@
 #include <fstream>
 #include <thread>
 
+#include "base/path.h"
 #include "sandbox/capabilities.h"
 #include "sandbox_fixture.h"
 
@@ -118,6 +119,25 @@ TEST_CASE("sandbox: writes land in the upper dir only, and the sandbox leaves no
   CHECK(has("proc"));
   CHECK(has("dev"));
   CHECK(has("etc/resolv.conf"));
+}
+
+TEST_CASE("sandbox: more layers than one page of mount options") {
+  if (SkipWithoutSandbox()) return;
+  BusyboxRoot root;
+  SandboxSpec spec = root.Shell("cat /layer-0 /layer-59; ls / | grep -c layer-");
+  spec.lower_dirs.clear();
+  // 60 layers with long names: about 7 KiB of lowerdir=, topmost first, busybox at the bottom.
+  for (int i = 0; i < 60; ++i) {
+    std::string dir = root.upper() + "/../layer-" + std::to_string(i) + "-" + std::string(100, 'x');
+    REQUIRE(::mkdir(dir.c_str(), 0755) == 0);
+    std::ofstream(dir + "/layer-" + std::to_string(i)) << i << "\n";
+    spec.lower_dirs.insert(spec.lower_dirs.begin(), CleanPath(dir));
+  }
+  spec.lower_dirs.push_back(root.lower());
+  auto result = RunSandboxed(spec);
+  REQUIRE_MESSAGE(result, Why(result));
+  CHECK_MESSAGE(result->status.ok(), root.err());
+  CHECK(root.out() == "0\n59\n60\n");
 }
 
 TEST_CASE("sandbox: an untouched run leaves an empty upper dir") {
