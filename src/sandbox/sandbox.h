@@ -23,6 +23,9 @@ namespace builder::sandbox {
 /// keep their real owners); as another user, container 0 is that user, plus the /etc/subuid
 /// ranges through newuidmap/newgidmap when granted (id_map.h).
 ///
+/// The overlay is mounted, inside the sandbox's own mount namespace only, on a temporary
+/// directory `sandbox-root-XXXXXX` made beside work_dir; nothing is mounted on the host.
+///
 /// The destructor SIGKILLs the init (which takes the pid namespace down), reaps it and removes
 /// the temporary mount point; call Wait() to learn the status and clean the upper dir.
 class Sandbox {
