@@ -51,7 +51,9 @@ struct SandboxSpec {
   bool mount_hosts = true;
 
   /// Where the process's stdout/stderr go; the caller keeps ownership. -1 means /dev/null.
-  /// stdin is always /dev/null.
+  /// stdin is always /dev/null. A pipe must be drained while the process runs (Sandbox::Start,
+  /// read until EOF, then Wait; or a reader thread around RunSandboxed): the sandbox does not
+  /// buffer output.
   int stdout_fd = -1;
   int stderr_fd = -1;
 };
