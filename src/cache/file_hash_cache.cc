@@ -140,7 +140,8 @@ Result<std::string> FileHashCache::ContentHash(int parent_fd, const std::string&
   Stat key{static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino),
            static_cast<std::uint64_t>(st.st_size), Nanos(st.st_mtim), Nanos(st.st_ctim),
            static_cast<std::uint32_t>(st.st_mode)};
-  if (auto it = entries_.find(context_rel); it != entries_.end() && it->second.stat == key) {
+  if (auto it = entries_.find(context_rel);
+      it != entries_.end() && it->second.stat == key && !it->second.racy) {
     return it->second.hash;
   }
   // O_NONBLOCK: should the name have become a fifo since the stat, open must not hang.
@@ -167,7 +168,7 @@ Result<std::string> FileHashCache::ContentHash(int parent_fd, const std::string&
   struct stat after;
   if (::fstat(fd.get(), &after) != 0) return FailErrno("stat " + context_rel, errno);
   // Changed while we read, or so recent that a same-size rewrite within the timestamp
-  // granularity could keep this stat: good for this build, not saved for the next.
+  // granularity could keep this stat: never served from the cache, read again next time.
   std::int64_t stamp = std::max(Nanos(after.st_mtim), Nanos(after.st_ctim));
   bool racy = Nanos(after.st_mtim) != key.mtime_ns || Nanos(after.st_ctim) != key.ctime_ns ||
               static_cast<std::uint64_t>(after.st_size) != key.size ||

@@ -39,9 +39,10 @@ struct HashTreeOptions {
 /// replaced atomically by Save (staged in the store's tmp/), so concurrent builds at worst lose
 /// each other's additions.
 ///
-/// A file whose ctime is within `racy_window` of the time it was hashed may still change
-/// without its stat changing (coarse timestamps), so its hash is used for the current build
-/// but not saved. Not thread-safe: use one object per thread, or guard it.
+/// A file whose mtime or ctime is within `racy_window` of the time it was hashed may still
+/// change without its stat changing (timestamps are coarse), so its hash is never served from
+/// the cache: such files are read on every call until they settle. Not thread-safe: use one
+/// object per thread, or guard it.
 class FileHashCache {
  public:
   struct Options {
@@ -96,7 +97,7 @@ class FileHashCache {
   struct Entry {
     Stat stat;
     std::string hash;
-    bool racy = false;  ///< used this build, not saved
+    bool racy = false;  ///< too fresh to trust: not served, not saved
   };
 
   /// The content hash of the regular file `name` in parent_fd, stat `st`, from the cache when
