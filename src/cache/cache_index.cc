@@ -60,8 +60,8 @@ Result<std::string> Text(const json& j, const char* field, bool required = true)
 }
 
 Result<CacheKey> KeyField(const json& j, const char* field) {
-  std::string text = BUILDER_TRY(Text(j, field));
-  if (text.empty()) return CacheKey();
+  std::string text = BUILDER_TRY(Text(j, field, /*required=*/false));
+  if (text.empty()) return CacheKey();  // absent or "": no parent
   return CacheKey::Parse(text);
 }
 
