@@ -20,7 +20,9 @@
 namespace builder::cache {
 
 /// Decides whether a context path is left out (a .dockerignore match). `path` is relative to
-/// the context root (the dir_fd given to HashTree), '/'-separated, never "." or "".
+/// the context root (the dir_fd given to HashTree), '/'-separated, never "." or "". With a
+/// parser::PatternMatcher m: `[&m](std::string_view p, bool) { return
+/// m.MatchesOrParentMatches(p); }` and descend_ignored_dirs = m.exclusions().
 using IgnoreFn = std::function<Result<bool>(std::string_view path, bool is_dir)>;
 
 struct HashTreeOptions {
@@ -73,7 +75,8 @@ class FileHashCache {
   /// its type and mode bits, uid, gid, and its content hash (regular files), link target
   /// (symlinks, never followed) or nothing (directories, devices, fifos, sockets). mtimes
   /// never count. The root directory itself is not an entry; a non-directory root is the one
-  /// entry ".". Ignored paths (options.ignore) are left out entirely.
+  /// entry ".". Ignored paths (options.ignore) are left out entirely; rel_path itself is not
+  /// checked (the caller decides whether naming an ignored source is an error).
   /// Errors: kNotFound when rel_path does not exist, kIo for unreadable entries, or whatever
   /// the ignore callback returns.
   [[nodiscard]] Result<TreeSummary> HashTree(int dir_fd, std::string_view rel_path,

@@ -309,6 +309,22 @@ TEST_CASE("cache index: referenced blobs, clear, and prune keeping cached layers
   CHECK(!f.store.blobs().Has(a.config));
 }
 
+TEST_CASE("cache index: StepKey covers parent, identity and every input") {
+  StepInputs in{{{"build arg A", "1"}, {"COPY .", "t"}}, {}};
+  CacheKey k = StepKey(KeyOf("p"), "RUN x", in);
+  CHECK(k == StepKey(KeyOf("p"), "RUN x", in));
+  CHECK(k != StepKey(KeyOf("q"), "RUN x", in));
+  CHECK(k != StepKey(CacheKey(), "RUN x", in));
+  CHECK(k != StepKey(KeyOf("p"), "RUN y", in));
+  StepInputs changed = in;
+  changed.hashes["build arg A"] = "2";
+  CHECK(k != StepKey(KeyOf("p"), "RUN x", changed));
+  StepInputs with_tree = in;  // trees are for explanations only
+  with_tree.trees["COPY ."] = TreeSummary{"t", {{"a", "1"}}};
+  CHECK(k == StepKey(KeyOf("p"), "RUN x", with_tree));
+  CHECK(k != StepRecordKey(KeyOf("p"), "RUN x"));
+}
+
 TEST_CASE("cache entry: parse rejects malformed entries") {
   CHECK(CacheEntry::Parse("nope").error().code() == ErrorCode::kParse);
   CHECK(CacheEntry::Parse("{}").error().code() == ErrorCode::kCorrupt);
