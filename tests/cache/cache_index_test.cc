@@ -119,7 +119,7 @@ TEST_CASE("cache index: record and look up, with and without a layer") {
   CHECK(f.index.Record(key, bad).error().code() == ErrorCode::kInvalidArgument);
 }
 
-TEST_CASE("cache index: records are published whole; damaged entries are misses with a warning") {
+TEST_CASE("cache index: records are published whole - damaged entries are misses with a warning") {
   Fixture f;
   CacheKey key = KeyOf("a");
   REQUIRE(f.index.Record(key, f.MakeEntry("layer")));

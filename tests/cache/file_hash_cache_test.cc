@@ -43,7 +43,7 @@ struct Store {
   Store() : store(*oci::ImageStore::Open(dir.path())) {}
 };
 
-TEST_CASE("file hash cache: HashFile is the content sha256; errors") {
+TEST_CASE("file hash cache: HashFile is the content sha256 - errors") {
   Context c;
   FileHashCache cache(kNoRacyWindow);
   auto h = cache.HashFile(c.fd.get(), "src/main.c");
@@ -263,7 +263,7 @@ TEST_CASE("file hash cache: ignored directories may be walked for re-included fi
   CHECK(!tree->entries.contains("logs/a.log"));
 }
 
-TEST_CASE("file hash cache: special files are not opened; odd names survive a reload") {
+TEST_CASE("file hash cache: special files are not opened - odd names survive a reload") {
   Context c;
   Store s;
   REQUIRE(::mkfifo((c.dir / "src/fifo").c_str(), 0600) == 0);
@@ -291,7 +291,7 @@ TEST_CASE("file hash cache: special files are not opened; odd names survive a re
   CHECK(cache->files_read() == 0);
 }
 
-TEST_CASE("file hash cache: a damaged cache file is ignored; deleted files are forgotten") {
+TEST_CASE("file hash cache: a damaged cache file is ignored - deleted files are forgotten") {
   Context c;
   Store s;
   {
