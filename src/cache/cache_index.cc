@@ -229,6 +229,14 @@ Result<std::optional<CacheEntry>> CacheIndex::Lookup(const CacheKey& key) const 
   return std::optional<CacheEntry>(std::move(*entry));
 }
 
+Result<oci::ImageConfig> CacheIndex::LoadConfig(const CacheEntry& entry) const {
+  auto bytes = store_->blobs().Read(entry.config);
+  if (!bytes) return Fail(std::move(bytes.error()).Context("load cached config " + entry.config.str()));
+  auto config = oci::ImageConfig::Parse(*bytes);
+  if (!config) return Fail(std::move(config.error()).Context("load cached config " + entry.config.str()));
+  return config;
+}
+
 Result<void> CacheIndex::Record(const CacheKey& key, const CacheEntry& entry) const {
   if (key.empty()) return Fail(ErrorCode::kInvalidArgument, "cache record: empty key");
   if (entry.config.empty()) return Fail(ErrorCode::kInvalidArgument, "cache record: no config");

@@ -90,6 +90,10 @@ class CacheIndex {
   /// entry that exists but cannot be read.
   [[nodiscard]] Result<std::optional<CacheEntry>> Lookup(const CacheKey& key) const;
 
+  /// The resulting image config of a hit, read (verified) from the BlobStore and parsed.
+  /// Errors: kNotFound when the blob is gone, kCorrupt/kParse when it is damaged.
+  [[nodiscard]] Result<oci::ImageConfig> LoadConfig(const CacheEntry& entry) const;
+
   /// Stores entry under key (replacing an existing one) and updates the explanation records.
   /// The caller must have stored the layer and config blobs first and should hold
   /// ImageStore::LockBlobsShared() from before publishing them until Record returns.

@@ -108,7 +108,18 @@ TEST_CASE("cache index: record and look up, with and without a layer") {
   CacheEntry newer = f.MakeEntry("layer-c");
   newer.created = "2025-01-01T00:00:00Z";
   REQUIRE(f.index.Record(key, newer));
-  CHECK((*f.index.Lookup(key))->config == newer.config);
+  hit = f.index.Lookup(key);
+  REQUIRE(hit);
+  REQUIRE(hit->has_value());
+  CHECK((*hit)->config == newer.config);
+
+  auto config = f.index.LoadConfig(**hit);
+  REQUIRE(config);
+  CHECK(config->rootfs.diff_ids == std::vector<oci::Digest>{newer.diff_id});
+  CHECK(config->history.back() == newer.history);
+  CacheEntry missing = newer;
+  missing.config = oci::Digest::Of("absent");
+  CHECK(f.index.LoadConfig(missing).error().code() == ErrorCode::kNotFound);
 
   CHECK(f.index.Lookup(CacheKey()).error().code() == ErrorCode::kInvalidArgument);
   CacheEntry bad = e;
