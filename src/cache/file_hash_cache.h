@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,8 +45,8 @@ struct HashTreeOptions {
 ///
 /// A file whose mtime or ctime is within `racy_window` of the time it was hashed may still
 /// change without its stat changing (timestamps are coarse), so its hash is never served from
-/// the cache: such files are read on every call until they settle. Not thread-safe: use one
-/// object per thread, or guard it.
+/// the cache: such files are read on every call until they settle. Safe to share between
+/// threads: calls are serialized by an internal mutex.
 class FileHashCache {
  public:
   struct Options {
@@ -54,6 +56,8 @@ class FileHashCache {
   /// A cache that lives in memory only (nothing is loaded or saved).
   FileHashCache() = default;
   explicit FileHashCache(Options options) : options_(options) {}
+  FileHashCache(FileHashCache&&) noexcept = default;
+  FileHashCache& operator=(FileHashCache&&) noexcept = default;
   /// Loads the persistent cache of `context_root` (an absolute path naming the context, used
   /// only as the cache's name). A missing file is an empty cache; an unreadable or malformed
   /// one is logged as a warning and ignored. Errors: kIo when the directory cannot be created.
@@ -86,9 +90,9 @@ class FileHashCache {
   [[nodiscard]] Result<void> Save() const;
 
   /// Regular files whose content was read (cache misses) since construction.
-  std::uint64_t files_read() const { return files_read_; }
+  std::uint64_t files_read() const;
   /// Number of cached file hashes.
-  std::size_t size() const { return entries_.size(); }
+  std::size_t size() const;
 
  private:
   struct Stat {
@@ -114,6 +118,7 @@ class FileHashCache {
   Options options_;
   std::map<std::string, Entry, std::less<>> entries_;
   std::uint64_t files_read_ = 0;
+  std::unique_ptr<std::mutex> mu_ = std::make_unique<std::mutex>();
 };
 
 }  // namespace builder::cache
