@@ -150,16 +150,16 @@ class Unpacker {
   }
 
   // The directory for `parent`, created if missing. Tar entries come grouped by directory, so
-  // the last one is kept until anything is removed (the only way a resolution can change:
-  // names are only ever added where nothing was).
+  // the last one is kept, and resumed from for its subdirectories, until anything is removed
+  // (the only way a resolution can change: names are only ever added where nothing was).
   Result<const ResolvedDir*> Parent(const std::string& parent) {
-    if (last_parent_ && !parent_stale_ && last_parent_name_ == parent) return &*last_parent_;
-    last_parent_.reset();
+    if (parent_stale_) last_parent_.reset();
     parent_stale_ = false;
-    auto dir = ResolveDirInRoot(root_, parent, /*create=*/true);
+    if (last_parent_ && last_parent_->name == parent) return &*last_parent_;
+    auto dir = ResolveDirInRoot(root_, parent, /*create=*/true, 0755,
+                                last_parent_ ? &*last_parent_ : nullptr);
     if (!dir) return Fail(ParentError(std::move(dir).error(), parent));
     last_parent_ = std::move(*dir);
-    last_parent_name_ = parent;
     return &*last_parent_;
   }
 
@@ -530,7 +530,6 @@ class Unpacker {
   std::unordered_set<std::string> created_;  // paths this layer made (whiteouts spare them)
   std::vector<DeferredDir> dirs_;
   std::optional<ResolvedDir> last_parent_;  // Parent()'s cache
-  std::string last_parent_name_;
   bool parent_stale_ = false;
   UnpackResult result_;
   std::uint64_t chown_failures_ = 0;

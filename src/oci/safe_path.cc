@@ -162,15 +162,34 @@ Result<std::string> ReadLink(int link_fd, const std::string& where) {
 }  // namespace
 
 Result<ResolvedDir> ResolveDirInRoot(int root_fd, std::string_view path, bool create,
-                                     mode_t mode) {
+                                     mode_t mode, const ResolvedDir* near) {
   if (ClimbsAbove(path, 0))
     return Fail(ErrorCode::kCorrupt, "path " + Quote(path) + " escapes the root (..)");
+  // Not CleanPath: ".." after a symlink is physical, so it must survive until the walk.
   std::vector<Pending> todo;
   PushComponents(path, -1, todo);
+  std::string name;
+  for (auto it = todo.rbegin(); it != todo.rend(); ++it) name += (name.empty() ? "" : "/") + it->name;
+  if (name.empty()) name = ".";
+  todo.clear();
   std::vector<std::string> links;  // each followed symlink's own path, for messages
   std::vector<std::string> targets;
   std::vector<std::string> at;     // the current directory's physical components
-  UniqueFd cur = BUILDER_TRY(OpenInRoot(root_fd, ".", O_PATH | O_DIRECTORY, 0, kOneStep));
+  UniqueFd cur;
+  std::string_view rest = name;
+  if (near && (near->name == "." || name == near->name || name.starts_with(near->name + "/"))) {
+    cur = UniqueFd(::fcntl(near->fd.get(), F_DUPFD_CLOEXEC, 0));
+    if (!cur) return FailErrno("dup", errno);
+    if (near->path != ".") {
+      std::vector<Pending> parts;
+      PushComponents(near->path, -1, parts);
+      for (auto it = parts.rbegin(); it != parts.rend(); ++it) at.push_back(std::move(it->name));
+    }
+    rest.remove_prefix(near->name == "." ? 0 : near->name.size());
+  } else {
+    cur = BUILDER_TRY(OpenInRoot(root_fd, ".", O_PATH | O_DIRECTORY, 0, kOneStep));
+  }
+  PushComponents(rest, -1, todo);
   int follows = 0;
   while (!todo.empty()) {
     Pending next = std::move(todo.back());
@@ -219,7 +238,7 @@ Result<ResolvedDir> ResolveDirInRoot(int root_fd, std::string_view path, bool cr
   }
 
   // The kernel resolves the same path again, clamped to the root; the two must agree.
-  auto confined = OpenInRoot(root_fd, path, O_PATH | O_DIRECTORY, 0,
+  auto confined = OpenInRoot(root_fd, name, O_PATH | O_DIRECTORY, 0,
                              kResolveInRoot | kResolveNoMagicLinks);
   if (!confined) {
     if (confined.error().sys_errno() == ELOOP)
@@ -233,7 +252,7 @@ Result<ResolvedDir> ResolveDirInRoot(int root_fd, std::string_view path, bool cr
   if (walked.st_dev != kernel.st_dev || walked.st_ino != kernel.st_ino)
     return Fail(ErrorCode::kCorrupt, "path " + Quote(path) +
                                          " resolved differently by the kernel (changed meanwhile?)");
-  return ResolvedDir{std::move(*confined), JoinParts(at)};
+  return ResolvedDir{std::move(*confined), JoinParts(at), name};
 }
 
 }  // namespace builder::oci

@@ -46,6 +46,7 @@ inline constexpr int kMaxSymlinkFollows = 40;
 struct ResolvedDir {
   UniqueFd fd;       ///< O_PATH|O_DIRECTORY, opened with RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS
   std::string path;  ///< where it really is: relative to the root, symlink-free ("." = root)
+  std::string name;  ///< the path as asked, cleaned and relative ("." = root)
 };
 
 /// Resolves the directory `path` inside the root the way the image's own processes will see it
@@ -67,7 +68,13 @@ struct ResolvedDir {
 /// /proc magic link (ELOOP) and for a `path` that itself climbs out with "..". Otherwise the
 /// errno error of the failing call: ENOENT for a missing component when !create, ENOTDIR when a
 /// component is not a directory.
+///
+/// `near`, when given, is an earlier result whose name is `path` or a leading part of it: the
+/// walk resumes from there (a deep tree costs one step per directory, not its depth). The caller
+/// vouches that nothing on its way was removed or replaced since; if that is wrong, the final
+/// kernel check fails the call instead of resolving elsewhere.
 [[nodiscard]] Result<ResolvedDir> ResolveDirInRoot(int root_fd, std::string_view path,
-                                                   bool create, mode_t mode = 0755);
+                                                   bool create, mode_t mode = 0755,
+                                                   const ResolvedDir* near = nullptr);
 
 }  // namespace builder::oci

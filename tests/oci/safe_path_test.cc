@@ -126,7 +126,8 @@ TEST_CASE("ResolveDirInRoot follows in-root symlinks and refuses escaping ones")
       {"usr/../../outside", true, "escapes the root", false},
   };
   for (const Case& c : cases) {
-    CAPTURE(c.path);
+    const std::string path = c.path;
+    CAPTURE(path);
     auto r = ResolveDirInRoot(f.root, c.path, c.create);
     if (c.ok) {
       REQUIRE_MESSAGE(r, (r ? "" : r.error().ToString()));
@@ -168,6 +169,44 @@ TEST_CASE("ResolveDirInRoot: missing and non-directory components keep their err
   struct stat st;
   REQUIRE(stat((f.t / "root/d/e").c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0700);
+}
+
+TEST_CASE("ResolveDirInRoot resumes from an earlier result and notices a stale one") {
+  LinkFarm f;
+  auto lib = ResolveDirInRoot(f.root, "lib", false);
+  REQUIRE(lib);
+  CHECK(lib->name == "lib");
+  auto below = ResolveDirInRoot(f.root, "lib/x/y", true, 0755, &*lib);
+  REQUIRE(below);
+  CHECK(below->path == "usr/lib/x/y");
+  CHECK(below->name == "lib/x/y");
+  auto up = ResolveDirInRoot(f.root, "lib/..", false, 0755, &*lib);  // physical, from usr/lib
+  REQUIRE(up);
+  CHECK(up->path == "usr");
+  auto unrelated = ResolveDirInRoot(f.root, "libx", true, 0755, &*lib);  // not below "lib"
+  REQUIRE(unrelated);
+  CHECK(unrelated->path == "libx");
+  auto esc = ResolveDirInRoot(f.root, "a/b/esc/z", true, 0755, &*lib);
+  REQUIRE_FALSE(esc);
+  CHECK(esc.error().ToString().find("points outside the root") != std::string::npos);
+  auto root = ResolveDirInRoot(f.root, "/", false);
+  REQUIRE(root);
+  CHECK(root->name == ".");
+  auto from_root = ResolveDirInRoot(f.root, "etc2", false, 0755, &*root);
+  REQUIRE(from_root);
+  CHECK(from_root->path == "etc");
+
+  // "a" is replaced behind the caller's back: the walk resumes in the old directory, the
+  // kernel's lookup finds the new one, and the call fails rather than answer either.
+  auto a = ResolveDirInRoot(f.root, "a", false);
+  REQUIRE(a);
+  REQUIRE(rename((f.t / "root/a").c_str(), (f.t / "root/a-old").c_str()) == 0);
+  REQUIRE(mkdir((f.t / "root/a").c_str(), 0755) == 0);
+  REQUIRE(mkdir((f.t / "root/a/b").c_str(), 0755) == 0);
+  auto stale = ResolveDirInRoot(f.root, "a/b", false, 0755, &*a);
+  REQUIRE_FALSE(stale);
+  CHECK(stale.error().code() == ErrorCode::kCorrupt);
+  CHECK(stale.error().ToString().find("resolved differently") != std::string::npos);
 }
 
 TEST_CASE("ResolveDirInRoot refuses /proc magic links even where the walk accepts them") {
