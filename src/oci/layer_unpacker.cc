@@ -502,7 +502,8 @@ class Unpacker {
       return FailErrno("stat hardlink target", errno);
     }
     if (S_ISDIR(st.st_mode))
-      return Fail(ErrorCode::kCorrupt, "hardlink target " + Quoted(target.name) + " is a directory");
+      return Fail(ErrorCode::kCorrupt,
+                  "hardlink target " + Quoted(target.name) + " is a directory");
     // No AT_SYMLINK_FOLLOW: a link to a symlink links the symlink itself.
     if (::linkat(tfd, target.base.c_str(), pfd, base.c_str(), 0) != 0)
       return FailErrno("link", errno);

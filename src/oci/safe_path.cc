@@ -109,7 +109,8 @@ void PushComponents(std::string_view path, int origin, std::vector<Pending>& tod
     if (!part.empty() && part != ".") parts.push_back(part);
     i = j + 1;
   }
-  for (auto it = parts.rbegin(); it != parts.rend(); ++it) todo.push_back({std::string(*it), origin});
+  for (auto it = parts.rbegin(); it != parts.rend(); ++it)
+    todo.push_back({std::string(*it), origin});
 }
 
 // Whether `target`, read lexically from a directory `depth` levels below the root (from the
@@ -152,7 +153,8 @@ Result<std::string> ReadLink(int link_fd, const std::string& where) {
   std::string buf(kMaxEntryPath + 1, '\0');
   ssize_t n = ::readlinkat(link_fd, "", buf.data(), buf.size());
   if (n < 0) return FailErrno("readlink " + where, errno);
-  if (static_cast<std::size_t>(n) >= buf.size()) return FailErrno("readlink " + where, ENAMETOOLONG);
+  if (static_cast<std::size_t>(n) >= buf.size())
+    return FailErrno("readlink " + where, ENAMETOOLONG);
   // An empty target resolves to nothing, as in the kernel.
   if (n == 0) return FailErrno("resolve " + where, ENOENT);
   buf.resize(static_cast<std::size_t>(n));
@@ -169,7 +171,8 @@ Result<ResolvedDir> ResolveDirInRoot(int root_fd, std::string_view path, bool cr
   std::vector<Pending> todo;
   PushComponents(path, -1, todo);
   std::string name;
-  for (auto it = todo.rbegin(); it != todo.rend(); ++it) name += (name.empty() ? "" : "/") + it->name;
+  for (auto it = todo.rbegin(); it != todo.rend(); ++it)
+    name += (name.empty() ? "" : "/") + it->name;
   if (name.empty()) name = ".";
   todo.clear();
   std::vector<std::string> links;  // each followed symlink's own path, for messages
@@ -250,8 +253,8 @@ Result<ResolvedDir> ResolveDirInRoot(int root_fd, std::string_view path, bool cr
   if (::fstat(cur.get(), &walked) != 0 || ::fstat(confined->get(), &kernel) != 0)
     return FailErrno("stat " + Quote(path), errno);
   if (walked.st_dev != kernel.st_dev || walked.st_ino != kernel.st_ino)
-    return Fail(ErrorCode::kCorrupt, "path " + Quote(path) +
-                                         " resolved differently by the kernel (changed meanwhile?)");
+    return Fail(ErrorCode::kCorrupt,
+                "path " + Quote(path) + " resolved differently by the kernel (changed meanwhile?)");
   return ResolvedDir{std::move(*confined), JoinParts(at), name};
 }
 

@@ -288,7 +288,8 @@ TEST_CASE("whiteouts and opaque markers resolve their directory through in-root 
 TEST_CASE("hard links resolve their target through in-root symlinks, never a final one") {
   TempDir t;
   const std::string dst = t / "dst";
-  for (const char* d : {"dst", "dst/usr", "dst/usr/bin"}) REQUIRE(mkdir((t / d).c_str(), 0755) == 0);
+  for (const char* d : {"dst", "dst/usr", "dst/usr/bin"})
+    REQUIRE(mkdir((t / d).c_str(), 0755) == 0);
   REQUIRE(PutFile(dst + "/usr/bin/tool", "t"));
   REQUIRE(symlink("/usr/bin", (dst + "/bin").c_str()) == 0);
   REQUIRE(symlink("usr/bin/tool", (dst + "/tool-link").c_str()) == 0);

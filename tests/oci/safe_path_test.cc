@@ -78,10 +78,13 @@ struct LinkFarm {
         {"a/b/toroot", "/"},         {"a/b/phys", "toroot/.."},  {"loop1", "loop2"},
         {"loop2", "loop1"},          {"self", "self"},           {"a/b/deep", "../../a/b/up/lib"},
     };
-    for (auto [name, target] : links) REQUIRE(symlink(target, (t / ("root/" + std::string(name))).c_str()) == 0);
+    for (auto [name, target] : links)
+      REQUIRE(symlink(target, (t / ("root/" + std::string(name))).c_str()) == 0);
     // A chain of exactly kMaxSymlinkFollows links from n1, one more from n0.
-    for (int i = 0; i < kMaxSymlinkFollows; ++i)
-      REQUIRE(symlink(("n" + std::to_string(i + 1)).c_str(), (t / ("root/n" + std::to_string(i))).c_str()) == 0);
+    for (int i = 0; i < kMaxSymlinkFollows; ++i) {
+      const std::string from = t / ("root/n" + std::to_string(i));
+      REQUIRE(symlink(("n" + std::to_string(i + 1)).c_str(), from.c_str()) == 0);
+    }
     REQUIRE(symlink("usr", (t / ("root/n" + std::to_string(kMaxSymlinkFollows))).c_str()) == 0);
     root = open((t / "root").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
     REQUIRE(root >= 0);
@@ -107,7 +110,7 @@ TEST_CASE("ResolveDirInRoot follows in-root symlinks and refuses escaping ones")
       {"a/root", false, ".", true},
       {"chain-ok", false, "usr/lib", true},           // link to link
       {"a/b/deep", false, "usr/lib", true},           // .. then through two more links
-      {"lib/..", false, "usr", true},                 // .. after a link is physical, like the kernel
+      {"lib/..", false, "usr", true},                 // physical .. after a link, like the kernel
       {"n1", false, "usr", true},                     // exactly kMaxSymlinkFollows links
       {"var/run/x/y", true, "run/x/y", true},         // created below a dangling absolute link
       {"a/b/esc", false, "\"a/b/esc\" (-> \"../../../etc\") which points outside", false},
