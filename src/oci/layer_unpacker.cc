@@ -198,8 +198,7 @@ class Unpacker {
       if (!clean) return Fail(std::move(clean).error().Context("hardlink target"));
       auto tdir = ResolveDirInRoot(root_, DirName(*clean), /*create=*/false);
       if (!tdir) {
-        const int err = tdir.error().sys_errno();
-        if (tdir.error().code() != ErrorCode::kCorrupt && (err == ENOENT || err == ENOTDIR))
+        if (Absent(tdir.error()))
           return Fail(ErrorCode::kCorrupt, "hardlink target " + Quoted(*clean) + " does not exist");
         return Fail(ParentError(std::move(tdir).error(), DirName(*clean))
                         .Context("hardlink target " + Quoted(*clean)));
