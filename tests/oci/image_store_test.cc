@@ -207,3 +207,33 @@ TEST_CASE("image store: concurrent Tag from several processes loses no tag") {
 
 }  // namespace
 }  // namespace builder::oci
+
+namespace builder::oci {
+namespace {
+
+TEST_CASE("image store: a damaged image does not hide the others and can be untagged") {
+  TempDir t;
+  auto store = ImageStore::Open(t.path());
+  REQUIRE(store);
+  Descriptor good = MakeImage(*store, {"good"});
+  Descriptor bad = MakeImage(*store, {"bad"}, "2021-01-01T00:00:00Z");
+  REQUIRE(store->Tag(good, Ref("good")));
+  REQUIRE(store->Tag(bad, Ref("bad")));
+  REQUIRE(testing::PutFile(store->blobs().PathOf(bad.digest), "{\"schemaVersion\":2}"));
+  CHECK(store->List().error().code() == ErrorCode::kCorrupt);
+  std::vector<Error> damaged;
+  auto images = store->List(&damaged);
+  REQUIRE(images);
+  CHECK(images->size() == 1);
+  REQUIRE(damaged.size() == 1);
+  CHECK(damaged[0].ToString().find(bad.digest.str()) != std::string::npos);
+  CHECK(store->Resolve("good"));
+  auto r = store->Resolve("bad");
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code() == ErrorCode::kCorrupt);
+  CHECK(*store->Untag(Ref("bad")));
+  CHECK(store->List());
+}
+
+}  // namespace
+}  // namespace builder::oci
