@@ -317,6 +317,19 @@ Result<bool> ImageStore::Untag(const Reference& ref_in) const {
   return last;
 }
 
+Result<void> ImageStore::AddUntagged(const Descriptor& manifest) const {
+  if (!blobs_.Has(manifest.digest)) {
+    return Fail(ErrorCode::kNotFound, "manifest " + manifest.digest.str() + " is not in the store");
+  }
+  return UpdateIndex([&](ImageIndex& index) -> Result<void> {
+    for (const Descriptor& e : index.manifests) {
+      if (e.digest == manifest.digest) return {};
+    }
+    index.manifests.push_back(WithoutName(manifest));
+    return {};
+  });
+}
+
 Result<void> ImageStore::RemoveImage(const Digest& manifest_digest) const {
   return UpdateIndex([&](ImageIndex& index) -> Result<void> {
     std::size_t erased = std::erase_if(

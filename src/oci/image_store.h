@@ -104,6 +104,9 @@ class ImageStore {
   /// manifest is gone from index.json too (its blobs are freed by prune). kNotFound when the
   /// tag does not exist.
   [[nodiscard]] Result<bool> Untag(const Reference& ref) const;
+  /// Lists the manifest (or index) without a name, unless an entry for its digest already
+  /// exists (for `load` of untagged images). The blob must exist (kNotFound otherwise).
+  [[nodiscard]] Result<void> AddUntagged(const Descriptor& manifest) const;
   /// Removes every index.json entry (tagged or not) for this manifest digest.
   [[nodiscard]] Result<void> RemoveImage(const Digest& manifest_digest) const;
 

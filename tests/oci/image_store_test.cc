@@ -149,9 +149,20 @@ TEST_CASE("image store: a moved tag leaves the old image untagged; RemoveImage d
   // Tagging the dangling image again replaces its unnamed entry.
   REQUIRE(store->Tag(m1, Ref("app:old")));
   CHECK(store->ReadIndex()->manifests.size() == 2);
+  REQUIRE(store->AddUntagged(m1));  // already listed (tagged): no new entry
+  CHECK(store->ReadIndex()->manifests.size() == 2);
   REQUIRE(store->RemoveImage(m1.digest));
   CHECK(store->List()->size() == 1);
   CHECK(store->RemoveImage(m1.digest).error().code() == ErrorCode::kNotFound);
+  REQUIRE(store->AddUntagged(m1));
+  REQUIRE(store->AddUntagged(m1));
+  auto listed = store->List();
+  REQUIRE(listed);
+  REQUIRE(listed->size() == 2);
+  CHECK((*listed)[1].tags.empty());
+  Descriptor missing = m1;
+  missing.digest = Digest::Of("absent");
+  CHECK(store->AddUntagged(missing).error().code() == ErrorCode::kNotFound);
 }
 
 TEST_CASE("image store: Docker format writes schema-2 media types") {
