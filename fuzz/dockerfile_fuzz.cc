@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "parser/ast.h"
+#include "parser/instruction_json.h"
 #include "parser/instructions.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

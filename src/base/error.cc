@@ -1,6 +1,7 @@
 // Error formatting and errno text.
 #include "base/error.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace builder {
@@ -44,13 +45,19 @@ std::string Error::ToString() const {
 
 std::string Error::Describe() const {
   std::string out = ToString();
-  if (location_.line > 0 && !location_.line_text.empty()) {
-    out += "\n  " + location_.line_text + "\n  ";
-    // Tabs are kept so the caret lines up under the same column in a terminal.
-    for (int i = 1; i < location_.col && i - 1 < static_cast<int>(location_.line_text.size()); ++i)
-      out += location_.line_text[i - 1] == '\t' ? '\t' : ' ';
-    out += '^';
-  }
+  if (location_.line <= 0 || location_.line_text.empty()) return out;
+  // A window of the line around the column, so a 64 KiB line does not flood the terminal.
+  constexpr std::size_t kBefore = 60, kAfter = 60;
+  const std::string& text = location_.line_text;
+  const std::size_t caret = location_.col > 0 ? static_cast<std::size_t>(location_.col - 1) : 0;
+  const std::size_t from = caret > kBefore ? caret - kBefore : 0;
+  const std::size_t to = std::min(text.size(), caret + kAfter);
+  const std::string prefix = from > 0 ? "..." : "";
+  out += "\n  " + prefix + text.substr(from, to - from) + (to < text.size() ? "..." : "") + "\n  ";
+  out.append(prefix.size(), ' ');
+  // Tabs are kept so the caret lines up under the same column in a terminal.
+  for (std::size_t i = from; i < caret && i < text.size(); ++i) out += text[i] == '\t' ? '\t' : ' ';
+  out += '^';
   return out;
 }
 

@@ -16,6 +16,27 @@ std::size_t CountQuotes(std::string_view s) {
                                   std::count(s.begin(), s.end(), '"'));
 }
 
+// Whether a word can start at byte `at`: the line's start or after (possibly Unicode) white space.
+bool AtWordStart(std::string_view line, std::size_t at) {
+  if (at == 0) return true;
+  const auto before = static_cast<unsigned char>(line[at - 1]);
+  return before == ' ' || (before >= '\t' && before <= '\r') || before >= 0x80;
+}
+
+// Whether some "<<" could begin a shell word (after optional fd digits): at the start of the
+// line or after white space. Lexing the whole line is the costly part of heredoc detection, and
+// most "<<" in real lines sit inside quotes or words. Bytes >= 0x80 might be Unicode white
+// space, so they count as a possible word start.
+bool MayOpenHeredoc(std::string_view line) {
+  for (std::size_t at = line.find("<<"); at != std::string_view::npos;
+       at = line.find("<<", at + 2)) {
+    std::size_t start = at;
+    while (start > 0 && line[start - 1] >= '0' && line[start - 1] <= '9') --start;
+    if (AtWordStart(line, start)) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::expected<std::optional<Heredoc>, std::string> ParseHeredocWord(std::string_view word) {
@@ -61,9 +82,9 @@ std::expected<std::optional<Heredoc>, std::string> ParseHeredocWord(std::string_
   return heredoc;
 }
 
-std::expected<std::vector<HeredocOpener>, std::string> HeredocsFromLine(std::string_view line) {
+std::expected<std::vector<HeredocOpener>, HeredocError> HeredocsFromLine(std::string_view line) {
   std::vector<HeredocOpener> out;
-  if (line.find("<<") == std::string_view::npos) return out;
+  if (!MayOpenHeredoc(line)) return out;
   ShellLexOptions options;
   options.raw_quotes = true;
   options.raw_escapes = true;
@@ -73,16 +94,31 @@ std::expected<std::vector<HeredocOpener>, std::string> HeredocsFromLine(std::str
   if (!words) return out;
   std::size_t search_from = 0;
   for (const auto& word : words->words) {
-    auto heredoc = ParseHeredocWord(word);
-    if (!heredoc) return std::unexpected(std::move(heredoc).error());
-    if (!*heredoc) continue;
-    // Words come back as written (nothing is expanded or unquoted), so finding them in the
-    // line locates the opener; fall back to the next "<<" if expansion changed the text.
+    if (word.find("<<") == std::string::npos) continue;
+    // Words come back as written (nothing is expanded or unquoted), so finding the word where a
+    // word can start locates the opener; fall back to the search position if it is not found.
     std::size_t at = line.find(word, search_from);
-    if (at == std::string_view::npos) at = line.find("<<", search_from);
+    while (at != std::string_view::npos && !AtWordStart(line, at)) {
+      at = line.find(word, at + 1);
+    }
     if (at == std::string_view::npos) at = search_from;
-    search_from = std::min(line.size(), at + 1);
+    auto heredoc = ParseHeredocWord(word);
+    if (!heredoc) return std::unexpected(HeredocError{at, std::move(heredoc).error()});
+    search_from = std::min(line.size(), at + word.size());
+    if (!*heredoc) continue;
     out.push_back({std::move(**heredoc), at});
+  }
+  return out;
+}
+
+std::string ChompHeredocContent(std::string_view content) {
+  std::string out;
+  out.reserve(content.size());
+  bool line_start = true;
+  for (char c : content) {
+    if (line_start && c == '\t') continue;
+    out += c;
+    line_start = c == '\n';
   }
   return out;
 }

@@ -19,6 +19,12 @@ struct HeredocOpener {
   std::size_t offset = 0;
 };
 
+/// A heredoc opener that fails to lex (`<<${X:?unset}`); offset is where its word starts.
+struct HeredocError {
+  std::size_t offset = 0;
+  std::string message;
+};
+
 /// BuildKit's ParseHeredoc on one word: `^(\d*)<<(-?)([^<]*)$` whose name part is exactly one
 /// shell word. nullopt when the word is not a heredoc (`<<<EOF`, `<<EOF sh`, a bare `<<`).
 /// Errors (unterminated quotes in the name) carry the shell lexer's message.
@@ -28,7 +34,11 @@ struct HeredocOpener {
 /// Every heredoc opened by `line` (an instruction with continuations joined), in order: the line
 /// is split into shell words keeping quotes and escapes, each word tried with ParseHeredocWord.
 /// Quoted or escaped `<<` (`"<<EOF"`) does not open a heredoc.
-[[nodiscard]] std::expected<std::vector<HeredocOpener>, std::string> HeredocsFromLine(
+[[nodiscard]] std::expected<std::vector<HeredocOpener>, HeredocError> HeredocsFromLine(
     std::string_view line);
+
+/// BuildKit's ChompHeredocContent: the body of a `<<-` heredoc with the leading tabs of every
+/// line removed (what the shell's `<<-` feeds the command).
+std::string ChompHeredocContent(std::string_view content);
 
 }  // namespace builder::parser

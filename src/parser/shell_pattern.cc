@@ -288,6 +288,10 @@ Result<std::string> ReplacePatternFirst(std::string_view value, std::string_view
   return out;
 }
 
+// ${V///$V$V} inserts the replacement at every character, and nesting multiplies that; a cap keeps
+// a hostile Dockerfile from exhausting memory (BuildKit has none; no real file comes near it).
+constexpr std::size_t kMaxReplaceAllBytes = 1 << 20;
+
 Result<std::string> ReplacePatternAll(std::string_view value, std::string_view pattern,
                                       std::string_view replacement) {
   auto compiled = ShellPattern::Compile(pattern);
@@ -306,6 +310,8 @@ Result<std::string> ReplacePatternAll(std::string_view value, std::string_view p
       ExpandTemplate(out, replacement,
                      value.substr(t.offsets[m->first], t.offsets[m->second] - t.offsets[m->first]));
     }
+    if (out.size() > kMaxReplaceAllBytes)
+      return Fail(ErrorCode::kInvalidArgument, "${//} replacement result exceeds 1 MiB");
     last_end = m->second;
     const std::size_t width = search < n ? 1 : 0;
     if (search + width > m->second) {

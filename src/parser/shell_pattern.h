@@ -54,7 +54,7 @@ class ShellPattern {
                                                       std::string_view replacement);
 /// ${V//p/r}: every match replaced, with Go's ReplaceAllString rules: an empty match right after
 /// a match is skipped, and `replacement` is a Go template in which `$0`/`${0}` is the matched
-/// text, `$$` is `$`, and any other `$name` expands to nothing.
+/// text, `$$` is `$`, and any other `$name` expands to nothing. A result over 1 MiB is an error.
 [[nodiscard]] Result<std::string> ReplacePatternAll(std::string_view value,
                                                     std::string_view pattern,
                                                     std::string_view replacement);

@@ -38,6 +38,17 @@ TEST_CASE("located errors print file:line:col, the line and a caret") {
   CHECK(e.Describe() == "Dockerfile:3:5: unknown flag: --bad\n  RUN\t--bad x\n     \t^");
 }
 
+TEST_CASE("a long source line is shown as a window around the caret") {
+  std::string line(300, 'x');
+  line[150] = 'Y';
+  Error e = Error::AtSource({"Dockerfile", 2, 151, line}, "bad");
+  const std::string want = "Dockerfile:2:151: bad\n  ..." + std::string(60, 'x') + "Y" +
+                           std::string(59, 'x') + "...\n  " + std::string(63, ' ') + "^";
+  CHECK(e.Describe() == want);
+  Error start = Error::AtSource({"Dockerfile", 2, 1, line}, "bad");
+  CHECK(start.Describe() == "Dockerfile:2:1: bad\n  " + std::string(60, 'x') + "...\n  ^");
+}
+
 TEST_CASE("BUILDER_TRY propagates the first error and unwraps values") {
   CHECK(Quarter(8).value() == 2);
   auto r = Quarter(6);

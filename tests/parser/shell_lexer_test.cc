@@ -4,7 +4,6 @@
 
 #include <doctest/doctest.h>
 
-#include <chrono>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -383,16 +382,13 @@ TEST_CASE("no blow-up on long values or nesting") {
   const std::string long_value(200000, 'a');
   const ShellEnv env =
       ShellEnv::FromEntries({"V=" + long_value, "W=" + std::string(100000, 'a') + "\n"});
-  const auto start = std::chrono::steady_clock::now();
+  // A backtracking matcher would take hours here; the ctest timeout is the guard, not a clock.
   CHECK(Expand("${V//*a*a*a*a*/x}", env) == "x");
   CHECK(Expand("${V#*a*a*a*a*b}", env) == long_value);
   CHECK(Expand("${V%%*a*a*a*a*b}", env) == long_value);
   CHECK(Expand("${V//a*b/x}", env) == long_value);
   CHECK(Expand("${V//a/}", env) == "");
   CHECK(Expand("${W/*a*a*a*a*/x}", env) == "x\n");
-  const auto seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  CHECK(seconds < 5.0);
   std::string deep;
   for (int i = 0; i < 100; ++i) deep += "${X:-";
   deep += "z" + std::string(100, '}');
