@@ -138,6 +138,10 @@ class TarContents final : public Contents {
       metadata_[path] = sink.data();
       return {};
     }
+    // Legacy v1 metadata beside each <id>/layer.tar is never read; skipping it keeps one
+    // staged file (and fd) per layer instead of three.
+    if (!path.starts_with("blobs/") && (BaseName(path) == "VERSION" || BaseName(path) == "json"))
+      return {};
     StagedEntry staged = BUILDER_TRY(Stage(store, reader));
     BUILDER_TRY(CheckBlobName(path, staged));
     entries_.insert_or_assign(path, std::move(staged));

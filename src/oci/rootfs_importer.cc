@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "oci/archive_loader.h"
 #include "oci/layer_stream.h"
 #include "oci/media_types.h"
 #include "oci/progress_source.h"
@@ -122,13 +123,7 @@ Result<ImportResult> ImportRootfs(const ImageStore& store, ByteSource& tar,
   if (options.tag) {
     BUILDER_TRY(store.Tag(result.manifest, *options.tag));
   } else {
-    // An untagged image still needs an index.json entry, or prune would collect it.
-    BUILDER_TRY(store.UpdateIndex([&](ImageIndex& index) -> Result<void> {
-      for (const Descriptor& d : index.manifests)
-        if (d.digest == result.manifest.digest) return {};
-      index.manifests.push_back(result.manifest);
-      return {};
-    }));
+    BUILDER_TRY(KeepUntagged(store, result.manifest));
   }
   return result;
 }

@@ -60,7 +60,9 @@ void RegisterImport(CLI::App& app, int* status) {
       options.source_date_epoch = BUILDER_TRY(SourceDateEpoch());
       if (!platform.empty()) options.platform = BUILDER_TRY(oci::Platform::Parse(platform));
       BUILDER_TRY(ApplyChanges(changes, options.config));
-      options.comment = message.empty() ? "Imported from " + source : message;
+      // docker's CLI streams files and stdin to the daemon as "-"; only URLs keep their name.
+      bool url = source.starts_with("http://") || source.starts_with("https://");
+      options.comment = !message.empty() ? message : "Imported from " + (url ? source : "-");
       if (!repository.empty()) options.tag = BUILDER_TRY(oci::ParseTagReference(repository));
 
       oci::ImageStore store = BUILDER_TRY(OpenStore());
@@ -69,7 +71,7 @@ void RegisterImport(CLI::App& app, int* status) {
       UniqueFd fd;
       std::optional<StagedFile> download;
       int in = STDIN_FILENO;
-      if (source.starts_with("http://") || source.starts_with("https://")) {
+      if (url) {
         // Downloaded to tmp/ first: the import then reads a complete, seekable file.
         download.emplace(BUILDER_TRY(store.blobs().Stage()));
         oci::FdSink sink(download->fd());

@@ -1,5 +1,6 @@
 // `builder load [-i FILE] [-q]`: images from a docker-archive, an OCI archive or layout.
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,6 +25,13 @@ void RegisterLoad(CLI::App& app, int* status) {
   cmd->add_flag("-q,--quiet", quiet, "Suppress the load output");
   cmd->callback([status] {
     auto run = [&]() -> Result<std::vector<oci::LoadedImage>> {
+      // Entries are staged (one open temp file each) until the metadata is seen: allow as many
+      // descriptors as the hard limit permits for archives with many layers.
+      rlimit files{};
+      if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+        files.rlim_cur = files.rlim_max;
+        (void)::setrlimit(RLIMIT_NOFILE, &files);
+      }
       oci::ImageStore store = BUILDER_TRY(OpenStore());
       auto progress = MakeProgress(quiet ? ProgressMode::kQuiet : ProgressMode::kAuto, stderr);
       oci::LoadOptions options{.progress = progress.get()};
