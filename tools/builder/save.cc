@@ -1,6 +1,7 @@
 // `builder save [-o FILE] IMAGE...`: images to one tar, both a docker-archive and an OCI archive.
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 #include <map>
 #include <string>
