@@ -170,7 +170,10 @@ class Loader {
     for (const Descriptor& child : index.manifests) {
       // Indexes may list platforms the archive does not carry; load what is there.
       if (!store_.blobs().Has(child.digest) && !contents_.Get(BlobPath(child.digest))) continue;
-      Digest config = BUILDER_TRY(LoadEntry(child, depth + 1));
+      auto loaded = LoadEntry(child, depth + 1);
+      // containerd exports keep other platforms' manifests without their layers.
+      if (!loaded && loaded.error().code() == ErrorCode::kNotFound) continue;
+      Digest config = BUILDER_TRY(std::move(loaded));
       if (!first) first = config;
       if (!host && child.platform && want.Matches(*child.platform)) host = config;
     }

@@ -225,5 +225,49 @@ TEST_CASE("load: an OCI layout directory") {
   CHECK(store->Resolve("dir/app:3"));
 }
 
+TEST_CASE("load: an image index whose other platforms lack their layers loads the host one") {
+  TempDir t;
+  auto store = ImageStore::Open(t / "root");
+  REQUIRE(store);
+  auto manifest_for = [](const std::string& arch, const std::string& layer, std::string* config) {
+    ImageConfig c;
+    c.architecture = arch;
+    c.os = "linux";
+    c.rootfs.diff_ids = {Digest::Of(layer)};
+    *config = c.Serialize();
+    Manifest m;
+    m.config = Descriptor::For(kOciConfig, *config);
+    m.layers = {Descriptor::For(kOciLayerTar, layer)};
+    return m.Serialize();
+  };
+  Platform host = Platform::Host();
+  std::string here_layer = MakeTar({{"here", "1"}}), there_layer = MakeTar({{"there", "2"}});
+  std::string here_config, there_config;
+  std::string here = manifest_for(host.architecture, here_layer, &here_config);
+  std::string there = manifest_for("s390x", there_layer, &there_config);
+  ImageIndex platforms;
+  Descriptor d1 = Descriptor::For(kOciManifest, here);
+  d1.platform = host;
+  Descriptor d2 = Descriptor::For(kOciManifest, there);
+  d2.platform = *Platform::Parse("linux/s390x");
+  platforms.manifests = {d1, d2};
+  std::string platforms_json = platforms.Serialize();
+  ImageIndex top;
+  Descriptor entry = Descriptor::For(kOciIndex, platforms_json);
+  entry.annotations = {{"io.containerd.image.name", "docker.io/library/multi:1"}};
+  top.manifests = {entry};
+  std::vector<std::pair<std::string, std::string>> files = {{"index.json", top.Serialize()}};
+  // there_layer is missing, as in a single-platform containerd export.
+  for (const std::string& blob : {here_layer, here_config, here, there_config, there, platforms_json})
+    files.push_back({"blobs/sha256/" + Hex(Digest::Of(blob)), blob});
+  auto loaded = Load(*store, MakeTar(files));
+  REQUIRE(loaded);
+  REQUIRE(loaded->size() == 1);
+  CHECK((*loaded)[0].id == Digest::Of(here_config));
+  auto image = store->Resolve("multi:1");
+  REQUIRE(image);
+  CHECK(image->id() == Digest::Of(here_config));
+}
+
 }  // namespace
 }  // namespace builder::oci
