@@ -11,6 +11,7 @@
 #include "base/path.h"
 #include "base/sha256.h"
 #include "oci/progress_source.h"
+#include "oci/tar_locale.h"
 #include "oci/tar_reader.h"
 
 namespace builder::oci {
@@ -94,6 +95,7 @@ class Contents : public ArchiveContents {
 class TarContents final : public Contents {
  public:
   Result<void> ReadAll(const BlobStore& store, ByteSource& in) {
+    ScopedUtf8Locale locale;
     auto reader = BUILDER_TRY(TarReader::Open(in));
     for (;;) {
       archive_entry* entry = BUILDER_TRY(reader->Next());

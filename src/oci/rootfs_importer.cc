@@ -11,6 +11,7 @@
 #include "oci/layer_stream.h"
 #include "oci/media_types.h"
 #include "oci/progress_source.h"
+#include "oci/tar_locale.h"
 #include "oci/tar_reader.h"
 #include "oci/tar_writer.h"
 
@@ -33,6 +34,8 @@ void Normalize(archive_entry* entry, const std::optional<std::int64_t>& epoch) {
 }
 
 Result<LayerDigests> WriteLayerBlob(ByteSource& input, int fd, const ImportOptions& options) {
+  // Names pass through libarchive's charset conversion on both sides: keep it UTF-8.
+  ScopedUtf8Locale locale;
   auto writer = BUILDER_TRY(LayerBlobWriter::Create(fd, options.compression));
   auto reader = BUILDER_TRY(TarReader::Open(input));
   auto tar = BUILDER_TRY(TarWriter::Create(*writer));
