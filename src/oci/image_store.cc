@@ -179,15 +179,24 @@ Result<StoredImage> ImageStore::Load(const Descriptor& entry) const {
   return loaded;
 }
 
-Result<std::vector<StoredImage>> ImageStore::List() const {
+Result<std::vector<StoredImage>> ImageStore::List(std::vector<Error>* damaged) const {
   ImageIndex index = BUILDER_TRY(ReadIndex());
   std::vector<StoredImage> images;
   std::map<Digest, std::size_t> position;
+  std::set<Digest> broken;
   for (const Descriptor& entry : index.manifests) {
+    if (broken.contains(entry.digest)) continue;
     auto it = position.find(entry.digest);
     if (it == position.end()) {
+      auto loaded = Load(entry);
+      if (!loaded) {
+        if (damaged == nullptr) return Fail(std::move(loaded.error()));
+        damaged->push_back(std::move(loaded.error()));
+        broken.insert(entry.digest);
+        continue;
+      }
       it = position.emplace(entry.digest, images.size()).first;
-      images.push_back(BUILDER_TRY(Load(entry)));
+      images.push_back(std::move(*loaded));
     }
     if (auto tag = EntryTag(entry)) {
       auto& tags = images[it->second].tags;
@@ -198,7 +207,8 @@ Result<std::vector<StoredImage>> ImageStore::List() const {
 }
 
 Result<StoredImage> ImageStore::Resolve(std::string_view name) const {
-  std::vector<StoredImage> images = BUILDER_TRY(List());
+  std::vector<Error> damaged;
+  std::vector<StoredImage> images = BUILDER_TRY(List(&damaged));
   std::string_view hex = name;
   const bool prefixed = hex.starts_with("sha256:");
   if (prefixed) hex.remove_prefix(7);
@@ -222,6 +232,13 @@ Result<StoredImage> ImageStore::Resolve(std::string_view name) const {
           if (named) return image;
         } else if (std::find(image.tags.begin(), image.tags.end(), *ref) != image.tags.end()) {
           return image;
+        }
+      }
+      if (!ref->digest() && !damaged.empty()) {
+        // The tag may name a damaged image: say why it cannot be used.
+        ImageIndex index = BUILDER_TRY(ReadIndex());
+        for (const Descriptor& entry : index.manifests) {
+          if (EntryTag(entry) == *ref) return Load(entry);
         }
       }
     } else if (!IsHexPrefix(hex)) {
@@ -298,6 +315,19 @@ Result<bool> ImageStore::Untag(const Reference& ref_in) const {
     return {};
   }));
   return last;
+}
+
+Result<void> ImageStore::AddUntagged(const Descriptor& manifest) const {
+  if (!blobs_.Has(manifest.digest)) {
+    return Fail(ErrorCode::kNotFound, "manifest " + manifest.digest.str() + " is not in the store");
+  }
+  return UpdateIndex([&](ImageIndex& index) -> Result<void> {
+    for (const Descriptor& e : index.manifests) {
+      if (e.digest == manifest.digest) return {};
+    }
+    index.manifests.push_back(WithoutName(manifest));
+    return {};
+  });
 }
 
 Result<void> ImageStore::RemoveImage(const Digest& manifest_digest) const {

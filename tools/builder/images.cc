@@ -82,7 +82,11 @@ std::vector<std::map<std::string, std::string>> Rows(const std::vector<oci::Stor
 
 Result<void> Run(const Options& opt) {
   oci::ImageStore store = BUILDER_TRY(OpenStore());
-  std::vector<oci::StoredImage> images = BUILDER_TRY(store.List());
+  std::vector<Error> damaged;
+  std::vector<oci::StoredImage> images = BUILDER_TRY(store.List(&damaged));
+  for (const Error& e : damaged) {
+    std::cerr << "builder: warning: " << e.ToString() << " (see builder debug fsck)\n";
+  }
   auto rows = Rows(images, opt);
   if (opt.format == "json") {
     for (const auto& row : rows) std::cout << nlohmann::json(row).dump() << '\n';

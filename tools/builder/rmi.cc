@@ -11,16 +11,20 @@ namespace {
 
 /// Removes one image given by name or id; prints what docker prints.
 Result<void> RemoveOne(const oci::ImageStore& store, const std::string& name, bool force) {
-  oci::StoredImage image = BUILDER_TRY(store.Resolve(name));
-  // By tag: untag; the image goes when that was its last tag.
+  auto resolved = store.Resolve(name);
+  // By tag: untag; the image goes when that was its last tag. This works for damaged images
+  // too, so a broken image can always be removed.
   auto ref = oci::Reference::ParseDockerRef(name);
-  if (ref && !ref->digest() &&
-      std::find(image.tags.begin(), image.tags.end(), *ref) != image.tags.end()) {
-    bool last = BUILDER_TRY(store.Untag(*ref));
-    std::cout << "Untagged: " << ref->FamiliarString() << '\n';
-    if (last) std::cout << "Deleted: " << image.id().str() << '\n';
-    return {};
+  if (ref && !ref->digest()) {
+    auto last = store.Untag(*ref);
+    if (last) {
+      std::cout << "Untagged: " << ref->FamiliarString() << '\n';
+      if (*last && resolved) std::cout << "Deleted: " << resolved->id().str() << '\n';
+      return {};
+    }
+    if (last.error().code() != ErrorCode::kNotFound) return Fail(std::move(last.error()));
   }
+  const oci::StoredImage image = BUILDER_TRY(std::move(resolved));
   // By id (or digest): every manifest with this config, with all its tags.
   std::vector<oci::StoredImage> all = BUILDER_TRY(store.List());
   std::set<oci::Digest> manifests;
