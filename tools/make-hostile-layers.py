@@ -74,6 +74,18 @@ def gigantic_size():
     return bytes(header) + b"x" * 1000
 
 
+def gigantic_pax():
+    # A pax extended header claiming 8 GiB of records: must fail fast, not allocate.
+    info = tarfile.TarInfo("PaxHeaders/huge")
+    info.type = tarfile.XHDTYPE
+    info.mtime = MTIME
+    header = bytearray(info.tobuf(tarfile.USTAR_FORMAT))
+    header[124:136] = b"77777777777\0"
+    chksum = 256 + sum(header[:148]) + sum(header[156:512])
+    header[148:156] = b"%06o\0 " % chksum
+    return bytes(header) + b"19 path=whatever\n" + b"\0" * 1000
+
+
 def pax_raw(records, name_in_header, data=b""):
     """A pax 'x' header with arbitrary (possibly NUL-containing) records, then a file."""
     body = b""
@@ -91,6 +103,12 @@ def pax_raw(records, name_in_header, data=b""):
     info, _ = member(name_in_header, data=data)
     out += info.tobuf(tarfile.USTAR_FORMAT) + data + b"\0" * (-len(data) % 512)
     return out + b"\0" * 1024
+
+
+def tarfile_dev(name, kind, major, minor):
+    info, data = member(name, kind, mode=0o666)
+    info.devmajor, info.devminor = major, minor
+    return info, data
 
 
 FILE = member("ok.txt", data=b"fine\n")
@@ -138,6 +156,12 @@ CASES = [
      "none", "-", "invalid whiteout name", "whiteout .wh.. at the top (removes the root)"),
     ("whiteout-empty.tar", tar_bytes([member(".wh.", data=b"")]),
      "none", "-", "invalid whiteout name", "whiteout with an empty name"),
+    ("whiteout-through-symlink.tar", tar_bytes([member("lower-link/.wh.inner", data=b"")]),
+     "none", "-", "is a symlink", "whiteout of canary-dir/inner through lower-link"),
+    ("opaque-through-symlink.tar", tar_bytes([member("lower-link/.wh..wh..opq", data=b"")]),
+     "none", "-", "is a symlink", "opaque marker emptying canary-dir through lower-link"),
+    ("file-as-parent.tar", tar_bytes([member("x", data=b"file"), member("x/y", data=b"y")]),
+     "none", "-", "is not a directory", "x is a file, then x/y"),
     ("inside-whiteout.tar", tar_bytes([member(".wh.x/y", data=b"pwned")]),
      "none", "-", "inside a whiteout", "an entry whose parent is a whiteout name"),
     ("root-replaced.tar", tar_bytes([member("/.", data=b"pwned")]),
@@ -152,6 +176,8 @@ CASES = [
      "tar cut inside a file's data"),
     ("gigantic-size.tar", gigantic_size(), "none", "-", "Truncated tar archive",
      "header claims 8 GiB, stream has 1000 bytes"),
+    ("gigantic-pax-header.tar", gigantic_pax(), "none", "-", "header too large",
+     "pax header claims 8 GiB of records"),
     ("digest-mismatch.tar.gz", gz(SAMPLE), "gzip", "sha256:" + "0" * 64, "digest mismatch",
      "a valid layer checked against a wrong digest"),
     # libarchive cuts pax values at a NUL, so the name read is "ok": harmless, and the part
@@ -183,6 +209,18 @@ CASES = [
      tar_bytes([member("s1", tarfile.SYMTYPE, linkname="../canary.txt"),
                 member("s2", tarfile.SYMTYPE, linkname="/etc/shadow")]),
      "none", "-", "ok", "symlinks pointing outside are stored, never followed"),
+    ("device-node.tar",
+     tar_bytes([member("dev/", tarfile.DIRTYPE, mode=0o755),
+                tarfile_dev("dev/null", tarfile.CHRTYPE, 1, 3)]),
+     "none", "-", "ok", "a character device: created when privileged, else skipped with a warning"),
+    ("hardlink-to-symlink.tar",
+     tar_bytes([member("h", tarfile.LNKTYPE, linkname="lower-link"),
+                member("h2", tarfile.LNKTYPE, linkname="/lower-link")]),
+     "none", "-", "ok", "hard links to a symlink link the symlink itself, never its target"),
+    ("whiteout-under-file.tar",
+     tar_bytes([member("x", data=b"file"), member("x/.wh.y", data=b""),
+                member("canary-dir/.wh..wh..opq", data=b"")]),
+     "none", "-", "ok", "whiteouts under a file, and an opaque marker for a missing dir: no-ops"),
     ("raw-blocks.tar.zst", zst(SAMPLE), "zstd", "-", "ok", "a valid zstd layer of raw blocks"),
 ]
 

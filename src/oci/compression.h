@@ -26,9 +26,10 @@ struct CompressOptions {
 
 /// A sink that compresses what it is given into `out` (borrowed; must outlive the result).
 /// Output is deterministic for a given input and options:
-///  - gzip: header with mtime 0, no name, XFL 0 and OS byte 255 ("unknown", as Go writes);
-///  - zstd: whenever libzstd has thread support, at least one worker is used, because the
-///    multithreaded format does not depend on the worker count; the frame carries a checksum.
+///  - gzip: header with mtime 0, no name and OS byte 255 ("unknown", as Go writes);
+///  - zstd: whenever libzstd has thread support, at least one worker is used: libzstd's
+///    multithreaded mode cuts jobs by parameters, not by worker count, so 1 and N workers give
+///    the same bytes (a test pins this), while 0 workers would differ. Frames carry a checksum.
 /// kNone passes bytes through. Close() finishes the stream and closes `out`.
 [[nodiscard]] Result<std::unique_ptr<ByteSink>> MakeCompressor(const CompressOptions& options,
                                                                ByteSink& out);

@@ -42,8 +42,7 @@ Result<std::string> ReadMediaType(const json::Value& value, std::string_view pat
   std::string media_type = BUILDER_TRY(required ? json::RequiredString(value, path, key)
                                                 : json::String(value, path, key));
   if ((required || !media_type.empty()) && !IsValidMediaType(media_type)) {
-    return json::FieldError(json::Join(path, key),
-                            "invalid media type \"" + media_type + "\"");
+    return json::FieldError(json::Join(path, key), "invalid media type \"" + media_type + "\"");
   }
   return media_type;
 }
@@ -83,7 +82,8 @@ Result<Descriptor> ReadDescriptor(const Value& value, std::string_view path) {
     // A URI needs a scheme ("https:"); anything else cannot be fetched.
     const std::string& url = d.urls[i];
     std::size_t colon = url.find(':');
-    if (colon == std::string::npos || colon == 0 || !std::isalpha(static_cast<unsigned char>(url[0]))) {
+    if (colon == std::string::npos || colon == 0 ||
+        !std::isalpha(static_cast<unsigned char>(url[0]))) {
       return FieldError(Join(path, "urls") + "[" + std::to_string(i) + "]",
                         "not an absolute URI: \"" + url + "\"");
     }

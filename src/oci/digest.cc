@@ -72,9 +72,7 @@ Result<Digest> Digest::FromSha256Hex(std::string_view hex) {
   return Parse("sha256:" + std::string(hex));
 }
 
-std::string_view Digest::algorithm() const {
-  return std::string_view(value_).substr(0, colon_);
-}
+std::string_view Digest::algorithm() const { return std::string_view(value_).substr(0, colon_); }
 
 std::string_view Digest::hex() const {
   if (value_.empty()) return {};

@@ -185,4 +185,31 @@ std::string ImageConfig::Serialize() const {
   return json::Dump(out);
 }
 
+std::vector<Digest> RootFs::ChainIds() const {
+  std::vector<Digest> out;
+  out.reserve(diff_ids.size());
+  for (const Digest& id : diff_ids) {
+    out.push_back(out.empty() ? id : Digest::Of(out.back().str() + " " + id.str()));
+  }
+  return out;
+}
+
+Platform ImageConfig::platform() const {
+  Platform p;
+  p.os = os;
+  p.architecture = architecture;
+  p.variant = variant;
+  p.os_version = os_version;
+  p.os_features = os_features;
+  return p;
+}
+
+void ImageConfig::set_platform(const Platform& p) {
+  os = p.os;
+  architecture = p.architecture;
+  variant = p.variant;
+  os_version = p.os_version;
+  os_features = p.os_features;
+}
+
 }  // namespace builder::oci

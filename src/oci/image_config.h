@@ -11,6 +11,7 @@
 
 #include "base/error.h"
 #include "oci/digest.h"
+#include "oci/platform.h"
 
 namespace builder::oci {
 
@@ -63,6 +64,10 @@ struct RootFs {
   std::string type = "layers";
   std::vector<Digest> diff_ids;
 
+  /// The chain ids of the layer stack, one per diff_id: the first is diff_ids[0], each next
+  /// one sha256("<previous chain id> <diff_id>"). They name unpacked snapshots.
+  std::vector<Digest> ChainIds() const;
+
   bool operator==(const RootFs&) const = default;
 };
 
@@ -92,6 +97,11 @@ struct ImageConfig {
   /// created_by, author, comment, empty_layer}]. Empty optional fields are left out;
   /// architecture, os, config and rootfs are always written. No whitespace.
   std::string Serialize() const;
+
+  /// The platform fields (architecture, os, os.version, os.features, variant) as a Platform.
+  Platform platform() const;
+  /// Sets the platform fields from p, as given (callers normalize first if they want to).
+  void set_platform(const Platform& p);
 
   bool operator==(const ImageConfig&) const = default;
 };

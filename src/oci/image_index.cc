@@ -11,14 +11,14 @@ Result<ImageIndex> ImageIndex::Parse(std::string_view text) {
   ImageIndex index;
   std::int64_t version = BUILDER_TRY(json::Int64(doc, kPath, "schemaVersion", true));
   if (version != 2) {
-    return json::FieldError("index.schemaVersion", "unsupported schema version " +
-                                                       std::to_string(version) + " (want 2)");
+    return json::FieldError("index.schemaVersion",
+                            "unsupported schema version " + std::to_string(version) + " (want 2)");
   }
   std::string media_type = BUILDER_TRY(json::String(doc, kPath, "mediaType"));
   if (!media_type.empty()) {
     if (!IsIndex(media_type)) {
-      std::string why = IsManifest(media_type) ? " is a manifest, not an index"
-                                               : " is not an index media type";
+      std::string why =
+          IsManifest(media_type) ? " is a manifest, not an index" : " is not an index media type";
       return json::FieldError("index.mediaType", "\"" + media_type + "\"" + why);
     }
     index.media_type = media_type;

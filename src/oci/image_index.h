@@ -32,14 +32,17 @@ struct ImageIndex {
   /// empty optional fields left out; no whitespace.
   std::string Serialize() const;
   /// Rewritten with format's media types (the index and the manifest entries), then
-  /// serialized. kUnsupported for kDocker when artifactType or subject is set.
+  /// serialized. kUnsupported for kDocker when artifactType or subject is set. Only the
+  /// entries' types change: the caller converts the referenced manifests too and updates the
+  /// entries' digests and sizes (Manifest::Serialize(format)).
   [[nodiscard]] Result<std::string> Serialize(ImageFormat format) const;
   [[nodiscard]] Result<ImageIndex> ConvertedTo(ImageFormat format) const;
 
   ImageFormat format() const;
 
   /// The manifest entries whose platform matches want (see Platform::Matches), in order.
-  /// Entries without a platform (attestations, nested indexes) never match.
+  /// Entries without a platform (attestations, nested indexes) never match. The pointers are
+  /// valid while this index lives unmodified.
   std::vector<const Descriptor*> FindPlatform(const Platform& want) const;
 
   bool operator==(const ImageIndex&) const = default;

@@ -36,8 +36,7 @@ std::string TypeName(const Value& v) { return v.type_name(); }
 
 std::unexpected<Error> WrongType(std::string_view path, std::string_view key, const Value& v,
                                  std::string_view want) {
-  return FieldError(Join(path, key),
-                    "expected " + std::string(want) + ", got " + TypeName(v));
+  return FieldError(Join(path, key), "expected " + std::string(want) + ", got " + TypeName(v));
 }
 
 }  // namespace
@@ -60,13 +59,23 @@ Result<Value> ParseObject(std::string_view text, std::string_view what) {
 
 std::string Dump(const Ordered& doc) {
   std::string raw = doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  // '<', '>' and '&' only occur inside strings in JSON text, so a plain byte replacement is
-  // exact; the same holds for the UTF-8 encodings of U+2028 and U+2029.
+  // '<', '>', '&' and backslashes only occur inside strings in JSON text, so a byte scan that
+  // steps over escape pairs rewrites exactly what Go's encoder writes differently.
   std::string out;
   out.reserve(raw.size());
   for (std::size_t i = 0; i < raw.size(); ++i) {
     char c = raw[i];
-    if (c == '<') {
+    if (c == '\\' && i + 1 < raw.size()) {
+      char e = raw[++i];
+      if (e == 'b') {
+        out += "\\u0008";
+      } else if (e == 'f') {
+        out += "\\u000c";
+      } else {
+        out += c;
+        out += e;
+      }
+    } else if (c == '<') {
       out += "\\u003c";
     } else if (c == '>') {
       out += "\\u003e";

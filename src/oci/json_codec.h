@@ -3,12 +3,11 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "base/error.h"
 
@@ -28,8 +27,9 @@ using Ordered = nlohmann::ordered_json;
 /// top-level value is not an object. `what` names the document in the message ("manifest").
 [[nodiscard]] Result<Value> ParseObject(std::string_view text, std::string_view what);
 
-/// Compact output with Go's encoding/json escaping ('<', '>', '&', U+2028, U+2029 escaped), so
-/// our bytes match what Go tools write for the same document. Invalid UTF-8 becomes U+FFFD.
+/// Compact output with Go's encoding/json escaping ('<', '>', '&', U+2028, U+2029, \b and \f
+/// as \u escapes), so our bytes match what Go tools write for the same document. Invalid UTF-8
+/// becomes U+FFFD (raw, where Go writes the escape \ufffd).
 std::string Dump(const Ordered& doc);
 
 /// "a.b" for a path and a key (just "b" when the path is empty).

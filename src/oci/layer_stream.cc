@@ -4,6 +4,12 @@
 #include <vector>
 
 namespace builder::oci {
+namespace {
+
+// Sha256 always yields 64 lower-case hex characters, which FromSha256Hex accepts.
+Digest FinishDigest(Sha256& hash) { return Digest::FromSha256Hex(hash.FinishHex()).value(); }
+
+}  // namespace
 
 struct LayerBlobWriter::Blob final : ByteSink {
   explicit Blob(int fd) : fd_sink(fd) {}
@@ -45,8 +51,8 @@ Result<LayerDigests> LayerBlobWriter::Finish() {
   if (finished_) return result_;
   BUILDER_TRY(compressor_->Close());
   finished_ = true;
-  result_.diff_id = "sha256:" + tar_hash_.FinishHex();
-  result_.digest = "sha256:" + blob_->hash.FinishHex();
+  result_.diff_id = FinishDigest(tar_hash_);
+  result_.digest = FinishDigest(blob_->hash);
   result_.size = blob_->size;
   result_.uncompressed_size = tar_size_;
   return result_;
@@ -70,6 +76,9 @@ LayerBlobReader::~LayerBlobReader() = default;
 
 Result<std::unique_ptr<LayerBlobReader>> LayerBlobReader::Open(int fd, Compression compression,
                                                                LayerExpectation expect) {
+  for (const Digest* d : {&expect.digest, &expect.diff_id})
+    if (!d->empty() && !d->is_sha256())
+      return Fail(ErrorCode::kUnsupported, "cannot verify " + d->str() + ": only sha256");
   std::unique_ptr<LayerBlobReader> r(new LayerBlobReader());
   r->blob_ = std::make_unique<Blob>(fd);
   r->decompressor_ = BUILDER_TRY(MakeDecompressor(compression, *r->blob_));
@@ -92,16 +101,18 @@ Result<std::size_t> LayerBlobReader::Read(std::span<std::uint8_t> buf) {
   while (BUILDER_TRY(blob_->Read(rest)) > 0) {
   }
   verified_ = true;
-  result_.digest = "sha256:" + blob_->hash.FinishHex();
-  result_.diff_id = "sha256:" + tar_hash_.FinishHex();
+  result_.digest = FinishDigest(blob_->hash);
+  result_.diff_id = FinishDigest(tar_hash_);
   result_.size = blob_->size;
   result_.uncompressed_size = tar_size_;
   if (!expect_.digest.empty() && expect_.digest != result_.digest) {
     failure_ = Error(ErrorCode::kCorrupt,
-                     "digest mismatch: expected " + expect_.digest + ", got " + result_.digest);
+                     "digest mismatch: expected " + expect_.digest.str() + ", got " +
+                         result_.digest.str());
   } else if (!expect_.diff_id.empty() && expect_.diff_id != result_.diff_id) {
     failure_ = Error(ErrorCode::kCorrupt,
-                     "diff_id mismatch: expected " + expect_.diff_id + ", got " + result_.diff_id);
+                     "diff_id mismatch: expected " + expect_.diff_id.str() + ", got " +
+                         result_.diff_id.str());
   }
   if (failure_) return Fail(*failure_);
   return 0;

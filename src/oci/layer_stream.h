@@ -11,13 +11,14 @@
 #include "base/sha256.h"
 #include "oci/byte_stream.h"
 #include "oci/compression.h"
+#include "oci/digest.h"
 
 namespace builder::oci {
 
-/// What a finished layer blob is known by. Digests are "sha256:<64 hex>".
+/// What a finished layer blob is known by (sha256 digests).
 struct LayerDigests {
-  std::string digest;                  ///< of the blob as stored (compressed)
-  std::string diff_id;                 ///< of the uncompressed tar
+  Digest digest;                       ///< of the blob as stored (compressed)
+  Digest diff_id;                      ///< of the uncompressed tar
   std::uint64_t size = 0;              ///< blob bytes
   std::uint64_t uncompressed_size = 0; ///< tar bytes
 };
@@ -48,10 +49,11 @@ class LayerBlobWriter final : public ByteSink {
   LayerDigests result_;
 };
 
-/// What a reader checks once the stream has ended; an empty string skips that check.
+/// What a reader checks once the stream has ended; an empty Digest skips that check. Only
+/// sha256 can be verified (Open fails with kUnsupported for other algorithms).
 struct LayerExpectation {
-  std::string digest;   ///< "sha256:<hex>" of the blob
-  std::string diff_id;  ///< "sha256:<hex>" of the uncompressed tar
+  Digest digest;   ///< of the blob
+  Digest diff_id;  ///< of the uncompressed tar
 };
 
 /// Reads a blob from a borrowed fd and yields the uncompressed tar. When the blob ends (Read

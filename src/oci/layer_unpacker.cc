@@ -57,8 +57,11 @@ std::string Join(const std::string& dir, std::string_view name) {
   return dir == "." ? std::string(name) : dir + "/" + std::string(name);
 }
 
+// Overlay's own bookkeeping would steer overlayfs when the tree becomes a lower dir, and
+// SELinux labels belong to the host, not the image.
 bool SkippedXattr(std::string_view name) {
-  return name.starts_with("trusted.overlay.") || name.starts_with("user.overlay.");
+  return name.starts_with("trusted.overlay.") || name.starts_with("user.overlay.") ||
+         name == "security.selinux";
 }
 
 // Directory metadata applied after every entry, so that a read-only directory or one whose
@@ -216,7 +219,8 @@ class Unpacker {
     if (created_.count(path)) return {};  // whiteouts hide lower layers only
     auto parent_fd = OpenInRoot(root_, parent, O_PATH | O_DIRECTORY, 0, kStrict);
     if (!parent_fd) {
-      if (parent_fd.error().sys_errno() == ENOENT) return {};  // nothing below to hide
+      const int err = parent_fd.error().sys_errno();
+      if (err == ENOENT || err == ENOTDIR) return {};  // nothing below to hide
       return Fail(ParentError(std::move(parent_fd).error(), parent));
     }
     return RemoveTree(parent_fd->get(), victim, path, /*keep_created=*/true);
@@ -225,7 +229,8 @@ class Unpacker {
   Result<void> ApplyOpaque(const std::string& dir) {
     auto fd = OpenInRoot(root_, dir, O_RDONLY | O_DIRECTORY, 0, kStrict);
     if (!fd) {
-      if (fd.error().sys_errno() == ENOENT) return {};
+      const int err = fd.error().sys_errno();
+      if (err == ENOENT || err == ENOTDIR) return {};  // no lower directory to empty
       return Fail(ParentError(std::move(fd).error(), dir));
     }
     for (const std::string& name : BUILDER_TRY(ListDir(fd->get(), dir)))
@@ -515,7 +520,7 @@ Result<UnpackResult> UnpackLayer(int blob_fd, Compression compression,
   auto r = unpacker.Run();
   if (!r) {
     std::string what = "unpack layer";
-    if (!expect.digest.empty()) what += " " + expect.digest.substr(0, 19);
+    if (!expect.digest.empty()) what += " " + expect.digest.str().substr(0, 19);
     return Fail(std::move(r).error().Context(what));
   }
   return r;

@@ -39,9 +39,9 @@ struct UnpackResult {
 ///    contain such paths. Missing parents are created (0755).
 ///  - Hard links must name an existing non-directory inside the target.
 ///  - Ownership, mode (setuid included, after chown), xattrs (except trusted.overlay.* and
-///    user.overlay.*, which could steer overlayfs), mtimes; directories get their mode and
-///    times after all entries. Device nodes that cannot be created (EPERM) are skipped with
-///    a warning.
+///    user.overlay.*, which could steer overlayfs, and security.selinux), mtimes;
+///    directories get their mode and times after all entries. Device nodes that cannot be
+///    created (EPERM) are skipped with a warning, as are xattrs that cannot be set.
 ///
 /// Errors: hostile or malformed input fails with kCorrupt and a message naming the entry and
 /// the cause ("..", whiteout names, symlinked parents, hard-link targets, truncated streams,

@@ -48,8 +48,11 @@ struct DirCloser {
   void operator()(DIR* d) const { closedir(d); }
 };
 
+// Overlay's own bookkeeping would steer overlayfs when the tree becomes a lower dir, and
+// SELinux labels belong to the host, not the image.
 bool SkippedXattr(std::string_view name) {
-  return name.starts_with("trusted.overlay.") || name.starts_with("user.overlay.");
+  return name.starts_with("trusted.overlay.") || name.starts_with("user.overlay.") ||
+         name == "security.selinux";
 }
 
 bool IsWhiteout(const struct stat& st) { return S_ISCHR(st.st_mode) && st.st_rdev == 0; }

@@ -30,10 +30,11 @@ struct LayerWriteStats {
 /// The output depends only on the tree: entries in bytewise order of their tar names
 /// (directories as "name/", so each directory precedes its contents), numeric uid/gid with
 /// empty uname/gname, mtime in whole seconds and no atime/ctime, xattrs sorted by name
-/// (trusted.overlay.* and user.overlay.* dropped), a second path of an inode as a hard link
-/// to the first in tar order. Symlinks are never followed; file contents are streamed
-/// through a fixed buffer. Fails with kIo when the tree cannot be read, kCorrupt when a
-/// file changes size while it is read.
+/// (trusted.overlay.*, user.overlay.* and security.selinux dropped), a second path of an
+/// inode as a hard link to the first in tar order. Symlinks are never followed; file
+/// contents are streamed through a fixed buffer. The walk is iterative and holds one
+/// directory fd per level of depth. Fails with kIo when the tree cannot be read, kCorrupt
+/// when a file changes size while it is read, kUnsupported for sockets.
 [[nodiscard]] Result<LayerWriteStats> WriteLayer(int source_dir_fd,
                                                  const LayerWriteOptions& options,
                                                  ByteSink& sink);

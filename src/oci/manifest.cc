@@ -43,8 +43,8 @@ Result<Manifest> Manifest::Parse(std::string_view text) {
   std::string media_type = BUILDER_TRY(json::String(doc, kPath, "mediaType"));
   if (!media_type.empty()) {
     if (!IsManifest(media_type)) {
-      std::string why = IsIndex(media_type) ? " is an index, not a manifest"
-                                            : " is not a manifest media type";
+      std::string why =
+          IsIndex(media_type) ? " is an index, not a manifest" : " is not a manifest media type";
       return json::FieldError(json::Join(kPath, "mediaType"), "\"" + media_type + "\"" + why);
     }
     m.media_type = media_type;
@@ -101,8 +101,10 @@ Result<Manifest> Manifest::ConvertedTo(ImageFormat format) const {
                   "manifest: Docker schema 2 cannot express artifactType or subject");
     }
     if (!IsConfig(config.media_type)) {
-      return Fail(ErrorCode::kUnsupported, "manifest: Docker schema 2 cannot reference config "
-                                           "type \"" + config.media_type + "\"");
+      return Fail(ErrorCode::kUnsupported,
+                  "manifest: Docker schema 2 cannot reference config "
+                  "type \"" +
+                      config.media_type + "\"");
     }
   }
   m.media_type = std::string(ManifestMediaType(format));

@@ -19,17 +19,16 @@ std::string Lower(std::string_view s) {
 
 bool IsKnownOs(std::string_view os) {
   static constexpr std::string_view kOses[] = {
-      "aix",   "android", "darwin",  "dragonfly", "freebsd", "hurd",    "illumos", "ios", "js",
-      "linux", "nacl",    "netbsd",  "openbsd",   "plan9",   "solaris", "windows", "zos"};
+      "aix",   "android", "darwin", "dragonfly", "freebsd", "hurd",    "illumos", "ios", "js",
+      "linux", "nacl",    "netbsd", "openbsd",   "plan9",   "solaris", "windows", "zos"};
   return std::find(std::begin(kOses), std::end(kOses), os) != std::end(kOses);
 }
 
 bool IsKnownArch(std::string_view arch) {
   static constexpr std::string_view kArches[] = {
-      "386",     "amd64",     "amd64p32",    "arm",    "armbe",   "arm64",  "arm64be",
-      "ppc64",   "ppc64le",   "loong64",     "mips",   "mipsle",  "mips64", "mips64le",
-      "mips64p32", "mips64p32le", "ppc",     "riscv",  "riscv64", "s390",   "s390x",
-      "sparc",   "sparc64",   "wasm"};
+      "386",     "amd64",   "amd64p32", "arm",    "armbe",  "arm64",    "arm64be",   "ppc64",
+      "ppc64le", "loong64", "mips",     "mipsle", "mips64", "mips64le", "mips64p32", "mips64p32le",
+      "ppc",     "riscv",   "riscv64",  "s390",   "s390x",  "sparc",    "sparc64",   "wasm"};
   return std::find(std::begin(kArches), std::end(kArches), arch) != std::end(kArches);
 }
 
@@ -96,9 +95,8 @@ Result<void> ParseOsPart(std::string_view specifier, std::string_view part, Plat
   p.os_version = std::string(options.substr(0, plus));
   while (plus != std::string_view::npos) {
     std::size_t next = options.find('+', plus + 1);
-    std::string_view feature = options.substr(plus + 1, next == std::string_view::npos
-                                                            ? std::string_view::npos
-                                                            : next - plus - 1);
+    std::string_view feature = options.substr(
+        plus + 1, next == std::string_view::npos ? std::string_view::npos : next - plus - 1);
     if (feature.empty()) return BadSpecifier(specifier, "empty os feature");
     p.os_features.emplace_back(feature);
     plus = next;
@@ -116,7 +114,8 @@ Result<Platform> Platform::Parse(std::string_view specifier) {
   std::size_t start = 0;
   while (true) {
     std::size_t slash = specifier.find('/', start);
-    parts.push_back(specifier.substr(start, slash == std::string_view::npos ? slash : slash - start));
+    parts.push_back(
+        specifier.substr(start, slash == std::string_view::npos ? slash : slash - start));
     if (slash == std::string_view::npos) break;
     start = slash + 1;
   }
@@ -198,8 +197,7 @@ Platform Platform::Normalized() const {
   p.os = NormalizeOs(p.os);
   NormalizeArch(p.architecture, p.variant);
   std::sort(p.os_features.begin(), p.os_features.end());
-  p.os_features.erase(std::unique(p.os_features.begin(), p.os_features.end()),
-                      p.os_features.end());
+  p.os_features.erase(std::unique(p.os_features.begin(), p.os_features.end()), p.os_features.end());
   return p;
 }
 
@@ -210,8 +208,8 @@ bool Platform::Matches(const Platform& candidate) const {
       want.variant != have.variant) {
     return false;
   }
-  return std::includes(want.os_features.begin(), want.os_features.end(),
-                       have.os_features.begin(), have.os_features.end());
+  return std::includes(want.os_features.begin(), want.os_features.end(), have.os_features.begin(),
+                       have.os_features.end());
 }
 
 std::string Platform::ToString() const {

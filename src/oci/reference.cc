@@ -109,8 +109,8 @@ bool IsValidPath(std::string_view path) {
   std::size_t start = 0;
   while (true) {
     std::size_t slash = path.find('/', start);
-    if (!IsPathComponent(path.substr(start, slash == std::string_view::npos ? slash
-                                                                            : slash - start))) {
+    if (!IsPathComponent(
+            path.substr(start, slash == std::string_view::npos ? slash : slash - start))) {
       return false;
     }
     if (slash == std::string_view::npos) return true;

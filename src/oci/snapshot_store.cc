@@ -54,7 +54,7 @@ Result<void> SnapshotStore::UnpackInto(const StoredImage& image, const std::stri
     }
     UniqueFd fd = BUILDER_TRY(images_.blobs().OpenFd(layer.digest));
     BUILDER_TRY(UnpackLayer(fd.get(), LayerCompressionOf(layer.media_type),
-                            {layer.digest.str(), diff_ids[i].str()}, dir, options));
+                            {layer.digest, diff_ids[i]}, dir, options));
   }
   return {};
 }

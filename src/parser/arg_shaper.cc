@@ -20,8 +20,17 @@ std::size_t OffsetIn(std::string_view outer, std::string_view inner) {
 }
 
 // How the arguments of one instruction are shaped; see the conformance README's table.
-enum class Shape { kMaybeJson, kMaybeJsonList, kWords, kNameVal, kWhitespace, kHealth, kString,
-                   kSub, kIgnore };
+enum class Shape {
+  kMaybeJson,
+  kMaybeJsonList,
+  kWords,
+  kNameVal,
+  kWhitespace,
+  kHealth,
+  kString,
+  kSub,
+  kIgnore
+};
 
 Shape ShapeOf(std::string_view keyword) {
   struct Entry {
@@ -29,14 +38,14 @@ Shape ShapeOf(std::string_view keyword) {
     Shape shape;
   };
   static constexpr Entry kTable[] = {
-      {"add", Shape::kMaybeJsonList},   {"arg", Shape::kWords},
-      {"cmd", Shape::kMaybeJson},       {"copy", Shape::kMaybeJsonList},
+      {"add", Shape::kMaybeJsonList},    {"arg", Shape::kWords},
+      {"cmd", Shape::kMaybeJson},        {"copy", Shape::kMaybeJsonList},
       {"entrypoint", Shape::kMaybeJson}, {"env", Shape::kNameVal},
-      {"expose", Shape::kWhitespace},   {"from", Shape::kWhitespace},
-      {"healthcheck", Shape::kHealth},  {"label", Shape::kNameVal},
-      {"maintainer", Shape::kString},   {"onbuild", Shape::kSub},
-      {"run", Shape::kMaybeJson},       {"shell", Shape::kMaybeJson},
-      {"stopsignal", Shape::kString},   {"user", Shape::kString},
+      {"expose", Shape::kWhitespace},    {"from", Shape::kWhitespace},
+      {"healthcheck", Shape::kHealth},   {"label", Shape::kNameVal},
+      {"maintainer", Shape::kString},    {"onbuild", Shape::kSub},
+      {"run", Shape::kMaybeJson},        {"shell", Shape::kMaybeJson},
+      {"stopsignal", Shape::kString},    {"user", Shape::kString},
       {"volume", Shape::kMaybeJsonList}, {"workdir", Shape::kString},
   };
   for (const auto& e : kTable) {
@@ -72,9 +81,9 @@ std::expected<void, ShapeError> MaybeJson(std::string_view rest, std::size_t res
   if (rest.empty()) return {};
   JsonArray json = ParseJsonStringArray(rest);
   if (json.kind == JsonArrayKind::kNonString) {
-    return std::unexpected(ShapeError{
-        rest_offset + json.bad_offset,
-        "when using JSON array syntax, arrays must be comprised of strings only"});
+    return std::unexpected(
+        ShapeError{rest_offset + json.bad_offset,
+                   "when using JSON array syntax, arrays must be comprised of strings only"});
   }
   if (json.kind == JsonArrayKind::kStrings) {
     out->json_form = true;
@@ -125,7 +134,9 @@ std::expected<void, ShapeError> NameVal(std::string_view rest, std::size_t rest_
   return {};
 }
 
-// parseHealthConfig: the type word, then the rest as parseMaybeJSON.
+// parseHealthConfig: the type word, then the rest as parseMaybeJSON. BuildKit tests single
+// bytes with unicode.IsSpace here, so the 0x85/0xA0 bytes inside UTF-8 characters split too;
+// only ASCII white space does here.
 std::expected<void, ShapeError> Health(std::string_view rest, std::size_t rest_offset,
                                        ShapedLine* out) {
   std::size_t sep = 0;
@@ -288,6 +299,7 @@ std::expected<ShapedLine, ShapeError> ShapeLine(std::string_view line, char esca
   std::size_t k = 0;
   while (k < trimmed.size() && !IsSplitSpace(trimmed[k])) ++k;
   out.keyword.assign(trimmed.substr(0, k));
+  // ASCII only: Go lowers Unicode too, which matters only for unknown keywords.
   for (char& c : out.keyword) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }

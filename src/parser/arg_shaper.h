@@ -18,14 +18,14 @@ struct LineWord {
 
 /// An instruction line taken apart. Offsets are byte offsets into the shaped line.
 struct ShapedLine {
-  std::string keyword;                 ///< lower case ("" for an empty line)
+  std::string keyword;  ///< lower case ("" for an empty line)
   std::size_t keyword_offset = 0;
-  std::vector<std::string> flags;      ///< leading --words, quotes removed, `--` dropped
+  std::vector<std::string> flags;  ///< leading --words, quotes removed, `--` dropped
   std::vector<std::size_t> flag_offsets;
-  std::size_t args_offset = 0;         ///< where the text after the flags starts
+  std::size_t args_offset = 0;  ///< where the text after the flags starts
   std::vector<std::string> args;
   bool json_form = false;
-  bool known = false;                  ///< a keyword BuildKit's parser has a line parser for
+  bool known = false;  ///< a keyword BuildKit's parser has a line parser for
   /// ONBUILD with text after it: the nested instruction is rest (at rest_offset), shaped next.
   bool has_sub = false;
   std::string_view rest;

@@ -1,5 +1,9 @@
 // ParseDockerfile: lines -> directives, comments, continuations -> shaped instructions with
 // heredoc bodies and source ranges, following BuildKit's parser.Parse line for line.
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <tuple>
 #include <utility>
 
 #include "parser/arg_shaper.h"
@@ -28,37 +32,60 @@ bool TakesHeredocs(const Node& node) {
 
 class Builder {
  public:
-  Builder(std::string_view content, std::string file) : content_(content) {
+  Builder(std::string_view content, std::string file) : content_(content), cursor_(content) {
     ast_.file = std::move(file);
   }
 
   Result<Ast> Run() {
-    int too_long = 0;
-    lines_ = SplitLines(content_, &too_long);
-    ast_.lines.reserve(lines_.size());
-    for (const auto& line : lines_) ast_.lines.emplace_back(line.text);
-    if (too_long > 0) {
-      return Fail(ast_.ErrorAt({too_long, 1}, "dockerfile line greater than max allowed size of " +
-                                                  std::to_string(kMaxLineBytes)));
-    }
-    // Every instruction takes at least one line, so this never reallocates; the pages of the
-    // unused capacity are never touched, so they cost address space, not memory.
-    ast_.children.reserve(lines_.size());
-    while (next_ < lines_.size()) BUILDER_TRY(Instruction());
+    ast_.lines.reserve(CountLines(content_));
+    // Growing the vector would move every node and briefly hold two arrays of them.
+    ast_.children.reserve(EstimateInstructions(content_) + 16);
+    PhysicalLine line;
+    while (BUILDER_TRY(Fetch(&line))) BUILDER_TRY(Instruction(line));
     ast_.directives = directives_.directives();
+    DirectivesAfterShebang();
     if (ast_.children.empty()) {
-      const int last = std::max<int>(1, static_cast<int>(lines_.size()));
+      const int last = std::max(1, cursor_.line_number());
       return Fail(ast_.ErrorAt({last, 1}, "file with no instructions"));
     }
     return std::move(ast_);
   }
 
  private:
-  // Consumes the next instruction (or the comment/blank/directive line in front of it).
-  Result<void> Instruction() {
-    const int first = static_cast<int>(next_) + 1;
-    const std::string_view text = TrimLeftSpace(lines_[next_++].text);
-    const int col = static_cast<int>(lines_[first - 1].text.size() - text.size()) + 1;
+  // BuildKit reads `syntax` and `check` with DetectSyntax/ParseDirective, which skip a `#!` first
+  // line (and do not left-trim lines); `escape` comes from the parser, for which a shebang is an
+  // ordinary comment that ends the directives.
+  void DirectivesAfterShebang() {
+    if (ast_.lines.empty() || !ast_.lines[0].starts_with("#!")) return;
+    DirectiveParser after;
+    for (std::size_t i = 1; i < ast_.lines.size() && !after.done(); ++i) {
+      if (after.Feed(ast_.lines[i], static_cast<int>(i) + 1, 1).error) break;
+    }
+    const Directives& found = after.directives();
+    if (!ast_.directives.syntax) ast_.directives.syntax = found.syntax;
+    if (!ast_.directives.check) ast_.directives.check = found.check;
+  }
+
+  // The next physical line, recorded in ast_.lines; false at the end of the file.
+  Result<bool> Fetch(PhysicalLine* line) {
+    if (!cursor_.Next(line)) return false;
+    ast_.lines.emplace_back(line->text);
+    last_length_ = line->text.size();
+    if (line->raw.size() > kMaxLineBytes) {
+      // Error::Describe shows only a window of the line under the message.
+      return Fail(ast_.ErrorAt({cursor_.line_number(), 1},
+                               "dockerfile line greater than max allowed size of " +
+                                   std::to_string(kMaxLineBytes)));
+    }
+    return true;
+  }
+
+  // Handles one line: a directive, comment or blank line, or the start of an instruction, whose
+  // continuation lines and heredoc bodies are read too.
+  Result<void> Instruction(const PhysicalLine& first_line) {
+    const int first = cursor_.line_number();
+    const std::string_view text = TrimLeftSpace(first_line.text);
+    const int col = static_cast<int>(first_line.text.size() - text.size()) + 1;
     if (!directives_.done()) {
       auto outcome = directives_.Feed(text, first, col);
       if (outcome.error) return Fail(ast_.ErrorAt({first, outcome.error_col}, outcome.message));
@@ -70,21 +97,25 @@ class Builder {
     auto [piece, more] = TrimContinuation(text, escape);
     joined_.Append(piece, first, col);
     std::optional<SourcePos> empty_line;
-    while (more && next_ < lines_.size()) {
-      const int number = static_cast<int>(next_) + 1;
-      const std::string_view line = lines_[next_++].text;
-      if (IsComment(line)) continue;
-      if (TrimLeftSpace(line).empty()) {
+    PhysicalLine next;
+    while (more && BUILDER_TRY(Fetch(&next))) {
+      const int number = cursor_.line_number();
+      if (IsComment(next.text)) continue;
+      if (TrimLeftSpace(next.text).empty()) {
         if (!empty_line) empty_line = SourcePos{number, 1};
         continue;
       }
-      std::tie(piece, more) = TrimContinuation(line, escape);
+      std::tie(piece, more) = TrimContinuation(next.text, escape);
       joined_.Append(piece, number, 1);
     }
     if (empty_line) {
+      // BuildKit's wording; the instruction is cut short so a huge one does not flood the log.
+      constexpr std::size_t kShown = 200;
+      const std::string& joined = joined_.text();
       ast_.warnings.push_back(
-          {*empty_line, "empty continuation line (empty continuation lines will become errors "
-                        "in a future release)"});
+          {*empty_line, "Empty continuation line found in: " + joined.substr(0, kShown) +
+                            (joined.size() > kShown ? "..." : "") +
+                            " (empty continuation lines will become errors in a future release)"});
     }
 
     Node node;
@@ -93,8 +124,7 @@ class Builder {
     Node* target = node.keyword == "onbuild" && node.sub ? node.sub.get() : &node;
     if (TakesHeredocs(*target)) BUILDER_TRY(ReadHeredocs(target));
 
-    const int last = static_cast<int>(next_);
-    const SourcePos end{last, std::max(1, static_cast<int>(lines_[last - 1].text.size()))};
+    const SourcePos end{cursor_.line_number(), std::max(1, static_cast<int>(last_length_))};
     node.range = {{first, col}, end};
     for (Node* sub = node.sub.get(); sub != nullptr; sub = sub->sub.get()) sub->range.end = end;
     ast_.children.push_back(std::move(node));
@@ -118,7 +148,7 @@ class Builder {
     node->json_form = shaped->json_form;
     node->range.start = joined_.PosAt(offset + shaped->keyword_offset);
     if (!shaped->has_sub) return {};
-    if (depth + 1 >= kMaxOnbuildDepth) {
+    if (depth + 1 > kMaxOnbuildDepth) {  // this node is ONBUILD number depth + 1
       return Fail(ast_.ErrorAt(joined_.PosAt(offset + shaped->rest_offset),
                                "ONBUILD instructions nested too deeply"));
     }
@@ -130,14 +160,14 @@ class Builder {
   Result<void> ReadHeredocs(Node* node) {
     auto openers = HeredocsFromLine(joined_.text());
     if (!openers) {
-      return Fail(ast_.ErrorAt(joined_.PosAt(openers.error().offset),
-                               std::move(openers.error().message)));
+      return Fail(
+          ast_.ErrorAt(joined_.PosAt(openers.error().offset), std::move(openers.error().message)));
     }
     for (auto& opener : *openers) {
       Heredoc& heredoc = opener.heredoc;
       bool terminated = false;
-      while (next_ < lines_.size()) {
-        const PhysicalLine& line = lines_[next_++];
+      PhysicalLine line;
+      while (BUILDER_TRY(Fetch(&line))) {
         std::string_view candidate = line.text;
         if (heredoc.chomp) {
           while (!candidate.empty() && candidate.front() == '\t') candidate.remove_prefix(1);
@@ -150,9 +180,9 @@ class Builder {
         if (line.has_newline) heredoc.content += '\n';
       }
       if (!terminated) {
-        return Fail(ast_.ErrorAt(joined_.PosAt(opener.offset),
-                                 "unterminated heredoc: no line \"" + heredoc.name +
-                                     "\" before the end of the file"));
+        return Fail(ast_.ErrorAt(
+            joined_.PosAt(opener.offset),
+            "unterminated heredoc: no line \"" + heredoc.name + "\" before the end of the file"));
       }
       heredoc.pos = joined_.PosAt(opener.offset);
       node->heredocs.push_back(std::move(heredoc));
@@ -162,8 +192,8 @@ class Builder {
 
   std::string_view content_;
   Ast ast_;
-  std::vector<PhysicalLine> lines_;
-  std::size_t next_ = 0;
+  LineCursor cursor_;
+  std::size_t last_length_ = 0;  // of the line Fetch read last
   DirectiveParser directives_;
   JoinedLine joined_;
 };

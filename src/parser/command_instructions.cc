@@ -107,7 +107,8 @@ Result<HealthcheckInst> ParseHealthcheck(const NodeReader& r) {
     auto n = ParseInt32(flags.value("retries"));
     if (!n) return r.AtFlag(flags.index("retries"), n.error().message());
     if (*n < 0)
-      return r.AtFlag(flags.index("retries"), "--retries cannot be negative (" + std::to_string(*n) + ")");
+      return r.AtFlag(flags.index("retries"),
+                      "--retries cannot be negative (" + std::to_string(*n) + ")");
     inst.retries = *n;
   }
   return inst;

@@ -55,7 +55,7 @@ DirectiveParser::Outcome DirectiveParser::Feed(std::string_view line, int line_n
     e = v + 1;
   }
   const std::string value(body.substr(v, e - v));
-  bool* seen = key == "syntax" ? &seen_syntax_
+  bool* seen = key == "syntax"   ? &seen_syntax_
                : key == "escape" ? &seen_escape_
                : key == "check"  ? &seen_check_
                                  : nullptr;

@@ -17,8 +17,8 @@ class DirectiveParser {
   struct Outcome {
     bool directive = false;  ///< the line was a directive (and is dropped)
     bool error = false;
-    int error_col = 0;       ///< 1-based column within the fed line
-    std::string message;     ///< "only one escape parser directive can be used", ...
+    int error_col = 0;    ///< 1-based column within the fed line
+    std::string message;  ///< "only one escape parser directive can be used", ...
   };
 
   /// Feeds a line (left-trimmed; the first byte is at column col_base of its source line).

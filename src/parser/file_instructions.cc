@@ -26,7 +26,11 @@ std::optional<std::string> HeredocWordName(std::string_view word) {
   return name;
 }
 
-const Heredoc* FindHeredoc(const Node& node, std::string_view name) {
+// The heredoc a `<<NAME` word opens. The lexer lists heredocs in opener order, so the next
+// unused one is normally it; a name lookup covers words the two regexes see differently.
+const Heredoc* TakeHeredoc(const Node& node, std::string_view name, std::size_t* next) {
+  if (*next < node.heredocs.size() && node.heredocs[*next].name == name)
+    return &node.heredocs[(*next)++];
   for (const Heredoc& h : node.heredocs)
     if (h.name == name) return &h;
   return nullptr;
@@ -40,16 +44,23 @@ Result<void> FillCopyBase(const NodeReader& r, std::string_view command, const F
   static_cast<InstructionBase&>(*out) = r.Base();
   out->json_form = node.json_form;
   out->dest = node.args.back();
-  if (!node.json_form && HeredocWordName(out->dest) && FindHeredoc(node, *HeredocWordName(out->dest)))
-    return r.AtArg(node.args.size() - 1, cmd + " cannot accept a heredoc as a destination");
+  std::size_t next = 0;
   for (std::size_t i = 0; i + 1 < node.args.size(); ++i) {
     const std::string& src = node.args[i];
     std::optional<std::string> name = node.json_form ? std::nullopt : HeredocWordName(src);
-    const Heredoc* h = name ? FindHeredoc(node, *name) : nullptr;
+    const Heredoc* h = name ? TakeHeredoc(node, *name, &next) : nullptr;
     if (h != nullptr) {
       out->heredocs.push_back({h->name, h->content, h->expand, h->chomp});
     } else {
       out->sources.push_back(src);
+    }
+  }
+  if (std::optional<std::string> name =
+          node.json_form ? std::nullopt : HeredocWordName(out->dest)) {
+    if (const Heredoc* h = TakeHeredoc(node, *name, &next)) {
+      std::string message = cmd + " cannot accept a heredoc as a destination";
+      if (h->pos.line > 0) return std::unexpected(r.ast().ErrorAt(h->pos, std::move(message)));
+      return r.AtArg(node.args.size() - 1, std::move(message));
     }
   }
   out->chown = flags.value("chown");

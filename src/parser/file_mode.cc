@@ -43,7 +43,8 @@ Result<ChmodSpec> ParseChmod(std::string_view value) {
   std::size_t start = 0;
   while (true) {
     std::size_t comma = value.find(',', start);
-    std::string_view clause = value.substr(start, comma == std::string_view::npos ? value.npos : comma - start);
+    std::string_view clause =
+        value.substr(start, comma == std::string_view::npos ? value.npos : comma - start);
     if (!IsSymbolicClause(clause)) return invalid();
     if (comma == std::string_view::npos) break;
     start = comma + 1;

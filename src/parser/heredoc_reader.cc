@@ -111,4 +111,16 @@ std::expected<std::vector<HeredocOpener>, HeredocError> HeredocsFromLine(std::st
   return out;
 }
 
+std::string ChompHeredocContent(std::string_view content) {
+  std::string out;
+  out.reserve(content.size());
+  bool line_start = true;
+  for (char c : content) {
+    if (line_start && c == '\t') continue;
+    out += c;
+    line_start = c == '\n';
+  }
+  return out;
+}
+
 }  // namespace builder::parser

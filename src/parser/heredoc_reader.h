@@ -37,4 +37,8 @@ struct HeredocError {
 [[nodiscard]] std::expected<std::vector<HeredocOpener>, HeredocError> HeredocsFromLine(
     std::string_view line);
 
+/// BuildKit's ChompHeredocContent: the body of a `<<-` heredoc with the leading tabs of every
+/// line removed (what the shell's `<<-` feeds the command).
+std::string ChompHeredocContent(std::string_view content);
+
 }  // namespace builder::parser

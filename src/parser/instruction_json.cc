@@ -34,10 +34,18 @@ Json Pairs(const std::vector<KeyValue>& kvs) {
 }
 
 Json Mount(const MountSpec& m) {
-  return Json{{"type", m.type},     {"from", m.from},         {"source", m.source},
-              {"target", m.target}, {"read_only", m.read_only}, {"required", m.required},
-              {"id", m.id},         {"sharing", m.sharing},   {"mode", m.mode},
-              {"uid", m.uid},       {"gid", m.gid},           {"size", m.size},
+  return Json{{"type", m.type},
+              {"from", m.from},
+              {"source", m.source},
+              {"target", m.target},
+              {"read_only", m.read_only},
+              {"required", m.required},
+              {"id", m.id},
+              {"sharing", m.sharing},
+              {"mode", m.mode},
+              {"uid", m.uid},
+              {"gid", m.gid},
+              {"size", m.size},
               {"env", m.env}};
 }
 
@@ -79,8 +87,11 @@ struct Fields {
     j["command"] = Command(i.command);
     Json docs = Json::array();
     for (const auto& h : i.heredocs) {
-      docs.push_back(Json{{"name", h.name},   {"content", h.content}, {"expand", h.expand},
-                          {"chomp", h.chomp}, {"fd", h.fd}});
+      docs.push_back(Json{{"name", h.name},
+                          {"content", h.content},
+                          {"expand", h.expand},
+                          {"chomp", h.chomp},
+                          {"fd", h.fd}});
     }
     j["heredocs"] = std::move(docs);
     Json mounts = Json::array();

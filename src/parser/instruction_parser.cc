@@ -5,6 +5,7 @@
 #include "parser/instructions.h"
 #include "parser/node_reader.h"
 #include "parser/port_spec.h"
+#include "parser/stop_signal.h"
 #include "parser/suggest.h"
 
 namespace builder::parser {
@@ -12,8 +13,9 @@ namespace builder::parser {
 namespace {
 
 constexpr std::array<std::string_view, 18> kInstructionNames = {
-    "ADD",   "ARG",        "CMD",     "COPY", "ENTRYPOINT", "ENV",  "EXPOSE", "FROM",   "HEALTHCHECK",
-    "LABEL", "MAINTAINER", "ONBUILD", "RUN",  "SHELL",      "STOPSIGNAL", "USER", "VOLUME", "WORKDIR"};
+    "ADD",    "ARG",   "CMD",         "COPY",  "ENTRYPOINT", "ENV",
+    "EXPOSE", "FROM",  "HEALTHCHECK", "LABEL", "MAINTAINER", "ONBUILD",
+    "RUN",    "SHELL", "STOPSIGNAL",  "USER",  "VOLUME",     "WORKDIR"};
 
 Result<Instruction> ParseNode(const Ast& ast, const Node& node);
 
@@ -22,7 +24,8 @@ Result<std::vector<KeyValue>> ParseKeyValues(const NodeReader& r, std::string_vi
                                              bool* legacy) {
   const auto& args = r.node().args;
   if (args.empty()) return r.AtKeyword(std::string(command) + " requires at least one argument");
-  if (args.size() % 3 != 0) return r.AtArgs("Bad input to " + std::string(command) + ", too many arguments");
+  if (args.size() % 3 != 0)
+    return r.AtArgs("Bad input to " + std::string(command) + ", too many arguments");
   std::vector<KeyValue> out;
   for (std::size_t i = 0; i < args.size(); i += 3) {
     if (args[i].empty()) return r.AtArgs(std::string(command) + " names can not be blank");
@@ -106,7 +109,7 @@ Result<ExposeInst> ParseExpose(const NodeReader& r) {
   BUILDER_TRY(r.NoFlags());
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i].find('$') != std::string::npos) continue;  // checked after expansion
-    auto ports = ParsePortSpec(args[i]);
+    auto ports = ParsePortSpecRange(args[i]);
     if (!ports) return r.AtArg(i, ports.error().message());
   }
   return ExposeInst{r.Base(), args};
@@ -130,7 +133,9 @@ Result<VolumeInst> ParseVolume(const NodeReader& r) {
 // The ONBUILD expression BuildKit stores: the text after the keyword (its regex
 // `(?i)^\s*ONBUILD\s*` removed), heredoc bodies appended.
 std::string OnbuildExpression(const Node& node) {
-  auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; };
+  auto is_space = [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
+  };
   std::string_view text = node.original;
   std::size_t i = 0;
   while (i < text.size() && is_space(text[i])) ++i;
@@ -181,10 +186,17 @@ Result<Instruction> ParseNode(const Ast& ast, const Node& node) {
     return Instruction(EntrypointInst{r.Base(), MakeCommand(node)});
   }
   if (k == "shell") return Instruction(BUILDER_TRY(ParseShell(r)));
-  if (k == "workdir") return Instruction(WorkdirInst{r.Base(), BUILDER_TRY(ExactlyOne(r, "WORKDIR"))});
+  if (k == "workdir")
+    return Instruction(WorkdirInst{r.Base(), BUILDER_TRY(ExactlyOne(r, "WORKDIR"))});
   if (k == "user") return Instruction(UserInst{r.Base(), BUILDER_TRY(ExactlyOne(r, "USER"))});
-  if (k == "stopsignal")
-    return Instruction(StopsignalInst{r.Base(), BUILDER_TRY(ExactlyOne(r, "STOPSIGNAL"))});
+  if (k == "stopsignal") {
+    std::string signal = BUILDER_TRY(ExactlyOne(r, "STOPSIGNAL"));
+    if (signal.find('$') == std::string::npos) {  // else checked after expansion
+      auto parsed = ParseStopSignal(signal);
+      if (!parsed) return r.AtArgs(parsed.error().message());
+    }
+    return Instruction(StopsignalInst{r.Base(), std::move(signal)});
+  }
   if (k == "maintainer")
     return Instruction(MaintainerInst{r.Base(), BUILDER_TRY(ExactlyOne(r, "MAINTAINER"))});
   if (k == "copy") return Instruction(BUILDER_TRY(ParseCopy(r)));
@@ -220,10 +232,10 @@ Result<Dockerfile> ParseInstructions(const Ast& ast) {
         df.meta_args.push_back(std::move(*arg));
         continue;
       }
-      return std::unexpected(ast.ErrorAt(
-          node.range.start, "no build stage in current context (" +
-                                NodeReader(ast, node).KeywordAsWritten() +
-                                " comes before the first FROM)"));
+      return std::unexpected(
+          ast.ErrorAt(node.range.start, "no build stage in current context (" +
+                                            NodeReader(ast, node).KeywordAsWritten() +
+                                            " comes before the first FROM)"));
     }
     df.stages.back().instructions.push_back(std::move(inst));
   }
@@ -236,8 +248,9 @@ Result<Dockerfile> ParseInstructions(const Ast& ast) {
 
 const char* InstructionKind(const Instruction& inst) {
   static constexpr const char* kKinds[] = {
-      "arg",  "env",  "label", "run",    "cmd",    "entrypoint",  "shell",      "workdir",   "user",
-      "copy", "add",  "expose", "volume", "healthcheck", "stopsignal", "onbuild", "maintainer"};
+      "arg",    "env",         "label",      "run",     "cmd",       "entrypoint",
+      "shell",  "workdir",     "user",       "copy",    "add",       "expose",
+      "volume", "healthcheck", "stopsignal", "onbuild", "maintainer"};
   static_assert(std::size(kKinds) == std::variant_size_v<InstructionVariant>);
   return kKinds[inst.index()];
 }

@@ -92,14 +92,14 @@ struct HeredocSource {
 
 /// What COPY and ADD share.
 struct CopyBase : InstructionBase {
-  std::vector<std::string> sources;         ///< paths (and for ADD, URLs), in order
-  std::vector<HeredocSource> heredocs;      ///< `<<EOF` sources, in order
+  std::vector<std::string> sources;     ///< paths (and for ADD, URLs), in order
+  std::vector<HeredocSource> heredocs;  ///< `<<EOF` sources, in order
   std::string dest;
   bool json_form = false;
-  std::string chown;                        ///< "" when not given
-  std::string chmod;                        ///< "" when not given; validated unless it has '$'
+  std::string chown;  ///< "" when not given
+  std::string chmod;  ///< "" when not given; validated unless it has '$'
   bool link = false;
-  std::vector<std::string> excludes;        ///< --exclude patterns, in order
+  std::vector<std::string> excludes;  ///< --exclude patterns, in order
 };
 
 struct CopyInst : CopyBase {
@@ -108,9 +108,9 @@ struct CopyInst : CopyBase {
 };
 
 struct AddInst : CopyBase {
-  std::string checksum;             ///< --checksum
-  bool keep_git_dir = false;        ///< --keep-git-dir
-  std::optional<bool> unpack;       ///< --unpack, when given
+  std::string checksum;        ///< --checksum
+  bool keep_git_dir = false;   ///< --keep-git-dir
+  std::optional<bool> unpack;  ///< --unpack, when given
 };
 
 struct ExposeInst : InstructionBase {
@@ -123,14 +123,14 @@ struct VolumeInst : InstructionBase {
 };
 
 struct HealthcheckInst : InstructionBase {
-  bool none = false;  ///< HEALTHCHECK NONE: disable the base image's check
+  bool none = false;    ///< HEALTHCHECK NONE: disable the base image's check
   CommandLine command;  ///< CMD's command; empty for NONE
   std::optional<DurationNs> interval, timeout, start_period, start_interval;  ///< when given
   std::optional<int> retries;
 };
 
 struct StopsignalInst : InstructionBase {
-  std::string signal;
+  std::string signal;  ///< raw; validated (ParseStopSignal) unless it holds a '$'
 };
 
 struct MaintainerInst : InstructionBase {
@@ -147,8 +147,8 @@ struct OnbuildInst : InstructionBase {
 
 using InstructionVariant =
     std::variant<ArgInst, EnvInst, LabelInst, RunInst, CmdInst, EntrypointInst, ShellInst,
-                 WorkdirInst, UserInst, CopyInst, AddInst, ExposeInst, VolumeInst,
-                 HealthcheckInst, StopsignalInst, OnbuildInst, MaintainerInst>;
+                 WorkdirInst, UserInst, CopyInst, AddInst, ExposeInst, VolumeInst, HealthcheckInst,
+                 StopsignalInst, OnbuildInst, MaintainerInst>;
 
 /// One instruction inside a stage. A std::variant (std::visit/std::get work on it directly);
 /// a named type so ONBUILD can hold one.
@@ -177,13 +177,14 @@ struct Dockerfile {
   Directives directives;
   std::vector<ArgInst> meta_args;  ///< ARGs before the first FROM
   std::vector<Stage> stages;
-  std::vector<Warning> warnings;   ///< carried over from the Ast
+  std::vector<Warning> warnings;  ///< carried over from the Ast
 };
 
 /// Turns the lexer's Ast into typed instructions, checking everything BuildKit's instruction
-/// parser checks (and EXPOSE, --chmod and --mount values that hold no variable, which BuildKit
-/// checks only at dispatch). Every error is located with ast.ErrorAt: at the offending flag, the
-/// offending argument, or the keyword. Fails on the first error.
+/// parser checks, plus EXPOSE, STOPSIGNAL, --chmod and --mount values that hold no variable
+/// (BuildKit checks those only at dispatch). Every error is located with ast.ErrorAt: at the
+/// offending flag, the offending argument, or the keyword. Fails on the first error. Values are
+/// kept raw: no variable expansion, no quote removal, heredoc tabs not yet chomped.
 [[nodiscard]] Result<Dockerfile> ParseInstructions(const Ast& ast);
 
 }  // namespace builder::parser

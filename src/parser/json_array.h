@@ -17,9 +17,9 @@ enum class JsonArrayKind {
 
 struct JsonArray {
   JsonArrayKind kind = JsonArrayKind::kNotArray;
-  std::vector<std::string> items;      ///< kStrings: decoded elements
-  std::vector<std::size_t> offsets;    ///< kStrings: byte offset of each element's opening quote
-  std::size_t bad_offset = 0;          ///< kNonString: offset of the first non-string element
+  std::vector<std::string> items;    ///< kStrings: decoded elements
+  std::vector<std::size_t> offsets;  ///< kStrings: byte offset of each element's opening quote
+  std::size_t bad_offset = 0;        ///< kNonString: offset of the first non-string element
 };
 
 /// Go's nesting limit (encoding/json's maxNestingDepth); deeper input is invalid JSON.

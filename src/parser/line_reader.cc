@@ -7,27 +7,39 @@
 
 namespace builder::parser {
 
-std::vector<PhysicalLine> SplitLines(std::string_view content, int* too_long) {
-  *too_long = 0;
-  std::vector<PhysicalLine> lines;
-  // A cheap upper bound on the line count keeps the vector from reallocating on big files.
-  lines.reserve(static_cast<std::size_t>(std::count(content.begin(), content.end(), '\n')) + 1);
-  std::size_t bom = content.starts_with("\xEF\xBB\xBF") ? 3 : 0;
+LineCursor::LineCursor(std::string_view content) : content_(content) {
+  if (content_.starts_with("\xEF\xBB\xBF")) content_.remove_prefix(3);
+}
+
+bool LineCursor::Next(PhysicalLine* line) {
+  if (pos_ >= content_.size()) return false;
+  const std::size_t nl = content_.find('\n', pos_);
+  const std::size_t end = nl == std::string_view::npos ? content_.size() : nl;
+  line->raw = content_.substr(pos_, end - pos_);
+  line->text = line->raw;
+  while (!line->text.empty() && line->text.back() == '\r') line->text.remove_suffix(1);
+  line->has_newline = nl != std::string_view::npos;
+  pos_ = line->has_newline ? nl + 1 : content_.size();
+  ++line_number_;
+  return true;
+}
+
+std::size_t CountLines(std::string_view content) {
+  const auto newlines = static_cast<std::size_t>(std::count(content.begin(), content.end(), '\n'));
+  return newlines + (content.empty() || content.back() == '\n' ? 0 : 1);
+}
+
+std::size_t EstimateInstructions(std::string_view content) {
+  std::size_t count = 0;
   std::size_t pos = 0;
   while (pos < content.size()) {
+    const char c = content[pos];
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')) ++count;
     const std::size_t nl = content.find('\n', pos);
-    const std::size_t end = nl == std::string_view::npos ? content.size() : nl;
-    if (end - pos > kMaxLineBytes && *too_long == 0) *too_long = static_cast<int>(lines.size()) + 1;
-    PhysicalLine line;
-    line.raw = content.substr(pos + bom, end - pos - bom);
-    line.text = line.raw;
-    while (!line.text.empty() && line.text.back() == '\r') line.text.remove_suffix(1);
-    line.has_newline = nl != std::string_view::npos;
-    lines.push_back(line);
-    bom = 0;
-    pos = nl == std::string_view::npos ? content.size() : nl + 1;
+    if (nl == std::string_view::npos) break;
+    pos = nl + 1;
   }
-  return lines;
+  return count;
 }
 
 std::string_view TrimLeftSpace(std::string_view s) {

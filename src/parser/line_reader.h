@@ -21,9 +21,30 @@ struct PhysicalLine {
   bool has_newline = false;
 };
 
-/// Splits content into lines; a UTF-8 BOM at the very start is dropped. Returns the 1-based
-/// number of the first line longer than kMaxLineBytes in *too_long (0 when none).
-std::vector<PhysicalLine> SplitLines(std::string_view content, int* too_long);
+/// Reads a file's physical lines front to back without building an index of them (a big file
+/// would pay for one in memory). A UTF-8 BOM at the very start is dropped.
+class LineCursor {
+ public:
+  explicit LineCursor(std::string_view content);
+
+  /// Fills *line with the next line; false at the end of the content.
+  bool Next(PhysicalLine* line);
+  /// 1-based number of the line Next returned last (0 before the first).
+  int line_number() const { return line_number_; }
+
+ private:
+  std::string_view content_;
+  std::size_t pos_ = 0;
+  int line_number_ = 0;
+};
+
+/// The number of lines LineCursor yields for content.
+std::size_t CountLines(std::string_view content);
+
+/// A guess at the number of instructions, for reserving: the lines that start with a letter.
+/// Indented instructions make it low, unindented continuation lines high; either way it is at
+/// most CountLines, and blank or comment lines never inflate it.
+std::size_t EstimateInstructions(std::string_view content);
 
 /// Go's bytes.TrimLeftFunc(s, unicode.IsSpace).
 std::string_view TrimLeftSpace(std::string_view s);

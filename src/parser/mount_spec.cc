@@ -125,9 +125,9 @@ bool HasVariable(std::string_view v) { return v.find('$') != std::string_view::n
 constexpr std::array<std::string_view, 5> kMountTypes = {"bind", "cache", "tmpfs", "secret", "ssh"};
 constexpr std::array<std::string_view, 3> kSharing = {"shared", "private", "locked"};
 constexpr std::array<std::string_view, 19> kKeys = {
-    "type", "from", "source", "target", "readonly", "id",          "sharing", "required", "mode",
-    "uid",  "gid",  "src",    "dst",    "ro",       "rw",          "readwrite", "size",   "env",
-    "destination"};
+    "type",     "from",      "source", "target", "readonly",   "id",  "sharing",
+    "required", "mode",      "uid",    "gid",    "src",        "dst", "ro",
+    "rw",       "readwrite", "size",   "env",    "destination"};
 
 }  // namespace
 
@@ -223,15 +223,21 @@ Result<MountSpec> ParseMountSpec(std::string_view value) {
 
   const std::string& t = m.type;
   bool file_info = t == "secret" || t == "ssh" || t == "cache";
-  if (!m.mode.empty() && !file_info) return Invalid("mode not allowed for " + Quote(t) + " type mounts");
-  if (!m.uid.empty() && !file_info) return Invalid("uid not allowed for " + Quote(t) + " type mounts");
-  if (!m.gid.empty() && !file_info) return Invalid("gid not allowed for " + Quote(t) + " type mounts");
-  if (!m.size.empty() && t != "tmpfs") return Invalid("size not allowed for " + Quote(t) + " type mounts");
-  if (!m.env.empty() && t != "secret") return Invalid("env not allowed for " + Quote(t) + " type mounts");
+  if (!m.mode.empty() && !file_info)
+    return Invalid("mode not allowed for " + Quote(t) + " type mounts");
+  if (!m.uid.empty() && !file_info)
+    return Invalid("uid not allowed for " + Quote(t) + " type mounts");
+  if (!m.gid.empty() && !file_info)
+    return Invalid("gid not allowed for " + Quote(t) + " type mounts");
+  if (!m.size.empty() && t != "tmpfs")
+    return Invalid("size not allowed for " + Quote(t) + " type mounts");
+  if (!m.env.empty() && t != "secret")
+    return Invalid("env not allowed for " + Quote(t) + " type mounts");
   if (required_given && t != "secret" && t != "ssh")
     return Invalid("unexpected key 'required' for mount type '" + t + "'");
   if (!m.read_only_set) m.read_only = !(t == "cache" || t == "tmpfs");
-  if (!m.sharing.empty() && t != "cache") return Invalid("invalid cache sharing set for " + t + " mount");
+  if (!m.sharing.empty() && t != "cache")
+    return Invalid("invalid cache sharing set for " + t + " mount");
   if (t == "secret") {
     if (!m.from.empty()) return Invalid("secret mount should not have a from");
     if (m.source.empty() && m.target.empty() && m.id.empty())

@@ -77,10 +77,12 @@ Result<void> NodeReader::NoFlags() const {
 
 std::string NodeReader::KeywordAsWritten() const {
   std::string_view line = ast_.Line(node_.range.start.line);
-  std::size_t start = node_.range.start.col > 0 ? static_cast<std::size_t>(node_.range.start.col - 1) : 0;
+  std::size_t start =
+      node_.range.start.col > 0 ? static_cast<std::size_t>(node_.range.start.col - 1) : 0;
   if (start < line.size()) {
     std::size_t end = line.find_first_of(" \t\v\f\r", start);
-    std::string_view word = line.substr(start, end == std::string_view::npos ? line.npos : end - start);
+    std::string_view word =
+        line.substr(start, end == std::string_view::npos ? line.npos : end - start);
     if (LowerAscii(word) == node_.keyword) return std::string(word);
   }
   return UpperAscii(node_.keyword);

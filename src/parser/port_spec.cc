@@ -52,7 +52,7 @@ bool IsIp(const std::string& ip) {
 
 }  // namespace
 
-Result<std::vector<std::string>> ParsePortSpec(std::string_view word) {
+Result<PortSpec> ParsePortSpecRange(std::string_view word) {
   // Split on ':' into [ip...:]host:container, the IP keeping any extra colons (IPv6).
   std::string_view ip, host, container = word;
   std::size_t last = word.rfind(':');
@@ -77,7 +77,8 @@ Result<std::vector<std::string>> ParsePortSpec(std::string_view word) {
   for (char& c : proto)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   if (proto.empty()) proto = "tcp";
-  if (proto != "tcp" && proto != "udp" && proto != "sctp") return Invalid("invalid proto: " + proto);
+  if (proto != "tcp" && proto != "udp" && proto != "sctp")
+    return Invalid("invalid proto: " + proto);
 
   if (!ip.empty()) {
     std::string addr(ip);
@@ -98,9 +99,14 @@ Result<std::vector<std::string>> ParsePortSpec(std::string_view word) {
                      " and " + std::string(host));
     }
   }
+  return PortSpec{range->start, range->end, std::move(proto)};
+}
+
+Result<std::vector<std::string>> ParsePortSpec(std::string_view word) {
+  PortSpec spec = BUILDER_TRY(ParsePortSpecRange(word));
   std::vector<std::string> out;
-  for (std::uint32_t p = range->start; p <= range->end; ++p)
-    out.push_back(std::to_string(p) + "/" + proto);
+  for (std::uint32_t p = spec.start; p <= spec.end; ++p)
+    out.push_back(std::to_string(p) + "/" + spec.proto);
   return out;
 }
 

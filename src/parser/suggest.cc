@@ -47,8 +47,8 @@ std::size_t EditDistance(std::string_view a, std::string_view b) {
   return row[b.size()];
 }
 
-std::optional<std::string> Suggest(std::string_view value, std::span<const std::string_view> options,
-                                   bool case_sensitive) {
+std::optional<std::string> Suggest(std::string_view value,
+                                   std::span<const std::string_view> options, bool case_sensitive) {
   // Distances of 3 or more are not suggestions, and a long value cannot be within 2 of a short
   // option, which also keeps the quadratic distance cheap on hostile input.
   std::string folded = case_sensitive ? std::string(value) : Lower(value);
@@ -71,7 +71,8 @@ std::optional<std::string> Suggest(std::string_view value, std::span<const std::
 
 std::string WithSuggestion(std::string message, std::string_view value,
                            std::span<const std::string_view> options, bool case_sensitive) {
-  if (auto match = Suggest(value, options, case_sensitive)) message += " (did you mean " + *match + "?)";
+  if (auto match = Suggest(value, options, case_sensitive))
+    message += " (did you mean " + *match + "?)";
   return message;
 }
 

@@ -18,8 +18,8 @@ std::size_t EditDistance(std::string_view a, std::string_view b);
 /// close or when `value` equals an option (an exact match means the error is about something
 /// else). Without `case_sensitive`, comparison is on lower case and the suggestion takes the
 /// case of `value` when that is all-lower or all-upper.
-std::optional<std::string> Suggest(std::string_view value, std::span<const std::string_view> options,
-                                   bool case_sensitive);
+std::optional<std::string> Suggest(std::string_view value,
+                                   std::span<const std::string_view> options, bool case_sensitive);
 
 /// `message` plus " (did you mean X?)" when Suggest() finds X; `message` unchanged otherwise.
 std::string WithSuggestion(std::string message, std::string_view value,

@@ -4,11 +4,10 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "base/path.h"
 #include "oci/descriptor.h"
@@ -102,8 +101,8 @@ TEST_CASE("spec examples are rejected as the wrong document type") {
 TEST_CASE("every BuildKit golden parses, round trips and is consistent") {
   std::vector<fs::path> dirs;
   for (const auto& entry : fs::recursive_directory_iterator(kGoldensDir)) {
-    if (entry.is_directory() && (fs::exists(entry.path() / "manifest.json") ||
-                                 fs::exists(entry.path() / "config.json"))) {
+    if (entry.is_directory() &&
+        (fs::exists(entry.path() / "manifest.json") || fs::exists(entry.path() / "config.json"))) {
       dirs.push_back(entry.path());
     }
   }
@@ -150,14 +149,14 @@ TEST_CASE("every BuildKit golden parses, round trips and is consistent") {
 }
 
 TEST_CASE("zstd and uncompressed goldens report their layer compression") {
-  auto zstd = Manifest::Parse(Slurp(kGoldensDir / "common" / "zstd-oci-types" / "v30" /
-                                    "manifest.json"));
+  auto zstd =
+      Manifest::Parse(Slurp(kGoldensDir / "common" / "zstd-oci-types" / "v30" / "manifest.json"));
   REQUIRE(zstd);
   for (const Descriptor& layer : zstd->layers) {
     CHECK(LayerCompressionOf(layer.media_type) == Compression::kZstd);
   }
-  auto plain = Manifest::Parse(Slurp(kGoldensDir / "image" / "uncompressed" / "v10" /
-                                     "manifest.json"));
+  auto plain =
+      Manifest::Parse(Slurp(kGoldensDir / "image" / "uncompressed" / "v10" / "manifest.json"));
   REQUIRE(plain);
   for (const Descriptor& layer : plain->layers) {
     CHECK(layer.media_type == kDockerLayerTar);

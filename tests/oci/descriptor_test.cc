@@ -1,9 +1,10 @@
 // Tests for descriptor parsing, validation and canonical serialization.
+#include "oci/descriptor.h"
+
 #include <doctest/doctest.h>
 
 #include <string>
 
-#include "oci/descriptor.h"
 #include "oci/media_types.h"
 
 namespace builder::oci {
@@ -22,8 +23,9 @@ TEST_CASE("For computes digest and size") {
   CHECK(d.media_type == kOciConfig);
   CHECK(d.digest == Digest::Of("{}"));
   CHECK(d.size == 2);
-  CHECK(d.Serialize() ==
-        R"({"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2})");
+  CHECK(
+      d.Serialize() ==
+      R"({"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2})");
 }
 
 TEST_CASE("full descriptor round trip in canonical order") {
@@ -41,9 +43,11 @@ TEST_CASE("full descriptor round trip in canonical order") {
   d.platform = p;
   d.artifact_type = "application/vnd.example.sbom.v1";
   std::string json = d.Serialize();
-  CHECK(json == std::string(R"({"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")") +
-                    kDigest +
-                    R"(","size":7682,"urls":["https://example.com/example-manifest"],"annotations":{"a":"first","z":"last"},"data":"e30=","platform":{"architecture":"arm64","os":"linux","variant":"v8"},"artifactType":"application/vnd.example.sbom.v1"})");
+  CHECK(
+      json ==
+      std::string(R"({"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")") +
+          kDigest +
+          R"(","size":7682,"urls":["https://example.com/example-manifest"],"annotations":{"a":"first","z":"last"},"data":"e30=","platform":{"architecture":"arm64","os":"linux","variant":"v8"},"artifactType":"application/vnd.example.sbom.v1"})");
   auto back = Descriptor::Parse(json);
   REQUIRE(back);
   CHECK(*back == d);
@@ -81,7 +85,8 @@ TEST_CASE("invalid descriptors name the field") {
       {WithField(R"("digest":"sha256")"),
        "descriptor.digest: invalid digest \"sha256\": missing ':' after the algorithm"},
       {WithField(R"("x":1)"), "descriptor.digest: required field missing"},
-      {WithField(R"("digest":"sha256:5B0BCABD1ED22E9FB1310CF6C2DEC7CDEF19F0AD69EFA1F392E94A4333501270")"),
+      {WithField(
+           R"("digest":"sha256:5B0BCABD1ED22E9FB1310CF6C2DEC7CDEF19F0AD69EFA1F392E94A4333501270")"),
        "descriptor.digest: invalid digest "
        "\"sha256:5B0BCABD1ED22E9FB1310CF6C2DEC7CDEF19F0AD69EFA1F392E94A4333501270\": encoded part "
        "must be lower-case hex"},
@@ -162,6 +167,12 @@ TEST_CASE("serialization escapes like Go") {
   std::string json = d.Serialize();
   CHECK(json.find(R"("k":"\u003ca\u0026b\u003e\u2028")") != std::string::npos);
   CHECK(Descriptor::Parse(json).value() == d);
+  // Go's json.Marshal of the same string.
+  d.annotations = {{"k", "a\bb\fc\\b\"\n\t\x01\x7f"}};
+  CHECK(d.Serialize().find(R"("k":"a\u0008b\u000cc\\b\"\n\t\u0001)"
+                           "\x7f"
+                           R"(")") != std::string::npos);
+  CHECK(Descriptor::Parse(d.Serialize()).value() == d);
   d.annotations = {{"bad", "\xff"}};
   CHECK(d.Serialize().find("\"bad\":\"\xef\xbf\xbd\"") != std::string::npos);
 }

@@ -1,9 +1,9 @@
 // Tests for digest parsing, computation, verification and short ids.
+#include "oci/digest.h"
+
 #include <doctest/doctest.h>
 
 #include <string>
-
-#include "oci/digest.h"
 
 namespace builder::oci {
 namespace {

@@ -1,9 +1,9 @@
 // Tests for image configs: every field round trips, Docker's nulls and extras, field errors.
+#include "oci/image_config.h"
+
 #include <doctest/doctest.h>
 
 #include <string>
-
-#include "oci/image_config.h"
 
 namespace builder::oci {
 namespace {
@@ -38,8 +38,11 @@ ImageConfig Full() {
   cc.shell = {"/bin/bash", "-c"};
   c.rootfs.diff_ids = {Digest::Of("layer1"), Digest::Of("layer2")};
   c.history = {
-      {.created = "2024-05-06T07:08:09Z", .created_by = "ADD rootfs.tar /", .author = "me",
-       .comment = "base", .empty_layer = false},
+      {.created = "2024-05-06T07:08:09Z",
+       .created_by = "ADD rootfs.tar /",
+       .author = "me",
+       .comment = "base",
+       .empty_layer = false},
       {.created = "2024-05-06T07:08:10Z", .created_by = "ENV A=b", .empty_layer = true},
       {.created_by = "RUN make"},
   };
@@ -70,12 +73,47 @@ TEST_CASE("every field round trips in canonical order") {
   CHECK(back->Serialize() == json);
 }
 
+TEST_CASE("platform accessors") {
+  ImageConfig c = Full();
+  Platform p = c.platform();
+  CHECK(p.ToString() == "linux/arm64/v8");
+  CHECK(p.os_version == "6.1");
+  CHECK(p.os_features == std::vector<std::string>{"feature"});
+  ImageConfig other;
+  other.set_platform(p);
+  CHECK(other.platform() == p);
+  CHECK(other.architecture == "arm64");
+}
+
+TEST_CASE("chain ids") {
+  RootFs r;
+  CHECK(r.ChainIds().empty());
+  Digest a = Digest::Of("a");
+  Digest b = Digest::Of("b");
+  Digest c = Digest::Of("c");
+  r.diff_ids = {a, b, c};
+  std::vector<Digest> chain = r.ChainIds();
+  REQUIRE(chain.size() == 3);
+  CHECK(chain[0] == a);
+  CHECK(chain[1] == Digest::Of(a.str() + " " + b.str()));
+  CHECK(chain[2] == Digest::Of(chain[1].str() + " " + c.str()));
+  // Checked with sha256sum over the two goldens' diff ids joined by a space.
+  r.diff_ids = {
+      Digest::Parse("sha256:fe4922f0a3ca2aa707ca0f8cc53937e947fec1157a09302baf11904258d67d17")
+          .value(),
+      Digest::Parse("sha256:007165e99d6304af5653e8a8cc1c8886e5719cf31bf09cbd9f50fa09008ef654")
+          .value()};
+  CHECK(r.ChainIds()[1].str() ==
+        "sha256:1855c203cb5fb043c8e6558ceaa2109079c73649ac181b5c05d0042dc4db12fa");
+}
+
 TEST_CASE("a minimal config writes only what is required") {
   ImageConfig c;
   c.architecture = "amd64";
   c.os = "linux";
-  CHECK(c.Serialize() ==
-        R"({"architecture":"amd64","os":"linux","config":{},"rootfs":{"type":"layers","diff_ids":[]}})");
+  CHECK(
+      c.Serialize() ==
+      R"({"architecture":"amd64","os":"linux","config":{},"rootfs":{"type":"layers","diff_ids":[]}})");
   CHECK(ImageConfig::Parse(c.Serialize()).value() == c);
 }
 
@@ -90,15 +128,16 @@ TEST_CASE("an empty healthcheck is kept apart from none") {
 }
 
 TEST_CASE("Docker's nulls and legacy fields are tolerated") {
-  const std::string docker = R"({"architecture":"amd64","config":{"Hostname":"","Domainname":"",)"
-                             R"("User":"","AttachStdin":false,"Tty":false,"Env":["PATH=/bin"],)"
-                             R"("Cmd":["sh"],"Image":"sha256:919d","Volumes":null,"WorkingDir":"",)"
-                             R"("Entrypoint":null,"OnBuild":null,"Labels":null,"Healthcheck":null},)"
-                             R"("container":"adfa","container_config":{"Cmd":["/bin/sh"]},)"
-                             R"("created":"2015-10-21T07:28:00Z","docker_version":"20.10.23",)"
-                             R"("history":[{"created":"2015-10-21T07:28:00Z","created_by":"x"}],)"
-                             R"("os":"linux","rootfs":{"type":"layers","diff_ids":[")" +
-                             Digest::Of("a").str() + R"("]}})";
+  const std::string docker =
+      R"({"architecture":"amd64","config":{"Hostname":"","Domainname":"",)"
+      R"("User":"","AttachStdin":false,"Tty":false,"Env":["PATH=/bin"],)"
+      R"("Cmd":["sh"],"Image":"sha256:919d","Volumes":null,"WorkingDir":"",)"
+      R"("Entrypoint":null,"OnBuild":null,"Labels":null,"Healthcheck":null},)"
+      R"("container":"adfa","container_config":{"Cmd":["/bin/sh"]},)"
+      R"("created":"2015-10-21T07:28:00Z","docker_version":"20.10.23",)"
+      R"("history":[{"created":"2015-10-21T07:28:00Z","created_by":"x"}],)"
+      R"("os":"linux","rootfs":{"type":"layers","diff_ids":[")" +
+      Digest::Of("a").str() + R"("]}})";
   auto c = ImageConfig::Parse(docker);
   REQUIRE(c);
   CHECK(c->config.env == std::vector<std::string>{"PATH=/bin"});
@@ -131,7 +170,8 @@ TEST_CASE("field errors") {
       {with(R"("config":[])"), "config.config: expected an object, got array"},
       {with(R"("config":{"Env":"A=b"})"),
        "config.config.Env: expected an array of strings, got string"},
-      {with(R"("config":{"Env":["A=b",7]})"), "config.config.Env[1]: expected a string, got number"},
+      {with(R"("config":{"Env":["A=b",7]})"),
+       "config.config.Env[1]: expected a string, got number"},
       {with(R"("config":{"Env":["A=b","NOEQUALS"]})"),
        "config.config.Env[1]: \"NOEQUALS\" is not KEY=value"},
       {with(R"("config":{"Env":["=value"]})"), "config.config.Env[0]: \"=value\" is not KEY=value"},

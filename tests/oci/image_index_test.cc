@@ -1,9 +1,9 @@
 // Tests for image indexes and manifest lists: round trips, conversion, platform lookup, errors.
+#include "oci/image_index.h"
+
 #include <doctest/doctest.h>
 
 #include <string>
-
-#include "oci/image_index.h"
 
 namespace builder::oci {
 namespace {
@@ -43,8 +43,9 @@ TEST_CASE("canonical serialization and round trip") {
 
 TEST_CASE("an empty index is valid (a fresh store's index.json)") {
   ImageIndex empty;
-  CHECK(empty.Serialize() ==
-        R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]})");
+  CHECK(
+      empty.Serialize() ==
+      R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]})");
   CHECK(ImageIndex::Parse(R"({"schemaVersion":2,"manifests":[]})").value() == empty);
 }
 
@@ -95,7 +96,8 @@ TEST_CASE("field errors") {
       {R"({"schemaVersion":2,"manifests":[{"mediaType":"a/b","digest":"sha256:abc","size":1}]})",
        "index.manifests[0].digest: invalid digest \"sha256:abc\": sha256 needs 64 hex "
        "characters, got 3"},
-      {R"({"schemaVersion":2,"manifests":[7]})", "index.manifests[0]: expected an object, got number"},
+      {R"({"schemaVersion":2,"manifests":[7]})",
+       "index.manifests[0]: expected an object, got number"},
       {R"({"schemaVersion":2,"manifests":[{"mediaType":"a/b","digest":")" + Digest::Of("").str() +
            R"(","size":1,"platform":{"architecture":"amd64","os":3}}]})",
        "index.manifests[0].platform.os: expected a string, got number"},

@@ -29,7 +29,7 @@ std::string FdContent(int fd) {
   return out;
 }
 
-TEST_CASE("writer hashes tar and blob in one pass; reader verifies") {
+TEST_CASE("writer hashes tar and blob in one pass, reader verifies both") {
   std::string tar(300000, 'x');
   for (size_t i = 0; i < tar.size(); i += 13) tar[i] = static_cast<char>(i);
   for (Compression c : {Compression::kGzip, Compression::kZstd, Compression::kNone}) {
@@ -41,8 +41,8 @@ TEST_CASE("writer hashes tar and blob in one pass; reader verifies") {
     auto d = (*w)->Finish();
     REQUIRE(d);
     std::string blob = FdContent(fd.get());
-    CHECK(d->digest == "sha256:" + Sha256Hex(blob));
-    CHECK(d->diff_id == "sha256:" + Sha256Hex(tar));
+    CHECK(d->digest.str() == "sha256:" + Sha256Hex(blob));
+    CHECK(d->diff_id.str() == "sha256:" + Sha256Hex(tar));
     CHECK(d->size == blob.size());
     CHECK(d->uncompressed_size == tar.size());
     if (c == Compression::kNone) CHECK(d->digest == d->diff_id);
@@ -56,7 +56,7 @@ TEST_CASE("writer hashes tar and blob in one pass; reader verifies") {
     CHECK((*r)->DrainAndVerify().value().digest == d->digest);
 
     lseek(fd.get(), 0, SEEK_SET);
-    auto bad = LayerBlobReader::Open(fd.get(), c, {"sha256:" + std::string(64, '0'), ""});
+    auto bad = LayerBlobReader::Open(fd.get(), c, {Digest::Parse("sha256:" + std::string(64, '0')).value(), {}});
     REQUIRE(bad);
     auto v = (*bad)->DrainAndVerify();
     REQUIRE_FALSE(v);
@@ -67,11 +67,17 @@ TEST_CASE("writer hashes tar and blob in one pass; reader verifies") {
     CHECK_FALSE((*bad)->Read(b));
 
     lseek(fd.get(), 0, SEEK_SET);
-    auto bad_diff = LayerBlobReader::Open(fd.get(), c, {"", "sha256:" + std::string(64, 'f')});
+    auto bad_diff = LayerBlobReader::Open(fd.get(), c, {{}, Digest::Parse("sha256:" + std::string(64, 'f')).value()});
     REQUIRE(bad_diff);
     auto v2 = (*bad_diff)->DrainAndVerify();
     REQUIRE_FALSE(v2);
     CHECK(v2.error().message().find("diff_id mismatch") != std::string::npos);
+
+    auto sha512 = Digest::Parse("sha512:" + std::string(128, 'a'));
+    REQUIRE(sha512);
+    auto unsupported = LayerBlobReader::Open(fd.get(), c, {*sha512, {}});
+    REQUIRE_FALSE(unsupported);
+    CHECK(unsupported.error().code() == ErrorCode::kUnsupported);
   }
 }
 

@@ -37,7 +37,7 @@ std::string WriteBlob(const std::string& root, Compression c, LayerWriteOptions 
   auto d = (*w)->Finish();
   REQUIRE(d);
   close(fd);
-  return d->digest;
+  return d->digest.str();
 }
 
 // Writes an uncompressed tar to path and returns `tar -tv --full-time` lines.

@@ -1,9 +1,9 @@
 // Tests for image manifests: round trips, OCI/Docker conversion and field errors.
+#include "oci/manifest.h"
+
 #include <doctest/doctest.h>
 
 #include <string>
-
-#include "oci/manifest.h"
 
 namespace builder::oci {
 namespace {
@@ -23,7 +23,8 @@ TEST_CASE("canonical serialization and round trip") {
   CHECK(json.starts_with(
       R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:)"));
   CHECK(json.find(' ') == std::string::npos);
-  CHECK(json.ends_with(R"(],"annotations":{"org.opencontainers.image.created":"2024-01-02T03:04:05Z"}})"));
+  CHECK(json.ends_with(
+      R"(],"annotations":{"org.opencontainers.image.created":"2024-01-02T03:04:05Z"}})"));
   auto back = Manifest::Parse(json);
   REQUIRE(back);
   CHECK(*back == m);
@@ -36,21 +37,25 @@ TEST_CASE("artifact fields round trip") {
   m.artifact_type = "application/vnd.example+type";
   m.subject = Descriptor::For(kOciManifest, "{}");
   std::string json = m.Serialize();
-  CHECK(json.find(R"("mediaType":"application/vnd.oci.image.manifest.v1+json","artifactType":"application/vnd.example+type","config")") !=
-        std::string::npos);
+  CHECK(
+      json.find(
+          R"("mediaType":"application/vnd.oci.image.manifest.v1+json","artifactType":"application/vnd.example+type","config")") !=
+      std::string::npos);
   CHECK(json.find(R"(],"subject":{)") != std::string::npos);
   CHECK(Manifest::Parse(json).value() == m);
 }
 
 TEST_CASE("same content gives the same bytes whatever the input layout") {
   std::string digest = Digest::Of("x").str();
-  std::string a = R"({"schemaVersion":2,"config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":")" +
-                  digest + R"(","size":1},"layers":[],"annotations":{"b":"2","a":"1"}})";
-  std::string b = "{\n  \"annotations\": {\"a\": \"1\", \"b\": \"2\"},\n  \"layers\": [ ],\n"
-                  "  \"config\": {\"size\": 1, \"digest\": \"" +
-                  digest +
-                  "\", \"mediaType\": \"application/vnd.oci.image.config.v1+json\"},\n"
-                  "  \"schemaVersion\": 2, \"unknown\": [1, {\"x\": null}]\n}";
+  std::string a =
+      R"({"schemaVersion":2,"config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":")" +
+      digest + R"(","size":1},"layers":[],"annotations":{"b":"2","a":"1"}})";
+  std::string b =
+      "{\n  \"annotations\": {\"a\": \"1\", \"b\": \"2\"},\n  \"layers\": [ ],\n"
+      "  \"config\": {\"size\": 1, \"digest\": \"" +
+      digest +
+      "\", \"mediaType\": \"application/vnd.oci.image.config.v1+json\"},\n"
+      "  \"schemaVersion\": 2, \"unknown\": [1, {\"x\": null}]\n}";
   auto ma = Manifest::Parse(a);
   auto mb = Manifest::Parse(b);
   REQUIRE(ma);
@@ -105,7 +110,8 @@ TEST_CASE("field errors") {
     std::string message;
   };
   const Case cases[] = {
-      {R"({"config":)" + cfg + R"(,"layers":[]})", "manifest.schemaVersion: required field missing"},
+      {R"({"config":)" + cfg + R"(,"layers":[]})",
+       "manifest.schemaVersion: required field missing"},
       {R"({"schemaVersion":1,"config":)" + cfg + R"(,"layers":[]})",
        "manifest.schemaVersion: unsupported schema version 1 (want 2)"},
       {R"({"schemaVersion":"2","config":)" + cfg + R"(,"layers":[]})",
@@ -114,8 +120,7 @@ TEST_CASE("field errors") {
            cfg + R"(,"layers":[]})",
        "manifest.mediaType: \"application/vnd.oci.image.index.v1+json\" is an index, not a "
        "manifest"},
-      {R"({"schemaVersion":2,"mediaType":"application/json","config":)" + cfg +
-           R"(,"layers":[]})",
+      {R"({"schemaVersion":2,"mediaType":"application/json","config":)" + cfg + R"(,"layers":[]})",
        "manifest.mediaType: \"application/json\" is not a manifest media type"},
       {R"({"schemaVersion":2,"layers":[]})", "manifest.config: required field missing"},
       {R"({"schemaVersion":2,"config":)" + cfg + "}", "manifest.layers: required field missing"},
@@ -145,6 +150,44 @@ TEST_CASE("field errors") {
   REQUIRE_FALSE(syntax);
   CHECK(syntax.error().code() == ErrorCode::kParse);
   CHECK(syntax.error().message() == "manifest: malformed JSON");
+}
+
+TEST_CASE("mutated documents fail cleanly or parse, never crash") {
+  const std::string valid = Sample().Serialize();
+  std::uint32_t state = 12345;
+  auto next = [&state] {
+    state = state * 1664525u + 1013904223u;
+    return state >> 8;
+  };
+  const char pool[] = "{}[]\":,0123456789-.eE+tfn \\ux";
+  int parsed = 0;
+  for (int round = 0; round < 3000; ++round) {
+    std::string doc = valid;
+    int edits = 1 + static_cast<int>(next() % 4);
+    for (int e = 0; e < edits; ++e) {
+      std::size_t at = next() % doc.size();
+      switch (next() % 3) {
+        case 0:
+          doc[at] = pool[next() % (sizeof(pool) - 1)];
+          break;
+        case 1:
+          doc.erase(at, 1 + next() % 8);
+          break;
+        default:
+          doc.insert(at, 1, pool[next() % (sizeof(pool) - 1)]);
+          break;
+      }
+      if (doc.empty()) doc = "{";
+    }
+    auto m = Manifest::Parse(doc);
+    if (m) {
+      ++parsed;
+      CHECK(Manifest::Parse(m->Serialize()).value() == *m);
+    } else {
+      CHECK((m.error().code() == ErrorCode::kParse || m.error().code() == ErrorCode::kCorrupt));
+    }
+  }
+  CHECK(parsed > 0);
 }
 
 }  // namespace

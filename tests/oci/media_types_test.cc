@@ -1,7 +1,7 @@
 // Tests for media type classification and format-specific media types.
-#include <doctest/doctest.h>
-
 #include "oci/media_types.h"
+
+#include <doctest/doctest.h>
 
 namespace builder::oci {
 namespace {

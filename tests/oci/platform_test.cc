@@ -1,9 +1,9 @@
 // Tests for platform specifier parsing, normalization, matching and JSON.
+#include "oci/platform.h"
+
 #include <doctest/doctest.h>
 
 #include <string>
-
-#include "oci/platform.h"
 
 namespace builder::oci {
 namespace {
@@ -161,8 +161,9 @@ TEST_CASE("JSON round trip and errors") {
   p.os_version = "1.0";
   p.os_features = {"x"};
   std::string json = p.Serialize();
-  CHECK(json ==
-        R"({"architecture":"arm","os":"linux","os.version":"1.0","os.features":["x"],"variant":"v7"})");
+  CHECK(
+      json ==
+      R"({"architecture":"arm","os":"linux","os.version":"1.0","os.features":["x"],"variant":"v7"})");
   CHECK(Platform::ParseJson(json).value() == p);
   CHECK(P("linux", "amd64").Serialize() == R"({"architecture":"amd64","os":"linux"})");
   auto missing = Platform::ParseJson(R"({"os":"linux"})");

@@ -1,9 +1,9 @@
 // Tests for docker reference normalization: a table of familiar and full names, and rejects.
+#include "oci/reference.h"
+
 #include <doctest/doctest.h>
 
 #include <string>
-
-#include "oci/reference.h"
 
 namespace builder::oci {
 namespace {
@@ -51,8 +51,8 @@ TEST_CASE("valid references normalize like docker") {
        "127.0.0.1:5000/docker/docker", "127.0.0.1:5000", "docker/docker", ""},
       {"192.168.0.1:8/debian", "192.168.0.1:8/debian", "192.168.0.1:8/debian", "192.168.0.1:8",
        "debian", ""},
-      {"[fc00::1]:5000/docker", "[fc00::1]:5000/docker", "[fc00::1]:5000/docker",
-       "[fc00::1]:5000", "docker", ""},
+      {"[fc00::1]:5000/docker", "[fc00::1]:5000/docker", "[fc00::1]:5000/docker", "[fc00::1]:5000",
+       "docker", ""},
       {"[fc00:1:2:3:4:5:6:7]:5000/library/debian", "[fc00:1:2:3:4:5:6:7]:5000/library/debian",
        "[fc00:1:2:3:4:5:6:7]:5000/library/debian", "[fc00:1:2:3:4:5:6:7]:5000", "library/debian",
        ""},
@@ -70,11 +70,10 @@ TEST_CASE("valid references normalize like docker") {
        "library/test.com", "5000"},
       {"192.168.0.1", "docker.io/library/192.168.0.1", "192.168.0.1", "docker.io",
        "library/192.168.0.1", ""},
-      {"docker.io/" + kHex, "docker.io/library/" + kHex, kHex, "docker.io", "library/" + kHex,
-       ""},
+      {"docker.io/" + kHex, "docker.io/library/" + kHex, kHex, "docker.io", "library/" + kHex, ""},
       {"dbcc1", "docker.io/library/dbcc1", "dbcc1", "docker.io", "library/dbcc1", ""},
-      {"ubuntu-12.04-base", "docker.io/library/ubuntu-12.04-base", "ubuntu-12.04-base",
-       "docker.io", "library/ubuntu-12.04-base", ""},
+      {"ubuntu-12.04-base", "docker.io/library/ubuntu-12.04-base", "ubuntu-12.04-base", "docker.io",
+       "library/ubuntu-12.04-base", ""},
       {"docker---rules/docker", "docker.io/docker---rules/docker", "docker---rules/docker",
        "docker.io", "docker---rules/docker", ""},
       {"dock__er/docker", "docker.io/dock__er/docker", "dock__er/docker", "docker.io",

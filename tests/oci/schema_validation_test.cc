@@ -1,7 +1,6 @@
 // Validates what our Serialize() writes against the OCI image-spec JSON Schemas, by writing
 // sample documents to a temp dir and running tests/oci/validate_schema.py on them.
 #include <doctest/doctest.h>
-
 #include <stdlib.h>
 
 #include <filesystem>
@@ -95,8 +94,8 @@ ImageConfig SampleConfig() {
   c.config.labels = {{"a", "b"}};
   c.config.stop_signal = "SIGINT";
   c.config.args_escaped = true;
-  c.config.healthcheck = Healthcheck{.test = {"CMD", "true"}, .interval = 1'000'000'000,
-                                     .retries = 2};
+  c.config.healthcheck =
+      Healthcheck{.test = {"CMD", "true"}, .interval = 1'000'000'000, .retries = 2};
   c.config.on_build = {"RUN true"};
   c.config.shell = {"/bin/sh", "-c"};
   c.rootfs.diff_ids = {Digest::Of("l1"), Digest::Of("l2")};
@@ -175,8 +174,7 @@ void AddReserializedCorpora(SampleWriter& w) {
     auto text = ReadFile(entry.path().string());
     REQUIRE(text);
     if (name == "manifest.json") {
-      w.Add("manifest", "golden" + std::to_string(n++),
-            Manifest::Parse(*text).value().Serialize());
+      w.Add("manifest", "golden" + std::to_string(n++), Manifest::Parse(*text).value().Serialize());
     } else {
       w.Add("config", "golden" + std::to_string(n++),
             ImageConfig::Parse(*text).value().Serialize());
@@ -200,8 +198,8 @@ TEST_CASE("everything Serialize() writes validates against the OCI JSON Schemas"
 }
 
 TEST_CASE("the validator accepts the spec's examples and rejects broken documents") {
-  RunResult spec = RunValidator({"--tsv", (kExamplesDir / "INDEX.tsv").string(),
-                                 kSchemaDir.string()});
+  RunResult spec =
+      RunValidator({"--tsv", (kExamplesDir / "INDEX.tsv").string(), kSchemaDir.string()});
   INFO(spec.out);
   INFO(spec.err);
   CHECK(spec.status.ok());
@@ -215,16 +213,15 @@ TEST_CASE("the validator accepts the spec's examples and rejects broken document
         R"({"schemaVersion":2,"config":{"mediaType":"a/b","digest":")" + digest +
             R"(","size":"1"},"layers":[)" + desc + "]}");
   w.Add("manifest", "no-layers", R"({"schemaVersion":2,"config":)" + desc + R"(,"layers":[]})");
-  w.Add("manifest", "schema-version-1", R"({"schemaVersion":1,"config":)" + desc +
-                                            R"(,"layers":[)" + desc + "]}");
+  w.Add("manifest", "schema-version-1",
+        R"({"schemaVersion":1,"config":)" + desc + R"(,"layers":[)" + desc + "]}");
   w.Add("index", "missing-digest",
         R"({"schemaVersion":2,"manifests":[{"mediaType":"a/b","size":1}]})");
   w.Add("descriptor", "upper-case-digest",
         R"({"mediaType":"a/b","size":1,"digest":"sha256:)" + std::string(64, 'A') + "\"}");
-  w.Add("descriptor", "short-sha256",
-        R"({"mediaType":"a/b","size":1,"digest":"sha256:abcd"})");
-  w.Add("descriptor", "bad-media-type", R"({"mediaType":"ab","size":1,"digest":")" + digest +
-                                            "\"}");
+  w.Add("descriptor", "short-sha256", R"({"mediaType":"a/b","size":1,"digest":"sha256:abcd"})");
+  w.Add("descriptor", "bad-media-type",
+        R"({"mediaType":"ab","size":1,"digest":")" + digest + "\"}");
   w.Add("config", "numeric-os",
         R"({"architecture":"amd64","os":1,"rootfs":{"type":"layers","diff_ids":[]}})");
   w.Add("config", "bad-env",

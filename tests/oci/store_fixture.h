@@ -64,9 +64,9 @@ inline StoredLayer StoreLayer(const ImageStore& store, const std::string& dir,
   REQUIRE(digests);
   StoredLayer layer;
   layer.descriptor.media_type = std::string(LayerMediaType(ImageFormat::kOci, compression));
-  layer.descriptor.digest = *Digest::Parse(digests->digest);
+  layer.descriptor.digest = digests->digest;
   layer.descriptor.size = static_cast<std::int64_t>(digests->size);
-  layer.diff_id = *Digest::Parse(digests->diff_id);
+  layer.diff_id = digests->diff_id;
   REQUIRE(store.blobs().Commit(std::move(*staged), layer.descriptor.digest));
   return layer;
 }

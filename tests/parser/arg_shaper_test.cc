@@ -97,8 +97,7 @@ TEST_CASE("ENV and LABEL: triples, legacy form, errors") {
   CHECK(legacy.offset == 4);
   CHECK(ShapeFails("LABEL x").message == "LABEL must have two arguments");
   auto no_eq = ShapeFails("ENV a=1 b");
-  CHECK(no_eq.message ==
-        "Syntax error - can't find = in \"b\". Must be of the form: name=value");
+  CHECK(no_eq.message == "Syntax error - can't find = in \"b\". Must be of the form: name=value");
   CHECK(no_eq.offset == 8);
 }
 
@@ -133,12 +132,25 @@ TEST_CASE("SplitQuotedWords: BuildKit's parseWords") {
   CHECK(texts("a  b\tc") == Args{"a", "b", "c"});
   CHECK(texts("a=\"x y\" 'p q'") == Args{"a=\"x y\"", "'p q'"});
   CHECK(texts("a\\ b") == Args{"a\\ b"});
-  CHECK(texts("a\\") == Args{"a"});               // a trailing escape is dropped
+  CHECK(texts("a\\") == Args{"a"});                 // a trailing escape is dropped
   CHECK(texts("'a\\' b'") == Args{"'a\\'", "b'"});  // no escapes inside single quotes
   CHECK(texts("\"a\\\" b\"") == Args{"\"a\\\" b\""});
   CHECK(texts("a`  b", '`') == Args{"a` ", "b"});
   CHECK(texts("x\xff") == Args{"x\xef\xbf\xbd"});  // invalid UTF-8 becomes U+FFFD, as in Go
-  CHECK(texts("a\xc2\xa0" "b") == Args{"a", "b"});  // NBSP separates (unicode.IsSpace)
+  CHECK(texts("a\xc2\xa0"
+              "b") == Args{"a", "b"});  // NBSP separates (unicode.IsSpace)
+  // BuildKit's TestParseWords.
+  CHECK(texts("foo") == Args{"foo"});
+  CHECK(texts("foo bar") == Args{"foo", "bar"});
+  CHECK(texts("foo\\ bar") == Args{"foo\\ bar"});
+  CHECK(texts("foo=bar") == Args{"foo=bar"});
+  CHECK(texts("foo bar 'abc xyz'") == Args{"foo", "bar", "'abc xyz'"});
+  CHECK(texts("foo bar \"abc xyz\"") == Args{"foo", "bar", "\"abc xyz\""});
+  CHECK(texts("\xc3\xa0\xc3\xb6\xc3\xbb") == Args{"\xc3\xa0\xc3\xb6\xc3\xbb"});
+  CHECK(texts("f\xc3\xb6o b\xc3\xa0r \"\xc3\xa2"
+              "bc x\xc3\xbfz\"") == Args{"f\xc3\xb6o", "b\xc3\xa0r",
+                                         "\"\xc3\xa2"
+                                         "bc x\xc3\xbfz\""});
   auto words = SplitQuotedWords("  ab  cd", '\\');
   REQUIRE(words.size() == 2);
   CHECK(words[0].offset == 2);

@@ -1,7 +1,5 @@
 // Tests for DumpAst: every case of BuildKit's parser corpus, byte for byte, plus the negative
 // cases, the line-range case and dump details the corpus does not reach.
-#include "parser/ast.h"
-
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -10,6 +8,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "parser/ast.h"
 
 namespace builder::parser {
 namespace {
@@ -115,6 +115,22 @@ TEST_CASE("DumpAst: unknown keywords, empty JSON, flags and ONBUILD") {
         "(run \"a\\x00b\" \"\xf0\x9f\x98\x80\")\n");
   CHECK(Dump("COPY --chown=\"a b\" --x='c' -- --not-a-flag /d\n") ==
         "(copy [\"--chown=a b\" \"--x=c\"] \"--not-a-flag\" \"/d\")\n");
+}
+
+TEST_CASE("DumpAst: instructions the corpus does not cover") {
+  CHECK(Dump("SHELL [\"powershell\", \"-command\"]\n") == "(shell \"powershell\" \"-command\")\n");
+  CHECK(Dump("SHELL /bin/sh -c\n") == "(shell \"/bin/sh -c\")\n");
+  CHECK(Dump("STOPSIGNAL SIGKILL\n") == "(stopsignal \"SIGKILL\")\n");
+  CHECK(Dump("MAINTAINER Jane Doe <j@x>\n") == "(maintainer \"Jane Doe <j@x>\")\n");
+  CHECK(Dump("ARG\nEXPOSE\nLABEL\nENV\nUSER\nVOLUME\n") ==
+        "(arg)\n(expose)\n(label)\n(env)\n(user)\n(volume)\n");
+  CHECK(Dump("HEALTHCHECK NONE\n") == "(healthcheck \"NONE\")\n");
+  // Heredoc bodies are never printed.
+  CHECK(Dump("RUN <<EOF\nbody\nEOF\nCOPY <<A /a\nx\nA\n") ==
+        "(run \"<<EOF\")\n(copy \"<<A\" \"/a\")\n");
+  // CRLF and a BOM change nothing in the dump.
+  CHECK(Dump("\xEF\xBB\xBF"
+             "FROM a\r\nRUN b \\\r\n c\r\n") == "(from \"a\")\n(run \"b  c\")\n");
 }
 
 }  // namespace

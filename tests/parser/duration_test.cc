@@ -45,7 +45,8 @@ TEST_CASE("valid durations") {
   CHECK(Ok("3h30m") == 3 * kHour + 30 * kMinute);
   CHECK(Ok("10.5s4m") == 4 * kMinute + 10 * kSecond + 500 * kMillisecond);
   CHECK(Ok("-2m3.4s") == -(2 * kMinute + 3 * kSecond + 400 * kMillisecond));
-  CHECK(Ok("1h2m3s4ms5us6ns") == kHour + 2 * kMinute + 3 * kSecond + 4 * kMillisecond + 5 * kMicrosecond + 6);
+  CHECK(Ok("1h2m3s4ms5us6ns") ==
+        kHour + 2 * kMinute + 3 * kSecond + 4 * kMillisecond + 5 * kMicrosecond + 6);
   CHECK(Ok("39h9m14.425s") == 39 * kHour + 9 * kMinute + 14 * kSecond + 425 * kMillisecond);
   CHECK(Ok("52763797000ns") == 52763797000);
   CHECK(Ok("0.3333333333333333333h") == 20 * kMinute);

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
-
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,7 +44,8 @@ class FakeAst {
     std::size_t kw_end = i;
     while (kw_end < text.size() && !IsSpace(text[kw_end])) ++kw_end;
     for (std::size_t k = i; k < kw_end; ++k)
-      n.keyword += static_cast<char>(text[k] >= 'A' && text[k] <= 'Z' ? text[k] - 'A' + 'a' : text[k]);
+      n.keyword +=
+          static_cast<char>(text[k] >= 'A' && text[k] <= 'Z' ? text[k] - 'A' + 'a' : text[k]);
     i = kw_end;
     // Flags: leading --words.
     while (true) {

@@ -47,9 +47,13 @@ TEST_CASE("values and defaults") {
 }
 
 TEST_CASE("bool flags") {
-  for (const auto& [word, expect] : std::vector<std::pair<std::string, bool>>{
-           {"--link", true}, {"--link=true", true}, {"--link=TRUE", true}, {"--link=True", true},
-           {"--link=false", false}, {"--link=FALSE", false}}) {
+  for (const auto& [word, expect] :
+       std::vector<std::pair<std::string, bool>>{{"--link", true},
+                                                 {"--link=true", true},
+                                                 {"--link=TRUE", true},
+                                                 {"--link=True", true},
+                                                 {"--link=false", false},
+                                                 {"--link=FALSE", false}}) {
     FlagSet f = CopyFlags();
     REQUIRE(f.Parse({word}).has_value());
     CHECK_MESSAGE(f.is_true("link") == expect, word);

@@ -23,8 +23,7 @@ std::vector<std::string> Names(std::string_view line) {
 }
 
 TEST_CASE("ParseHeredocWord: valid forms") {
-  for (std::string_view w : {"<<EOF", "<<'EOF'", "<<\"EOF\"", "<<-EOF", "<<-'EOF'",
-                             "<<-\"EOF\""}) {
+  for (std::string_view w : {"<<EOF", "<<'EOF'", "<<\"EOF\"", "<<-EOF", "<<-'EOF'", "<<-\"EOF\""}) {
     INFO(w);
     CHECK(Word(w).name == "EOF");
   }
@@ -86,6 +85,12 @@ TEST_CASE("HeredocsFromLine: words of the whole line") {
   REQUIRE(later.has_value());
   REQUIRE(later->size() == 1);
   CHECK((*later)[0].offset == 11);
+}
+
+TEST_CASE("ChompHeredocContent strips leading tabs of every line, and only tabs") {
+  CHECK(ChompHeredocContent("\thello\n\t\tworld\n") == "hello\nworld\n");
+  CHECK(ChompHeredocContent("  a\tb\n\t \tc") == "  a\tb\n \tc");
+  CHECK(ChompHeredocContent("").empty());
 }
 
 }  // namespace

@@ -2,8 +2,8 @@
 #include "parser/instruction_json.h"
 
 #include <doctest/doctest.h>
-#include <nlohmann/json.hpp>
 
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "fake_ast.h"
@@ -83,8 +83,9 @@ TEST_CASE("every kind has its fields in a fixed order") {
   CHECK(fields(2) == Keys_{"labels", "legacy_form"});
   CHECK(insts[2]["legacy_form"] == true);
   CHECK(fields(3) == Keys_{"command", "heredocs", "mounts", "network", "security"});
-  CHECK(Keys(insts[3]["mounts"][0]) == Keys_{"type", "from", "source", "target", "read_only", "required",
-                                              "id", "sharing", "mode", "uid", "gid", "size", "env"});
+  CHECK(Keys(insts[3]["mounts"][0]) == Keys_{"type", "from", "source", "target", "read_only",
+                                             "required", "id", "sharing", "mode", "uid", "gid",
+                                             "size", "env"});
   CHECK(insts[3]["mounts"][0]["read_only"] == false);
   CHECK(insts[3]["network"] == "none");
   CHECK(fields(4) == Keys_{"command"});

@@ -42,7 +42,8 @@ template <class T>
 const T& At(const Stage& s, std::size_t i) {
   REQUIRE(i < s.instructions.size());
   const T* p = std::get_if<T>(&s.instructions[i]);
-  REQUIRE_MESSAGE(p != nullptr, "instruction " << i << " is " << InstructionKind(s.instructions[i]));
+  REQUIRE_MESSAGE(p != nullptr,
+                  "instruction " << i << " is " << InstructionKind(s.instructions[i]));
   return *p;
 }
 
@@ -93,7 +94,8 @@ TEST_CASE("typed layer errors of the error-* cases") {
   CHECK(err("error-duplicate-flag") == "Dockerfile:2:16: duplicate flag specified: --chown");
   CHECK(err("error-from-missing-argument") ==
         "Dockerfile:1:1: FROM requires either one or three arguments");
-  CHECK(err("error-healthcheck-bad-retries") == "Dockerfile:2:13: --retries cannot be negative (-1)");
+  CHECK(err("error-healthcheck-bad-retries") ==
+        "Dockerfile:2:13: --retries cannot be negative (-1)");
   CHECK(err("error-instruction-before-from") ==
         "Dockerfile:1:1: no build stage in current context (RUN comes before the first FROM)");
   CHECK(err("error-malformed-mount") ==
@@ -101,7 +103,8 @@ TEST_CASE("typed layer errors of the error-* cases") {
   CHECK(err("error-onbuild-from") == "Dockerfile:2:9: FROM isn't allowed as an ONBUILD trigger");
   CHECK(err("error-onbuild-onbuild") ==
         "Dockerfile:2:9: Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
-  CHECK(err("error-shell-not-json") == "Dockerfile:2:7: SHELL requires the arguments to be in JSON form");
+  CHECK(err("error-shell-not-json") ==
+        "Dockerfile:2:7: SHELL requires the arguments to be in JSON form");
   CHECK(err("error-unknown-flag") == "Dockerfile:2:6: unknown flag: --chwon (did you mean chown?)");
   CHECK(err("error-unknown-instruction") ==
         "Dockerfile:2:1: unknown instruction: RUNN (did you mean RUN?)");
@@ -231,7 +234,9 @@ TEST_CASE("a Dockerfile with several kinds of errors reports the first") {
 }
 
 TEST_CASE("errors on continuation lines point at the right line") {
-  auto r = ParseText("FROM a\nRUN --mount=type=cache,target=/a \\\n    --mount=type=bogus,target=/b \\\n    make\n");
+  auto r = ParseText(
+      "FROM a\nRUN --mount=type=cache,target=/a \\\n    --mount=type=bogus,target=/b \\\n    "
+      "make\n");
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error().ToString() == "Dockerfile:3:5: unsupported mount type \"bogus\"");
   r = ParseText("FROM a\nEXPOSE 80 \\\n  90/tcpx\n");

@@ -1,13 +1,12 @@
 // ParseInstructions on hand-built Asts: every instruction's fields, flags and error paths with
 // exact messages and line:col.
-#include "parser/instructions.h"
-
 #include <doctest/doctest.h>
 
 #include <initializer_list>
 #include <string>
 
 #include "fake_ast.h"
+#include "parser/instructions.h"
 
 namespace builder::parser {
 namespace {
@@ -49,8 +48,9 @@ T One(std::string_view line) {
 std::string ErrorIn(std::string_view line) { return ErrorOf(Lines({"FROM alpine", line})); }
 
 TEST_CASE("stages, meta args and FROM") {
-  Dockerfile df = Parse(Lines({"ARG BASE=alpine", "ARG TAG", "FROM --platform=$BUILDPLATFORM ${BASE}:$TAG AS Build",
-                               "RUN make", "from scratch", "COPY --from=build /out /"}));
+  Dockerfile df = Parse(
+      Lines({"ARG BASE=alpine", "ARG TAG", "FROM --platform=$BUILDPLATFORM ${BASE}:$TAG AS Build",
+             "RUN make", "from scratch", "COPY --from=build /out /"}));
   REQUIRE(df.meta_args.size() == 2);
   CHECK(df.meta_args[0].args[0].key == "BASE");
   CHECK(df.meta_args[0].args[0].value == "alpine");
@@ -71,7 +71,8 @@ TEST_CASE("stages, meta args and FROM") {
 
 TEST_CASE("FROM errors") {
   CHECK(ErrorOf(Lines({"FROM"})) == "Dockerfile:1:1: FROM requires either one or three arguments");
-  CHECK(ErrorOf(Lines({"FROM a b"})) == "Dockerfile:1:6: FROM requires either one or three arguments");
+  CHECK(ErrorOf(Lines({"FROM a b"})) ==
+        "Dockerfile:1:6: FROM requires either one or three arguments");
   CHECK(ErrorOf(Lines({"FROM a AS 1st"})) ==
         "Dockerfile:1:11: invalid name for build stage: \"1st\", name can't start with a number or "
         "contain symbols");
@@ -93,13 +94,16 @@ TEST_CASE("instructions before FROM, unknown instructions, no stages") {
         "Dockerfile:1:1: no build stage in current context (RUN comes before the first FROM)");
   CHECK(ErrorOf(Lines({"ARG A", "ENV B=1", "FROM alpine"})) ==
         "Dockerfile:2:1: no build stage in current context (ENV comes before the first FROM)");
-  CHECK(ErrorIn("RUNN echo typo") == "Dockerfile:2:1: unknown instruction: RUNN (did you mean RUN?)");
+  CHECK(ErrorIn("RUNN echo typo") ==
+        "Dockerfile:2:1: unknown instruction: RUNN (did you mean RUN?)");
   CHECK(ErrorIn("  form x") == "Dockerfile:2:3: unknown instruction: form (did you mean from?)");
-  CHECK(ErrorIn("Expsoe 80") == "Dockerfile:2:1: unknown instruction: Expsoe (did you mean expose?)");
+  CHECK(ErrorIn("Expsoe 80") ==
+        "Dockerfile:2:1: unknown instruction: Expsoe (did you mean expose?)");
   CHECK(ErrorIn("FOOBAR x") == "Dockerfile:2:1: unknown instruction: FOOBAR");
   CHECK(ErrorOf(Lines({"ARG A"})) == "Dockerfile:1:1: dockerfile contains no stages to build");
   // An unknown instruction is reported even before the first FROM.
-  CHECK(ErrorOf(Lines({"RUMN x", "FROM a"})) == "Dockerfile:1:1: unknown instruction: RUMN (did you mean RUN?)");
+  CHECK(ErrorOf(Lines({"RUMN x", "FROM a"})) ==
+        "Dockerfile:1:1: unknown instruction: RUMN (did you mean RUN?)");
 }
 
 TEST_CASE("ARG") {
@@ -172,8 +176,10 @@ TEST_CASE("RUN heredocs") {
 
 TEST_CASE("RUN errors") {
   CHECK(ErrorIn("RUN") == "Dockerfile:2:1: RUN requires at least one argument");
-  CHECK(ErrorIn("RUN --network=bridge echo hi") == "Dockerfile:2:5: invalid network mode \"bridge\"");
-  CHECK(ErrorIn("RUN --security=privileged x") == "Dockerfile:2:5: security \"privileged\" is not valid");
+  CHECK(ErrorIn("RUN --network=bridge echo hi") ==
+        "Dockerfile:2:5: invalid network mode \"bridge\"");
+  CHECK(ErrorIn("RUN --security=privileged x") ==
+        "Dockerfile:2:5: security \"privileged\" is not valid");
   CHECK(ErrorIn("RUN --mount=type=cachee,target=/x echo hi") ==
         "Dockerfile:2:5: unsupported mount type \"cachee\" (did you mean cache?)");
   CHECK(ErrorIn("RUN --network=none --mount=type=bind echo") ==
@@ -200,7 +206,8 @@ TEST_CASE("CMD, ENTRYPOINT, SHELL") {
   CHECK_FALSE(ep.command.exec_form);
   auto sh = One<ShellInst>(R"(SHELL ["/bin/bash", "-o", "pipefail", "-c"])");
   CHECK(sh.shell == Strings{"/bin/bash", "-o", "pipefail", "-c"});
-  CHECK(ErrorIn("SHELL /bin/bash -c") == "Dockerfile:2:7: SHELL requires the arguments to be in JSON form");
+  CHECK(ErrorIn("SHELL /bin/bash -c") ==
+        "Dockerfile:2:7: SHELL requires the arguments to be in JSON form");
   CHECK(ErrorIn("SHELL []") == "Dockerfile:2:1: SHELL requires at least one argument");
   CHECK(ErrorIn("CMD --doit [\"a\"]") == "Dockerfile:2:5: unknown flag: --doit");
   CHECK(ErrorIn("ENTRYPOINT --x a") == "Dockerfile:2:12: unknown flag: --x");
@@ -210,10 +217,15 @@ TEST_CASE("WORKDIR, USER, STOPSIGNAL, MAINTAINER") {
   CHECK(One<WorkdirInst>("WORKDIR /app dir").path == "/app dir");
   CHECK(One<UserInst>("USER app:app").user == "app:app");
   CHECK(One<StopsignalInst>("STOPSIGNAL SIGTERM").signal == "SIGTERM");
-  CHECK(One<MaintainerInst>("MAINTAINER Jane <jane@example.com>").maintainer == "Jane <jane@example.com>");
+  CHECK(One<MaintainerInst>("MAINTAINER Jane <jane@example.com>").maintainer ==
+        "Jane <jane@example.com>");
   CHECK(ErrorIn("WORKDIR") == "Dockerfile:2:1: WORKDIR requires exactly one argument");
   CHECK(ErrorIn("USER") == "Dockerfile:2:1: USER requires exactly one argument");
   CHECK(ErrorIn("STOPSIGNAL") == "Dockerfile:2:1: STOPSIGNAL requires exactly one argument");
+  CHECK(ErrorIn("STOPSIGNAL SIGFOO") == "Dockerfile:2:12: invalid signal: SIGFOO");
+  CHECK(ErrorIn("STOPSIGNAL 0") == "Dockerfile:2:12: invalid signal: 0");
+  CHECK(One<StopsignalInst>("STOPSIGNAL $SIG").signal == "$SIG");
+  CHECK(One<StopsignalInst>("STOPSIGNAL 9").signal == "9");
   CHECK(ErrorIn("MAINTAINER") == "Dockerfile:2:1: MAINTAINER requires exactly one argument");
   CHECK(ErrorIn("USER --x=1 app") == "Dockerfile:2:6: unknown flag: --x");
 }
@@ -261,6 +273,16 @@ TEST_CASE("COPY heredocs") {
   CHECK_FALSE(c.heredocs[1].expand);
   CHECK(c.dest == "/dest/");
 
+  // Heredocs pair with their openers in order, even when names repeat.
+  FakeAst same = Lines({"FROM alpine"});
+  Node& twice = same.Add("COPY <<EOF <<EOF /d");
+  twice.heredocs.push_back({"EOF", "one\n", true, false, -1});
+  twice.heredocs.push_back({"EOF", "two\n", true, false, -1});
+  const auto& dup = std::get<CopyInst>(Parse(same).stages[0].instructions[0]);
+  REQUIRE(dup.heredocs.size() == 2);
+  CHECK(dup.heredocs[0].content == "one\n");
+  CHECK(dup.heredocs[1].content == "two\n");
+
   FakeAst g = Lines({"FROM alpine"});
   Node& m = g.Add("COPY a <<EOF");
   m.heredocs.push_back({"EOF", "x\n", true, false, -1});
@@ -274,8 +296,10 @@ TEST_CASE("COPY errors") {
   CHECK(ErrorIn("COPY") ==
         "Dockerfile:2:1: COPY requires at least two arguments, but only one was provided. "
         "Destination could not be determined");
-  CHECK(ErrorIn("COPY --chwon=1000 src /app") == "Dockerfile:2:6: unknown flag: --chwon (did you mean chown?)");
-  CHECK(ErrorIn("COPY --chown=1 --chown=2 a /a") == "Dockerfile:2:16: duplicate flag specified: --chown");
+  CHECK(ErrorIn("COPY --chwon=1000 src /app") ==
+        "Dockerfile:2:6: unknown flag: --chwon (did you mean chown?)");
+  CHECK(ErrorIn("COPY --chown=1 --chown=2 a /a") ==
+        "Dockerfile:2:16: duplicate flag specified: --chown");
   CHECK(ErrorIn("COPY --chmod=999 a /a") ==
         "Dockerfile:2:6: invalid chmod parameter: '999'. it should be octal string and between 0 "
         "and 07777");
@@ -289,8 +313,7 @@ TEST_CASE("COPY errors") {
   CHECK(ErrorIn("COPY --from=$STAGE a /a") ==
         "Dockerfile:2:6: variable expansion is not supported for --from, define a new stage with "
         "FROM using ARG from global scope as a workaround");
-  CHECK(ErrorIn("COPY --checksum=sha256:ab a /a") ==
-        "Dockerfile:2:6: unknown flag: --checksum");
+  CHECK(ErrorIn("COPY --checksum=sha256:ab a /a") == "Dockerfile:2:6: unknown flag: --checksum");
   CHECK(ErrorIn("COPY --unpack a /a") == "Dockerfile:2:6: unknown flag: --unpack");
 }
 
@@ -341,7 +364,8 @@ TEST_CASE("VOLUME") {
   auto j = One<VolumeInst>(R"(VOLUME [" /data ", "/b"])");
   CHECK(j.volumes == Strings{"/data", "/b"});
   CHECK(j.json_form);
-  CHECK(ErrorIn(R"(VOLUME ["/a", " "])") == "Dockerfile:2:8: VOLUME specified can not be an empty string");
+  CHECK(ErrorIn(R"(VOLUME ["/a", " "])") ==
+        "Dockerfile:2:8: VOLUME specified can not be an empty string");
   CHECK(ErrorIn("VOLUME") == "Dockerfile:2:1: VOLUME requires at least one argument");
 }
 
@@ -389,7 +413,8 @@ TEST_CASE("HEALTHCHECK errors") {
         "Dockerfile:2:25: duplicate flag specified: --retries");
   CHECK(ErrorIn("HEALTHCHECK --intervall=5s CMD true") ==
         "Dockerfile:2:13: unknown flag: --intervall (did you mean interval?)");
-  CHECK(ErrorIn("HEALTHCHECK CONNECT x") == "Dockerfile:2:13: Unknown type \"CONNECT\" in HEALTHCHECK (try CMD)");
+  CHECK(ErrorIn("HEALTHCHECK CONNECT x") ==
+        "Dockerfile:2:13: Unknown type \"CONNECT\" in HEALTHCHECK (try CMD)");
   CHECK(ErrorIn("HEALTHCHECK CMD") == "Dockerfile:2:13: Missing command after HEALTHCHECK CMD");
   CHECK(ErrorIn("HEALTHCHECK NONE x") == "Dockerfile:2:13: HEALTHCHECK NONE takes no arguments");
   CHECK(ErrorIn("HEALTHCHECK") == "Dockerfile:2:1: HEALTHCHECK requires at least one argument");
@@ -408,12 +433,14 @@ TEST_CASE("ONBUILD") {
   CHECK(std::holds_alternative<RunInst>(run.trigger[0]));
   CHECK(ErrorIn("ONBUILD ONBUILD RUN true") ==
         "Dockerfile:2:9: Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
-  CHECK(ErrorIn("ONBUILD FROM busybox") == "Dockerfile:2:9: FROM isn't allowed as an ONBUILD trigger");
+  CHECK(ErrorIn("ONBUILD FROM busybox") ==
+        "Dockerfile:2:9: FROM isn't allowed as an ONBUILD trigger");
   CHECK(ErrorIn("ONBUILD MAINTAINER me") ==
         "Dockerfile:2:9: MAINTAINER isn't allowed as an ONBUILD trigger");
   CHECK(ErrorIn("ONBUILD COPY --chwon=1 a b") ==
         "Dockerfile:2:14: unknown flag: --chwon (did you mean chown?)");
-  CHECK(ErrorIn("ONBUILD RUNN x") == "Dockerfile:2:9: unknown instruction: RUNN (did you mean RUN?)");
+  CHECK(ErrorIn("ONBUILD RUNN x") ==
+        "Dockerfile:2:9: unknown instruction: RUNN (did you mean RUN?)");
 }
 
 TEST_CASE("errors carry the source line for the caret") {

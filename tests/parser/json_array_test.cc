@@ -28,15 +28,15 @@ TEST_CASE("JSON arrays of strings") {
 
 TEST_CASE("JSON string escapes decode as Go's decoder does") {
   CHECK(Items(R"(["\"\\\/\b\f\n\r\t"])") == std::vector<std::string>{"\"\\/\b\f\n\r\t"});
-  CHECK(Items(R"(["\u0041\u00e9\u2665"])") ==
-        std::vector<std::string>{"A\xc3\xa9\xe2\x99\xa5"});
+  CHECK(Items(R"(["\u0041\u00e9\u2665"])") == std::vector<std::string>{"A\xc3\xa9\xe2\x99\xa5"});
   CHECK(Items(R"(["\u0000"])") == std::vector<std::string>{std::string(1, '\0')});
   // A surrogate pair joins; a lone or reversed surrogate is U+FFFD.
   CHECK(Items(R"(["\ud83d\ude00"])") == std::vector<std::string>{"\xf0\x9f\x98\x80"});
   CHECK(Items(R"(["\ud83d"])") == std::vector<std::string>{"\xef\xbf\xbd"});
   CHECK(Items(R"(["\ude00\ud83d"])") == std::vector<std::string>{"\xef\xbf\xbd\xef\xbf\xbd"});
   CHECK(Items(R"(["\ud83dx"])") == std::vector<std::string>{"\xef\xbf\xbdx"});
-  CHECK(Items(R"(["\ud83d\u0041"])") == std::vector<std::string>{"\xef\xbf\xbd" "A"});
+  CHECK(Items(R"(["\ud83d\u0041"])") == std::vector<std::string>{"\xef\xbf\xbd"
+                                                                 "A"});
   // Raw UTF-8 passes through; each invalid byte becomes U+FFFD.
   CHECK(Items("[\"\xe2\x99\xa5\"]") == std::vector<std::string>{"\xe2\x99\xa5"});
   CHECK(Items("[\"a\xff\"]") == std::vector<std::string>{"a\xef\xbf\xbd"});
@@ -74,6 +74,23 @@ TEST_CASE("valid JSON with a non-string element (kNonString) and its offset") {
   CHECK(Kind("[{\"a\": [1, {\"b\": null}]}]") == JsonArrayKind::kNonString);
   CHECK(Kind("[-0.5e+3]") == JsonArrayKind::kNonString);
   CHECK(Kind("[1e-999]") == JsonArrayKind::kNonString);  // underflow is fine in Go
+}
+
+// BuildKit's json_test.go tables.
+TEST_CASE("BuildKit's valid and invalid arrays of strings") {
+  for (std::string_view bad :
+       {R"(["a",42,"b"])", R"(["a",123.456,"b"])", R"(["a",{},"b"])", R"(["a",{"c": "d"},"b"])",
+        R"(["a",["c"],"b"])", R"(["a",true,"b"])", R"(["a",false,"b"])", R"(["a",null,"b"])"}) {
+    INFO(bad);
+    CHECK(Kind(bad) == JsonArrayKind::kNonString);
+  }
+  CHECK(Items(R"([""])") == std::vector<std::string>{""});
+  CHECK(Items(R"(["a","b"])") == std::vector<std::string>{"a", "b"});
+  CHECK(Items("[\t\"a\",\t\"b\"\t]") == std::vector<std::string>{"a", "b"});
+  CHECK(Items("\t[\t\"a\",\t\"b\"\t]\t") == std::vector<std::string>{"a", "b"});
+  CHECK(
+      Items(R"(["abc 123", "♥", "☃", "\" \\ \/ \b \f \n \r \t \u0000"])") ==
+      std::vector<std::string>{"abc 123", "♥", "☃", std::string("\" \\ / \b \f \n \r \t \0", 17)});
 }
 
 TEST_CASE("offsets point at each element's opening quote") {

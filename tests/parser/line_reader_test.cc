@@ -9,43 +9,59 @@
 namespace builder::parser {
 namespace {
 
-std::vector<std::string> Texts(std::string_view content) {
-  int too_long = 0;
-  std::vector<std::string> out;
-  for (const auto& line : SplitLines(content, &too_long)) out.emplace_back(line.text);
+std::vector<PhysicalLine> Lines(std::string_view content) {
+  LineCursor cursor(content);
+  std::vector<PhysicalLine> out;
+  PhysicalLine line;
+  while (cursor.Next(&line)) {
+    out.push_back(line);
+    CHECK(cursor.line_number() == static_cast<int>(out.size()));
+  }
+  CHECK(CountLines(content) >= out.size());
   return out;
 }
 
-TEST_CASE("SplitLines: terminators, CR and BOM") {
+std::vector<std::string> Texts(std::string_view content) {
+  std::vector<std::string> out;
+  for (const auto& line : Lines(content)) out.emplace_back(line.text);
+  return out;
+}
+
+TEST_CASE("LineCursor: terminators, CR and BOM") {
   CHECK(Texts("").empty());
   CHECK(Texts("a") == std::vector<std::string>{"a"});
   CHECK(Texts("a\n") == std::vector<std::string>{"a"});
   CHECK(Texts("a\n\nb") == std::vector<std::string>{"a", "", "b"});
   CHECK(Texts("a\r\nb\r\r\n") == std::vector<std::string>{"a", "b"});
   CHECK(Texts("a\rb\n") == std::vector<std::string>{"a\rb"});  // only trailing CRs go
-  CHECK(Texts("\xEF\xBB\xBF" "FROM x\n\xEF\xBB\xBF") ==
+  CHECK(Texts("\xEF\xBB\xBF"
+              "FROM x\n\xEF\xBB\xBF") ==
         std::vector<std::string>{"FROM x", "\xEF\xBB\xBF"});  // only the first BOM goes
 
-  int too_long = 0;
-  const auto lines = SplitLines("x\r\ny", &too_long);
+  const auto lines = Lines("x\r\ny");
   REQUIRE(lines.size() == 2);
   CHECK(lines[0].raw == "x\r");
   CHECK(lines[0].has_newline);
   CHECK_FALSE(lines[1].has_newline);
 }
 
-TEST_CASE("SplitLines: lines over 65535 bytes are reported") {
-  int too_long = 0;
-  SplitLines("a\n" + std::string(kMaxLineBytes, 'x') + "\n", &too_long);
-  CHECK(too_long == 0);
-  SplitLines("a\nb\n" + std::string(kMaxLineBytes + 1, 'x'), &too_long);
-  CHECK(too_long == 3);
+TEST_CASE("CountLines") {
+  CHECK(CountLines("") == 0);
+  CHECK(CountLines("a") == 1);
+  CHECK(CountLines("a\n") == 1);
+  CHECK(CountLines("a\n\nb") == 3);
+}
+
+TEST_CASE("EstimateInstructions counts lines starting with a letter") {
+  CHECK(EstimateInstructions("") == 0);
+  CHECK(EstimateInstructions("FROM a\n\n# c\n  RUN b\nrun c \\\nd") == 3);
+  CHECK(EstimateInstructions(std::string(1000, '\n')) == 0);
 }
 
 TEST_CASE("TrimLeftSpace: Go's unicode.IsSpace") {
   CHECK(TrimLeftSpace(" \t\v\f\r x ") == "x ");
   CHECK(TrimLeftSpace("\xc2\xa0\xc2\x85x") == "x");
-  CHECK(TrimLeftSpace("\xe3\x80\x80x") == "x");   // IDEOGRAPHIC SPACE
+  CHECK(TrimLeftSpace("\xe3\x80\x80x") == "x");              // IDEOGRAPHIC SPACE
   CHECK(TrimLeftSpace("\xe2\x80\x8bx") == "\xe2\x80\x8bx");  // ZWSP is not a space
   CHECK(TrimLeftSpace("   ").empty());
 }

@@ -27,7 +27,9 @@ TEST_CASE("types and defaults") {
   CHECK(bind.read_only);
   CHECK_FALSE(bind.read_only_set);
   CHECK(bind.text == "target=/src");
-  MountSpec cache = Ok("type=cache,target=/root/.cache,id=pip,sharing=locked,mode=0755,uid=1000,gid=1000,from=base,source=/c");
+  MountSpec cache =
+      Ok("type=cache,target=/root/"
+         ".cache,id=pip,sharing=locked,mode=0755,uid=1000,gid=1000,from=base,source=/c");
   CHECK(cache.type == "cache");
   CHECK_FALSE(cache.read_only);
   CHECK(cache.id == "pip");
@@ -68,8 +70,9 @@ TEST_CASE("CSV quoting") {
   CHECK(Ok("target=/a,\"source=x,y\"").source == "x,y");
   CHECK(Ok("\"target=/a \"\"b\"\"\"").target == "/a \"b\"");
   CHECK(Err("") == "failed to parse csv mounts: EOF");
-  CHECK(Err("target=/a\"b") ==
-        "failed to parse csv mounts: parse error on line 1, column 10: bare \" in non-quoted-field");
+  CHECK(
+      Err("target=/a\"b") ==
+      "failed to parse csv mounts: parse error on line 1, column 10: bare \" in non-quoted-field");
   CHECK(Err("\"target=/a") ==
         "failed to parse csv mounts: parse error on line 1, column 11: extraneous or missing \" in "
         "quoted-field");
@@ -83,7 +86,8 @@ TEST_CASE("key and value errors") {
   CHECK(Err("type=cachee,target=/x") == "unsupported mount type \"cachee\" (did you mean cache?)");
   CHECK(Err("type=volume,target=/x") == "unsupported mount type \"volume\"");
   CHECK(Err("target=/x,foo") == "invalid field 'foo' must be a key=value pair");
-  CHECK(Err("target=/x,tagret=/y") == "unexpected key 'tagret' in 'tagret=/y' (did you mean target?)");
+  CHECK(Err("target=/x,tagret=/y") ==
+        "unexpected key 'tagret' in 'tagret=/y' (did you mean target?)");
   CHECK(Err("target=/x,bogus=1") == "unexpected key 'bogus' in 'bogus=1'");
   CHECK(Err("target=/x,ro=maybe") == "invalid value for ro: maybe");
   CHECK(Err("type=secret,id=a,required=2") == "invalid value for required: 2");

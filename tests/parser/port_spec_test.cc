@@ -51,7 +51,17 @@ TEST_CASE("errors") {
   CHECK(Err("/tcp") == "no port specified: /tcp<empty>");
   CHECK(Err("x:80") == "invalid hostPort: x");
   CHECK(Err("1.2.3:8080:80") == "invalid IP address: 1.2.3");
-  CHECK(Err("8000-8002:80-81") == "invalid ranges specified for container and host Ports: 80-81 and 8000-8002");
+  CHECK(Err("8000-8002:80-81") ==
+        "invalid ranges specified for container and host Ports: 80-81 and 8000-8002");
+}
+
+TEST_CASE("ParsePortSpecRange does not expand") {
+  auto r = ParsePortSpecRange("127.0.0.1:1000-2000:1000-2000/UDP");
+  REQUIRE(r.has_value());
+  CHECK(r->start == 1000);
+  CHECK(r->end == 2000);
+  CHECK(r->proto == "udp");
+  CHECK(ParsePortSpecRange("80/x").error().message() == "invalid proto: x");
 }
 
 }  // namespace

@@ -40,7 +40,7 @@ void RegisterDebugParse(CLI::App& debug, int* status) {
       *status = ReportError(content.error());
       return;
     }
-    auto ast = parser::ParseDockerfile(*content, file);
+    auto ast = parser::ParseDockerfile(*content, file == "-" ? "<stdin>" : file);
     if (!ast) {
       *status = ReportError(ast.error());
       return;
