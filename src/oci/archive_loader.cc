@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "base/file_lock.h"
+#include "oci/annotations.h"
 #include "oci/compression.h"
 #include "oci/docker_archive.h"
 #include "oci/image_index.h"
@@ -49,7 +50,7 @@ class Loader {
     // Everything is verified and published: only now do names point at it.
     for (const LoadedImage& image : images_) {
       for (const Reference& tag : image.tags) BUILDER_TRY(store_.Tag(image.manifest, tag));
-      if (image.tags.empty()) BUILDER_TRY(KeepUntagged(store_, image.manifest));
+      if (image.tags.empty()) BUILDER_TRY(store_.AddUntagged(image.manifest));
     }
     return images_;
   }
@@ -104,7 +105,7 @@ class Loader {
     }
     auto checked = [&]() -> Result<void> {
       auto reader = BUILDER_TRY(
-          LayerBlobReader::Open(fd, compression, {digest.str(), diff_id.str()}));
+          LayerBlobReader::Open(fd, compression, {digest, diff_id}));
       BUILDER_TRY(reader->DrainAndVerify());
       return {};
     }();
@@ -135,7 +136,7 @@ class Loader {
 
   // The tag an index.json entry carries, if it names a repository.
   static Result<std::optional<Reference>> EntryName(const Descriptor& entry) {
-    if (auto it = entry.annotations.find(std::string(kContainerdImageNameAnnotation));
+    if (auto it = entry.annotations.find(std::string(kAnnotationContainerdImageName));
         it != entry.annotations.end()) {
       auto ref = ParseTagReference(it->second);
       if (!ref) return Fail(std::move(ref).error().Context("image name " + it->second));
@@ -294,15 +295,6 @@ class Loader {
 };
 
 }  // namespace
-
-Result<void> KeepUntagged(const ImageStore& store, const Descriptor& manifest) {
-  return store.UpdateIndex([&](ImageIndex& index) -> Result<void> {
-    for (const Descriptor& d : index.manifests)
-      if (d.digest == manifest.digest) return {};
-    index.manifests.push_back(WithoutAnnotations(manifest));
-    return {};
-  });
-}
 
 Result<std::vector<LoadedImage>> LoadImagesFrom(const ImageStore& store,
                                                 ArchiveContents& contents) {

@@ -47,10 +47,6 @@ struct LoadOptions {
 [[nodiscard]] Result<std::vector<LoadedImage>> LoadImagesFromLayout(const ImageStore& store,
                                                                     const std::string& dir,
                                                                     const LoadOptions& options = {});
-/// Adds an index.json entry without a name for the manifest unless one exists, so an untagged
-/// image is not garbage to prune (`docker load` of an untagged image keeps it the same way).
-[[nodiscard]] Result<void> KeepUntagged(const ImageStore& store, const Descriptor& manifest);
-
 /// The resolution step shared by both: contents already staged.
 [[nodiscard]] Result<std::vector<LoadedImage>> LoadImagesFrom(const ImageStore& store,
                                                               ArchiveContents& contents);

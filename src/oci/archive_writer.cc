@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "oci/annotations.h"
 #include "oci/docker_archive.h"
 #include "oci/image_index.h"
 #include "oci/platform.h"
@@ -55,7 +56,7 @@ Result<void> SaveImages(const ImageStore& store, const std::vector<SaveRequest>&
     }
     for (const Reference& tag : request.tags) {
       Descriptor named = manifest;
-      named.annotations[std::string(kContainerdImageNameAnnotation)] = tag.String();
+      named.annotations[std::string(kAnnotationContainerdImageName)] = tag.String();
       named.annotations[std::string(kRefNameAnnotation)] = tag.tag();
       index.manifests.push_back(std::move(named));
       entry.repo_tags.push_back(tag.FamiliarString());

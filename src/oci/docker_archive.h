@@ -10,10 +10,6 @@
 
 namespace builder::oci {
 
-/// The index.json annotation Docker 25+ and containerd write with the full image name
-/// ("docker.io/library/app:1.0"); org.opencontainers.image.ref.name then holds the tag only.
-inline constexpr std::string_view kContainerdImageNameAnnotation = "io.containerd.image.name";
-
 /// One image of a docker-archive manifest.json. Paths are relative to the archive root:
 /// "blobs/sha256/<hex>" (Docker 25+) or "<id>.json" and "<id>/layer.tar" (older Docker).
 struct DockerArchiveImage {

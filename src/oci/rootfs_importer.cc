@@ -7,7 +7,6 @@
 #include <cstdio>
 #include <vector>
 
-#include "oci/archive_loader.h"
 #include "oci/layer_stream.h"
 #include "oci/media_types.h"
 #include "oci/progress_source.h"
@@ -97,8 +96,8 @@ Result<ImportResult> ImportRootfs(const ImageStore& store, ByteSource& tar,
   LayerDigests digests = BUILDER_TRY(WriteLayerBlob(counted, staged.fd(), options));
   if (options.progress) options.progress->Finish();
 
-  Digest blob = BUILDER_TRY(Digest::Parse(digests.digest));
-  Digest diff_id = BUILDER_TRY(Digest::Parse(digests.diff_id));
+  const Digest& blob = digests.digest;
+  const Digest& diff_id = digests.diff_id;
   ImageConfig config;
   config.created = options.source_date_epoch ? FormatRfc3339(*options.source_date_epoch)
                                              : NowRfc3339();
@@ -126,7 +125,7 @@ Result<ImportResult> ImportRootfs(const ImageStore& store, ByteSource& tar,
   if (options.tag) {
     BUILDER_TRY(store.Tag(result.manifest, *options.tag));
   } else {
-    BUILDER_TRY(KeepUntagged(store, result.manifest));
+    BUILDER_TRY(store.AddUntagged(result.manifest));
   }
   return result;
 }
