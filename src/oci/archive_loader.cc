@@ -38,9 +38,15 @@ class Loader {
       : store_(store), contents_(contents) {}
 
   Result<std::vector<LoadedImage>> Run() {
-    if (auto index = contents_.Metadata("index.json")) {
+    auto index = contents_.Metadata("index.json");
+    auto manifest = contents_.Metadata("manifest.json");
+    // An empty index.json beside a manifest.json (some exporters) defers to the latter.
+    if (index && manifest && BUILDER_TRY(ImageIndex::Parse(*index)).manifests.empty()) {
+      index.reset();
+    }
+    if (index) {
       BUILDER_TRY(LoadOci(*index));
-    } else if (auto manifest = contents_.Metadata("manifest.json")) {
+    } else if (manifest) {
       BUILDER_TRY(LoadDocker(*manifest));
     } else {
       return Fail(ErrorCode::kInvalidArgument,

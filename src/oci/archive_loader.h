@@ -32,7 +32,8 @@ struct LoadOptions {
 ///  - OCI archives / Docker 25+ saves: index.json entries (manifests, or indexes with the
 ///    manifests they carry); tags from io.containerd.image.name (a full name) or else
 ///    org.opencontainers.image.ref.name when it is a name ("app:1.0"); a bare tag alone ("1")
-///    names no repository, so that image loads untagged. index.json wins over manifest.json.
+///    names no repository, so that image loads untagged. index.json wins over manifest.json
+///    unless it lists nothing.
 ///  - docker-archives without index.json (old style <id>/layer.tar and <id>.json, or skopeo's
 ///    <hex>.tar): manifest.json Config/Layers/RepoTags. The config blob is kept byte for byte
 ///    (same image id), layers as they are (uncompressed ones typed ...layer.v1.tar), and a new
