@@ -23,6 +23,27 @@ gzip -c "$WORK/rootfs.tar" >"$WORK/rootfs.tar.gz"
 [ "$(b import "$WORK/rootfs.tar.gz")" = "$(b import "$WORK/rootfs.tar")" ] ||
   fail "gzip input gives another image than the plain tar"
 
+# A URL source is downloaded (libcurl) and imported like the file; 404 is an error.
+if command -v python3 >/dev/null 2>&1; then
+  python3 -u -m http.server 0 --bind 127.0.0.1 --directory "$WORK" >"$WORK/http.log" 2>&1 &
+  http_pid=$!
+  add_cleanup "kill $http_pid 2>/dev/null"
+  port=""
+  for _ in $(seq 1 50); do
+    port=$(sed -n 's/.*port \([0-9]*\).*/\1/p' "$WORK/http.log" | head -1)
+    [ -n "$port" ] && break
+    sleep 0.1
+  done
+  [ -n "$port" ] || fail "http.server did not start: $(cat "$WORK/http.log")"
+  [ "$(b import -m same "http://127.0.0.1:$port/rootfs.tar" 2>/dev/null)" = \
+    "$(b import -m same "$WORK/rootfs.tar" 2>/dev/null)" ] ||
+    fail "URL import differs from the file import"
+  b history "$(b import "http://127.0.0.1:$port/rootfs.tar" 2>/dev/null)" |
+    grep -q "Imported from http://127.0.0.1:$port/rootfs.tar" || fail "URL import comment"
+  "$BUILDER" import "http://127.0.0.1:$port/missing.tar" 2>"$WORK/err" && fail "404 imported"
+  grep -q 'HTTP 404' "$WORK/err" || fail "wrong 404 error: $(cat "$WORK/err")"
+fi
+
 b tag app:1.0 app:latest
 b save -o "$WORK/one.tar" app:1.0
 b save app:1.0 >"$WORK/two.tar"
