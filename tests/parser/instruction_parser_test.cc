@@ -278,7 +278,8 @@ TEST_CASE("COPY heredocs") {
   Node& twice = same.Add("COPY <<EOF <<EOF /d");
   twice.heredocs.push_back({"EOF", "one\n", true, false, -1});
   twice.heredocs.push_back({"EOF", "two\n", true, false, -1});
-  const auto& dup = std::get<CopyInst>(Parse(same).stages[0].instructions[0]);
+  Dockerfile same_df = Parse(same);
+  const auto& dup = std::get<CopyInst>(same_df.stages[0].instructions[0]);
   REQUIRE(dup.heredocs.size() == 2);
   CHECK(dup.heredocs[0].content == "one\n");
   CHECK(dup.heredocs[1].content == "two\n");

@@ -1,0 +1,62 @@
+// The sandbox's child side: namespace setup, then pid 1 running the command; and its messages.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sandbox/mount_plan.h"
+#include "sandbox/sandbox_spec.h"
+#include "sandbox/seccomp_filter.h"
+
+namespace builder::sandbox {
+
+/// Messages on the SOCK_SEQPACKET pair between the parent and the sandbox's init, one per
+/// packet, fixed size so the child never allocates.
+enum class MessageType : uint32_t {
+  kGo = 1,      ///< parent -> child: id maps are written, go on
+  kCreated,     ///< child: `text` (relative to the rootfs) was created in the upper dir
+  kSetupError,  ///< child: `text` failed with `err`; the child exits
+  kExecError,   ///< child: execve of the command failed with `err`
+  kStarted,     ///< child: the command is running
+  kExited,      ///< child: the command ended with `code` / `signal`
+};
+
+struct Message {
+  MessageType type = MessageType::kGo;
+  int32_t err = 0;
+  int32_t code = 0;
+  int32_t signal = 0;
+  char text[4096] = {};
+};
+
+/// Everything the child reads, prepared by the parent before clone3. The child only reads it
+/// (copied memory), so no allocation happens after the clone.
+struct ChildPlan {
+  const SandboxSpec* spec = nullptr;
+  const MountPlan* mounts = nullptr;
+  const SeccompProgram* seccomp = nullptr;
+  std::string merged_dir;  ///< host dir the overlay is mounted on before pivot_root
+  int sock = -1;           ///< child's end of the socket pair
+  int upper_fd = -1;       ///< O_PATH fd of the upper dir: tells what a mount point creation added
+  int stdin_fd = -1;       ///< all >= 3, so dup2 onto 0..2 never clobbers one of them
+  int stdout_fd = -1;
+  int stderr_fd = -1;
+  bool setgroups_allowed = true;
+  uint64_t capabilities = 0;
+  int last_cap = 40;
+  std::vector<std::string> exec_candidates;  ///< full paths tried in order (PATH lookup)
+  std::vector<char*> argv;                   ///< null-terminated
+  std::vector<char*> envp;                   ///< null-terminated
+};
+
+/// The clone3 body: waits for kGo, sets up hostname, loopback, mounts, pivot_root, cwd, ids,
+/// capabilities, no_new_privs and seccomp, then as pid 1 forks the command, forwards SIGTERM,
+/// SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH to it, reaps every zombie, reports the
+/// command's status and exits, which kills what is left in the pid namespace. `plan` is a
+/// const ChildPlan*.
+void RunChildInit(const void* plan);
+
+}  // namespace builder::sandbox
