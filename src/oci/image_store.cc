@@ -30,7 +30,7 @@ bool Exists(const std::string& path) {
 /// The tag an index.json entry carries, normalized; nullopt for unnamed entries and names that
 /// are not tag references (those are kept in index.json but count as untagged here).
 std::optional<Reference> EntryTag(const Descriptor& entry) {
-  auto it = entry.annotations.find(std::string(kRefNameAnnotation));
+  auto it = entry.annotations.find(std::string(kAnnotationRefName));
   if (it == entry.annotations.end()) return std::nullopt;
   auto ref = Reference::ParseDockerRef(it->second);
   if (!ref || ref->digest()) return std::nullopt;
@@ -38,7 +38,7 @@ std::optional<Reference> EntryTag(const Descriptor& entry) {
 }
 
 Descriptor WithoutName(Descriptor d) {
-  d.annotations.erase(std::string(kRefNameAnnotation));
+  d.annotations.erase(std::string(kAnnotationRefName));
   return d;
 }
 
@@ -279,7 +279,7 @@ Result<void> ImageStore::Tag(const Descriptor& manifest, const Reference& ref_in
         moved_from.push_back(WithoutName(*it));
         it = entries.erase(it);
       } else if (it->digest == manifest.digest && !it->annotations.contains(
-                                                      std::string(kRefNameAnnotation))) {
+                                                      std::string(kAnnotationRefName))) {
         it = entries.erase(it);  // the untagged entry of this image becomes a tagged one
       } else {
         ++it;
@@ -292,7 +292,7 @@ Result<void> ImageStore::Tag(const Descriptor& manifest, const Reference& ref_in
       if (!still_listed) entries.push_back(old);
     }
     Descriptor entry = WithoutName(manifest);
-    entry.annotations[std::string(kRefNameAnnotation)] = ref.String();
+    entry.annotations[std::string(kAnnotationRefName)] = ref.String();
     entries.push_back(std::move(entry));
     return {};
   });

@@ -10,6 +10,7 @@
 
 #include "base/error.h"
 #include "base/file_lock.h"
+#include "oci/annotations.h"
 #include "oci/blob_store.h"
 #include "oci/descriptor.h"
 #include "oci/image_config.h"
@@ -20,11 +21,12 @@
 
 namespace builder::oci {
 
-/// The annotation that names an index.json entry. Its value is the FULL normalized reference,
-/// "docker.io/library/app:1.0", never the familiar "app:1.0", so other tools address images
-/// the same way: `skopeo inspect oci:$BUILDER_ROOT:docker.io/library/app:1.0`,
-/// `umoci unpack --image $BUILDER_ROOT:docker.io/library/app:1.0`.
-inline constexpr std::string_view kRefNameAnnotation = "org.opencontainers.image.ref.name";
+// Tags: an index.json entry is named by its kAnnotationRefName annotation, whose value is
+// the FULL normalized reference, "docker.io/library/app:1.0", never the familiar "app:1.0", so
+// other tools address images the same way: `skopeo inspect
+// oci:$BUILDER_ROOT:docker.io/library/app:1.0`, `umoci unpack --image
+// $BUILDER_ROOT:docker.io/library/app:1.0`. Names written by other tools that are not full
+// references ("app", "1.0") are read through Reference::ParseDockerRef.
 
 /// One image as the store knows it: the manifest, its config, and the tags that point at it.
 struct StoredImage {
