@@ -18,6 +18,9 @@ void RegisterRmi(CLI::App& app, int* status);
 void RegisterInspect(CLI::App& app, int* status);
 void RegisterHistory(CLI::App& app, int* status);
 void RegisterPrune(CLI::App& app, int* status);
+void RegisterSave(CLI::App& app, int* status);
+void RegisterLoad(CLI::App& app, int* status);
+void RegisterImport(CLI::App& app, int* status);
 
 /// The store at ImageStore::DefaultRoot() ($BUILDER_ROOT, ...), created if missing.
 [[nodiscard]] Result<oci::ImageStore> OpenStore();

@@ -31,6 +31,9 @@ int main(int argc, char** argv) {
   builder::cli::RegisterInspect(app, &status);
   builder::cli::RegisterHistory(app, &status);
   builder::cli::RegisterPrune(app, &status);
+  builder::cli::RegisterSave(app, &status);
+  builder::cli::RegisterLoad(app, &status);
+  builder::cli::RegisterImport(app, &status);
 
   CLI::App* debug = app.add_subcommand("debug", "Inspect builder's internals");
   debug->require_subcommand(1);
