@@ -1,5 +1,6 @@
 // Layer extraction: libarchive reads the verified, decompressed stream; every filesystem
-// change goes through fds resolved inside the target with symlinks refused.
+// change goes through fds resolved inside the target (symlinks followed as the image's own
+// processes would, never out of it) and never follows an entry's own final component.
 #include "oci/layer_unpacker.h"
 
 #include <archive.h>
@@ -28,7 +29,8 @@ namespace {
 constexpr std::string_view kWhiteoutPrefix = ".wh.";
 constexpr std::string_view kWhiteoutMetaPrefix = ".wh..wh.";
 constexpr std::string_view kOpaqueMarker = ".wh..wh..opq";
-// Lookups inside the target: never above it, never through a symlink or a /proc magic link.
+// Lookups of physical paths (ResolvedDir::path, symlink-free by construction): a symlink met
+// there means the tree changed under us, so none is crossed.
 constexpr std::uint64_t kStrict = kResolveBeneath | kResolveNoSymlinks | kResolveNoMagicLinks;
 
 using ReadArchivePtr = std::unique_ptr<archive, decltype(&archive_read_free)>;
@@ -36,22 +38,6 @@ using ReadArchivePtr = std::unique_ptr<archive, decltype(&archive_read_free)>;
 struct DirCloser {
   void operator()(DIR* d) const { closedir(d); }
 };
-
-std::string Quoted(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s.substr(0, 300)) {
-    if (c < 0x20 || c == 0x7f) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  if (s.size() > 300) out += "...";
-  return out + "\"";
-}
 
 std::string Join(const std::string& dir, std::string_view name) {
   return dir == "." ? std::string(name) : dir + "/" + std::string(name);
@@ -92,17 +78,17 @@ class Unpacker {
       if (rc == ARCHIVE_EOF) break;
       if (rc < ARCHIVE_WARN) {
         auto e = TarError("read tar header");
-        if (!last_name_.empty()) e.error().Context("after entry " + Quoted(last_name_));
+        if (!last_name_.empty()) e.error().Context("after entry " + QuoteForMessage(last_name_));
         return e;
       }
       const char* name = archive_entry_pathname(entry);
       if (!name || !*name) {
-        std::string where = last_name_.empty() ? "first entry" : "entry after " + Quoted(last_name_);
+        std::string where = last_name_.empty() ? "first entry" : "entry after " + QuoteForMessage(last_name_);
         return Fail(ErrorCode::kCorrupt, where + ": empty entry name");
       }
       last_name_ = name;
       auto r = Apply(entry, name);
-      if (!r) return Fail(std::move(r).error().Context("entry " + Quoted(name)));
+      if (!r) return Fail(std::move(r).error().Context("entry " + QuoteForMessage(name)));
       ++result_.entries;
     }
     auto digests = reader_.DrainAndVerify();
@@ -111,10 +97,10 @@ class Unpacker {
     BUILDER_TRY(FinishDirs());
     if (chown_failures_)
       result_.warnings.push_back("ownership not preserved for " + std::to_string(chown_failures_) +
-                                 " entries (not permitted), first " + Quoted(first_chown_));
+                                 " entries (not permitted), first " + QuoteForMessage(first_chown_));
     if (xattr_failures_)
       result_.warnings.push_back("xattrs not applied for " + std::to_string(xattr_failures_) +
-                                 " entries, first " + Quoted(first_xattr_));
+                                 " entries, first " + QuoteForMessage(first_xattr_));
     return std::move(result_);
   }
 
@@ -141,15 +127,31 @@ class Unpacker {
 
   // Maps a failed lookup of a parent to a hostile-input error where that is what it is.
   static Error ParentError(Error e, const std::string& parent) {
-    if (e.sys_errno() == ELOOP)
-      return Error(ErrorCode::kCorrupt, "parent " + Quoted(parent) +
-                                            " is a symlink (refusing to write through it)");
+    if (e.code() == ErrorCode::kCorrupt) return std::move(e).Context("parent " + QuoteForMessage(parent));
     if (e.sys_errno() == ENOTDIR)
-      return Error(ErrorCode::kCorrupt, "parent " + Quoted(parent) + " is not a directory");
-    if (e.sys_errno() == EXDEV)
-      return Error(ErrorCode::kCorrupt, "parent " + Quoted(parent) + " escapes the target");
+      return Error(ErrorCode::kCorrupt, "parent " + QuoteForMessage(parent) + " is not a directory");
     return e;
   }
+
+  // The directory for `parent`, created if missing. Tar entries come grouped by directory, so
+  // the last one is kept, and resumed from for its subdirectories, until anything is removed
+  // (the only way a resolution can change: names are only ever added where nothing was).
+  Result<const ResolvedDir*> Parent(const std::string& parent) {
+    if (parent_stale_) last_parent_.reset();
+    parent_stale_ = false;
+    if (last_parent_ && last_parent_->name == parent) return &*last_parent_;
+    auto dir = ResolveDirInRoot(root_, parent, /*create=*/true, 0755,
+                                last_parent_ ? &*last_parent_ : nullptr);
+    if (!dir) return Fail(ParentError(std::move(dir).error(), parent));
+    last_parent_ = std::move(*dir);
+    return &*last_parent_;
+  }
+
+  struct HardlinkTarget {
+    ResolvedDir dir;
+    std::string base;
+    std::string name;  // as the tar spells it
+  };
 
   Result<void> Apply(archive_entry* entry, const std::string& raw_name) {
     std::string path = BUILDER_TRY(CleanEntryName(raw_name));
@@ -168,38 +170,46 @@ class Unpacker {
     }
     if (base.starts_with(kWhiteoutPrefix)) return ApplyWhiteout(parent, base);
 
-    auto parent_fd = MkdirAllInRoot(root_, parent, 0755, kStrict);
-    if (!parent_fd) return Fail(ParentError(std::move(parent_fd).error(), parent));
-    const int pfd = parent_fd->get();
+    const ResolvedDir& dir = *BUILDER_TRY(Parent(parent));
+    const int pfd = dir.fd.get();
+    // Where the entry really lands: bookkeeping (created_, deferred dirs) uses this spelling.
+    const std::string real = Join(dir.path, base);
 
     const char* link_target = archive_entry_hardlink(entry);
-    std::optional<std::string> hardlink;
+    std::optional<HardlinkTarget> hardlink;
     if (link_target) {
       auto clean = CleanEntryName(link_target);
       if (!clean) return Fail(std::move(clean).error().Context("hardlink target"));
-      if (*clean == path)
+      auto tdir = ResolveDirInRoot(root_, DirName(*clean), /*create=*/false);
+      if (!tdir) {
+        if (Absent(tdir.error()))
+          return Fail(ErrorCode::kCorrupt, "hardlink target " + QuoteForMessage(*clean) + " does not exist");
+        return Fail(ParentError(std::move(tdir).error(), DirName(*clean))
+                        .Context("hardlink target " + QuoteForMessage(*clean)));
+      }
+      if (Join(tdir->path, BaseName(*clean)) == real)
         return Fail(ErrorCode::kCorrupt, "hardlink to itself");
-      hardlink = *clean;
+      hardlink = HardlinkTarget{std::move(*tdir), BaseName(*clean), *clean};
     }
 
     const mode_t type = archive_entry_filetype(entry);
     struct stat existing;
     if (::fstatat(pfd, base.c_str(), &existing, AT_SYMLINK_NOFOLLOW) == 0) {
       const bool dir_over_dir = S_ISDIR(existing.st_mode) && type == AE_IFDIR && !hardlink;
-      if (!dir_over_dir) BUILDER_TRY(RemoveTree(pfd, base, path, /*keep_created=*/false));
+      if (!dir_over_dir) BUILDER_TRY(RemoveTree(pfd, base, real, /*keep_created=*/false));
     } else if (errno != ENOENT) {
       return FailErrno("stat", errno);
     }
-    created_.insert(path);
+    created_.insert(real);
 
     if (hardlink) return MakeHardlink(pfd, base, *hardlink);
     switch (type) {
-      case AE_IFDIR: return MakeDir(entry, pfd, base, path);
-      case AE_IFREG: return MakeFile(entry, pfd, base, path);
-      case AE_IFLNK: return MakeSymlink(entry, pfd, base, path);
+      case AE_IFDIR: return MakeDir(entry, pfd, base, real);
+      case AE_IFREG: return MakeFile(entry, pfd, base, real);
+      case AE_IFLNK: return MakeSymlink(entry, pfd, base, real);
       case AE_IFCHR:
       case AE_IFBLK:
-      case AE_IFIFO: return MakeNode(entry, pfd, base, path);
+      case AE_IFIFO: return MakeNode(entry, pfd, base, real);
       default:
         return Fail(ErrorCode::kCorrupt, "unsupported entry type " + std::to_string(type));
     }
@@ -208,34 +218,37 @@ class Unpacker {
   Result<void> ApplyWhiteout(const std::string& parent, const std::string& base) {
     if (base == kOpaqueMarker) return ApplyOpaque(parent);
     if (base.starts_with(kWhiteoutMetaPrefix)) {
-      result_.warnings.push_back("skipped aufs metadata entry " + Quoted(Join(parent, base)));
+      result_.warnings.push_back("skipped aufs metadata entry " + QuoteForMessage(Join(parent, base)));
       return {};
     }
     std::string victim = base.substr(kWhiteoutPrefix.size());
     if (victim.empty() || victim == "." || victim == "..")
-      return Fail(ErrorCode::kCorrupt, "invalid whiteout name " + Quoted(base) +
+      return Fail(ErrorCode::kCorrupt, "invalid whiteout name " + QuoteForMessage(base) +
                                            " (would remove the directory or its parent)");
-    const std::string path = Join(parent, victim);
-    if (created_.count(path)) return {};  // whiteouts hide lower layers only
-    auto parent_fd = OpenInRoot(root_, parent, O_PATH | O_DIRECTORY, 0, kStrict);
-    if (!parent_fd) {
-      const int err = parent_fd.error().sys_errno();
-      if (err == ENOENT || err == ENOTDIR) return {};  // nothing below to hide
-      return Fail(ParentError(std::move(parent_fd).error(), parent));
+    auto dir = ResolveDirInRoot(root_, parent, /*create=*/false);
+    if (!dir) {
+      if (Absent(dir.error())) return {};  // nothing below to hide
+      return Fail(ParentError(std::move(dir).error(), parent));
     }
-    return RemoveTree(parent_fd->get(), victim, path, /*keep_created=*/true);
+    const std::string path = Join(dir->path, victim);
+    if (created_.count(path)) return {};  // whiteouts hide lower layers only
+    return RemoveTree(dir->fd.get(), victim, path, /*keep_created=*/true);
   }
 
-  Result<void> ApplyOpaque(const std::string& dir) {
-    auto fd = OpenInRoot(root_, dir, O_RDONLY | O_DIRECTORY, 0, kStrict);
-    if (!fd) {
-      const int err = fd.error().sys_errno();
-      if (err == ENOENT || err == ENOTDIR) return {};  // no lower directory to empty
-      return Fail(ParentError(std::move(fd).error(), dir));
+  Result<void> ApplyOpaque(const std::string& name) {
+    auto dir = ResolveDirInRoot(root_, name, /*create=*/false);
+    if (!dir) {
+      if (Absent(dir.error())) return {};  // no lower directory to empty
+      return Fail(ParentError(std::move(dir).error(), name));
     }
-    for (const std::string& name : BUILDER_TRY(ListDir(fd->get(), dir)))
-      BUILDER_TRY(RemoveTree(fd->get(), name, Join(dir, name), /*keep_created=*/true));
+    for (const std::string& child : BUILDER_TRY(ListDir(dir->fd.get(), dir->path)))
+      BUILDER_TRY(RemoveTree(dir->fd.get(), child, Join(dir->path, child), /*keep_created=*/true));
     return {};
+  }
+
+  // A lookup that found nothing there (as opposed to something hostile).
+  static bool Absent(const Error& e) {
+    return e.code() != ErrorCode::kCorrupt && (e.sys_errno() == ENOENT || e.sys_errno() == ENOTDIR);
   }
 
   static Result<std::vector<std::string>> ListDir(int dir_fd, const std::string& path) {
@@ -264,6 +277,7 @@ class Unpacker {
   // the stack.
   Result<void> RemoveTree(int parent_fd, const std::string& name, const std::string& path,
                           bool keep_created) {
+    parent_stale_ = true;  // not reset(): the caller may still hold the fd
     auto kept = [&](const std::string& p) { return keep_created && created_.count(p) > 0; };
     if (kept(path)) return {};
     struct stat st;
@@ -348,8 +362,8 @@ class Unpacker {
     const std::string proc = "/proc/self/fd/" + std::to_string(dir_fd) + "/" + name;
     while (archive_entry_xattr_next(entry, &key, &value, &size) == ARCHIVE_OK) {
       if (!key || SkippedXattr(key)) {
-        result_.warnings.push_back("ignored xattr " + Quoted(key ? key : "") + " on " +
-                                   Quoted(path));
+        result_.warnings.push_back("ignored xattr " + QuoteForMessage(key ? key : "") + " on " +
+                                   QuoteForMessage(path));
         continue;
       }
       int rc = fd >= 0 ? ::fsetxattr(fd, key, value, size, 0)
@@ -441,7 +455,7 @@ class Unpacker {
       if (::mknodat(pfd, base.c_str(), type | 0600, dev) != 0) {
         if (errno == EPERM) {
           created_.erase(path);
-          result_.warnings.push_back("skipped device node " + Quoted(path) +
+          result_.warnings.push_back("skipped device node " + QuoteForMessage(path) +
                                      " (mknod not permitted)");
           return {};
         }
@@ -459,25 +473,22 @@ class Unpacker {
     return {};
   }
 
-  Result<void> MakeHardlink(int pfd, const std::string& base, const std::string& target) {
-    const std::string tparent = DirName(target);
-    auto tfd = OpenInRoot(root_, tparent, O_PATH | O_DIRECTORY, 0, kStrict);
-    if (!tfd) {
-      if (tfd.error().sys_errno() == ENOENT || tfd.error().sys_errno() == ENOTDIR)
-        return Fail(ErrorCode::kCorrupt, "hardlink target " + Quoted(target) + " does not exist");
-      return Fail(ParentError(std::move(tfd).error(), tparent).Context("hardlink target"));
-    }
-    const std::string tbase = BaseName(target);
+  // The target's directory was resolved before the entry's old path was removed; if that
+  // removal took the target with it, the target no longer exists.
+  Result<void> MakeHardlink(int pfd, const std::string& base, const HardlinkTarget& target) {
+    const int tfd = target.dir.fd.get();
     struct stat st;
-    if (::fstatat(tfd->get(), tbase.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    if (::fstatat(tfd, target.base.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
       if (errno == ENOENT)
-        return Fail(ErrorCode::kCorrupt, "hardlink target " + Quoted(target) + " does not exist");
+        return Fail(ErrorCode::kCorrupt,
+                    "hardlink target " + QuoteForMessage(target.name) + " does not exist");
       return FailErrno("stat hardlink target", errno);
     }
     if (S_ISDIR(st.st_mode))
-      return Fail(ErrorCode::kCorrupt, "hardlink target " + Quoted(target) + " is a directory");
+      return Fail(ErrorCode::kCorrupt,
+                  "hardlink target " + QuoteForMessage(target.name) + " is a directory");
     // No AT_SYMLINK_FOLLOW: a link to a symlink links the symlink itself.
-    if (::linkat(tfd->get(), tbase.c_str(), pfd, base.c_str(), 0) != 0)
+    if (::linkat(tfd, target.base.c_str(), pfd, base.c_str(), 0) != 0)
       return FailErrno("link", errno);
     return {};
   }
@@ -502,6 +513,8 @@ class Unpacker {
   std::string last_name_;
   std::unordered_set<std::string> created_;  // paths this layer made (whiteouts spare them)
   std::vector<DeferredDir> dirs_;
+  std::optional<ResolvedDir> last_parent_;  // Parent()'s cache
+  bool parent_stale_ = false;
   UnpackResult result_;
   std::uint64_t chown_failures_ = 0;
   std::string first_chown_;

@@ -4,11 +4,26 @@
 #include <CLI/CLI.hpp>
 
 #include "base/error.h"
+#include "oci/image_store.h"
 
 namespace builder::cli {
 
 /// Each Register* adds one subcommand to parent; its callback stores the exit status in *status.
 void RegisterDebugParse(CLI::App& debug, int* status);
+void RegisterDebugFsck(CLI::App& debug, int* status);
+void RegisterDebugUnpack(CLI::App& debug, int* status);
+void RegisterImages(CLI::App& app, int* status);
+void RegisterTag(CLI::App& app, int* status);
+void RegisterRmi(CLI::App& app, int* status);
+void RegisterInspect(CLI::App& app, int* status);
+void RegisterHistory(CLI::App& app, int* status);
+void RegisterPrune(CLI::App& app, int* status);
+void RegisterSave(CLI::App& app, int* status);
+void RegisterLoad(CLI::App& app, int* status);
+void RegisterImport(CLI::App& app, int* status);
+
+/// The store at ImageStore::DefaultRoot() ($BUILDER_ROOT, ...), created if missing.
+[[nodiscard]] Result<oci::ImageStore> OpenStore();
 
 /// Prints "builder: error: ..." (with source line and caret when located) to stderr; returns 1.
 int ReportError(const Error& error);
