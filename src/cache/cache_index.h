@@ -79,7 +79,8 @@ struct CacheEntry {
 /// and configs survive `builder prune` while the cache holds them.
 class CacheIndex {
  public:
-  /// Creates the directories when missing. Errors: kIo.
+  /// Creates the directories when missing. The index keeps a pointer to `store`, which must
+  /// outlive it; copies are cheap and may be used from several threads. Errors: kIo.
   [[nodiscard]] static Result<CacheIndex> Open(const oci::ImageStore& store);
 
   /// `<root>/cache`.

@@ -250,16 +250,12 @@ Result<TreeSummary> FileHashCache::HashTree(int dir_fd, std::string_view rel_pat
   } else {
     // Iterative walk (context trees may be deep); each directory is opened from the context
     // root with symlink-free resolution, so no fd is held per level.
-    struct Dir {
-      std::string rel;  ///< relative to root ("" for root itself)
-      bool ignored;     ///< itself ignored, walked only for re-included children
-    };
-    std::vector<Dir> todo{{"", false}};
+    std::vector<std::string> todo{""};  // directories relative to root ("" is root itself)
     std::vector<std::string> ignored_dirs;  // entry paths listed only if something below is
     while (!todo.empty()) {
-      Dir dir = std::move(todo.back());
+      std::string dir = std::move(todo.back());
       todo.pop_back();
-      std::string context_dir = Under(root, dir.rel.empty() ? "." : dir.rel);
+      std::string context_dir = Under(root, dir.empty() ? "." : dir);
       auto dfd = oci::OpenInRoot(dir_fd, context_dir, O_RDONLY | O_DIRECTORY, 0, kResolve);
       if (!dfd) return Fail(std::move(dfd.error()).Context("hash " + context_dir));
       int raw = ::dup(dfd->get());
@@ -278,7 +274,7 @@ Result<TreeSummary> FileHashCache::HashTree(int dir_fd, std::string_view rel_pat
       }
       if (errno != 0) return FailErrno("read directory " + context_dir, errno);
       for (const std::string& name : names) {
-        std::string entry_rel = dir.rel.empty() ? name : dir.rel + "/" + name;
+        std::string entry_rel = dir.empty() ? name : dir + "/" + name;
         std::string context_rel = Under(root, entry_rel);
         struct stat st;
         if (::fstatat(dfd->get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
@@ -291,7 +287,7 @@ Result<TreeSummary> FileHashCache::HashTree(int dir_fd, std::string_view rel_pat
         if (is_dir) {
           summary.entries[entry_rel] = EntryHash(st, "");
           if (ignored) ignored_dirs.push_back(entry_rel);
-          todo.push_back({entry_rel, ignored});
+          todo.push_back(entry_rel);
         } else {
           BUILDER_TRY(add_entry(dfd->get(), name, st, context_rel, entry_rel));
         }

@@ -1,10 +1,12 @@
-// `builder prune [-f]`: frees blobs, snapshots and staging files that no image references.
+// `builder prune [-f] [-a|--cache]`: frees blobs, snapshots and staging files that neither an
+// image nor the build cache references; --cache drops the build cache first.
 #include <unistd.h>
 
 #include <iostream>
 #include <string>
 
 #include "base/progress.h"
+#include "cache/cache_index.h"
 #include "commands.h"
 #include "human.h"
 #include "oci/gc.h"
@@ -15,7 +17,10 @@ void RegisterPrune(CLI::App& app, int* status) {
   auto* cmd = app.add_subcommand(
       "prune", "Remove blobs, snapshots and staging files that no image references");
   static bool force = false;
+  static bool drop_cache = false;
   cmd->add_flag("-f,--force", force, "Do not prompt for confirmation");
+  cmd->add_flag("-a,--all,--cache", drop_cache,
+                "Also remove the build cache (by default cached layers are kept)");
   cmd->callback([status] {
     // Like docker, ask first, but only when someone can answer: scripts (stdin not a
     // terminal) proceed without -f.
@@ -27,16 +32,22 @@ void RegisterPrune(CLI::App& app, int* status) {
       std::getline(std::cin, answer);
       if (answer != "y" && answer != "Y" && answer != "yes") return;
     }
+    std::uint64_t cache_entries = 0;
     auto run = [&]() -> Result<oci::PruneStats> {
       oci::ImageStore store = BUILDER_TRY(OpenStore());
+      cache::CacheIndex index = BUILDER_TRY(cache::CacheIndex::Open(store));
+      if (drop_cache) cache_entries = BUILDER_TRY(index.Clear());
       auto progress = MakeProgress(ProgressMode::kAuto, stderr);
-      return oci::Prune(store, {.progress = progress.get()});
+      oci::PruneOptions options{.progress = progress.get()};
+      options.extra_roots = [&index] { return index.ReferencedBlobs(); };
+      return oci::Prune(store, options);
     };
     auto stats = run();
     if (!stats) {
       *status = ReportError(stats.error());
       return;
     }
+    if (drop_cache) std::cout << "Deleted build cache entries: " << cache_entries << '\n';
     std::cout << "Deleted blobs: " << stats->blobs_deleted
               << ", snapshots: " << stats->snapshots_deleted << '\n'
               << "Total reclaimed space: "
