@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "builder 0.1.0");
   int status = 0;
 
+  builder::cli::RegisterBuild(app, &status);
+
   CLI::App* debug = app.add_subcommand("debug", "Inspect builder's internals");
   debug->require_subcommand(1);
   builder::cli::RegisterDebugParse(*debug, &status);

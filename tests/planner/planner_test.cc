@@ -1,0 +1,203 @@
+// Planner: stage choice, ARG/ENV scoping, late expansion, RUN/COPY/metadata steps.
+#include "planner/planner.h"
+
+#include <doctest/doctest.h>
+
+#include "parser/ast.h"
+#include "parser/instructions.h"
+
+namespace builder::planner {
+namespace {
+
+parser::Dockerfile Parse(const std::string& text) {
+  auto ast = parser::ParseDockerfile(text, "Dockerfile");
+  REQUIRE(ast);
+  auto typed = parser::ParseInstructions(*ast);
+  REQUIRE(typed);
+  return *typed;
+}
+
+Plan PlanOf(const std::string& text, PlanOptions options = {}, const oci::ImageConfig* base = nullptr) {
+  parser::Dockerfile file = Parse(text);
+  auto choice = ChooseBase(file, options);
+  REQUIRE(choice);
+  auto plan = PlanStage(file, *choice, base, options);
+  REQUIRE_MESSAGE(plan, (plan ? "" : plan.error().ToString()));
+  return *plan;
+}
+
+std::string EnvValue(const std::vector<std::string>& env, const std::string& key) {
+  for (const auto& e : env)
+    if (e.starts_with(key + "=")) return e.substr(key.size() + 1);
+  return "<unset>";
+}
+
+TEST_CASE("ChooseBase expands meta ARGs with build-arg overrides") {
+  parser::Dockerfile file = Parse("ARG TAG=1.0\nFROM busybox:${TAG}\n");
+  auto choice = ChooseBase(file, {});
+  REQUIRE(choice);
+  CHECK(choice->base == "busybox:1.0");
+  PlanOptions options;
+  options.build_args["TAG"] = "2.0";
+  CHECK(ChooseBase(file, options)->base == "busybox:2.0");
+}
+
+TEST_CASE("ChooseBase refuses an unknown target and an empty base") {
+  parser::Dockerfile file = Parse("FROM scratch AS a\n");
+  PlanOptions options;
+  options.target = "b";
+  auto r = ChooseBase(file, options);
+  REQUIRE(!r);
+  CHECK(r.error().message().find("target stage \"b\"") != std::string::npos);
+  auto blank = ChooseBase(Parse("FROM ${NOPE}\n"), {});
+  REQUIRE(!blank);
+  CHECK(blank.error().message().find("should not be blank") != std::string::npos);
+}
+
+TEST_CASE("shell form RUN goes through SHELL; exec form is kept") {
+  Plan plan = PlanOf("FROM scratch\nRUN echo hi\nSHELL [\"/bin/bash\", \"-xc\"]\nRUN echo two\nRUN [\"a\", \"b\"]\n");
+  REQUIRE(plan.steps.size() == 4);
+  CHECK(std::get<RunStep>(plan.steps[0].action).argv == std::vector<std::string>{"/bin/sh", "-c", "echo hi"});
+  CHECK(std::get<RunStep>(plan.steps[2].action).argv ==
+        std::vector<std::string>{"/bin/bash", "-xc", "echo two"});
+  CHECK(std::get<RunStep>(plan.steps[3].action).argv == std::vector<std::string>{"a", "b"});
+  CHECK(plan.steps[0].created_by == "RUN /bin/sh -c echo hi # buildkit");
+}
+
+TEST_CASE("RUN heredocs: a bare heredoc is the shell's script, a shebang one a file") {
+  Plan plan = PlanOf("FROM scratch\nRUN <<EOF\necho a\necho b\nEOF\nRUN <<EOF\n#!/bin/python3\nprint(1)\nEOF\nRUN <<EOF python3\nprint(2)\nEOF\n");
+  REQUIRE(plan.steps.size() == 3);
+  CHECK(std::get<RunStep>(plan.steps[0].action).argv ==
+        std::vector<std::string>{"/bin/sh", "-c", "echo a\necho b\n"});
+  const auto& script = std::get<RunStep>(plan.steps[1].action);
+  CHECK(script.argv == std::vector<std::string>{"/dev/pipes/EOF"});
+  REQUIRE(script.files.size() == 1);
+  CHECK(script.files[0].content == "#!/bin/python3\nprint(1)\n");
+  CHECK(std::get<RunStep>(plan.steps[2].action).argv ==
+        std::vector<std::string>{"/bin/sh", "-c", "<<EOF python3\nprint(2)\nEOF"});
+}
+
+TEST_CASE("ARG scoping: meta ARG needs redeclaring, build args override defaults, ENV wins") {
+  PlanOptions options;
+  options.build_args["B"] = "given";
+  Plan plan = PlanOf(
+      "ARG G=global\nFROM scratch\nRUN echo\nARG G\nARG B=default\nARG C=c-$B\nENV C=env\n"
+      "RUN echo\nWORKDIR /w/$G\n",
+      options);
+  const auto& first = std::get<RunStep>(plan.steps[0].action);
+  CHECK(EnvValue(first.env, "G") == "<unset>");
+  const auto& second = std::get<RunStep>(plan.steps[5].action);
+  CHECK(EnvValue(second.env, "G") == "global");
+  CHECK(EnvValue(second.env, "B") == "given");
+  CHECK(EnvValue(second.env, "C") == "env");
+  CHECK(std::get<MkdirStep>(plan.steps[6].action).path == "/w/global");
+  // ARGs reach RUN but never the image config.
+  CHECK(EnvValue(plan.final_config.env, "B") == "<unset>");
+  CHECK(EnvValue(plan.final_config.env, "C") == "env");
+  CHECK(second.argv.size() == 3);
+  CHECK(plan.steps[5].created_by.starts_with("RUN |3 G=global B=given C=c-given "));
+}
+
+TEST_CASE("unused build args are reported; proxy args reach RUN silently") {
+  PlanOptions options;
+  options.build_args["UNUSED"] = "x";
+  options.build_args["HTTP_PROXY"] = "http://proxy";
+  Plan plan = PlanOf("FROM scratch\nRUN true\n", options);
+  REQUIRE(plan.warnings.size() == 1);
+  CHECK(plan.warnings[0].find("[UNUSED]") != std::string::npos);
+  CHECK(EnvValue(std::get<RunStep>(plan.steps[0].action).env, "HTTP_PROXY") == "http://proxy");
+  CHECK(EnvValue(plan.final_config.env, "HTTP_PROXY") == "<unset>");
+}
+
+TEST_CASE("ENV expands late against earlier ENV, per step") {
+  Plan plan = PlanOf("FROM scratch\nENV A=1\nENV A=${A}2 B=$A\nWORKDIR $A\n");
+  CHECK(EnvValue(plan.final_config.env, "A") == "12");
+  CHECK(EnvValue(plan.final_config.env, "B") == "1");
+  CHECK(plan.final_config.working_dir == "/12");
+  CHECK(EnvValue(plan.final_config.env, "PATH").find("/usr/bin") != std::string::npos);
+}
+
+TEST_CASE("COPY destinations are resolved against WORKDIR and keep a trailing slash") {
+  Plan plan = PlanOf("FROM scratch\nWORKDIR /app\nCOPY a b/\nCOPY c .\nCOPY d /abs\nCOPY --chmod=755 e f\n");
+  CHECK(std::get<CopyStep>(plan.steps[1].action).dest == "/app/b/");
+  CHECK(std::get<CopyStep>(plan.steps[2].action).dest == "/app/");
+  CHECK(std::get<CopyStep>(plan.steps[3].action).dest == "/abs");
+  CHECK(std::get<CopyStep>(plan.steps[4].action).chmod == "755");
+}
+
+TEST_CASE("ENTRYPOINT resets an inherited CMD but not one set in this stage") {
+  oci::ImageConfig base;
+  base.config.cmd = {"sh"};
+  Plan reset = PlanOf("FROM base\nENTRYPOINT [\"/bin/echo\"]\n", {}, &base);
+  CHECK(reset.final_config.cmd.empty());
+  CHECK(reset.final_config.entrypoint == std::vector<std::string>{"/bin/echo"});
+  Plan kept = PlanOf("FROM base\nCMD [\"x\"]\nENTRYPOINT echo\n", {}, &base);
+  CHECK(kept.final_config.cmd == std::vector<std::string>{"x"});
+  CHECK(kept.final_config.entrypoint == std::vector<std::string>{"/bin/sh", "-c", "echo"});
+}
+
+TEST_CASE("metadata instructions fill the config") {
+  PlanOptions options;
+  options.labels["from.cli"] = "yes";
+  Plan plan = PlanOf(
+      "FROM scratch\nLABEL a=1 \"b c\"=\"d e\"\nEXPOSE 80 53/udp 8000-8001\nVOLUME /data\n"
+      "USER app\nSTOPSIGNAL SIGTERM\nHEALTHCHECK --interval=5s CMD true\nONBUILD RUN echo hi\n"
+      "MAINTAINER me\n",
+      options);
+  const auto& c = plan.final_config;
+  CHECK(c.labels.at("a") == "1");
+  CHECK(c.labels.at("b c") == "d e");
+  CHECK(c.labels.at("from.cli") == "yes");
+  CHECK(c.exposed_ports == std::set<std::string>{"80/tcp", "53/udp", "8000/tcp", "8001/tcp"});
+  CHECK(c.volumes.count("/data") == 1);
+  CHECK(c.user == "app");
+  CHECK(c.stop_signal == "SIGTERM");
+  REQUIRE(c.healthcheck);
+  CHECK(c.healthcheck->test == std::vector<std::string>{"CMD-SHELL", "true"});
+  CHECK(c.healthcheck->interval == 5'000'000'000);
+  CHECK(c.on_build == std::vector<std::string>{"RUN echo hi"});
+  CHECK(plan.final_author == "me");
+  for (const auto& s : plan.steps) CHECK(!IsExecStep(s));
+}
+
+TEST_CASE("ONBUILD triggers of the base run first and are not inherited") {
+  oci::ImageConfig base;
+  base.config.on_build = {"RUN echo trigger"};
+  Plan plan = PlanOf("FROM base\nRUN echo mine\n", {}, &base);
+  REQUIRE(plan.steps.size() == 2);
+  CHECK(std::get<RunStep>(plan.steps[0].action).argv.back() == "echo trigger");
+  CHECK(plan.final_config.on_build.empty());
+}
+
+TEST_CASE("canonical text changes with what the step depends on") {
+  Plan a = PlanOf("FROM scratch\nARG V=1\nRUN make\n");
+  Plan b = PlanOf("FROM scratch\nARG V=2\nRUN make\n");
+  CHECK(a.steps[1].canonical != b.steps[1].canonical);
+  Plan c = PlanOf("FROM scratch\nARG V=1\nRUN  make\n");
+  CHECK(a.steps[1].canonical == PlanOf("FROM scratch\nARG V=1\nRUN make\n").steps[1].canonical);
+  CHECK(c.steps[1].canonical.find("make") != std::string::npos);
+}
+
+TEST_CASE("expansion errors are located at the instruction") {
+  parser::Dockerfile file = Parse("FROM scratch\nENV A=${B:?unset}\n");
+  auto choice = ChooseBase(file, {});
+  REQUIRE(choice);
+  auto plan = PlanStage(file, *choice, nullptr, {});
+  REQUIRE(!plan);
+  CHECK(plan.error().ToString().find("Dockerfile:2") != std::string::npos);
+  CHECK(plan.error().message().find("unset") != std::string::npos);
+}
+
+TEST_CASE("unsupported features fail clearly") {
+  parser::Dockerfile file = Parse("FROM scratch AS a\nFROM a\n");
+  auto choice = ChooseBase(file, {});
+  REQUIRE(!choice);
+  CHECK(choice.error().code() == ErrorCode::kUnsupported);
+  parser::Dockerfile from = Parse("FROM scratch\nCOPY --from=x /a /b\n");
+  auto plan = PlanStage(from, *ChooseBase(from, {}), nullptr, {});
+  REQUIRE(!plan);
+  CHECK(plan.error().code() == ErrorCode::kUnsupported);
+}
+
+}  // namespace
+}  // namespace builder::planner
