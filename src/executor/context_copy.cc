@@ -99,6 +99,23 @@ Result<std::vector<std::string>> Glob(const CopyJob& job, const std::string& pat
   return out;
 }
 
+// Whether anything below the ignored directory rel is re-included by a '!' pattern.
+Result<bool> HasIncluded(const CopyJob& job, const std::string& rel) {
+  std::vector<std::string> todo = {rel};
+  while (!todo.empty()) {
+    std::string dir = std::move(todo.back());
+    todo.pop_back();
+    struct stat st;
+    if (fstatat(job.ctx_fd, dir.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode)) continue;
+    for (const auto& name : BUILDER_TRY(ListDir(job.ctx_fd, dir))) {
+      std::string child = dir + "/" + name;
+      if (!BUILDER_TRY(Ignored(job, child))) return true;
+      todo.push_back(child);
+    }
+  }
+  return false;
+}
+
 // Follows a top-level source symlink inside the context (never out of it).
 Result<std::string> FollowInContext(int ctx_fd, std::string rel) {
   for (int i = 0; i < 40; ++i) {
@@ -216,7 +233,8 @@ Result<void> CopyTree(const CopyJob& job, const std::string& src_rel, const std:
     Item item = std::move(stack.back());
     stack.pop_back();
     if (BUILDER_TRY(Ignored(job, item.src))) {
-      if (!(job.context->ignore && job.context->ignore->exclusions())) continue;
+      // An ignored directory is only entered when a '!' pattern re-includes something in it.
+      if (!job.context->ignore->exclusions() || !BUILDER_TRY(HasIncluded(job, item.src))) continue;
     }
     if (job.excludes && BUILDER_TRY(job.excludes->MatchesOrParentMatches(item.rel_to_root))) continue;
     std::string host = job.upper + item.dest;

@@ -42,6 +42,10 @@ Result<void> RunInSandbox(const planner::RunStep& step, const MergedView& view,
   spec.work_dir = options.work_dir;
   spec.argv = step.argv;
   spec.env = step.env;
+  // As runc does: HOME from the user's passwd entry unless the image or a RUN sets it.
+  bool has_home = false;
+  for (const auto& e : spec.env) has_home = has_home || e.starts_with("HOME=");
+  if (!has_home) spec.env.push_back("HOME=" + user->home);
   spec.cwd = step.cwd;
   spec.uid = user->uid;
   spec.gid = user->gid;

@@ -52,6 +52,7 @@ Result<ResolvedUser> Resolve(const MergedView& view, const std::string& spec, bo
     for (const auto& r : pw) {
       if (r.size() >= 4 && Numeric(r[2]) == n) {
         out.gid = static_cast<gid_t>(Numeric(r[3]).value_or(0));
+        if (r.size() >= 6 && !r[5].empty()) out.home = r[5];
         user_name = r[0];
         found = true;
         break;
@@ -63,6 +64,7 @@ Result<ResolvedUser> Resolve(const MergedView& view, const std::string& spec, bo
       if (r.size() >= 4 && r[0] == user) {
         out.uid = static_cast<uid_t>(Numeric(r[2]).value_or(0));
         out.gid = static_cast<gid_t>(Numeric(r[3]).value_or(0));
+        if (r.size() >= 6 && !r[5].empty()) out.home = r[5];
         user_name = user;
         found = true;
         break;

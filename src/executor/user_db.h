@@ -15,6 +15,7 @@ struct ResolvedUser {
   uid_t uid = 0;
   gid_t gid = 0;
   std::vector<gid_t> groups;  ///< supplementary groups from /etc/group
+  std::string home = "/";     ///< from /etc/passwd, for HOME when the env has none
 };
 
 /// USER semantics ("name", "uid", "name:group", "uid:gid"): a name must be in the image's
