@@ -6,6 +6,8 @@
 
 #include <memory>
 
+#include "oci/safe_path.h"
+
 namespace builder::executor {
 namespace {
 
@@ -38,22 +40,25 @@ Result<void> ExtractArchive(const std::string& path, const std::string& dest_dir
   archive_write_disk_set_options(
       out.get(), ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_OWNER |
                      ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-                     ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
+                     ARCHIVE_EXTRACT_SECURE_NODOTDOT);
   archive_entry* entry = nullptr;
   while (true) {
     int r = archive_read_next_header(in.get(), &entry);
     if (r == ARCHIVE_EOF) break;
     if (r < ARCHIVE_WARN)
       return Fail(ErrorCode::kCorrupt, "read " + path + ": " + archive_error_string(in.get()));
-    std::string name = archive_entry_pathname(entry);
-    while (name.starts_with("./")) name.erase(0, 2);
-    if (name.empty() || name == ".") continue;
+    // Names are cleaned and confined here (absolute names become relative, ".." that climbs
+    // out is refused); libarchive then refuses to write through symlinks.
+    auto clean = oci::CleanEntryName(archive_entry_pathname(entry));
+    if (!clean) return Fail(std::move(clean.error()).Context("extract " + path));
+    std::string name = *clean;
+    if (name == ".") continue;
     std::string full = dest_dir + "/" + name;
     archive_entry_set_pathname(entry, full.c_str());
     if (const char* link = archive_entry_hardlink(entry)) {
-      std::string l = link;
-      while (l.starts_with("./")) l.erase(0, 2);
-      std::string full_link = dest_dir + "/" + l;
+      auto l = oci::CleanEntryName(link);
+      if (!l) return Fail(std::move(l.error()).Context("extract " + path));
+      std::string full_link = dest_dir + "/" + *l;
       archive_entry_set_hardlink(entry, full_link.c_str());
     }
     if (chown) {

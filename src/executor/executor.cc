@@ -191,7 +191,11 @@ Result<BuildOutcome> Execute(const oci::ImageStore& store, const planner::Plan& 
           } else if constexpr (std::is_same_v<T, planner::MkdirStep>) {
             ResolvedUser owner;
             if (!action.user.empty()) owner = BUILDER_TRY(ResolveRunUser(view, action.user));
-            BUILDER_TRY(EnsureDirInUpper(view, upper, action.path, owner.uid, owner.gid));
+            // An existing directory is left alone: no copy-up, so no layer.
+            std::string resolved = BUILDER_TRY(view.Resolve(action.path, true));
+            auto have = view.Lookup(resolved);
+            if (!have || !S_ISDIR(have->st.st_mode))
+              BUILDER_TRY(EnsureDirInUpper(view, upper, action.path, owner.uid, owner.gid));
             return {};
           } else {
             return {};

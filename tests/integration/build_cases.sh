@@ -24,7 +24,7 @@ make_base_image() {
   mkdir -p "$r/bin" "$r/etc" "$r/tmp" "$r/root" "$r/home/app" "$r/usr/bin" "$r/usr/lib"
   cp "$(command -v busybox)" "$r/bin/busybox"
   for a in sh echo cat ls id env true false sleep printf stat mkdir touch rm ln pwd wc head tail \
-           readlink test chmod grep tar; do
+           readlink test chmod grep tar awk cut tr; do
     ln -s busybox "$r/bin/$a"
   done
   ln -s usr/lib "$r/lib64"
