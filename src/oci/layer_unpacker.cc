@@ -1,5 +1,6 @@
 // Layer extraction: libarchive reads the verified, decompressed stream; every filesystem
-// change goes through fds resolved inside the target with symlinks refused.
+// change goes through fds resolved inside the target (symlinks followed as the image's own
+// processes would, never out of it) and never follows an entry's own final component.
 #include "oci/layer_unpacker.h"
 
 #include <archive.h>
@@ -28,7 +29,8 @@ namespace {
 constexpr std::string_view kWhiteoutPrefix = ".wh.";
 constexpr std::string_view kWhiteoutMetaPrefix = ".wh..wh.";
 constexpr std::string_view kOpaqueMarker = ".wh..wh..opq";
-// Lookups inside the target: never above it, never through a symlink or a /proc magic link.
+// Lookups of physical paths (ResolvedDir::path, symlink-free by construction): a symlink met
+// there means the tree changed under us, so none is crossed.
 constexpr std::uint64_t kStrict = kResolveBeneath | kResolveNoSymlinks | kResolveNoMagicLinks;
 
 using ReadArchivePtr = std::unique_ptr<archive, decltype(&archive_read_free)>;
@@ -141,15 +143,31 @@ class Unpacker {
 
   // Maps a failed lookup of a parent to a hostile-input error where that is what it is.
   static Error ParentError(Error e, const std::string& parent) {
-    if (e.sys_errno() == ELOOP)
-      return Error(ErrorCode::kCorrupt, "parent " + Quoted(parent) +
-                                            " is a symlink (refusing to write through it)");
+    if (e.code() == ErrorCode::kCorrupt) return std::move(e).Context("parent " + Quoted(parent));
     if (e.sys_errno() == ENOTDIR)
       return Error(ErrorCode::kCorrupt, "parent " + Quoted(parent) + " is not a directory");
-    if (e.sys_errno() == EXDEV)
-      return Error(ErrorCode::kCorrupt, "parent " + Quoted(parent) + " escapes the target");
     return e;
   }
+
+  // The directory for `parent`, created if missing. Tar entries come grouped by directory, so
+  // the last one is kept, and resumed from for its subdirectories, until anything is removed
+  // (the only way a resolution can change: names are only ever added where nothing was).
+  Result<const ResolvedDir*> Parent(const std::string& parent) {
+    if (parent_stale_) last_parent_.reset();
+    parent_stale_ = false;
+    if (last_parent_ && last_parent_->name == parent) return &*last_parent_;
+    auto dir = ResolveDirInRoot(root_, parent, /*create=*/true, 0755,
+                                last_parent_ ? &*last_parent_ : nullptr);
+    if (!dir) return Fail(ParentError(std::move(dir).error(), parent));
+    last_parent_ = std::move(*dir);
+    return &*last_parent_;
+  }
+
+  struct HardlinkTarget {
+    ResolvedDir dir;
+    std::string base;
+    std::string name;  // as the tar spells it
+  };
 
   Result<void> Apply(archive_entry* entry, const std::string& raw_name) {
     std::string path = BUILDER_TRY(CleanEntryName(raw_name));
@@ -168,38 +186,46 @@ class Unpacker {
     }
     if (base.starts_with(kWhiteoutPrefix)) return ApplyWhiteout(parent, base);
 
-    auto parent_fd = MkdirAllInRoot(root_, parent, 0755, kStrict);
-    if (!parent_fd) return Fail(ParentError(std::move(parent_fd).error(), parent));
-    const int pfd = parent_fd->get();
+    const ResolvedDir& dir = *BUILDER_TRY(Parent(parent));
+    const int pfd = dir.fd.get();
+    // Where the entry really lands: bookkeeping (created_, deferred dirs) uses this spelling.
+    const std::string real = Join(dir.path, base);
 
     const char* link_target = archive_entry_hardlink(entry);
-    std::optional<std::string> hardlink;
+    std::optional<HardlinkTarget> hardlink;
     if (link_target) {
       auto clean = CleanEntryName(link_target);
       if (!clean) return Fail(std::move(clean).error().Context("hardlink target"));
-      if (*clean == path)
+      auto tdir = ResolveDirInRoot(root_, DirName(*clean), /*create=*/false);
+      if (!tdir) {
+        if (Absent(tdir.error()))
+          return Fail(ErrorCode::kCorrupt, "hardlink target " + Quoted(*clean) + " does not exist");
+        return Fail(ParentError(std::move(tdir).error(), DirName(*clean))
+                        .Context("hardlink target " + Quoted(*clean)));
+      }
+      if (Join(tdir->path, BaseName(*clean)) == real)
         return Fail(ErrorCode::kCorrupt, "hardlink to itself");
-      hardlink = *clean;
+      hardlink = HardlinkTarget{std::move(*tdir), BaseName(*clean), *clean};
     }
 
     const mode_t type = archive_entry_filetype(entry);
     struct stat existing;
     if (::fstatat(pfd, base.c_str(), &existing, AT_SYMLINK_NOFOLLOW) == 0) {
       const bool dir_over_dir = S_ISDIR(existing.st_mode) && type == AE_IFDIR && !hardlink;
-      if (!dir_over_dir) BUILDER_TRY(RemoveTree(pfd, base, path, /*keep_created=*/false));
+      if (!dir_over_dir) BUILDER_TRY(RemoveTree(pfd, base, real, /*keep_created=*/false));
     } else if (errno != ENOENT) {
       return FailErrno("stat", errno);
     }
-    created_.insert(path);
+    created_.insert(real);
 
     if (hardlink) return MakeHardlink(pfd, base, *hardlink);
     switch (type) {
-      case AE_IFDIR: return MakeDir(entry, pfd, base, path);
-      case AE_IFREG: return MakeFile(entry, pfd, base, path);
-      case AE_IFLNK: return MakeSymlink(entry, pfd, base, path);
+      case AE_IFDIR: return MakeDir(entry, pfd, base, real);
+      case AE_IFREG: return MakeFile(entry, pfd, base, real);
+      case AE_IFLNK: return MakeSymlink(entry, pfd, base, real);
       case AE_IFCHR:
       case AE_IFBLK:
-      case AE_IFIFO: return MakeNode(entry, pfd, base, path);
+      case AE_IFIFO: return MakeNode(entry, pfd, base, real);
       default:
         return Fail(ErrorCode::kCorrupt, "unsupported entry type " + std::to_string(type));
     }
@@ -215,27 +241,30 @@ class Unpacker {
     if (victim.empty() || victim == "." || victim == "..")
       return Fail(ErrorCode::kCorrupt, "invalid whiteout name " + Quoted(base) +
                                            " (would remove the directory or its parent)");
-    const std::string path = Join(parent, victim);
-    if (created_.count(path)) return {};  // whiteouts hide lower layers only
-    auto parent_fd = OpenInRoot(root_, parent, O_PATH | O_DIRECTORY, 0, kStrict);
-    if (!parent_fd) {
-      const int err = parent_fd.error().sys_errno();
-      if (err == ENOENT || err == ENOTDIR) return {};  // nothing below to hide
-      return Fail(ParentError(std::move(parent_fd).error(), parent));
+    auto dir = ResolveDirInRoot(root_, parent, /*create=*/false);
+    if (!dir) {
+      if (Absent(dir.error())) return {};  // nothing below to hide
+      return Fail(ParentError(std::move(dir).error(), parent));
     }
-    return RemoveTree(parent_fd->get(), victim, path, /*keep_created=*/true);
+    const std::string path = Join(dir->path, victim);
+    if (created_.count(path)) return {};  // whiteouts hide lower layers only
+    return RemoveTree(dir->fd.get(), victim, path, /*keep_created=*/true);
   }
 
-  Result<void> ApplyOpaque(const std::string& dir) {
-    auto fd = OpenInRoot(root_, dir, O_RDONLY | O_DIRECTORY, 0, kStrict);
-    if (!fd) {
-      const int err = fd.error().sys_errno();
-      if (err == ENOENT || err == ENOTDIR) return {};  // no lower directory to empty
-      return Fail(ParentError(std::move(fd).error(), dir));
+  Result<void> ApplyOpaque(const std::string& name) {
+    auto dir = ResolveDirInRoot(root_, name, /*create=*/false);
+    if (!dir) {
+      if (Absent(dir.error())) return {};  // no lower directory to empty
+      return Fail(ParentError(std::move(dir).error(), name));
     }
-    for (const std::string& name : BUILDER_TRY(ListDir(fd->get(), dir)))
-      BUILDER_TRY(RemoveTree(fd->get(), name, Join(dir, name), /*keep_created=*/true));
+    for (const std::string& child : BUILDER_TRY(ListDir(dir->fd.get(), dir->path)))
+      BUILDER_TRY(RemoveTree(dir->fd.get(), child, Join(dir->path, child), /*keep_created=*/true));
     return {};
+  }
+
+  // A lookup that found nothing there (as opposed to something hostile).
+  static bool Absent(const Error& e) {
+    return e.code() != ErrorCode::kCorrupt && (e.sys_errno() == ENOENT || e.sys_errno() == ENOTDIR);
   }
 
   static Result<std::vector<std::string>> ListDir(int dir_fd, const std::string& path) {
@@ -264,6 +293,7 @@ class Unpacker {
   // the stack.
   Result<void> RemoveTree(int parent_fd, const std::string& name, const std::string& path,
                           bool keep_created) {
+    parent_stale_ = true;  // not reset(): the caller may still hold the fd
     auto kept = [&](const std::string& p) { return keep_created && created_.count(p) > 0; };
     if (kept(path)) return {};
     struct stat st;
@@ -459,25 +489,22 @@ class Unpacker {
     return {};
   }
 
-  Result<void> MakeHardlink(int pfd, const std::string& base, const std::string& target) {
-    const std::string tparent = DirName(target);
-    auto tfd = OpenInRoot(root_, tparent, O_PATH | O_DIRECTORY, 0, kStrict);
-    if (!tfd) {
-      if (tfd.error().sys_errno() == ENOENT || tfd.error().sys_errno() == ENOTDIR)
-        return Fail(ErrorCode::kCorrupt, "hardlink target " + Quoted(target) + " does not exist");
-      return Fail(ParentError(std::move(tfd).error(), tparent).Context("hardlink target"));
-    }
-    const std::string tbase = BaseName(target);
+  // The target's directory was resolved before the entry's old path was removed; if that
+  // removal took the target with it, the target no longer exists.
+  Result<void> MakeHardlink(int pfd, const std::string& base, const HardlinkTarget& target) {
+    const int tfd = target.dir.fd.get();
     struct stat st;
-    if (::fstatat(tfd->get(), tbase.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    if (::fstatat(tfd, target.base.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
       if (errno == ENOENT)
-        return Fail(ErrorCode::kCorrupt, "hardlink target " + Quoted(target) + " does not exist");
+        return Fail(ErrorCode::kCorrupt,
+                    "hardlink target " + Quoted(target.name) + " does not exist");
       return FailErrno("stat hardlink target", errno);
     }
     if (S_ISDIR(st.st_mode))
-      return Fail(ErrorCode::kCorrupt, "hardlink target " + Quoted(target) + " is a directory");
+      return Fail(ErrorCode::kCorrupt,
+                  "hardlink target " + Quoted(target.name) + " is a directory");
     // No AT_SYMLINK_FOLLOW: a link to a symlink links the symlink itself.
-    if (::linkat(tfd->get(), tbase.c_str(), pfd, base.c_str(), 0) != 0)
+    if (::linkat(tfd, target.base.c_str(), pfd, base.c_str(), 0) != 0)
       return FailErrno("link", errno);
     return {};
   }
@@ -502,6 +529,8 @@ class Unpacker {
   std::string last_name_;
   std::unordered_set<std::string> created_;  // paths this layer made (whiteouts spare them)
   std::vector<DeferredDir> dirs_;
+  std::optional<ResolvedDir> last_parent_;  // Parent()'s cache
+  bool parent_stale_ = false;
   UnpackResult result_;
   std::uint64_t chown_failures_ = 0;
   std::string first_chown_;

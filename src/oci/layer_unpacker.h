@@ -34,21 +34,27 @@ struct UnpackResult {
 ///    whatever order the tar lists them. Other ".wh..wh.*" names (aufs metadata) are skipped.
 ///  - A later entry replaces an earlier one of the same path (a directory over a directory
 ///    only updates metadata; anything else removes the old path, a whole tree if need be).
-///  - Parents are resolved inside the target with symlinks refused: a path under a symlink
-///    ("link/x") is rejected rather than followed. Layers made from filesystem diffs never
-///    contain such paths. Missing parents are created (0755).
-///  - Hard links must name an existing non-directory inside the target.
+///  - Parents are resolved inside the target as the image's processes will see them
+///    (ResolveDirInRoot: RESOLVE_IN_ROOT, containerd's RootPath): with a lower `lib -> usr/lib`
+///    or `var/run -> /run`, "lib/x" lands at usr/lib/x and "var/run/x" at run/x. A symlink
+///    whose target climbs above the root with ".." ("a/l -> ../../etc") is rejected when used
+///    as a parent. An entry's own final component is never followed: a symlink there is
+///    replaced, not written through. Missing parents are created (0755).
+///  - Hard links must name an existing non-directory inside the target; their target path is
+///    resolved the same way (its final component not followed: a link to a symlink links it).
+///  - Whiteouts and opaque markers resolve their directory the same way too.
 ///  - Ownership, mode (setuid included, after chown), xattrs (except trusted.overlay.* and
 ///    user.overlay.*, which could steer overlayfs, and security.selinux), mtimes;
 ///    directories get their mode and times after all entries. Device nodes that cannot be
 ///    created (EPERM) are skipped with a warning, as are xattrs that cannot be set.
 ///
 /// Errors: hostile or malformed input fails with kCorrupt and a message naming the entry and
-/// the cause ("..", whiteout names, symlinked parents, hard-link targets, truncated streams,
-/// NUL or overlong names, digest/diff_id mismatch). Nothing is ever written outside the
-/// target, but a failed unpack leaves the target partly written: unpack into a staging dir
-/// and discard it on error. The digests are checked only once the blob has been read to its
-/// end, so a mismatch is reported after extraction.
+/// the cause ("..", whiteout names, parents through symlinks pointing outside the root or
+/// looping, hard-link targets, truncated streams, NUL or overlong names, digest/diff_id
+/// mismatch). Nothing is ever written outside the target, but a failed unpack leaves the
+/// target partly written: unpack into a staging dir and discard it on error. The digests are
+/// checked only once the blob has been read to its end, so a mismatch is reported after
+/// extraction.
 [[nodiscard]] Result<UnpackResult> UnpackLayer(int blob_fd, Compression compression,
                                                const LayerExpectation& expect, int target_dir_fd,
                                                const UnpackOptions& options = {});

@@ -87,42 +87,175 @@ Result<UniqueFd> OpenInRoot(int root_fd, std::string_view path, int flags, mode_
   }
 }
 
-Result<UniqueFd> OpenParentInRoot(int root_fd, std::string_view path, std::string* leaf,
-                                  bool create, mode_t dir_mode, std::uint64_t resolve) {
-  std::string clean = CleanPath(path);
-  std::string parent = DirName(clean);
-  if (leaf) *leaf = BaseName(clean);
-  if (!create) return OpenInRoot(root_fd, parent, O_PATH | O_DIRECTORY, 0, resolve);
-  return MkdirAllInRoot(root_fd, parent, dir_mode, resolve);
+namespace {
+
+// Lookups of one component below a directory we already hold: nothing may be crossed.
+constexpr std::uint64_t kOneStep = kResolveBeneath | kResolveNoSymlinks | kResolveNoMagicLinks;
+
+// A component still to walk, and the followed symlink it came from (-1: the path itself).
+struct Pending {
+  std::string name;
+  int origin;
+};
+
+// Pushes the components of `path` so that its first one is walked next.
+void PushComponents(std::string_view path, int origin, std::vector<Pending>& todo) {
+  std::vector<std::string_view> parts;
+  std::size_t i = 0;
+  while (i < path.size()) {
+    std::size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    std::string_view part = path.substr(i, j - i);
+    if (!part.empty() && part != ".") parts.push_back(part);
+    i = j + 1;
+  }
+  for (auto it = parts.rbegin(); it != parts.rend(); ++it)
+    todo.push_back({std::string(*it), origin});
 }
 
-Result<UniqueFd> MkdirAllInRoot(int root_fd, std::string_view path, mode_t mode,
-                                std::uint64_t resolve) {
-  std::string clean = CleanPath(path);
-  // Fast path: it exists already.
-  auto fd = OpenInRoot(root_fd, clean, O_PATH | O_DIRECTORY, 0, resolve);
-  if (fd || fd.error().sys_errno() != ENOENT) return fd;
-  // Walk one prefix at a time, each resolved from the root (so symlinks mean the same as in a
-  // single lookup), creating the missing component under the fd of the resolved prefix.
-  UniqueFd cur = BUILDER_TRY(OpenInRoot(root_fd, ".", O_PATH | O_DIRECTORY, 0, resolve));
+// Whether `target`, read lexically from a directory `depth` levels below the root (from the
+// root when absolute), climbs above the root.
+bool ClimbsAbove(std::string_view target, std::size_t depth) {
+  long d = target.starts_with('/') ? 0 : static_cast<long>(depth);
   std::size_t i = 0;
-  while (i < clean.size()) {
-    std::size_t j = clean.find('/', i);
-    if (j == std::string::npos) j = clean.size();
-    std::string part = clean.substr(i, j - i);
+  while (i < target.size()) {
+    std::size_t j = target.find('/', i);
+    if (j == std::string_view::npos) j = target.size();
+    std::string_view part = target.substr(i, j - i);
     i = j + 1;
-    if (part == ".") continue;
-    std::string prefix = clean.substr(0, j);
-    auto next = OpenInRoot(root_fd, prefix, O_PATH | O_DIRECTORY, 0, resolve);
-    if (!next && next.error().sys_errno() == ENOENT) {
-      if (::mkdirat(cur.get(), part.c_str(), mode) != 0 && errno != EEXIST)
-        return FailErrno("mkdir " + prefix, errno);
-      next = OpenInRoot(cur.get(), part, O_PATH | O_DIRECTORY, 0, resolve);
+    if (part.empty() || part == ".") continue;
+    if (part == "..") {
+      if (--d < 0) return true;
+    } else {
+      ++d;
     }
-    if (!next) return Fail(std::move(next).error().Context("mkdir " + prefix));
-    cur = std::move(*next);
   }
-  return cur;
+  return false;
+}
+
+std::string JoinParts(const std::vector<std::string>& parts) {
+  if (parts.empty()) return ".";
+  std::string out = parts[0];
+  for (std::size_t i = 1; i < parts.size(); ++i) out += "/" + parts[i];
+  return out;
+}
+
+std::string Child(const std::vector<std::string>& parts, const std::string& name) {
+  return parts.empty() ? name : JoinParts(parts) + "/" + name;
+}
+
+std::unexpected<Error> PointsOutside(const std::string& link, std::string_view target) {
+  return Fail(ErrorCode::kCorrupt, "through symlink " + Quote(link) + " (-> " + Quote(target) +
+                                       ") which points outside the root");
+}
+
+Result<std::string> ReadLink(int link_fd, const std::string& where) {
+  std::string buf(kMaxEntryPath + 1, '\0');
+  ssize_t n = ::readlinkat(link_fd, "", buf.data(), buf.size());
+  if (n < 0) return FailErrno("readlink " + where, errno);
+  if (static_cast<std::size_t>(n) >= buf.size())
+    return FailErrno("readlink " + where, ENAMETOOLONG);
+  // An empty target resolves to nothing, as in the kernel.
+  if (n == 0) return FailErrno("resolve " + where, ENOENT);
+  buf.resize(static_cast<std::size_t>(n));
+  return buf;
+}
+
+}  // namespace
+
+Result<ResolvedDir> ResolveDirInRoot(int root_fd, std::string_view path, bool create,
+                                     mode_t mode, const ResolvedDir* near) {
+  if (ClimbsAbove(path, 0))
+    return Fail(ErrorCode::kCorrupt, "path " + Quote(path) + " escapes the root (..)");
+  // Not CleanPath: ".." after a symlink is physical, so it must survive until the walk.
+  std::vector<Pending> todo;
+  PushComponents(path, -1, todo);
+  std::string name;
+  for (auto it = todo.rbegin(); it != todo.rend(); ++it)
+    name += (name.empty() ? "" : "/") + it->name;
+  if (name.empty()) name = ".";
+  todo.clear();
+  std::vector<std::string> links;  // each followed symlink's own path, for messages
+  std::vector<std::string> targets;
+  std::vector<std::string> at;     // the current directory's physical components
+  UniqueFd cur;
+  std::string_view rest = name;
+  if (near && (near->name == "." || name == near->name || name.starts_with(near->name + "/"))) {
+    cur = UniqueFd(::fcntl(near->fd.get(), F_DUPFD_CLOEXEC, 0));
+    if (!cur) return FailErrno("dup", errno);
+    if (near->path != ".") {
+      std::vector<Pending> parts;
+      PushComponents(near->path, -1, parts);
+      for (auto it = parts.rbegin(); it != parts.rend(); ++it) at.push_back(std::move(it->name));
+    }
+    rest.remove_prefix(near->name == "." ? 0 : near->name.size());
+  } else {
+    cur = BUILDER_TRY(OpenInRoot(root_fd, ".", O_PATH | O_DIRECTORY, 0, kOneStep));
+  }
+  PushComponents(rest, -1, todo);
+  int follows = 0;
+  while (!todo.empty()) {
+    Pending next = std::move(todo.back());
+    todo.pop_back();
+    if (next.name == "..") {
+      if (at.empty()) {
+        // Only a followed link can bring us here: the path itself was checked above.
+        if (next.origin < 0)
+          return Fail(ErrorCode::kCorrupt, "path " + Quote(path) + " escapes the root (..)");
+        return PointsOutside(links[next.origin], targets[next.origin]);
+      }
+      at.pop_back();
+      cur = BUILDER_TRY(OpenInRoot(root_fd, JoinParts(at), O_PATH | O_DIRECTORY, 0, kOneStep));
+      continue;
+    }
+    const std::string where = Child(at, next.name);
+    auto fd = OpenInRoot(cur.get(), next.name, O_PATH | O_NOFOLLOW, 0, kOneStep);
+    if (!fd && fd.error().sys_errno() == ENOENT && create) {
+      if (::mkdirat(cur.get(), next.name.c_str(), mode) != 0 && errno != EEXIST)
+        return FailErrno("mkdir " + where, errno);
+      fd = OpenInRoot(cur.get(), next.name, O_PATH | O_NOFOLLOW, 0, kOneStep);
+    }
+    if (!fd) return FailErrno("open " + where, fd.error().sys_errno());
+    struct stat st;
+    if (::fstat(fd->get(), &st) != 0) return FailErrno("stat " + where, errno);
+    if (S_ISDIR(st.st_mode)) {
+      at.push_back(std::move(next.name));
+      cur = std::move(*fd);
+      continue;
+    }
+    if (!S_ISLNK(st.st_mode)) return FailErrno("open " + where, ENOTDIR);
+    if (++follows > kMaxSymlinkFollows)
+      return std::unexpected(Error(ErrorCode::kCorrupt,
+                                   "more than " + std::to_string(kMaxSymlinkFollows) +
+                                       " symlinks to follow at " + Quote(where) + " (a loop?)",
+                                   ELOOP));
+    std::string target = BUILDER_TRY(ReadLink(fd->get(), where));
+    if (ClimbsAbove(target, at.size())) return PointsOutside(where, target);
+    if (target.starts_with('/')) {
+      at.clear();
+      cur = BUILDER_TRY(OpenInRoot(root_fd, ".", O_PATH | O_DIRECTORY, 0, kOneStep));
+    }
+    links.push_back(where);
+    PushComponents(target, static_cast<int>(links.size() - 1), todo);
+    targets.push_back(std::move(target));
+  }
+
+  // The kernel resolves the same path again, clamped to the root; the two must agree.
+  auto confined = OpenInRoot(root_fd, name, O_PATH | O_DIRECTORY, 0,
+                             kResolveInRoot | kResolveNoMagicLinks);
+  if (!confined) {
+    if (confined.error().sys_errno() == ELOOP)
+      return std::unexpected(Error(ErrorCode::kCorrupt,
+                                   "path " + Quote(path) + " crosses a /proc magic link", ELOOP));
+    return Fail(std::move(confined).error());
+  }
+  struct stat walked, kernel;
+  if (::fstat(cur.get(), &walked) != 0 || ::fstat(confined->get(), &kernel) != 0)
+    return FailErrno("stat " + Quote(path), errno);
+  if (walked.st_dev != kernel.st_dev || walked.st_ino != kernel.st_ino)
+    return Fail(ErrorCode::kCorrupt,
+                "path " + Quote(path) + " resolved differently by the kernel (changed meanwhile?)");
+  return ResolvedDir{std::move(*confined), JoinParts(at), name};
 }
 
 }  // namespace builder::oci

@@ -8,6 +8,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -42,6 +43,57 @@ UniqueFd MakeBlob(const std::string& root, Compression c, LayerDigests* digests,
   auto d = (*w)->Finish();
   REQUIRE(d);
   if (digests) *digests = *d;
+  lseek(fd.get(), 0, SEEK_SET);
+  return fd;
+}
+
+// One ustar entry: type '0' file (data), '2' symlink / '1' hardlink (link), '5' directory.
+struct TarEntry {
+  std::string name;
+  char type;
+  std::string data_or_link;
+};
+
+// A plain tar, written by hand so the entry order and spelling are exactly as given (a tree
+// on disk could not hold "lib/x" under a symlink lib).
+UniqueFd MakeTar(const std::vector<TarEntry>& entries) {
+  std::string out;
+  for (const TarEntry& e : entries) {
+    REQUIRE(e.name.size() < 100);
+    std::string h(512, '\0');
+    auto put = [&](std::size_t off, const std::string& v) { h.replace(off, v.size(), v); };
+    auto octal = [](unsigned long v, int width) {
+      char buf[24];
+      std::snprintf(buf, sizeof buf, "%0*lo", width - 1, v);
+      return std::string(buf);
+    };
+    const bool file = e.type == '0';
+    put(0, e.name);
+    put(100, octal(e.type == '5' ? 0755 : 0644, 8));
+    put(108, octal(0, 8));
+    put(116, octal(0, 8));
+    put(124, octal(file ? e.data_or_link.size() : 0, 12));
+    put(136, octal(1600000000, 12));
+    h[156] = e.type;
+    if (!file) put(157, e.data_or_link);
+    put(257, std::string("ustar\0", 6));
+    put(263, "00");
+    h.replace(148, 8, 8, ' ');
+    unsigned sum = 0;
+    for (unsigned char c : h) sum += c;
+    put(148, octal(sum, 7));
+    out += h;
+    if (file) {
+      out += e.data_or_link;
+      out.append((512 - e.data_or_link.size() % 512) % 512, '\0');
+    }
+  }
+  out.append(1024, '\0');
+  char tmpl[] = "/tmp/builder-tar-XXXXXX";
+  UniqueFd fd(mkstemp(tmpl));
+  REQUIRE(fd);
+  unlink(tmpl);
+  REQUIRE(write(fd.get(), out.data(), out.size()) == static_cast<ssize_t>(out.size()));
   lseek(fd.get(), 0, SEEK_SET);
   return fd;
 }
@@ -197,6 +249,80 @@ TEST_CASE("whiteouts and opaque dirs apply to the lower state only") {
   }
 }
 
+TEST_CASE("whiteouts and opaque markers resolve their directory through in-root symlinks") {
+  TempDir t;
+  const std::string dst = t / "dst";
+  for (const char* d : {"dst", "dst/usr", "dst/usr/lib", "dst/usr/lib/sub", "dst/var", "dst/run"})
+    REQUIRE(mkdir((t / d).c_str(), 0755) == 0);
+  REQUIRE(PutFile(dst + "/usr/lib/old", "o"));
+  REQUIRE(PutFile(dst + "/usr/lib/keep", "k"));
+  REQUIRE(PutFile(dst + "/usr/lib/sub/deep", "d"));
+  REQUIRE(PutFile(dst + "/run/stale", "s"));
+  REQUIRE(symlink("usr/lib", (dst + "/lib").c_str()) == 0);
+  REQUIRE(symlink("/run", (dst + "/var/run").c_str()) == 0);
+  UniqueFd tar = MakeTar({
+      {"lib/.wh.old", '0', ""},         // removes usr/lib/old
+      {"lib/new", '0', "n"},            // this layer's, spelled through the link...
+      {"usr/lib/.wh.new", '0', ""},     // ...so a whiteout of its real path spares it
+      {"lib/sub/x", '0', "x"},
+      {"usr/lib/.wh.sub", '0', ""},     // keeps sub (it holds x) but removes sub/deep
+      {"var/run/fresh", '0', "f"},
+      {"var/run/.wh..wh..opq", '0', ""},  // empties run/ of lower content only
+  });
+  auto r = Unpack(tar.get(), Compression::kNone, {}, dst);
+  REQUIRE_MESSAGE(r, (r ? "" : r.error().ToString()));
+  CHECK_FALSE(Exists(dst + "/usr/lib/old"));
+  CHECK(GetFile(dst + "/usr/lib/keep") == "k");
+  CHECK(GetFile(dst + "/usr/lib/new") == "n");
+  CHECK(GetFile(dst + "/usr/lib/sub/x") == "x");
+  CHECK_FALSE(Exists(dst + "/usr/lib/sub/deep"));
+  CHECK(GetFile(dst + "/run/fresh") == "f");
+  CHECK_FALSE(Exists(dst + "/run/stale"));
+  struct stat st;
+  REQUIRE(lstat((dst + "/lib").c_str(), &st) == 0);
+  CHECK(S_ISLNK(st.st_mode));
+  REQUIRE(lstat((dst + "/var/run").c_str(), &st) == 0);
+  CHECK(S_ISLNK(st.st_mode));
+}
+
+TEST_CASE("hard links resolve their target through in-root symlinks, never a final one") {
+  TempDir t;
+  const std::string dst = t / "dst";
+  for (const char* d : {"dst", "dst/usr", "dst/usr/bin"})
+    REQUIRE(mkdir((t / d).c_str(), 0755) == 0);
+  REQUIRE(PutFile(dst + "/usr/bin/tool", "t"));
+  REQUIRE(symlink("/usr/bin", (dst + "/bin").c_str()) == 0);
+  REQUIRE(symlink("usr/bin/tool", (dst + "/tool-link").c_str()) == 0);
+  UniqueFd tar = MakeTar({
+      {"h1", '1', "bin/tool"},      // bin -> /usr/bin: the file usr/bin/tool
+      {"h2", '1', "tool-link"},     // the symlink itself, not what it points to
+      {"bin/h3", '1', "/bin/tool"}, // both sides through the link
+      {"h4", '1', "bin"},           // a symlink to a directory is still not a directory
+      {"h5", '1', "usr/bin/h3"},    // ...and h3 landed in usr/bin
+  });
+  auto r = Unpack(tar.get(), Compression::kNone, {}, dst);
+  REQUIRE_MESSAGE(r, (r ? "" : r.error().ToString()));
+  struct stat st;
+  REQUIRE(lstat((dst + "/usr/bin/tool").c_str(), &st) == 0);
+  CHECK(st.st_nlink == 4);  // tool, h1, h3, h5 (h2 is not among them)
+  REQUIRE(lstat((dst + "/h2").c_str(), &st) == 0);
+  CHECK(S_ISLNK(st.st_mode));
+  REQUIRE(lstat((dst + "/h4").c_str(), &st) == 0);
+  CHECK(S_ISLNK(st.st_mode));
+
+  // A directory reached through a link is refused, as is a target missing behind a link.
+  REQUIRE(mkdir((dst + "/usr/bin/subdir").c_str(), 0755) == 0);
+  UniqueFd dir_tar = MakeTar({{"d", '1', "bin/subdir"}});
+  auto dir = Unpack(dir_tar.get(), Compression::kNone, {}, dst);
+  REQUIRE_FALSE(dir);
+  CHECK(dir.error().code() == ErrorCode::kCorrupt);
+  CHECK(dir.error().ToString().find("is a directory") != std::string::npos);
+  UniqueFd missing_tar = MakeTar({{"m", '1', "bin/nope"}});
+  auto missing = Unpack(missing_tar.get(), Compression::kNone, {}, dst);
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().ToString().find("does not exist") != std::string::npos);
+}
+
 TEST_CASE("overlay upper dir end to end: whiteout devices and opaque xattr") {
   TempDir t;
   const std::string up = t / "upper";
@@ -266,6 +392,10 @@ TEST_CASE("hostile layers are rejected and nothing outside the target changes") 
   std::ifstream tsv(dir + "/expect.tsv");
   REQUIRE(tsv);
   int cases = 0, errors = 0;
+  // symlink-abs-etc.tar writes etc2/passwd through etc2 -> /etc: the host's file must not move.
+  struct stat host_passwd_before {};
+  const bool have_passwd = lstat("/etc/passwd", &host_passwd_before) == 0;
+  const std::string host_passwd = have_passwd ? GetFile("/etc/passwd") : "";
   for (std::string line; std::getline(tsv, line);) {
     if (line.empty()) continue;
     std::istringstream fields(line);
@@ -326,8 +456,45 @@ TEST_CASE("hostile layers are rejected and nothing outside the target changes") 
     }
     if (file == "nul-in-name.tar") CHECK(GetFile(t / "target/ok") == "x");
     if (file == "file-then-dir.tar") CHECK(GetFile(t / "target/x/y") == "y");
+    // Symlinked parents inside the root: the entry lands where the link leads, in the target.
+    auto is_link = [](const std::string& p) {
+      struct stat st;
+      return lstat(p.c_str(), &st) == 0 && S_ISLNK(st.st_mode);
+    };
+    if (file == "symlink-abs-parent.tar") {
+      CHECK(is_link(t / "target/var/run"));
+      CHECK(GetFile(t / "target/run/x") == "in run");
+    }
+    if (file == "symlink-rel-parent.tar") {
+      CHECK(is_link(t / "target/lib"));
+      CHECK(GetFile(t / "target/usr/lib/libfoo.so") == "elf");
+      struct stat st;
+      REQUIRE(lstat((t / "target/usr/lib/libfoo.so.1").c_str(), &st) == 0);
+      CHECK(st.st_nlink == 2);
+    }
+    if (file == "symlink-abs-etc.tar") {
+      CHECK(is_link(t / "target/etc2"));
+      CHECK(GetFile(t / "target/etc/passwd").find(":image:") != std::string::npos);
+    }
+    if (file == "symlink-abs-root-parent.tar")
+      CHECK(GetFile(t / "target/tmp/builder-hostile-pwned") == "inside");
+    if (file == "symlink-abs-proc.tar")
+      CHECK(GetFile(t / "target/proc/self/root/tmp/builder-hostile-pwned") == "inside");
+    if (file == "symlink-replaces-parent.tar") {
+      CHECK(is_link(t / "target/d"));
+      CHECK(GetFile(t / "target/e/b") == "b");
+      CHECK_FALSE(Exists(t / "target/e/a"));
+    }
   }
-  CHECK(errors >= 18);
+  if (have_passwd) {
+    struct stat after;
+    REQUIRE(lstat("/etc/passwd", &after) == 0);
+    CHECK(after.st_ino == host_passwd_before.st_ino);
+    CHECK(after.st_mtim.tv_sec == host_passwd_before.st_mtim.tv_sec);
+    CHECK(after.st_mtim.tv_nsec == host_passwd_before.st_mtim.tv_nsec);
+    CHECK(GetFile("/etc/passwd") == host_passwd);
+  }
+  CHECK(errors >= 25);
   CHECK(cases >= errors);
 }
 
