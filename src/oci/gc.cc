@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "base/log.h"
 #include "base/path.h"
 #include "oci/remove_tree.h"
 #include "oci/snapshot_store.h"
@@ -24,6 +25,17 @@ struct Marks {
   std::set<Digest> blobs;
   std::set<std::string> snapshots;
 };
+
+/// Marks the snapshots named by the chain of a config's layers.
+Result<void> MarkSnapshots(const ImageStore& store, const Descriptor& config_descriptor,
+                           Marks& marks) {
+  std::string config_bytes = BUILDER_TRY(store.blobs().Read(config_descriptor.digest));
+  ImageConfig config = BUILDER_TRY(ImageConfig::Parse(config_bytes));
+  std::vector<Digest> chain = ChainIds(config.rootfs.diff_ids);
+  if (chain.empty()) marks.snapshots.insert(std::string(kEmptySnapshot));
+  for (const Digest& id : chain) marks.snapshots.insert(std::string(id.hex()));
+  return {};
+}
 
 /// Marks the blob graph under one index.json entry. Iterative with a depth cap: nested indexes
 /// come from imported content and may be hostile.
@@ -53,11 +65,9 @@ Result<void> MarkEntry(const ImageStore& store, const Descriptor& entry, Marks& 
       for (const Descriptor& layer : manifest.layers) marks.blobs.insert(layer.digest);
       if (manifest.subject) work.push_back({*manifest.subject, item.depth + 1});
       if (!IsConfig(manifest.config.media_type)) continue;  // an artifact: no snapshots
-      std::string config_bytes = BUILDER_TRY(store.blobs().Read(manifest.config));
-      ImageConfig config = BUILDER_TRY(ImageConfig::Parse(config_bytes));
-      std::vector<Digest> chain = ChainIds(config.rootfs.diff_ids);
-      if (chain.empty()) marks.snapshots.insert(std::string(kEmptySnapshot));
-      for (const Digest& id : chain) marks.snapshots.insert(std::string(id.hex()));
+      BUILDER_TRY(MarkSnapshots(store, manifest.config, marks));
+    } else if (IsConfig(d.media_type)) {  // an extra root: a cached step's resulting config
+      BUILDER_TRY(MarkSnapshots(store, d, marks));
     }
   }
   return {};
@@ -94,6 +104,17 @@ Result<PruneStats> Prune(const ImageStore& store, const PruneOptions& options) {
       return Fail(std::move(marked.error())
                       .Context("prune: image " + entry.digest.str() +
                                " is unreadable, nothing deleted (run builder debug fsck)"));
+    }
+  }
+
+  if (options.extra_roots) {
+    for (const Descriptor& root : BUILDER_TRY(options.extra_roots())) {
+      if (!store.blobs().Has(root.digest)) continue;
+      // A damaged root keeps what was marked before the failure: keeping more is safe.
+      if (auto marked = MarkEntry(store, root, marks); !marked) {
+        LogWarn("prune: extra root " + root.digest.str() + " only partly kept: " +
+                marked.error().ToString());
+      }
     }
   }
 

@@ -3,6 +3,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <vector>
 
 #include "base/error.h"
 #include "base/progress.h"
@@ -15,6 +17,11 @@ struct PruneOptions {
   std::chrono::seconds tmp_max_age = std::chrono::hours(1);
   /// Reports the sweep (bytes freed); may be null.
   Progress* progress = nullptr;
+  /// More roots besides index.json (the build cache's layers and configs), called once the gc
+  /// lock is held so that nothing recorded before prune started is missed. Each root is marked
+  /// like an index.json entry; a config root also keeps the snapshots of its layer chain.
+  /// Roots whose blobs are absent or unreadable are skipped, not fatal. May be empty.
+  std::function<Result<std::vector<Descriptor>>()> extra_roots;
 };
 
 struct PruneStats {

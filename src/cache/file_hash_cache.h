@@ -1,0 +1,116 @@
+// FileHashCache: content hashes of build-context files and trees, with a persistent stat cache
+// so an unchanged context is not read again.
+#pragma once
+
+#include <sys/stat.h>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/error.h"
+#include "cache/tree_summary.h"
+#include "oci/image_store.h"
+
+namespace builder::cache {
+
+/// Decides whether a context path is left out (a .dockerignore match). `path` is relative to
+/// the context root (the dir_fd given to HashTree), '/'-separated, never "." or "".
+using IgnoreFn = std::function<Result<bool>(std::string_view path, bool is_dir)>;
+
+struct HashTreeOptions {
+  /// Null: nothing is ignored.
+  IgnoreFn ignore;
+  /// Walk into ignored directories because an exclusion pattern ("!keep") may re-include
+  /// something below (PatternMatcher::exclusions()). An ignored directory is then listed only
+  /// when something below it is.
+  bool descend_ignored_dirs = false;
+};
+
+/// Hashes files below one context directory. Regular-file content hashes are cached by
+/// (relative path, dev, inode, size, mtime_ns, ctime_ns, mode): a file whose stat is unchanged
+/// is not read again. The cache persists across builds in
+/// `<store root>/cache/filehash/<sha256 of the context root path>.json`, loaded by Open and
+/// replaced atomically by Save (staged in the store's tmp/), so concurrent builds at worst lose
+/// each other's additions.
+///
+/// A file whose mtime or ctime is within `racy_window` of the time it was hashed may still
+/// change without its stat changing (timestamps are coarse), so its hash is never served from
+/// the cache: such files are read on every call until they settle. Not thread-safe: use one
+/// object per thread, or guard it.
+class FileHashCache {
+ public:
+  struct Options {
+    std::chrono::nanoseconds racy_window = std::chrono::seconds(2);
+  };
+
+  /// A cache that lives in memory only (nothing is loaded or saved).
+  FileHashCache() = default;
+  explicit FileHashCache(Options options) : options_(options) {}
+  /// Loads the persistent cache of `context_root` (an absolute path naming the context, used
+  /// only as the cache's name). A missing file is an empty cache; an unreadable or malformed
+  /// one is logged as a warning and ignored. Errors: kIo when the directory cannot be created.
+  [[nodiscard]] static Result<FileHashCache> Open(const oci::ImageStore& store,
+                                                  std::string_view context_root,
+                                                  Options options);
+  [[nodiscard]] static Result<FileHashCache> Open(const oci::ImageStore& store,
+                                                  std::string_view context_root) {
+    return Open(store, context_root, Options{});
+  }
+
+  /// sha256 hex of the content of the regular file `rel_path` below `dir_fd` (the context
+  /// root). No component may be a symlink (kIo with ELOOP) and the path must stay inside;
+  /// kInvalidArgument when the file is not a regular file.
+  [[nodiscard]] Result<std::string> HashFile(int dir_fd, std::string_view rel_path);
+
+  /// Merkle digest of the entry or tree at `rel_path` ("." for the whole context) below
+  /// `dir_fd`. Each entry contributes, in byte-wise path order: its path relative to rel_path,
+  /// its type and mode bits, uid, gid, and its content hash (regular files), link target
+  /// (symlinks, never followed) or nothing (directories, devices, fifos, sockets). mtimes
+  /// never count. The root directory itself is not an entry; a non-directory root is the one
+  /// entry ".". Ignored paths (options.ignore) are left out entirely.
+  /// Errors: kNotFound when rel_path does not exist, kIo for unreadable entries, or whatever
+  /// the ignore callback returns.
+  [[nodiscard]] Result<TreeSummary> HashTree(int dir_fd, std::string_view rel_path,
+                                             const HashTreeOptions& options = {});
+
+  /// Writes the persistent cache (no-op for an in-memory cache).
+  [[nodiscard]] Result<void> Save() const;
+
+  /// Regular files whose content was read (cache misses) since construction.
+  std::uint64_t files_read() const { return files_read_; }
+  /// Number of cached file hashes.
+  std::size_t size() const { return entries_.size(); }
+
+ private:
+  struct Stat {
+    std::uint64_t dev = 0, ino = 0, size = 0;
+    std::int64_t mtime_ns = 0, ctime_ns = 0;
+    std::uint32_t mode = 0;
+    bool operator==(const Stat&) const = default;
+  };
+  struct Entry {
+    Stat stat;
+    std::string hash;
+    bool racy = false;  ///< too fresh to trust: not served, not saved
+  };
+
+  /// The content hash of the regular file `name` in parent_fd, stat `st`, from the cache when
+  /// the stat matches, else read (and cached under context_rel).
+  [[nodiscard]] Result<std::string> ContentHash(int parent_fd, const std::string& name,
+                                                const struct stat& st,
+                                                const std::string& context_rel);
+
+  std::string path_;     ///< empty: memory only
+  std::string tmp_dir_;  ///< staging for Save
+  Options options_;
+  std::map<std::string, Entry, std::less<>> entries_;
+  std::uint64_t files_read_ = 0;
+};
+
+}  // namespace builder::cache

@@ -1,0 +1,334 @@
+// Tests for FileHashCache: stat-cache hits, Merkle tree digests, ignores, symlinks, persistence.
+#include "cache/file_hash_cache.h"
+
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "../oci/temp_tree.h"
+#include "base/sha256.h"
+#include "base/unique_fd.h"
+
+namespace builder::cache {
+namespace {
+
+using oci::testing::PutFile;
+using oci::testing::SetMtime;
+using oci::testing::TempDir;
+
+/// Files count as settled at once, so tests need not wait out the racy window.
+constexpr FileHashCache::Options kNoRacyWindow{std::chrono::nanoseconds(-1'000'000'000'000'000'000)};
+
+struct Context {
+  TempDir dir;
+  UniqueFd fd;
+  Context() {
+    REQUIRE(::mkdir((dir / "src").c_str(), 0755) == 0);
+    REQUIRE(PutFile(dir / "src/main.c", "int main() {}\n"));
+    REQUIRE(PutFile(dir / "src/util.c", "void util() {}\n"));
+    REQUIRE(PutFile(dir / "README", "hello\n"));
+    // Old mtimes, so that a rewrite in the same clock tick still changes the stat.
+    for (const char* p : {"src/main.c", "src/util.c", "README"}) SetMtime(dir / p, 1600000000);
+    fd.Reset(::open(dir.path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    REQUIRE(fd);
+  }
+};
+
+struct Store {
+  TempDir dir;
+  oci::ImageStore store;
+  Store() : store(*oci::ImageStore::Open(dir.path())) {}
+};
+
+TEST_CASE("file hash cache: HashFile is the content sha256; errors") {
+  Context c;
+  FileHashCache cache(kNoRacyWindow);
+  auto h = cache.HashFile(c.fd.get(), "src/main.c");
+  REQUIRE(h);
+  CHECK(*h == Sha256Hex("int main() {}\n"));
+  CHECK(cache.files_read() == 1);
+  auto again = cache.HashFile(c.fd.get(), "./src//main.c");
+  REQUIRE(again);
+  CHECK(*again == *h);
+  CHECK(cache.files_read() == 1);  // served from the stat cache
+
+  CHECK(cache.HashFile(c.fd.get(), "nope").error().code() == ErrorCode::kNotFound);
+  CHECK(cache.HashFile(c.fd.get(), "src").error().code() == ErrorCode::kInvalidArgument);
+  CHECK(cache.HashFile(c.fd.get(), "../etc/passwd").error().code() == ErrorCode::kInvalidArgument);
+  REQUIRE(::symlink("main.c", (c.dir / "src/link").c_str()) == 0);
+  CHECK(cache.HashFile(c.fd.get(), "src/link").error().code() == ErrorCode::kInvalidArgument);
+  REQUIRE(::symlink("src", (c.dir / "srclink").c_str()) == 0);
+  CHECK(!cache.HashFile(c.fd.get(), "srclink/main.c"));  // no symlinked parents
+}
+
+TEST_CASE("file hash cache: an unchanged context is not read again, even after a reload") {
+  Context c;
+  Store s;
+  std::string digest;
+  {
+    auto cache = FileHashCache::Open(s.store, c.dir.path(), kNoRacyWindow);
+    REQUIRE(cache);
+    auto tree = cache->HashTree(c.fd.get(), ".");
+    REQUIRE(tree);
+    digest = tree->digest;
+    CHECK(cache->files_read() == 3);
+    auto again = cache->HashTree(c.fd.get(), ".");
+    REQUIRE(again);
+    CHECK(again->digest == digest);
+    CHECK(cache->files_read() == 3);
+    REQUIRE(cache->Save());
+  }
+  auto cache = FileHashCache::Open(s.store, c.dir.path(), kNoRacyWindow);
+  REQUIRE(cache);
+  CHECK(cache->size() == 3);
+  auto tree = cache->HashTree(c.fd.get(), ".");
+  REQUIRE(tree);
+  CHECK(tree->digest == digest);
+  CHECK(cache->files_read() == 0);
+
+  // Another context path has its own cache file.
+  auto other = FileHashCache::Open(s.store, c.dir.path() + "-other", kNoRacyWindow);
+  REQUIRE(other);
+  CHECK(other->size() == 0);
+}
+
+TEST_CASE("file hash cache: recently changed files are neither served nor saved") {
+  Context c;
+  Store s;
+  {
+    auto cache = FileHashCache::Open(s.store, c.dir.path());  // default 2 s racy window
+    REQUIRE(cache);
+    REQUIRE(cache->HashTree(c.fd.get(), "."));
+    CHECK(cache->files_read() == 3);
+    REQUIRE(cache->HashTree(c.fd.get(), "."));
+    CHECK(cache->files_read() == 6);  // ctimes are fresh: a same-tick rewrite could hide
+    REQUIRE(cache->Save());
+  }
+  auto cache = FileHashCache::Open(s.store, c.dir.path());
+  REQUIRE(cache);
+  CHECK(cache->size() == 0);  // just written: not trusted by the next build
+}
+
+TEST_CASE("file hash cache: mtime-only touch keeps the digest, re-reading once") {
+  Context c;
+  FileHashCache cache(kNoRacyWindow);
+  auto before = cache.HashTree(c.fd.get(), ".");
+  REQUIRE(before);
+  SetMtime(c.dir / "src/main.c", 1500000000);
+  auto after = cache.HashTree(c.fd.get(), ".");
+  REQUIRE(after);
+  CHECK(after->digest == before->digest);
+  CHECK(after->entries == before->entries);
+  CHECK(cache.files_read() == 4);
+  REQUIRE(cache.HashTree(c.fd.get(), "."));
+  CHECK(cache.files_read() == 4);
+}
+
+TEST_CASE("file hash cache: one changed byte changes the digest and is named") {
+  Context c;
+  FileHashCache cache(kNoRacyWindow);
+  auto before = cache.HashTree(c.fd.get(), ".");
+  REQUIRE(before);
+  REQUIRE(PutFile(c.dir / "src/main.c", "int main() {}\r"));  // same size
+  auto after = cache.HashTree(c.fd.get(), ".");
+  REQUIRE(after);
+  CHECK(after->digest != before->digest);
+  std::size_t total = 0;
+  auto changes = DiffTrees(*before, *after, 5, &total);
+  REQUIRE(changes.size() == 1);
+  CHECK(total == 1);
+  CHECK(changes[0].path == "src/main.c");
+  CHECK(changes[0].kind == PathChange::Kind::kChanged);
+  CHECK(DescribeChanges(changes, total) == "src/main.c changed");
+}
+
+TEST_CASE("file hash cache: mode changes count, file and directory roots") {
+  Context c;
+  FileHashCache cache(kNoRacyWindow);
+  auto before = cache.HashTree(c.fd.get(), "src");
+  REQUIRE(before);
+  CHECK(before->entries.size() == 2);
+  CHECK(before->entries.contains("main.c"));
+  REQUIRE(::chmod((c.dir / "src/util.c").c_str(), 0755) == 0);
+  auto after = cache.HashTree(c.fd.get(), "src");
+  REQUIRE(after);
+  CHECK(after->digest != before->digest);
+  CHECK(cache.files_read() == 3);  // ctime changed: util.c re-read once
+
+  auto file = cache.HashTree(c.fd.get(), "README");
+  REQUIRE(file);
+  CHECK(file->entries.size() == 1);
+  CHECK(file->entries.contains("."));
+  // Same content and mode under another name: the same single-entry tree.
+  REQUIRE(PutFile(c.dir / "README2", "hello\n"));
+  auto file2 = cache.HashTree(c.fd.get(), "README2");
+  REQUIRE(file2);
+  CHECK(file2->digest == file->digest);
+  CHECK(cache.HashTree(c.fd.get(), "missing").error().code() == ErrorCode::kNotFound);
+}
+
+TEST_CASE("file hash cache: symlinks are hashed as links, never followed") {
+  Context c;
+  REQUIRE(::symlink("main.c", (c.dir / "src/link").c_str()) == 0);
+  REQUIRE(::symlink("/etc", (c.dir / "src/etc").c_str()) == 0);
+  FileHashCache cache(kNoRacyWindow);
+  auto before = cache.HashTree(c.fd.get(), "src");
+  REQUIRE(before);
+  CHECK(before->entries.size() == 4);
+  CHECK(cache.files_read() == 2);  // only main.c and util.c were read
+  // Changing what a link points to does not change the tree; changing the link does.
+  REQUIRE(PutFile(c.dir / "src/main.c", "changed"));
+  auto after = cache.HashTree(c.fd.get(), "src");
+  REQUIRE(after);
+  std::size_t total = 0;
+  auto changes = DiffTrees(*before, *after, 5, &total);
+  REQUIRE(total == 1);
+  CHECK(changes[0].path == "main.c");
+  REQUIRE(::unlink((c.dir / "src/link").c_str()) == 0);
+  REQUIRE(::symlink("util.c", (c.dir / "src/link").c_str()) == 0);
+  auto relinked = cache.HashTree(c.fd.get(), "src");
+  REQUIRE(relinked);
+  changes = DiffTrees(*after, *relinked, 5, &total);
+  REQUIRE(total == 1);
+  CHECK(changes[0].path == "link");
+  // A symlink root is the link itself.
+  auto root = cache.HashTree(c.fd.get(), "src/etc");
+  REQUIRE(root);
+  CHECK(root->entries.size() == 1);
+  // A symlinked directory on the way is refused rather than followed.
+  REQUIRE(::symlink("src", (c.dir / "srclink").c_str()) == 0);
+  CHECK(!cache.HashTree(c.fd.get(), "srclink/main.c"));
+}
+
+TEST_CASE("file hash cache: ignored paths are excluded via the callback") {
+  Context c;
+  REQUIRE(::mkdir((c.dir / "node_modules").c_str(), 0755) == 0);
+  REQUIRE(PutFile(c.dir / "node_modules/big.js", "x"));
+  REQUIRE(PutFile(c.dir / "src/secret.key", "k"));
+  FileHashCache cache(kNoRacyWindow);
+  std::vector<std::string> asked;
+  HashTreeOptions options;
+  options.ignore = [&](std::string_view path, bool) -> Result<bool> {
+    asked.emplace_back(path);
+    return path == "node_modules" || path.ends_with(".key");
+  };
+  auto tree = cache.HashTree(c.fd.get(), ".", options);
+  REQUIRE(tree);
+  CHECK(!tree->entries.contains("node_modules"));
+  CHECK(!tree->entries.contains("node_modules/big.js"));
+  CHECK(!tree->entries.contains("src/secret.key"));
+  CHECK(tree->entries.contains("src/main.c"));
+  CHECK(std::find(asked.begin(), asked.end(), "node_modules/big.js") == asked.end());
+  // Changing an ignored file does not change the digest.
+  REQUIRE(PutFile(c.dir / "src/secret.key", "other key"));
+  auto again = cache.HashTree(c.fd.get(), ".", options);
+  REQUIRE(again);
+  CHECK(again->digest == tree->digest);
+  // Paths given to the callback are context-relative even for a subtree.
+  asked.clear();
+  REQUIRE(cache.HashTree(c.fd.get(), "src", options));
+  CHECK(std::find(asked.begin(), asked.end(), "src/main.c") != asked.end());
+  // Errors from the callback propagate.
+  options.ignore = [](std::string_view, bool) -> Result<bool> {
+    return Fail(ErrorCode::kParse, "bad pattern");
+  };
+  CHECK(cache.HashTree(c.fd.get(), ".", options).error().code() == ErrorCode::kParse);
+}
+
+TEST_CASE("file hash cache: ignored directories may be walked for re-included files") {
+  Context c;
+  REQUIRE(::mkdir((c.dir / "docs").c_str(), 0755) == 0);
+  REQUIRE(::mkdir((c.dir / "docs/sub").c_str(), 0755) == 0);
+  REQUIRE(PutFile(c.dir / "docs/keep.md", "k"));
+  REQUIRE(PutFile(c.dir / "docs/drop.md", "d"));
+  REQUIRE(::mkdir((c.dir / "logs").c_str(), 0755) == 0);
+  REQUIRE(PutFile(c.dir / "logs/a.log", "a"));
+  FileHashCache cache(kNoRacyWindow);
+  HashTreeOptions options;
+  options.descend_ignored_dirs = true;
+  options.ignore = [](std::string_view path, bool) -> Result<bool> {  // "docs", "logs", "!docs/keep.md"
+    if (path == "docs/keep.md") return false;
+    return path.starts_with("docs") || path.starts_with("logs");
+  };
+  auto tree = cache.HashTree(c.fd.get(), ".", options);
+  REQUIRE(tree);
+  CHECK(tree->entries.contains("docs"));  // parent of a re-included file
+  CHECK(tree->entries.contains("docs/keep.md"));
+  CHECK(!tree->entries.contains("docs/drop.md"));
+  CHECK(!tree->entries.contains("docs/sub"));
+  CHECK(!tree->entries.contains("logs"));
+  CHECK(!tree->entries.contains("logs/a.log"));
+}
+
+TEST_CASE("file hash cache: special files are not opened; odd names survive a reload") {
+  Context c;
+  Store s;
+  REQUIRE(::mkfifo((c.dir / "src/fifo").c_str(), 0600) == 0);
+  const std::string odd = "src/caf\xe9%41";  // not UTF-8, and a '%'
+  REQUIRE(PutFile(c.dir / odd, "latin1"));
+  std::string digest;
+  {
+    auto cache = FileHashCache::Open(s.store, c.dir.path(), kNoRacyWindow);
+    REQUIRE(cache);
+    auto tree = cache->HashTree(c.fd.get(), ".");  // would hang if the fifo were opened
+    REQUIRE(tree);
+    CHECK(tree->entries.contains("src/fifo"));
+    CHECK(tree->entries.contains(odd));
+    digest = tree->digest;
+    REQUIRE(cache->Save());
+    auto text = TreeSummary::Parse(tree->Serialize());
+    REQUIRE(text);
+    CHECK(*text == *tree);
+  }
+  auto cache = FileHashCache::Open(s.store, c.dir.path(), kNoRacyWindow);
+  REQUIRE(cache);
+  auto tree = cache->HashTree(c.fd.get(), ".");
+  REQUIRE(tree);
+  CHECK(tree->digest == digest);
+  CHECK(cache->files_read() == 0);
+}
+
+TEST_CASE("file hash cache: a damaged cache file is ignored; deleted files are forgotten") {
+  Context c;
+  Store s;
+  {
+    auto cache = FileHashCache::Open(s.store, c.dir.path(), kNoRacyWindow);
+    REQUIRE(cache);
+    REQUIRE(cache->HashTree(c.fd.get(), "."));
+    REQUIRE(::unlink((c.dir / "src/util.c").c_str()) == 0);
+    REQUIRE(cache->HashTree(c.fd.get(), "."));
+    CHECK(cache->size() == 2);
+    REQUIRE(cache->Save());
+  }
+  std::string path = s.dir.path() + "/cache/filehash/" + Sha256Hex(c.dir.path()) + ".json";
+  REQUIRE(PutFile(path, "{not json"));
+  auto cache = FileHashCache::Open(s.store, c.dir.path(), kNoRacyWindow);
+  REQUIRE(cache);
+  CHECK(cache->size() == 0);
+  REQUIRE(cache->HashTree(c.fd.get(), "."));
+  CHECK(cache->files_read() == 2);
+}
+
+TEST_CASE("tree summary: diff lists adds, removes and changes in path order") {
+  TreeSummary a{"d1", {{"a", "1"}, {"b", "2"}, {"c", "3"}, {"e", "5"}}};
+  TreeSummary b{"d2", {{"a", "1"}, {"b", "X"}, {"d", "4"}, {"e", "5"}, {"f", "6"}}};
+  std::size_t total = 0;
+  auto changes = DiffTrees(a, b, 2, &total);
+  CHECK(total == 4);
+  REQUIRE(changes.size() == 2);
+  CHECK(changes[0].path == "b");
+  CHECK(changes[1].path == "c");
+  CHECK(changes[1].kind == PathChange::Kind::kRemoved);
+  CHECK(DescribeChanges(changes, total) == "b changed, c removed and 2 more");
+  CHECK(DiffTrees(a, a).empty());
+  CHECK(!TreeSummary::Parse("[]"));
+  CHECK(TreeSummary::Parse("{").error().code() == ErrorCode::kParse);
+  CHECK(TreeSummary::Parse("{\"digest\":\"x\",\"entries\":{\"%zz\":\"1\"}}").error().code() ==
+        ErrorCode::kCorrupt);
+}
+
+}  // namespace
+}  // namespace builder::cache
