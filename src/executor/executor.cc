@@ -7,9 +7,15 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
 
+#include <fcntl.h>
+
 #include "base/path.h"
+#include "cache/cache_index.h"
+#include "cache/file_hash_cache.h"
+#include "planner/cache_keys.h"
 #include "executor/run_step.h"
 #include "executor/user_db.h"
 #include "oci/layer_stream.h"
@@ -151,7 +157,24 @@ Result<BuildOutcome> Execute(const oci::ImageStore& store, const planner::Plan& 
     config.set_platform(oci::Platform::Host());
   }
   std::vector<std::string> lowers = {base_dir};  // topmost first
+  bool lowers_stale = false;  // cache hits added layers that `lowers` does not show yet
   BuildOutcome outcome;
+
+  cache::CacheIndex index = BUILDER_TRY(cache::CacheIndex::Open(store));
+  char* abs_context = realpath(options.context.dir.c_str(), nullptr);
+  std::string context_abs = abs_context ? abs_context : options.context.dir;
+  std::free(abs_context);
+  cache::FileHashCache hashes = BUILDER_TRY(cache::FileHashCache::Open(store, context_abs));
+  UniqueFd ctx_fd(open(options.context.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!ctx_fd) return FailErrno("open build context " + options.context.dir, errno);
+  const parser::PatternMatcher* ignore = options.context.ignore ? &*options.context.ignore : nullptr;
+  oci::Platform platform = config.platform();
+  // The layer compression is part of the key: a hit must give the blobs that were asked for.
+  cache::CacheKey parent = planner::BaseKey(
+      base ? base->digest().str() : "scratch",
+      platform.os + "/" + platform.architecture + " " +
+          std::string(oci::CompressionName(options.compression)));
+
   std::size_t exec_index = 1;
   for (std::size_t i = 0; i < plan.steps.size(); ++i) {
     const planner::Step& step = plan.steps[i];
@@ -167,8 +190,50 @@ Result<BuildOutcome> Execute(const oci::ImageStore& store, const planner::Plan& 
     ++id;
     ++exec_index;
     std::string name = "[" + std::to_string(exec_index) + "/" + std::to_string(total) + "] " + step.name;
+    std::string where = step.range.start.line > 0
+                            ? " (Dockerfile line " + std::to_string(step.range.start.line) + ")"
+                            : "";
     report.Started(id, name);
+    auto fail_step = [&](Error e) -> std::unexpected<Error> {
+      report.Errored(id, e.ToString());
+      return Fail(std::move(e).Context("step " + name + where));
+    };
     auto start = std::chrono::steady_clock::now();
+    auto inputs = planner::HashStepInputs(step, ctx_fd.get(), ignore, hashes);
+    if (!inputs) return fail_step(std::move(inputs.error()));
+    cache::CacheKey key = planner::StepKey(parent, step, *inputs);
+    if (!options.no_cache) {
+      auto hit = index.Lookup(key);
+      if (hit && *hit) {
+        const cache::CacheEntry& entry = **hit;
+        if (entry.layer) {
+          layers.push_back(*entry.layer);
+          config.rootfs.diff_ids.push_back(entry.diff_id);
+          lowers_stale = true;
+        }
+        config.history.push_back(entry.history);
+        parent = key;
+        ++outcome.cached_steps;
+        report.Cached(id);
+        continue;
+      }
+    }
+    if (options.explain) {
+      std::string why = options.no_cache ? std::string("--no-cache")
+                                         : index.Explain(parent, step.canonical, *inputs);
+      report.Output(id, "cache miss: " + why);
+    }
+    if (lowers_stale) {
+      // Cached layers have no upper dir here: run over a snapshot of the image so far.
+      oci::StoredImage so_far;
+      so_far.manifest.layers = layers;
+      so_far.config = config;
+      so_far.manifest.config.digest = oci::Digest::Of(config.Serialize());
+      auto dir = oci::SnapshotStore(store).Prepare(so_far);
+      if (!dir) return fail_step(std::move(dir.error()).Context("unpack cached layers"));
+      lowers = {*dir};
+      lowers_stale = false;
+    }
     std::string upper = scratch.path() + "/" + std::to_string(i) + "-upper";
     std::string work = scratch.path() + "/" + std::to_string(i) + "-work";
     BUILDER_TRY(MakeDirs(upper));
@@ -202,31 +267,38 @@ Result<BuildOutcome> Execute(const oci::ImageStore& store, const planner::Plan& 
           }
         },
         step.action);
-    if (!ran) {
-      report.Errored(id, ran.error().ToString());
-      Error e = std::move(ran.error());
-      std::string where = step.range.start.line > 0
-                              ? " (Dockerfile line " + std::to_string(step.range.start.line) + ")"
-                              : "";
-      return Fail(std::move(e).Context("step " + name + where));
-    }
+    if (!ran) return fail_step(std::move(ran.error()));
+    cache::CacheEntry entry;
     if (IsEmptyDir(upper)) {
       history.empty_layer = true;
     } else {
       oci::Digest diff_id;
       auto layer = CommitLayer(store, upper, options, &diff_id);
-      if (!layer) {
-        report.Errored(id, layer.error().ToString());
-        return Fail(std::move(layer.error()).Context("write layer of " + name));
-      }
+      if (!layer) return fail_step(std::move(layer.error()).Context("write layer"));
       layers.push_back(*layer);
       config.rootfs.diff_ids.push_back(diff_id);
       lowers.insert(lowers.begin(), upper);
+      entry.layer = *layer;
+      entry.diff_id = diff_id;
       ++outcome.new_layers;
     }
     config.history.push_back(history);
+    // Record the result; a cache that cannot be written only costs the next build time.
+    auto config_blob = store.blobs().Put(oci::kOciConfig, config.Serialize());
+    if (config_blob) {
+      entry.config = config_blob->digest;
+      entry.history = history;
+      entry.description = step.name;
+      entry.parent = parent;
+      entry.step_identity = step.canonical;
+      entry.inputs = *inputs;
+      auto recorded = index.Record(key, entry);
+      if (!recorded) report.Output(id, "warning: cache not updated: " + recorded.error().ToString());
+    }
+    parent = key;
     report.Done(id, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
+  if (auto saved = hashes.Save(); !saved) report.Note("warning: file hash cache not saved: " + saved.error().ToString());
 
   config.config = plan.final_config;
   config.author = plan.final_author;

@@ -27,6 +27,8 @@ struct ExecuteOptions {
   oci::Compression compression = oci::Compression::kGzip;
   std::string network;  ///< --network: "" or "default" keeps each RUN's own, "none", "host"
   std::vector<oci::Reference> tags;
+  bool no_cache = false;  ///< run every step (results are still recorded in the cache)
+  bool explain = false;   ///< report why each step missed the cache
   BuildReporter* reporter = nullptr;  ///< required
   /// SOURCE_DATE_EPOCH: history/created times and clamped layer mtimes.
   std::optional<std::int64_t> source_date_epoch;
@@ -36,8 +38,12 @@ struct BuildOutcome {
   oci::Descriptor manifest;
   oci::Digest image_id;  ///< the config digest
   std::size_t new_layers = 0;
+  std::size_t cached_steps = 0;
 };
 
+/// Runs every step of plan over base. Each step that runs something gets a cache key
+/// (planner/cache_keys.h); a hit reuses the recorded layer and history (printed CACHED), a
+/// miss runs and is recorded. Steps after a hit run over a snapshot of the layers so far.
 /// Runs every step of plan over base (nullopt for scratch), writes the layers, config and
 /// manifest, and tags the manifest with each of options.tags (untagged images are kept as a
 /// dangling index.json entry). A failing step fails the build with an error naming the step

@@ -155,7 +155,18 @@ Result<Step> PlanRun(StageState& s, const parser::RunInst& run) {
   Step out;
   out.name = "RUN " + ShortCommand(run.command, run.heredocs);
   out.created_by = RunCreatedBy(s.args, step.argv, !run.command.exec_form);
-  out.canonical = CanonicalRun(step, s.args);
+  // The key part without arg values: they become separate inputs ("build arg X changed").
+  RunStep masked = step;
+  std::vector<std::pair<std::string, std::string>> arg_names;
+  for (const auto& [k, v] : s.args) {
+    arg_names.emplace_back(k, "");
+    out.args[k] = v;
+  }
+  for (auto& e : masked.env) {
+    std::string key = e.substr(0, e.find('='));
+    if (out.args.count(key) && !HasEnv(s.config.env, key)) e = key;
+  }
+  out.canonical = CanonicalRun(masked, arg_names);
   out.action = std::move(step);
   return out;
 }

@@ -68,8 +68,11 @@ struct Step {
   oci::ContainerConfig config;  ///< the image config after this step
   std::string author;           ///< after MAINTAINER
   parser::SourceRange range;
-  /// The canonical, fully expanded description used in cache keys (never the raw text).
+  /// The canonical, fully expanded description used in cache keys (never the raw text). Build
+  /// arg values are masked in it (names only); they are in `args` so a miss can name them.
   std::string canonical;
+  /// Build args this step sees (RUN: all in scope), name -> value.
+  std::map<std::string, std::string> args;
 };
 
 /// A stage ready to run.

@@ -96,6 +96,8 @@ Result<int> RunBuild(const BuildFlags& flags) {
     return Fail(ErrorCode::kInvalidArgument, "unknown --network " + flags.network);
   options.network = flags.network;
   options.tags = tags;
+  options.no_cache = flags.no_cache;
+  options.explain = flags.explain;
   options.reporter = reporter.get();
   if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH"); epoch && *epoch)
     options.source_date_epoch = std::strtoll(epoch, nullptr, 10);
