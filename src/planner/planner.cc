@@ -44,7 +44,7 @@ struct StageState {
   const parser::Dockerfile* file = nullptr;
   const PlanOptions* options = nullptr;
   parser::ShellLexer lexer;
-  parser::ShellLexer raw_lexer;  // heredoc bodies: quotes and escapes kept
+  parser::ShellLexer raw_lexer;  // heredoc bodies: quotes kept
   parser::ShellEnv env;          // what words expand against: image env + ARG values
   std::vector<std::pair<std::string, std::string>> args;  // ARGs in scope with values, in order
   std::map<std::string, std::optional<std::string>> meta_args;
@@ -461,8 +461,9 @@ Result<Plan> PlanStage(const parser::Dockerfile& dockerfile, const BaseChoice& c
   s.options = &options;
   s.used_args = &used;
   s.lexer = parser::ShellLexer(parser::ShellLexOptions{.escape = dockerfile.directives.escape});
-  s.raw_lexer = parser::ShellLexer(parser::ShellLexOptions{
-      .escape = dockerfile.directives.escape, .raw_quotes = true, .raw_escapes = true});
+  // Heredoc bodies expand as a shell expands an unquoted heredoc: quotes are plain characters,
+  // a backslash escapes ("\$X" stays "$X"), as BuildKit's ExpandRaw with SkipProcessQuotes.
+  s.raw_lexer = parser::ShellLexer(parser::ShellLexOptions{.escape = '\\', .skip_process_quotes = true});
   s.meta_args = MetaArgs(dockerfile, options, &used);
   std::vector<parser::Instruction> triggers;
   std::vector<parser::Dockerfile> trigger_files;

@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   CLI::App* debug = app.add_subcommand("debug", "Inspect builder's internals");
   debug->require_subcommand(1);
   builder::cli::RegisterDebugParse(*debug, &status);
+  builder::cli::RegisterDebugRun(*debug, &status);
 
   try {
     app.parse(argc, argv);
