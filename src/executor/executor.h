@@ -41,16 +41,16 @@ struct BuildOutcome {
   std::size_t cached_steps = 0;
 };
 
-/// Runs every step of plan over base. Each step that runs something gets a cache key
-/// (planner/cache_keys.h); a hit reuses the recorded layer and history (printed CACHED), a
-/// miss runs and is recorded. Steps after a hit run over a snapshot of the layers so far.
-/// Runs every step of plan over base (nullopt for scratch), writes the layers, config and
-/// manifest, and tags the manifest with each of options.tags (untagged images are kept as a
-/// dangling index.json entry). A failing step fails the build with an error naming the step
-/// ("RUN false: process ... exit code: 1") after the reporter got Errored(). Scratch space lives
-/// in the store's tmp/ and is removed on return.
-[[nodiscard]] Result<BuildOutcome> Execute(const oci::ImageStore& store, const planner::Plan& plan,
-                                           const std::optional<oci::StoredImage>& base,
+/// Runs every stage of plan in order (each step with a cache key, planner/cache_keys.h: a hit
+/// reuses the recorded layer and history and prints CACHED, a miss runs and is recorded; steps
+/// after hits run over a snapshot of the layers so far), then writes the last stage as the
+/// image: layers, config and manifest, tagged with each of options.tags (an untagged image is
+/// kept as a dangling index.json entry). Base images are resolved with ResolveBaseImage. A
+/// failing step fails the build with an error naming the step ("step [3/4] RUN false
+/// (Dockerfile line 3): process ... exit code: 1") after the reporter got Errored(). Scratch
+/// space lives in the store's tmp/ and is removed on return.
+[[nodiscard]] Result<BuildOutcome> Execute(const oci::ImageStore& store,
+                                           const planner::BuildPlan& plan,
                                            const ExecuteOptions& options);
 
 }  // namespace builder::executor

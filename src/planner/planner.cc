@@ -52,6 +52,7 @@ struct StageState {
   std::string author;
   bool cmd_set = false;
   std::set<std::string>* used_args = nullptr;
+  const StageLinks* links = nullptr;  // null: single-stage planning, --from names an image
 };
 
 Error Located(const StageState& s, const parser::InstructionBase& inst, Error error) {
@@ -174,9 +175,25 @@ Result<Step> PlanRun(StageState& s, const parser::RunInst& run) {
 Result<Step> PlanCopy(StageState& s, const parser::CopyBase& inst, bool add,
                       const parser::CopyInst* copy, const parser::AddInst* add_inst) {
   CopyStep step;
+  std::string out_from_text;
   step.add = add;
-  if (copy && !copy->from.empty())
-    return Fail(Located(s, inst, Error(ErrorCode::kUnsupported, "COPY --from is not supported yet")));
+  if (copy && !copy->from.empty()) {
+    std::string from = BUILDER_TRY(Expand(s, inst, copy->from));
+    std::string lowered = from;
+    std::transform(lowered.begin(), lowered.end(), lowered.begin(), ::tolower);
+    bool numeric = !from.empty() && std::all_of(from.begin(), from.end(), ::isdigit);
+    if (s.links && numeric) {
+      std::size_t n = std::stoul(from.size() > 6 ? std::string("999999") : from);
+      if (n >= s.links->by_index.size() || s.links->by_index[n] < 0)
+        return Fail(Located(s, inst, Error(ErrorCode::kInvalidArgument,
+                                           "invalid from flag value " + from + ": refers to current or later stage")));
+      step.from_stage = s.links->by_index[n];
+    } else if (s.links && s.links->by_name.count(lowered)) {
+      step.from_stage = s.links->by_name.at(lowered);
+    } else {
+      step.from_image = from;
+    }
+  }
   for (const auto& src : inst.sources) step.sources.push_back(BUILDER_TRY(Expand(s, inst, src)));
   for (const auto& doc : inst.heredocs) {
     std::string body = doc.chomp ? parser::ChompHeredocContent(doc.content) : doc.content;
@@ -202,12 +219,13 @@ Result<Step> PlanCopy(StageState& s, const parser::CopyBase& inst, bool add,
   }
   for (const auto& e : inst.excludes) step.excludes.push_back(BUILDER_TRY(Expand(s, inst, e)));
   if (copy) step.parents = copy->parents;
+  if (copy && !copy->from.empty()) out_from_text = " --from=" + copy->from;
   if (add_inst) {
     step.checksum = BUILDER_TRY(Expand(s, inst, add_inst->checksum));
     step.unpack = add_inst->unpack.value_or(true);
   }
   Step out;
-  out.name = std::string(add ? "ADD " : "COPY ") + CopyArgsText(step);
+  out.name = std::string(add ? "ADD" : "COPY") + out_from_text + " " + CopyArgsText(step);
   out.created_by = out.name + " # buildkit";
   out.canonical = CanonicalCopy(step);
   out.action = std::move(step);
@@ -404,11 +422,20 @@ std::map<std::string, std::optional<std::string>> MetaArgs(const parser::Dockerf
 
 }  // namespace
 
+parser::ShellEnv MetaArgEnv(const parser::Dockerfile& dockerfile, const PlanOptions& options,
+                            std::set<std::string>* used) {
+  parser::ShellEnv env;
+  for (const auto& [k, v] : MetaArgs(dockerfile, options, used))
+    if (v) env.Set(k, *v);
+  return env;
+}
+
 bool IsPredefinedArg(std::string_view name) {
   return std::find(std::begin(kProxyArgs), std::end(kProxyArgs), name) != std::end(kProxyArgs);
 }
 
-Result<BaseChoice> ChooseBase(const parser::Dockerfile& dockerfile, const PlanOptions& options) {
+Result<BaseChoice> ChooseBase(const parser::Dockerfile& dockerfile, const PlanOptions& options,
+                              bool allow_stage_base) {
   if (dockerfile.stages.empty())
     return Fail(ErrorCode::kInvalidArgument, "the Dockerfile has no FROM instruction");
   BaseChoice choice;
@@ -442,7 +469,7 @@ Result<BaseChoice> ChooseBase(const parser::Dockerfile& dockerfile, const PlanOp
                                 "base name (" + stage.base + ") should not be blank"));
   std::string lowered = base->word;
   std::transform(lowered.begin(), lowered.end(), lowered.begin(), ::tolower);
-  for (std::size_t i = 0; i < choice.stage_index; ++i) {
+  for (std::size_t i = 0; i < choice.stage_index && !allow_stage_base; ++i) {
     if (!dockerfile.stages[i].name.empty() && dockerfile.stages[i].name == lowered)
       return Fail(ErrorCode::kUnsupported,
                   "stage \"" + stage.name + "\" builds on stage \"" + lowered +
@@ -454,12 +481,33 @@ Result<BaseChoice> ChooseBase(const parser::Dockerfile& dockerfile, const PlanOp
 
 Result<Plan> PlanStage(const parser::Dockerfile& dockerfile, const BaseChoice& choice,
                        const oci::ImageConfig* base_config, const PlanOptions& options) {
-  const parser::Stage& stage = dockerfile.stages.at(choice.stage_index);
   std::set<std::string> used;
+  StageLinks links;
+  links.used_args = &used;
+  links.resolve_from = false;
+  Plan plan = BUILDER_TRY(PlanStage(dockerfile, choice, base_config, options, links));
+  std::vector<std::string> unused;
+  for (const auto& [k, v] : options.build_args)
+    if (!used.count(k) && !IsPredefinedArg(k)) unused.push_back(k);
+  if (!unused.empty()) {
+    std::string list;
+    for (const auto& k : unused) list += (list.empty() ? "" : " ") + k;
+    plan.warnings.push_back("one or more build-args [" + list + "] were not consumed");
+  }
+  return plan;
+}
+
+Result<Plan> PlanStage(const parser::Dockerfile& dockerfile, const BaseChoice& choice,
+                       const oci::ImageConfig* base_config, const PlanOptions& options,
+                       const StageLinks& links) {
+  const parser::Stage& stage = dockerfile.stages.at(choice.stage_index);
+  std::set<std::string> local_used;
   StageState s;
   s.file = &dockerfile;
   s.options = &options;
-  s.used_args = &used;
+  s.used_args = links.used_args ? links.used_args : &local_used;
+  s.links = links.resolve_from ? &links : nullptr;
+  std::set<std::string>& used = *s.used_args;
   s.lexer = parser::ShellLexer(parser::ShellLexOptions{.escape = dockerfile.directives.escape});
   // Heredoc bodies expand as a shell expands an unquoted heredoc: quotes are plain characters,
   // a backslash escapes ("\$X" stays "$X"), as BuildKit's ExpandRaw with SkipProcessQuotes.
@@ -496,17 +544,11 @@ Result<Plan> PlanStage(const parser::Dockerfile& dockerfile, const BaseChoice& c
   };
   for (const auto& inst : triggers) BUILDER_TRY(run_one(inst));
   for (const auto& inst : stage.instructions) BUILDER_TRY(run_one(inst));
-  for (const auto& [k, v] : options.labels) s.config.labels[k] = v;
+  if (links.is_target)
+    for (const auto& [k, v] : options.labels) s.config.labels[k] = v;
   plan.final_config = s.config;
   plan.final_author = s.author;
-  std::vector<std::string> unused;
-  for (const auto& [k, v] : options.build_args)
-    if (!used.count(k) && !IsPredefinedArg(k)) unused.push_back(k);
-  if (!unused.empty()) {
-    std::string list;
-    for (const auto& k : unused) list += (list.empty() ? "" : " ") + k;
-    plan.warnings.push_back("one or more build-args [" + list + "] were not consumed");
-  }
+  plan.file_index = choice.stage_index;
   return plan;
 }
 

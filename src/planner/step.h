@@ -47,6 +47,8 @@ struct CopyStep {
   bool parents = false;
   std::string checksum;  ///< ADD --checksum
   bool unpack = true;    ///< ADD: extract local archives
+  int from_stage = -1;     ///< COPY --from=<stage>: index into BuildPlan::stages
+  std::string from_image;  ///< COPY --from=<image>: an image reference
 };
 
 /// WORKDIR: the directory is created (BuildKit does this as a file operation with a layer).
@@ -77,12 +79,21 @@ struct Step {
 
 /// A stage ready to run.
 struct Plan {
-  std::string base;  ///< expanded FROM: "scratch" or an image reference
+  std::string base;  ///< expanded FROM: "scratch", an image reference or an earlier stage's name
+  int base_stage = -1;  ///< FROM an earlier stage: its index in BuildPlan::stages
+  std::size_t file_index = 0;  ///< the stage's position in the Dockerfile
   std::string stage_name;
   std::vector<Step> steps;
   oci::ContainerConfig final_config;  ///< the image config after every step and --label
   std::string final_author;
   std::vector<std::string> warnings;  ///< e.g. unused build args
+};
+
+/// Every stage the target needs, in an order where each stage comes after those it uses; the
+/// last one is the target.
+struct BuildPlan {
+  std::vector<Plan> stages;
+  std::vector<std::string> warnings;
 };
 
 /// True for steps that run something (and are numbered in progress output).

@@ -199,8 +199,69 @@ TEST_CASE("unsupported features fail clearly") {
   CHECK(choice.error().code() == ErrorCode::kUnsupported);
   parser::Dockerfile from = Parse("FROM scratch\nCOPY --from=x /a /b\n");
   auto plan = PlanStage(from, *ChooseBase(from, {}), nullptr, {});
+  REQUIRE(plan);
+  CHECK(std::get<CopyStep>(plan->steps[0].action).from_image == "x");
+}
+
+BaseResolver FakeImages() {
+  return [](const std::string& name) -> Result<std::optional<oci::ImageConfig>> {
+    if (name == "scratch") return std::optional<oci::ImageConfig>();
+    if (name.starts_with("missing")) return Fail(ErrorCode::kNotFound, "No such image: " + name);
+    oci::ImageConfig c;
+    c.config.env = {"PATH=/bin", "FROM_IMAGE=" + name};
+    return std::optional<oci::ImageConfig>(c);
+  };
+}
+
+TEST_CASE("PlanBuild keeps only the stages the target needs, in order") {
+  parser::Dockerfile file = Parse(
+      "FROM missing:1 AS unused\nRUN x\n"
+      "FROM busybox AS build\nENV IN_BUILD=1\nRUN make\n"
+      "FROM build AS test\nRUN test\n"
+      "FROM scratch AS other\nCOPY f /f\n"
+      "FROM busybox\nCOPY --from=build /out /out\nCOPY --from=3 /f /f\nCOPY --from=alpine:3 /x /x\n");
+  auto plan = PlanBuild(file, {}, FakeImages());
+  REQUIRE_MESSAGE(plan, (plan ? "" : plan.error().ToString()));
+  REQUIRE(plan->stages.size() == 3);
+  CHECK(plan->stages[0].stage_name == "build");
+  CHECK(plan->stages[1].stage_name == "other");
+  CHECK(plan->stages[2].stage_name == "stage-4");
+  const auto& steps = plan->stages[2].steps;
+  CHECK(std::get<CopyStep>(steps[0].action).from_stage == 0);
+  CHECK(std::get<CopyStep>(steps[1].action).from_stage == 1);
+  CHECK(std::get<CopyStep>(steps[2].action).from_stage == -1);
+  CHECK(std::get<CopyStep>(steps[2].action).from_image == "alpine:3");
+  CHECK(EnvValue(plan->stages[2].final_config.env, "IN_BUILD") == "<unset>");
+}
+
+TEST_CASE("PlanBuild: a stage built on another inherits its config; --target picks the stage") {
+  parser::Dockerfile file =
+      Parse("FROM busybox AS build\nENV IN_BUILD=1\nWORKDIR /src\nFROM build AS test\nRUN test\n"
+            "FROM missing:2\n");
+  PlanOptions options;
+  options.target = "test";
+  options.labels["l"] = "v";
+  auto plan = PlanBuild(file, options, FakeImages());
+  REQUIRE_MESSAGE(plan, (plan ? "" : plan.error().ToString()));
+  REQUIRE(plan->stages.size() == 2);
+  CHECK(plan->stages[1].base_stage == 0);
+  CHECK(EnvValue(plan->stages[1].final_config.env, "IN_BUILD") == "1");
+  CHECK(plan->stages[1].final_config.working_dir == "/src");
+  CHECK(std::get<RunStep>(plan->stages[1].steps[0].action).cwd == "/src");
+  // --label reaches the target only
+  CHECK(plan->stages[1].final_config.labels.count("l") == 1);
+  CHECK(plan->stages[0].final_config.labels.count("l") == 0);
+  // without --target the last stage is built, and its missing base is an error
+  auto last = PlanBuild(file, {}, FakeImages());
+  REQUIRE(!last);
+  CHECK(last.error().message().find("missing:2") != std::string::npos);
+}
+
+TEST_CASE("PlanBuild refuses --from pointing at the current or a later stage") {
+  parser::Dockerfile file = Parse("FROM busybox\nCOPY --from=0 /a /b\n");
+  auto plan = PlanBuild(file, {}, FakeImages());
   REQUIRE(!plan);
-  CHECK(plan.error().code() == ErrorCode::kUnsupported);
+  CHECK(plan.error().message().find("refers to current or later stage") != std::string::npos);
 }
 
 }  // namespace

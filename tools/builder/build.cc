@@ -77,9 +77,12 @@ Result<int> RunBuild(const BuildFlags& flags) {
 
   std::string root = BUILDER_TRY(oci::ImageStore::DefaultRoot());
   oci::ImageStore store = BUILDER_TRY(oci::ImageStore::Open(root));
-  planner::BaseChoice choice = BUILDER_TRY(planner::ChooseBase(dockerfile, plan_options));
-  auto base = BUILDER_TRY(executor::ResolveBaseImage(store, choice.base));
-  planner::Plan plan = BUILDER_TRY(planner::PlanStage(dockerfile, choice, base ? &base->config : nullptr, plan_options));
+  auto resolve = [&store](const std::string& name) -> Result<std::optional<oci::ImageConfig>> {
+    auto image = BUILDER_TRY(executor::ResolveBaseImage(store, name));
+    if (!image) return std::optional<oci::ImageConfig>();
+    return std::optional<oci::ImageConfig>(image->config);
+  };
+  planner::BuildPlan plan = BUILDER_TRY(planner::PlanBuild(dockerfile, plan_options, resolve));
   for (const auto& w : plan.warnings) reporter->Note("WARNING: " + w);
 
   executor::ExecuteOptions options;
@@ -101,7 +104,7 @@ Result<int> RunBuild(const BuildFlags& flags) {
   options.reporter = reporter.get();
   if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH"); epoch && *epoch)
     options.source_date_epoch = std::strtoll(epoch, nullptr, 10);
-  auto outcome = BUILDER_TRY(executor::Execute(store, plan, base, options));
+  auto outcome = BUILDER_TRY(executor::Execute(store, plan, options));
   if (!flags.iidfile.empty()) BUILDER_TRY(WriteFileAtomic(flags.iidfile, outcome.image_id.str()));
   std::cout << outcome.image_id.str() << '\n';
   return 0;
