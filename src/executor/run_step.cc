@@ -53,6 +53,7 @@ Result<void> RunInSandbox(const planner::RunStep& step, const MergedView& view,
   std::string network = step.network;
   if (network == "default" && !options.network_override.empty()) network = options.network_override;
   spec.network = network == "none" ? sandbox::NetworkMode::kNone : sandbox::NetworkMode::kHost;
+  spec.binds = options.binds;
   for (std::size_t i = 0; i < step.files.size(); ++i) {
     std::string host = options.scratch_dir + "/file-" + std::to_string(i);
     BUILDER_TRY(WriteFileAtomic(host, step.files[i].content, step.files[i].mode));

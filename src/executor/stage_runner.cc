@@ -4,10 +4,14 @@
 #include <dirent.h>
 #include <sys/stat.h>
 
+#include <unistd.h>
+
 #include <chrono>
+#include <cstdlib>
 
 #include "base/path.h"
 #include "base/sha256.h"
+#include "base/subprocess.h"
 #include "executor/run_step.h"
 #include "executor/user_db.h"
 #include "oci/layer_stream.h"
@@ -65,6 +69,69 @@ Result<std::pair<std::string, std::string>> CopySource(BuildState& state, const 
                                       "(get it with `builder pull " + copy.from_image + "`)");
   std::string dir = BUILDER_TRY(oci::SnapshotStore(*state.store).Prepare(*image));
   return std::make_pair(dir, "image " + image->digest().str());
+}
+
+// The directory a bind mount shows: `source` below root, which it may not leave.
+Result<std::string> ConfinedSource(const std::string& root, const std::string& source) {
+  std::string rel = CleanPath("/" + source);
+  char* real_root = realpath(root.c_str(), nullptr);
+  char* real_src = realpath((root + rel).c_str(), nullptr);
+  std::string r = real_root ? real_root : "", p = real_src ? real_src : "";
+  std::free(real_root);
+  std::free(real_src);
+  if (p.empty()) return Fail(ErrorCode::kNotFound, "mount source \"" + rel + "\": not found");
+  if (p != r && !p.starts_with(r + "/"))
+    return Fail(ErrorCode::kPermission, "mount source \"" + rel + "\" leaves its root");
+  return p;
+}
+
+// Host directories for a RUN's --mount list; their identities join the step's inputs.
+Result<std::vector<sandbox::BindMount>> PrepareMounts(BuildState& state, const planner::RunStep& run,
+                                                      const std::string& scratch,
+                                                      cache::StepInputs* inputs) {
+  std::vector<sandbox::BindMount> binds;
+  for (std::size_t i = 0; i < run.mounts.size(); ++i) {
+    const planner::RunMount& m = run.mounts[i];
+    std::string host;
+    if (m.type == "tmpfs") {
+      host = scratch + "-tmpfs-" + std::to_string(i);
+      BUILDER_TRY(MakeDirs(host, 01777));
+      binds.push_back({host, m.target, false});
+      continue;
+    }
+    if (m.type == "cache") {
+      host = state.store->root() + "/cache/mounts/" + Sha256Hex(m.cache_id);
+      struct stat st;
+      if (stat(host.c_str(), &st) != 0) {
+        BUILDER_TRY(MakeDirs(host, m.mode));
+        if (chown(host.c_str(), m.uid, m.gid) != 0) return FailErrno("chown " + host, errno);
+        if (chmod(host.c_str(), m.mode) != 0) return FailErrno("chmod " + host, errno);
+      }
+      binds.push_back({host, m.target, false});
+      continue;
+    }
+    std::string root = state.context->dir;
+    if (m.from_stage >= 0) {
+      StageImage& from = state.stages.at(static_cast<std::size_t>(m.from_stage));
+      root = BUILDER_TRY(MaterializeStage(state, from, true));
+      inputs->hashes["RUN --mount " + m.target] = "stage " + from.key.hex();
+    } else if (!m.from_image.empty()) {
+      auto image = state.store->Resolve(m.from_image);
+      if (!image) return Fail(ErrorCode::kNotFound, "RUN --mount from=" + m.from_image + ": image not in the store");
+      root = BUILDER_TRY(oci::SnapshotStore(*state.store).Prepare(*image));
+      inputs->hashes["RUN --mount " + m.target] = "image " + image->digest().str();
+    }
+    host = BUILDER_TRY(ConfinedSource(root, m.source));
+    if (!m.read_only) {
+      // rw binds see their writes, which are then thrown away: mount a private copy.
+      std::string copy = scratch + "-bind-" + std::to_string(i);
+      auto cp = RunProcess(SpawnOptions{.argv = {"cp", "-a", host, copy}});
+      if (!cp || !cp->status.ok()) return Fail(ErrorCode::kIo, "copy mount source " + m.source);
+      host = copy;
+    }
+    binds.push_back({host, m.target, m.read_only});
+  }
+  return binds;
 }
 
 }  // namespace
@@ -134,6 +201,12 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
       if (!hashed) return fail_step(std::move(hashed.error()));
       inputs = std::move(*hashed);
     }
+    std::vector<sandbox::BindMount> binds;
+    if (const auto* run = std::get_if<planner::RunStep>(&step.action); run && !run->mounts.empty()) {
+      auto prepared = PrepareMounts(state, *run, state.scratch + "/" + std::to_string(id), &inputs);
+      if (!prepared) return fail_step(std::move(prepared.error()));
+      binds = std::move(*prepared);
+    }
     cache::CacheKey key = planner::StepKey(image.key, step, inputs);
     if (!state.no_cache) {
       auto hit = state.index->Lookup(key);
@@ -175,6 +248,7 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
             ro.scratch_dir = work + "-files";
             BUILDER_TRY(MakeDirs(ro.scratch_dir));
             ro.network_override = state.network == "default" ? "" : state.network;
+            ro.binds = binds;
             ro.on_line = [&](std::string_view line) { report.Output(id, line); };
             return RunInSandbox(action, view, ro);
           } else if constexpr (std::is_same_v<T, planner::CopyStep>) {

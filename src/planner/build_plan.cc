@@ -47,6 +47,12 @@ Result<BuildPlan> PlanBuild(const parser::Dockerfile& dockerfile, const PlanOpti
     base_stage[i] = StageRef(dockerfile, i, bases[i], false);
     if (base_stage[i] >= 0) deps[i].insert(static_cast<std::size_t>(base_stage[i]));
     for (const auto& inst : stage.instructions) {
+      if (const auto* run = std::get_if<parser::RunInst>(&inst)) {
+        for (const auto& m : run->mounts) {
+          int ref = m.from.empty() ? -1 : StageRef(dockerfile, i, m.from, true);
+          if (ref >= 0) deps[i].insert(static_cast<std::size_t>(ref));
+        }
+      }
       const auto* copy = std::get_if<parser::CopyInst>(&inst);
       if (!copy || copy->from.empty()) continue;
       auto from = lexer.ProcessWord(copy->from, meta);

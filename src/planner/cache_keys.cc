@@ -40,13 +40,29 @@ Result<cache::StepInputs> HashStepInputs(const Step& step, int context_fd,
                                          cache::FileHashCache& hashes) {
   cache::StepInputs inputs;
   for (const auto& [name, value] : step.args) inputs.hashes["build arg " + name] = Sha256Hex(value);
-  const auto* copy = std::get_if<CopyStep>(&step.action);
-  if (!copy) return inputs;
   cache::HashTreeOptions options;
   if (ignore) {
     options.ignore = [ignore](std::string_view path, bool) { return ignore->MatchesOrParentMatches(path); };
     options.descend_ignored_dirs = ignore->exclusions();
   }
+  if (const auto* run = std::get_if<RunStep>(&step.action)) {
+    // A bind mount of the context is read by the command: its content is an input.
+    for (const auto& m : run->mounts) {
+      if (m.type != "bind" || m.from_stage >= 0 || !m.from_image.empty()) continue;
+      std::string root = ReadRoot(m.source.empty() ? "." : m.source);
+      auto tree = hashes.HashTree(context_fd, root, options);
+      if (!tree) {
+        if (tree.error().code() == ErrorCode::kNotFound)
+          return Fail(ErrorCode::kNotFound, "\"/" + root + "\": not found");
+        return Fail(std::move(tree.error()).Context("hash RUN --mount source " + root));
+      }
+      inputs.hashes["RUN --mount " + m.target] = tree->digest;
+      inputs.trees["RUN --mount " + m.target] = std::move(*tree);
+    }
+    return inputs;
+  }
+  const auto* copy = std::get_if<CopyStep>(&step.action);
+  if (!copy) return inputs;
   for (const auto& source : copy->sources) {
     std::string label = std::string(copy->add ? "ADD " : "COPY ") + source;
     if (copy->add && (source.starts_with("http://") || source.starts_with("https://"))) {

@@ -10,6 +10,7 @@
 #include "parser/ast.h"
 #include "parser/file_mode.h"
 #include "parser/heredoc_reader.h"
+#include "parser/mount_spec.h"
 #include "parser/port_spec.h"
 #include "parser/shell_lexer.h"
 #include "planner/step_text.h"
@@ -151,8 +152,48 @@ Result<Step> PlanRun(StageState& s, const parser::RunInst& run) {
   step.cwd = s.config.working_dir.empty() ? "/" : s.config.working_dir;
   step.user = s.config.user;
   step.network = run.network;
-  if (!run.mounts.empty())
-    return Fail(Located(s, run, Error(ErrorCode::kUnsupported, "RUN --mount is not supported yet")));
+  for (const auto& spec : run.mounts) {
+    parser::MountSpec m = spec;
+    if (spec.text.find('$') != std::string::npos) {
+      std::string text = BUILDER_TRY(Expand(s, run, spec.text));
+      auto reparsed = parser::ParseMountSpec(text);
+      if (!reparsed) return Fail(Located(s, run, reparsed.error()));
+      m = *reparsed;
+      m.from = spec.from;
+    }
+    if (m.type == "secret" || m.type == "ssh") {
+      // No --secret/--ssh yet: an optional one mounts nothing, as BuildKit does when unset.
+      if (m.required)
+        return Fail(Located(s, run, Error(ErrorCode::kUnsupported,
+                                          m.type + " mounts (--secret/--ssh) are not supported yet")));
+      continue;
+    }
+    RunMount mount;
+    mount.type = m.type;
+    std::string wd = s.config.working_dir.empty() ? "/" : s.config.working_dir;
+    mount.target = m.target.starts_with("/") ? CleanPath(m.target) : JoinPath(wd, m.target);
+    if (!mount.target.starts_with("/")) mount.target = "/" + mount.target;
+    mount.source = m.source;
+    mount.read_only = m.read_only;
+    mount.cache_id = m.id.empty() ? mount.target : m.id;
+    if (!m.mode.empty()) mount.mode = static_cast<unsigned>(std::stoul(m.mode, nullptr, 8));
+    if (!m.uid.empty()) mount.uid = static_cast<unsigned>(std::stoul(m.uid));
+    if (!m.gid.empty()) mount.gid = static_cast<unsigned>(std::stoul(m.gid));
+    if (!m.from.empty()) {
+      std::string lowered = m.from;
+      std::transform(lowered.begin(), lowered.end(), lowered.begin(), ::tolower);
+      bool numeric = std::all_of(m.from.begin(), m.from.end(), ::isdigit) && m.from.size() < 7;
+      if (s.links && numeric && std::stoul(m.from) < s.links->by_index.size() &&
+          s.links->by_index[std::stoul(m.from)] >= 0) {
+        mount.from_stage = s.links->by_index[std::stoul(m.from)];
+      } else if (s.links && s.links->by_name.count(lowered)) {
+        mount.from_stage = s.links->by_name.at(lowered);
+      } else {
+        mount.from_image = m.from;
+      }
+    }
+    step.mounts.push_back(std::move(mount));
+  }
   Step out;
   out.name = "RUN " + ShortCommand(run.command, run.heredocs);
   out.created_by = RunCreatedBy(s.args, step.argv, !run.command.exec_form);

@@ -19,6 +19,19 @@ struct RunFile {
   unsigned mode = 0755;
 };
 
+/// A RUN --mount, expanded. Bind sources come from the context, a stage or an image.
+struct RunMount {
+  std::string type;    ///< bind, cache, tmpfs
+  std::string target;  ///< absolute path in the container
+  std::string source;  ///< bind: path in the source ("" = its root); cache: path in from
+  int from_stage = -1;     ///< bind/cache from a stage (index into BuildPlan::stages)
+  std::string from_image;  ///< bind/cache from an image
+  bool read_only = true;
+  std::string cache_id;  ///< cache: id, defaulting to the target
+  unsigned mode = 0755;  ///< cache: mode of a new cache dir
+  unsigned uid = 0, gid = 0;
+};
+
 /// RUN: one process in the sandbox over the previous layers.
 struct RunStep {
   std::vector<std::string> argv;  ///< already wrapped in SHELL for the shell form
@@ -27,6 +40,7 @@ struct RunStep {
   std::string user;               ///< "name[:group]" or numeric, as USER gave it; "" is root
   std::string network = "default";  ///< default, none, host
   std::vector<RunFile> files;
+  std::vector<RunMount> mounts;
 };
 
 /// A COPY/ADD source given inline as a heredoc.

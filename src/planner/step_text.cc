@@ -62,6 +62,11 @@ std::string CanonicalRun(const RunStep& step,
   nlohmann::json files = nlohmann::json::array();
   for (const auto& f : step.files) files.push_back({f.path, f.content, f.mode});
   j["files"] = files;
+  nlohmann::json mounts = nlohmann::json::array();
+  for (const auto& m : step.mounts)
+    mounts.push_back({m.type, m.target, m.source, m.from_stage, m.from_image, m.read_only, m.cache_id,
+                      m.mode, m.uid, m.gid});
+  j["mounts"] = mounts;
   nlohmann::json a = nlohmann::json::array();
   for (const auto& [k, v] : args) a.push_back({k, v});
   j["args"] = a;

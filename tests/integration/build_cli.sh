@@ -30,7 +30,7 @@ PY
 grep -q "unknown --network bogus" "$WORK/err" || fail "bad --network message: $(cat "$WORK/err")"
 "$BUILDER" build "$WORK/nope" 2>"$WORK/err" && fail "a missing context was accepted"
 grep -q "builder: error: read Dockerfile" "$WORK/err" || fail "missing context message: $(cat "$WORK/err")"
-printf 'FROM empty:1\nRUN --mount=type=cache,target=/c true\n' >"$WORK/ctx/Dockerfile"
+printf 'FROM empty:1\nRUN --mount=type=secret,id=t,required=true true\n' >"$WORK/ctx/Dockerfile"
 "$BUILDER" build "$WORK/ctx" 2>"$WORK/err" && fail "RUN --mount accepted"
 grep -q "not supported yet" "$WORK/err" || fail "RUN --mount message: $(cat "$WORK/err")"
 note ok

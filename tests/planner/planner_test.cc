@@ -266,3 +266,34 @@ TEST_CASE("PlanBuild refuses --from pointing at the current or a later stage") {
 
 }  // namespace
 }  // namespace builder::planner
+
+namespace builder::planner {
+namespace {
+
+TEST_CASE("RUN --mount: targets against WORKDIR, stage sources, optional secrets skipped") {
+  parser::Dockerfile file = Parse(
+      "FROM busybox AS tools\nFROM busybox\nWORKDIR /w\n"
+      "RUN --mount=type=cache,target=cache,id=c1,mode=0700,uid=5 --mount=type=bind,from=tools,"
+      "source=/opt,target=/t --mount=type=secret,id=s true\n");
+  auto plan = PlanBuild(file, {}, [](const std::string&) -> Result<std::optional<oci::ImageConfig>> {
+    return std::optional<oci::ImageConfig>(oci::ImageConfig{});
+  });
+  REQUIRE_MESSAGE(plan, (plan ? "" : plan.error().ToString()));
+  const auto& run = std::get<RunStep>(plan->stages.back().steps.back().action);
+  REQUIRE(run.mounts.size() == 2);
+  CHECK(run.mounts[0].type == "cache");
+  CHECK(run.mounts[0].target == "/w/cache");
+  CHECK(run.mounts[0].cache_id == "c1");
+  CHECK(run.mounts[0].mode == 0700);
+  CHECK(run.mounts[0].uid == 5);
+  CHECK(!run.mounts[0].read_only);
+  CHECK(run.mounts[1].from_stage == 0);
+  CHECK(run.mounts[1].read_only);
+  parser::Dockerfile required = Parse("FROM scratch\nRUN --mount=type=secret,id=s,required=true true\n");
+  auto refused = PlanStage(required, *ChooseBase(required, {}), nullptr, {});
+  REQUIRE(!refused);
+  CHECK(refused.error().code() == ErrorCode::kUnsupported);
+}
+
+}  // namespace
+}  // namespace builder::planner
