@@ -15,6 +15,23 @@ printf 'FROM empty:1\nCOPY f /f\nLABEL via=stdin\n' |
   "$BUILDER" build -q -f - -t stdin:1 "$WORK/ctx" >"$WORK/id" 2>"$WORK/err" || { cat "$WORK/err"; fail "-f - failed"; }
 grep -q '^sha256:[0-9a-f]\{64\}$' "$WORK/id" || fail "-q printed $(cat "$WORK/id")"
 
+# context `-`: a tar (gzip here) is the context, with its Dockerfile and .dockerignore
+mkdir -p "$WORK/tarctx"
+echo keep >"$WORK/tarctx/keep"
+echo drop >"$WORK/tarctx/drop"
+echo drop >"$WORK/tarctx/.dockerignore"
+printf 'FROM empty:1\nCOPY . /c/\n' >"$WORK/tarctx/Dockerfile"
+tar -C "$WORK/tarctx" -cz . | "$BUILDER" build -q -t tarctx:1 - >/dev/null 2>"$WORK/err" ||
+  { cat "$WORK/err"; fail "tar context on stdin failed"; }
+umoci unpack --image "$BUILDER_ROOT:docker.io/library/tarctx:1" "$WORK/tarout" >/dev/null 2>&1 || fail "unpack tarctx"
+[ "$(cat "$WORK/tarout/rootfs/c/keep")" = keep ] || fail "stdin tar context lacks keep"
+[ ! -e "$WORK/tarout/rootfs/c/drop" ] || fail "stdin tar context ignored .dockerignore"
+# context `-` that is not a tar: the Dockerfile itself, empty context
+printf 'FROM empty:1\nLABEL only=dockerfile\n' | "$BUILDER" build -q -t dfonly:1 - >/dev/null 2>"$WORK/err" ||
+  { cat "$WORK/err"; fail "Dockerfile on stdin as context failed"; }
+printf 'FROM empty:1\nCOPY f /g\n' | "$BUILDER" build -q -f - - >/dev/null 2>"$WORK/err" && fail "-f - with context - accepted"
+[ -z "$(ls -A "$BUILDER_ROOT/tmp" 2>/dev/null | grep context-)" ] || fail "stdin context left in tmp/"
+
 printf 'FROM empty:1\nCOPY f /g\n' >"$WORK/ctx/Dockerfile"
 "$BUILDER" build --progress json --no-cache "$WORK/ctx" >/dev/null 2>"$WORK/events" || fail "json build failed"
 python3 - "$WORK/events" <<'PY' || fail "--progress json is not one JSON event per line"

@@ -6,11 +6,14 @@
 #include <cstdlib>
 #include <iostream>
 #include <map>
+#include <optional>
 
 #include "base/path.h"
 #include "commands.h"
+#include "executor/archive_extract.h"
 #include "executor/executor.h"
 #include "oci/image_store.h"
+#include "oci/remove_tree.h"
 #include "parser/ast.h"
 #include "parser/ignore_file.h"
 #include "parser/instructions.h"
@@ -43,10 +46,55 @@ Result<std::string> ReadDockerfile(const std::string& path) {
   return ReadFile(path);
 }
 
+// A context read from stdin, unpacked in the store's tmp/ and removed afterwards.
+class StdinContext {
+ public:
+  ~StdinContext() {
+    if (!dir_.empty()) (void)oci::RemoveTree(dir_);
+  }
+  /// Reads stdin: a tar (plain or compressed) becomes the context; anything else is the
+  /// Dockerfile itself, with an empty context (docker build - < Dockerfile).
+  Result<void> Load(const std::string& tmp) {
+    std::string templ = tmp + "/context-XXXXXX";
+    if (!mkdtemp(templ.data())) return FailErrno("mkdtemp " + templ, errno);
+    dir_ = templ;
+    context_ = dir_ + "/context";
+    BUILDER_TRY(MakeDirs(context_));
+    std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    std::string file = dir_ + "/stdin";
+    BUILDER_TRY(WriteFileAtomic(file, input));
+    if (BUILDER_TRY(executor::IsArchive(file))) {
+      BUILDER_TRY(executor::ExtractArchive(file, context_, false, 0, 0));
+    } else {
+      dockerfile_ = std::move(input);
+    }
+    return {};
+  }
+  const std::string& context() const { return context_; }
+  const std::optional<std::string>& dockerfile() const { return dockerfile_; }
+
+ private:
+  std::string dir_, context_;
+  std::optional<std::string> dockerfile_;
+};
+
 Result<int> RunBuild(const BuildFlags& flags) {
-  if (flags.context == "-") return Fail(ErrorCode::kUnsupported, "a build context on stdin is not supported yet");
-  std::string dockerfile_path = flags.file.empty() ? JoinPath(flags.context, "Dockerfile") : flags.file;
-  auto text = ReadDockerfile(dockerfile_path);
+  std::string root = BUILDER_TRY(oci::ImageStore::DefaultRoot());
+  oci::ImageStore store = BUILDER_TRY(oci::ImageStore::Open(root));
+  std::string context = flags.context;
+  StdinContext stdin_context;
+  std::optional<std::string> stdin_dockerfile;
+  if (context == "-") {
+    if (flags.file == "-")
+      return Fail(ErrorCode::kInvalidArgument, "the Dockerfile and the context cannot both come from stdin");
+    BUILDER_TRY(stdin_context.Load(store.blobs().TmpDir()));
+    context = stdin_context.context();
+    stdin_dockerfile = stdin_context.dockerfile();
+  }
+  std::string dockerfile_path = flags.file.empty() ? JoinPath(context, "Dockerfile")
+                                : flags.context == "-" ? JoinPath(context, flags.file)
+                                                       : flags.file;
+  auto text = stdin_dockerfile ? Result<std::string>(*stdin_dockerfile) : ReadDockerfile(dockerfile_path);
   if (!text) return Fail(std::move(text.error()).Context("read Dockerfile"));
   auto ast = BUILDER_TRY(parser::ParseDockerfile(*text, dockerfile_path));
   auto dockerfile = BUILDER_TRY(parser::ParseInstructions(ast));
@@ -75,8 +123,6 @@ Result<int> RunBuild(const BuildFlags& flags) {
     return Fail(ErrorCode::kInvalidArgument, "unknown --progress mode " + flags.progress);
   auto reporter = executor::MakeBuildReporter(format, stderr);
 
-  std::string root = BUILDER_TRY(oci::ImageStore::DefaultRoot());
-  oci::ImageStore store = BUILDER_TRY(oci::ImageStore::Open(root));
   auto resolve = [&store](const std::string& name) -> Result<std::optional<oci::ImageConfig>> {
     auto image = BUILDER_TRY(executor::ResolveBaseImage(store, name));
     if (!image) return std::optional<oci::ImageConfig>();
@@ -86,8 +132,9 @@ Result<int> RunBuild(const BuildFlags& flags) {
   for (const auto& w : plan.warnings) reporter->Note("WARNING: " + w);
 
   executor::ExecuteOptions options;
-  options.context.dir = flags.context;
-  auto ignore_path = BUILDER_TRY(parser::LocateIgnoreFile(flags.context, flags.file.empty() ? "" : flags.file));
+  options.context.dir = context;
+  auto ignore_path = BUILDER_TRY(parser::LocateIgnoreFile(
+      context, flags.file.empty() || stdin_dockerfile ? "" : dockerfile_path));
   if (ignore_path) {
     auto patterns = BUILDER_TRY(parser::ReadIgnoreFile(*ignore_path));
     options.context.ignore = BUILDER_TRY(parser::PatternMatcher::Create(patterns));
