@@ -1,5 +1,11 @@
 // MergedView: reads the union of a build's layer directories the way overlayfs presents them,
 // without mounting anything (COPY destinations and /etc/passwd are resolved through it).
+//
+// Why not COPY inside a sandbox with the context bind-mounted: COPY must not depend on the
+// image's tools, and the copy loop stays in this process where errors are typed. Instead the
+// destination is resolved here, chroot-style (a base's /bin -> usr/bin is followed to
+// /usr/bin and never replaced by a directory), and the files are written into a fresh upper
+// dir at the resolved path, with the parents copied up with their lower metadata.
 #pragma once
 
 #include <sys/stat.h>
