@@ -148,7 +148,7 @@ class Loader {
       if (!ref) return Fail(std::move(ref).error().Context("image name " + it->second));
       return std::optional<Reference>(*ref);
     }
-    if (auto it = entry.annotations.find(std::string(kRefNameAnnotation));
+    if (auto it = entry.annotations.find(std::string(kAnnotationRefName));
         it != entry.annotations.end()) {
       // A bare tag ("1", "latest") has no repository to go with it.
       if (it->second.find_first_of("/:") == std::string::npos) return std::nullopt;

@@ -57,7 +57,7 @@ Result<void> SaveImages(const ImageStore& store, const std::vector<SaveRequest>&
     for (const Reference& tag : request.tags) {
       Descriptor named = manifest;
       named.annotations[std::string(kAnnotationContainerdImageName)] = tag.String();
-      named.annotations[std::string(kRefNameAnnotation)] = tag.tag();
+      named.annotations[std::string(kAnnotationRefName)] = tag.tag();
       index.manifests.push_back(std::move(named));
       entry.repo_tags.push_back(tag.FamiliarString());
       if (!image.manifest.layers.empty()) {

@@ -21,6 +21,8 @@ void RegisterPrune(CLI::App& app, int* status);
 void RegisterSave(CLI::App& app, int* status);
 void RegisterLoad(CLI::App& app, int* status);
 void RegisterImport(CLI::App& app, int* status);
+void RegisterBuild(CLI::App& app, int* status);
+void RegisterDebugRun(CLI::App& debug, int* status);
 
 /// The store at ImageStore::DefaultRoot() ($BUILDER_ROOT, ...), created if missing.
 [[nodiscard]] Result<oci::ImageStore> OpenStore();

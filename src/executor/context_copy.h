@@ -1,0 +1,36 @@
+// COPY/ADD from the build context into a fresh upper dir, with Docker's semantics.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "base/error.h"
+#include "executor/merged_view.h"
+#include "parser/pattern_matcher.h"
+#include "planner/step.h"
+
+namespace builder::executor {
+
+/// The build context: a directory and its .dockerignore patterns.
+struct BuildContext {
+  std::string dir;
+  std::optional<parser::PatternMatcher> ignore;
+};
+
+/// Performs `step` into `upper_dir` (empty, becomes the layer), resolving the destination and
+/// its parents through `view` (the layers below, topmost first; symlinks in the destination
+/// path are followed inside the image, as BuildKit does). Sources never leave the context:
+/// a top-level source symlink is followed inside the context, symlinks below a copied directory
+/// are copied as symlinks. Files keep their mode and mtime, owners become root (or --chown);
+/// parents created get 0755. Errors: `"/x": not found` for a missing or ignored source
+/// (kNotFound), a multi-source COPY whose destination is not a directory (kInvalidArgument),
+/// a --checksum mismatch (kCorrupt), I/O errors.
+[[nodiscard]] Result<void> CopyIntoUpper(const BuildContext& context, const planner::CopyStep& step,
+                                         const MergedView& view, const std::string& upper_dir);
+
+/// mkdir -p of `path` in the view, writing only into upper_dir; new directories get 0755 and
+/// uid/gid, existing lower directories are copied up with their own metadata.
+[[nodiscard]] Result<std::string> EnsureDirInUpper(const MergedView& view, const std::string& upper_dir,
+                                                   const std::string& path, uid_t uid, gid_t gid);
+
+}  // namespace builder::executor

@@ -1,0 +1,171 @@
+// Executing a planned stage: each step's upper dir becomes a layer; the image is written and
+// tagged in the store.
+#include "executor/executor.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
+
+#include <fcntl.h>
+
+#include "base/path.h"
+#include "cache/cache_index.h"
+#include "cache/file_hash_cache.h"
+#include "planner/cache_keys.h"
+#include "executor/stage_runner.h"
+#include "oci/remove_tree.h"
+#include "oci/snapshot_store.h"
+
+namespace builder::executor {
+namespace {
+
+// Removes the build's scratch directory however the build ends.
+class ScratchDir {
+ public:
+  static Result<ScratchDir> Create(const std::string& tmp) {
+    BUILDER_TRY(MakeDirs(tmp));
+    std::string templ = tmp + "/build-XXXXXX";
+    if (!mkdtemp(templ.data())) return FailErrno("mkdtemp " + templ, errno);
+    return ScratchDir(templ);
+  }
+  ScratchDir(ScratchDir&& o) noexcept : path_(std::exchange(o.path_, {})) {}
+  ScratchDir& operator=(ScratchDir&&) = delete;
+  ~ScratchDir() {
+    if (!path_.empty()) (void)oci::RemoveTree(path_);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  explicit ScratchDir(std::string p) : path_(std::move(p)) {}
+  std::string path_;
+};
+
+std::string Rfc3339(std::int64_t seconds) {
+  std::time_t t = static_cast<std::time_t>(seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+Result<void> KeepUntagged(const oci::ImageStore& store, const oci::Descriptor& manifest) {
+  return store.UpdateIndex([&](oci::ImageIndex& index) -> Result<void> {
+    for (const auto& m : index.manifests)
+      if (m.digest == manifest.digest) return {};
+    oci::Descriptor entry = manifest;
+    entry.annotations.erase(std::string(oci::kRefNameAnnotation));
+    index.manifests.push_back(entry);
+    return {};
+  });
+}
+
+}  // namespace
+
+Result<std::optional<oci::StoredImage>> ResolveBaseImage(const oci::ImageStore& store,
+                                                         const std::string& name) {
+  if (name == "scratch") return std::optional<oci::StoredImage>();
+  auto image = store.Resolve(name);
+  if (!image) {
+    if (image.error().code() == ErrorCode::kNotFound)
+      return Fail(ErrorCode::kNotFound,
+                  "base image " + name + " is not in the store (" + store.root() +
+                      "): get it first with `builder pull " + name + "`, `builder load -i " +
+                      "IMAGE.tar` or `builder import ROOTFS.tar " + name + "`");
+    return Fail(std::move(image.error()).Context("resolve base image " + name));
+  }
+  return std::optional<oci::StoredImage>(std::move(*image));
+}
+
+Result<BuildOutcome> Execute(const oci::ImageStore& store, const planner::BuildPlan& plan,
+                             const ExecuteOptions& options) {
+  if (plan.stages.empty()) return Fail(ErrorCode::kInvalidArgument, "nothing to build");
+  BuildReporter& report = *options.reporter;
+  FileLock gc_lock = BUILDER_TRY(store.LockBlobsShared());
+  ScratchDir scratch = BUILDER_TRY(ScratchDir::Create(store.blobs().TmpDir()));
+  std::int64_t now = options.source_date_epoch.value_or(
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+
+  cache::CacheIndex index = BUILDER_TRY(cache::CacheIndex::Open(store));
+  char* abs_context = realpath(options.context.dir.c_str(), nullptr);
+  std::string context_abs = abs_context ? abs_context : options.context.dir;
+  std::free(abs_context);
+  cache::FileHashCache hashes = BUILDER_TRY(cache::FileHashCache::Open(store, context_abs));
+  UniqueFd ctx_fd(open(options.context.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!ctx_fd) return FailErrno("open build context " + options.context.dir, errno);
+
+  BuildState state;
+  state.store = &store;
+  state.index = &index;
+  state.hashes = &hashes;
+  state.context = &options.context;
+  state.context_fd = ctx_fd.get();
+  state.scratch = scratch.path();
+  state.created = Rfc3339(now);
+  state.report = &report;
+  state.compression = options.compression;
+  state.source_date_epoch = options.source_date_epoch;
+  state.network = options.network;
+  state.no_cache = options.no_cache;
+  state.explain = options.explain;
+
+  for (const planner::Plan& stage : plan.stages) {
+    StageImage image;
+    if (stage.base_stage >= 0) {
+      image = state.stages.at(static_cast<std::size_t>(stage.base_stage));
+    } else {
+      auto base = ResolveBaseImage(store, stage.base);
+      if (!base) return Fail(std::move(base.error()));
+      if (*base) {
+        image.config = (*base)->config;
+        image.layers = (*base)->manifest.layers;
+        image.base_digest = (*base)->digest().str();
+        auto dir = oci::SnapshotStore(store).Prepare(**base);
+        if (!dir) return Fail(std::move(dir.error()).Context("unpack base image " + stage.base));
+        image.lowers = {*dir};
+      } else {
+        image.config.set_platform(oci::Platform::Host());
+        image.base_digest = "scratch";
+        std::string empty = scratch.path() + "/scratch";
+        BUILDER_TRY(MakeDirs(empty));
+        image.lowers = {empty};
+      }
+      oci::Platform platform = image.config.platform();
+      // The layer compression is part of the key: a hit must give the blobs asked for.
+      image.key = planner::BaseKey(image.base_digest,
+                                   platform.os + "/" + platform.architecture + " " +
+                                       std::string(oci::CompressionName(options.compression)));
+    }
+    std::string label = plan.stages.size() > 1 ? stage.stage_name : "";
+    BUILDER_TRY(RunStage(state, stage, label, image));
+    state.stages.push_back(std::move(image));
+  }
+  if (auto saved = hashes.Save(); !saved)
+    report.Note("warning: file hash cache not saved: " + saved.error().ToString());
+
+  StageImage& final_image = state.stages.back();
+  final_image.config.created = state.created;
+  BuildOutcome outcome;
+  outcome.new_layers = state.new_layers;
+  outcome.cached_steps = state.cached_steps;
+  int id = state.next_id++;
+  report.Started(id, "exporting to image");
+  auto manifest = store.WriteImage(final_image.config, final_image.layers);
+  if (!manifest) return Fail(std::move(manifest.error()).Context("write image"));
+  outcome.manifest = *manifest;
+  outcome.image_id = oci::Digest::Of(final_image.config.Serialize());
+  report.Output(id, "writing image " + outcome.image_id.str());
+  for (const auto& tag : options.tags) {
+    BUILDER_TRY(store.Tag(*manifest, tag));
+    report.Output(id, "naming to " + tag.String());
+  }
+  if (options.tags.empty()) BUILDER_TRY(KeepUntagged(store, *manifest));
+  report.Done(id, 0.0);
+  return outcome;
+}
+
+}  // namespace builder::executor

@@ -1,0 +1,56 @@
+// Executing a planned stage: each step's upper dir becomes a layer; the image is written and
+// tagged in the store.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/error.h"
+#include "executor/build_reporter.h"
+#include "executor/context_copy.h"
+#include "oci/image_store.h"
+#include "oci/media_types.h"
+#include "oci/reference.h"
+#include "planner/step.h"
+
+namespace builder::executor {
+
+/// Finds a FROM image in the store; nullopt for "scratch". A missing image fails (kNotFound)
+/// telling the user to `builder pull`, `builder load` or `builder import` it.
+[[nodiscard]] Result<std::optional<oci::StoredImage>> ResolveBaseImage(const oci::ImageStore& store,
+                                                                      const std::string& name);
+
+struct ExecuteOptions {
+  BuildContext context;
+  oci::Compression compression = oci::Compression::kGzip;
+  std::string network;  ///< --network: "" or "default" keeps each RUN's own, "none", "host"
+  std::vector<oci::Reference> tags;
+  bool no_cache = false;  ///< run every step (results are still recorded in the cache)
+  bool explain = false;   ///< report why each step missed the cache
+  BuildReporter* reporter = nullptr;  ///< required
+  /// SOURCE_DATE_EPOCH: history/created times and clamped layer mtimes.
+  std::optional<std::int64_t> source_date_epoch;
+};
+
+struct BuildOutcome {
+  oci::Descriptor manifest;
+  oci::Digest image_id;  ///< the config digest
+  std::size_t new_layers = 0;
+  std::size_t cached_steps = 0;
+};
+
+/// Runs every stage of plan in order (each step with a cache key, planner/cache_keys.h: a hit
+/// reuses the recorded layer and history and prints CACHED, a miss runs and is recorded; steps
+/// after hits run over a snapshot of the layers so far), then writes the last stage as the
+/// image: layers, config and manifest, tagged with each of options.tags (an untagged image is
+/// kept as a dangling index.json entry). Base images are resolved with ResolveBaseImage. A
+/// failing step fails the build with an error naming the step ("step [3/4] RUN false
+/// (Dockerfile line 3): process ... exit code: 1") after the reporter got Errored(). Scratch
+/// space lives in the store's tmp/ and is removed on return.
+[[nodiscard]] Result<BuildOutcome> Execute(const oci::ImageStore& store,
+                                           const planner::BuildPlan& plan,
+                                           const ExecuteOptions& options);
+
+}  // namespace builder::executor

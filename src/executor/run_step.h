@@ -1,0 +1,34 @@
+// Running one RUN step in the sandbox over the build's layers.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/error.h"
+#include "executor/merged_view.h"
+#include "planner/step.h"
+#include "sandbox/sandbox_spec.h"
+
+namespace builder::executor {
+
+struct RunStepOptions {
+  std::string upper_dir;  ///< fresh, empty
+  std::string work_dir;   ///< fresh, empty, same filesystem
+  std::string scratch_dir;  ///< for heredoc script files
+  std::string network_override;  ///< --network of the build: "", "default", "none", "host"
+  /// RUN --mount directories, prepared by the caller (host source -> container target).
+  std::vector<sandbox::BindMount> binds;
+  /// Each complete output line (stdout and stderr interleaved), as it arrives.
+  std::function<void(std::string_view)> on_line;
+};
+
+/// Runs step over view (lower dirs, topmost first). The user is resolved in the image's
+/// /etc/passwd; a missing cwd is created in the upper dir (as runc does). A non-zero exit fails
+/// with BuildKit's wording: `process "/bin/sh -c false" did not complete successfully: exit
+/// code: 1`, followed by the last output lines.
+[[nodiscard]] Result<void> RunInSandbox(const planner::RunStep& step, const MergedView& view,
+                                        const RunStepOptions& options);
+
+}  // namespace builder::executor

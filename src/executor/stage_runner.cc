@@ -1,0 +1,306 @@
+// Running the steps of one planned stage over its base, with the build cache.
+#include "executor/stage_runner.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+
+#include "base/path.h"
+#include "base/sha256.h"
+#include "base/subprocess.h"
+#include "executor/run_step.h"
+#include "executor/user_db.h"
+#include "oci/layer_stream.h"
+#include "oci/layer_writer.h"
+#include "oci/snapshot_store.h"
+#include "planner/cache_keys.h"
+
+namespace builder::executor {
+namespace {
+
+bool IsEmptyDir(const std::string& path) {
+  DIR* d = opendir(path.c_str());
+  if (!d) return true;
+  bool empty = true;
+  while (dirent* e = readdir(d)) {
+    std::string n = e->d_name;
+    if (n != "." && n != "..") {
+      empty = false;
+      break;
+    }
+  }
+  closedir(d);
+  return empty;
+}
+
+Result<oci::Descriptor> CommitLayer(const BuildState& state, const std::string& upper,
+                                    oci::Digest* diff_id) {
+  const oci::BlobStore& blobs = state.store->blobs();
+  StagedFile staged = BUILDER_TRY(blobs.Stage());
+  auto writer = BUILDER_TRY(oci::LayerBlobWriter::Create(staged.fd(), {.compression = state.compression}));
+  oci::LayerWriteOptions wopts;
+  wopts.overlay_upper = true;
+  wopts.source_date_epoch = state.source_date_epoch;
+  BUILDER_TRY(oci::WriteLayer(upper, wopts, *writer));
+  oci::LayerDigests digests = BUILDER_TRY(writer->Finish());
+  BUILDER_TRY(blobs.Commit(std::move(staged), digests.digest));
+  *diff_id = digests.diff_id;
+  oci::Descriptor d;
+  d.media_type = std::string(oci::LayerMediaType(oci::ImageFormat::kOci, state.compression));
+  d.digest = digests.digest;
+  d.size = static_cast<std::int64_t>(digests.size);
+  return d;
+}
+
+// The filesystem a COPY --from reads, and what identifies its content for the cache.
+Result<std::pair<std::string, std::string>> CopySource(BuildState& state, const planner::CopyStep& copy) {
+  if (copy.from_stage >= 0) {
+    StageImage& from = state.stages.at(static_cast<std::size_t>(copy.from_stage));
+    std::string dir = BUILDER_TRY(MaterializeStage(state, from, true));
+    return std::make_pair(dir, "stage " + from.key.hex());
+  }
+  auto image = state.store->Resolve(copy.from_image);
+  if (!image)
+    return Fail(ErrorCode::kNotFound, "COPY --from=" + copy.from_image + ": image not in the store "
+                                      "(get it with `builder pull " + copy.from_image + "`)");
+  std::string dir = BUILDER_TRY(oci::SnapshotStore(*state.store).Prepare(*image));
+  return std::make_pair(dir, "image " + image->digest().str());
+}
+
+// The directory a bind mount shows: `source` below root, which it may not leave.
+Result<std::string> ConfinedSource(const std::string& root, const std::string& source) {
+  std::string rel = CleanPath("/" + source);
+  char* real_root = realpath(root.c_str(), nullptr);
+  char* real_src = realpath((root + rel).c_str(), nullptr);
+  std::string r = real_root ? real_root : "", p = real_src ? real_src : "";
+  std::free(real_root);
+  std::free(real_src);
+  if (p.empty()) return Fail(ErrorCode::kNotFound, "mount source \"" + rel + "\": not found");
+  if (p != r && !p.starts_with(r + "/"))
+    return Fail(ErrorCode::kPermission, "mount source \"" + rel + "\" leaves its root");
+  return p;
+}
+
+// Host directories for a RUN's --mount list; their identities join the step's inputs.
+Result<std::vector<sandbox::BindMount>> PrepareMounts(BuildState& state, const planner::RunStep& run,
+                                                      const std::string& scratch,
+                                                      cache::StepInputs* inputs) {
+  std::vector<sandbox::BindMount> binds;
+  for (std::size_t i = 0; i < run.mounts.size(); ++i) {
+    const planner::RunMount& m = run.mounts[i];
+    std::string host;
+    if (m.type == "tmpfs") {
+      host = scratch + "-tmpfs-" + std::to_string(i);
+      BUILDER_TRY(MakeDirs(host, 01777));
+      binds.push_back({host, m.target, false});
+      continue;
+    }
+    if (m.type == "cache") {
+      host = state.store->root() + "/cache/mounts/" + Sha256Hex(m.cache_id);
+      struct stat st;
+      if (stat(host.c_str(), &st) != 0) {
+        BUILDER_TRY(MakeDirs(host, m.mode));
+        if (chown(host.c_str(), m.uid, m.gid) != 0) return FailErrno("chown " + host, errno);
+        if (chmod(host.c_str(), m.mode) != 0) return FailErrno("chmod " + host, errno);
+      }
+      binds.push_back({host, m.target, false});
+      continue;
+    }
+    std::string root = state.context->dir;
+    if (m.from_stage >= 0) {
+      StageImage& from = state.stages.at(static_cast<std::size_t>(m.from_stage));
+      root = BUILDER_TRY(MaterializeStage(state, from, true));
+      inputs->hashes["RUN --mount " + m.target] = "stage " + from.key.hex();
+    } else if (!m.from_image.empty()) {
+      auto image = state.store->Resolve(m.from_image);
+      if (!image) return Fail(ErrorCode::kNotFound, "RUN --mount from=" + m.from_image + ": image not in the store");
+      root = BUILDER_TRY(oci::SnapshotStore(*state.store).Prepare(*image));
+      inputs->hashes["RUN --mount " + m.target] = "image " + image->digest().str();
+    }
+    host = BUILDER_TRY(ConfinedSource(root, m.source));
+    if (!m.read_only) {
+      // rw binds see their writes, which are then thrown away: mount a private copy.
+      std::string copy = scratch + "-bind-" + std::to_string(i);
+      auto cp = RunProcess(SpawnOptions{.argv = {"cp", "-a", host, copy}});
+      if (!cp || !cp->status.ok()) return Fail(ErrorCode::kIo, "copy mount source " + m.source);
+      host = copy;
+    }
+    binds.push_back({host, m.target, m.read_only});
+  }
+  return binds;
+}
+
+}  // namespace
+
+Result<std::string> MaterializeStage(BuildState& state, StageImage& image, bool flat) {
+  if (!image.stale && (!flat || image.lowers.size() == 1)) return image.lowers.front();
+  oci::StoredImage so_far;
+  so_far.manifest.layers = image.layers;
+  so_far.config = image.config;
+  so_far.manifest.config.digest = oci::Digest::Of(image.config.Serialize());
+  std::string dir = BUILDER_TRY(oci::SnapshotStore(*state.store).Prepare(so_far));
+  image.lowers = {dir};
+  image.stale = false;
+  return dir;
+}
+
+Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::string& label,
+                      StageImage& image) {
+  BuildReporter& report = *state.report;
+  std::size_t total = 1;
+  for (const auto& s : plan.steps) total += planner::IsExecStep(s) ? 1 : 0;
+  auto prefix = [&](std::size_t k) {
+    return "[" + (label.empty() ? "" : label + " ") + std::to_string(k) + "/" + std::to_string(total) + "] ";
+  };
+  int from_id = state.next_id++;
+  report.Started(from_id, prefix(1) + "FROM " + plan.base);
+  report.Done(from_id, 0.0);
+
+  std::size_t exec_index = 1;
+  for (std::size_t i = 0; i < plan.steps.size(); ++i) {
+    const planner::Step& step = plan.steps[i];
+    oci::HistoryEntry history;
+    history.created = state.created;
+    history.created_by = step.created_by;
+    history.comment = "buildkit.dockerfile.v0";
+    if (!planner::IsExecStep(step)) {
+      history.empty_layer = true;
+      image.config.history.push_back(history);
+      continue;
+    }
+    int id = state.next_id++;
+    ++exec_index;
+    std::string name = prefix(exec_index) + step.name;
+    std::string where = step.range.start.line > 0
+                            ? " (Dockerfile line " + std::to_string(step.range.start.line) + ")"
+                            : "";
+    report.Started(id, name);
+    auto fail_step = [&](Error e) -> std::unexpected<Error> {
+      report.Errored(id, e.ToString());
+      return Fail(std::move(e).Context("step " + name + where));
+    };
+    auto start = std::chrono::steady_clock::now();
+
+    // The step's inputs and key; COPY --from reads another stage or image, not the context.
+    const auto* copy = std::get_if<planner::CopyStep>(&step.action);
+    BuildContext source = *state.context;
+    cache::StepInputs inputs;
+    if (copy && (copy->from_stage >= 0 || !copy->from_image.empty())) {
+      auto from = CopySource(state, *copy);
+      if (!from) return fail_step(std::move(from.error()));
+      source = BuildContext{from->first, std::nullopt};
+      for (const auto& [k, v] : step.args) inputs.hashes["build arg " + k] = Sha256Hex(v);
+      inputs.hashes["COPY --from"] = from->second;
+    } else {
+      const parser::PatternMatcher* ignore = state.context->ignore ? &*state.context->ignore : nullptr;
+      auto hashed = planner::HashStepInputs(step, state.context_fd, ignore, *state.hashes);
+      if (!hashed) return fail_step(std::move(hashed.error()));
+      inputs = std::move(*hashed);
+    }
+    std::vector<sandbox::BindMount> binds;
+    if (const auto* run = std::get_if<planner::RunStep>(&step.action); run && !run->mounts.empty()) {
+      auto prepared = PrepareMounts(state, *run, state.scratch + "/" + std::to_string(id), &inputs);
+      if (!prepared) return fail_step(std::move(prepared.error()));
+      binds = std::move(*prepared);
+    }
+    cache::CacheKey key = planner::StepKey(image.key, step, inputs);
+    if (!state.no_cache) {
+      auto hit = state.index->Lookup(key);
+      if (hit && *hit) {
+        const cache::CacheEntry& entry = **hit;
+        if (entry.layer) {
+          image.layers.push_back(*entry.layer);
+          image.config.rootfs.diff_ids.push_back(entry.diff_id);
+          image.stale = true;
+        }
+        image.config.history.push_back(entry.history);
+        image.key = key;
+        ++state.cached_steps;
+        report.Cached(id);
+        continue;
+      }
+    }
+    if (state.explain) {
+      std::string why = state.no_cache ? std::string("--no-cache")
+                                       : state.index->Explain(image.key, step.canonical, inputs);
+      report.Output(id, "cache miss: " + why);
+    }
+    auto lowered = MaterializeStage(state, image, false);
+    if (!lowered) return fail_step(std::move(lowered.error()).Context("unpack cached layers"));
+
+    std::string tag = std::to_string(id);
+    std::string upper = state.scratch + "/" + tag + "-upper";
+    std::string work = state.scratch + "/" + tag + "-work";
+    BUILDER_TRY(MakeDirs(upper));
+    BUILDER_TRY(MakeDirs(work));
+    MergedView view(image.lowers);
+    Result<void> ran = std::visit(
+        [&](const auto& action) -> Result<void> {
+          using T = std::decay_t<decltype(action)>;
+          if constexpr (std::is_same_v<T, planner::RunStep>) {
+            RunStepOptions ro;
+            ro.upper_dir = upper;
+            ro.work_dir = work;
+            ro.scratch_dir = work + "-files";
+            BUILDER_TRY(MakeDirs(ro.scratch_dir));
+            ro.network_override = state.network == "default" ? "" : state.network;
+            ro.binds = binds;
+            ro.on_line = [&](std::string_view line) { report.Output(id, line); };
+            return RunInSandbox(action, view, ro);
+          } else if constexpr (std::is_same_v<T, planner::CopyStep>) {
+            return CopyIntoUpper(source, action, view, upper);
+          } else if constexpr (std::is_same_v<T, planner::MkdirStep>) {
+            ResolvedUser owner;
+            if (!action.user.empty()) owner = BUILDER_TRY(ResolveRunUser(view, action.user));
+            // An existing directory is left alone: no copy-up, so no layer.
+            std::string resolved = BUILDER_TRY(view.Resolve(action.path, true));
+            auto have = view.Lookup(resolved);
+            if (!have || !S_ISDIR(have->st.st_mode))
+              BUILDER_TRY(EnsureDirInUpper(view, upper, action.path, owner.uid, owner.gid));
+            return {};
+          } else {
+            return {};
+          }
+        },
+        step.action);
+    if (!ran) return fail_step(std::move(ran.error()));
+    cache::CacheEntry entry;
+    if (IsEmptyDir(upper)) {
+      history.empty_layer = true;
+    } else {
+      oci::Digest diff_id;
+      auto layer = CommitLayer(state, upper, &diff_id);
+      if (!layer) return fail_step(std::move(layer.error()).Context("write layer"));
+      image.layers.push_back(*layer);
+      image.config.rootfs.diff_ids.push_back(diff_id);
+      image.lowers.insert(image.lowers.begin(), upper);
+      entry.layer = *layer;
+      entry.diff_id = diff_id;
+      ++state.new_layers;
+    }
+    image.config.history.push_back(history);
+    // Record the result; a cache that cannot be written only costs the next build time.
+    auto config_blob = state.store->blobs().Put(oci::kOciConfig, image.config.Serialize());
+    if (config_blob) {
+      entry.config = config_blob->digest;
+      entry.history = history;
+      entry.description = step.name;
+      entry.parent = image.key;
+      entry.step_identity = step.canonical;
+      entry.inputs = inputs;
+      auto recorded = state.index->Record(key, entry);
+      if (!recorded) report.Output(id, "warning: cache not updated: " + recorded.error().ToString());
+    }
+    image.key = key;
+    report.Done(id, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  image.config.config = plan.final_config;
+  image.config.author = plan.final_author;
+  return {};
+}
+
+}  // namespace builder::executor

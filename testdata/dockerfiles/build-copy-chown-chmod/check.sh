@@ -1,0 +1,10 @@
+expect_owner /o/named.sh 1000:1000
+expect_owner /o/numeric.sh 1234:1234
+expect_owner /o/web.sh 1001:1001
+expect_owner /o/group.sh 1000:2000
+expect_mode /o/named.sh 644
+expect_mode /o/octal.sh 751
+expect_mode /o/symbolic.sh 704
+expect_owner /newdir/d2/f 1000:1000
+expect_mode /newdir/d2/f 700
+expect_owner /newdir/d2 1000:1000

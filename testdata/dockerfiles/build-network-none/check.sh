@@ -1,0 +1,2 @@
+expect_file /ifaces.txt lo
+expect_file /global.txt lo

@@ -1,0 +1,75 @@
+// MergedView: overlayfs lookup rules over plain layer dirs.
+#include "executor/merged_view.h"
+
+#include <doctest/doctest.h>
+#include <sys/xattr.h>
+
+#include "temp_layers.h"
+
+namespace builder::executor {
+namespace {
+
+using testing::TempLayers;
+
+TEST_CASE("upper layers win; whiteouts hide lower entries") {
+  TempLayers t;
+  t.File("lower", "/etc/passwd", "lower");
+  t.File("lower", "/etc/group", "g");
+  t.File("upper", "/etc/passwd", "upper");
+  if (geteuid() != 0) return;  // mknod of a whiteout needs root
+  t.Whiteout("upper", "/etc/group");
+  MergedView view({t.Dir("upper"), t.Dir("lower")});
+  CHECK(*view.ReadFile("/etc/passwd") == "upper");
+  CHECK(!view.Lookup("/etc/group"));
+  CHECK(view.ReadFile("/etc/group").error().code() == ErrorCode::kNotFound);
+  CHECK(view.Lookup("/etc"));
+}
+
+TEST_CASE("an opaque directory hides what the lower layers have below it") {
+  if (geteuid() != 0) return;  // trusted.* xattrs need root
+  TempLayers t;
+  t.File("lower", "/d/old", "o");
+  t.File("upper", "/d/new", "n");
+  REQUIRE(lsetxattr((t.Dir("upper") + "/d").c_str(), "trusted.overlay.opaque", "y", 1, 0) == 0);
+  MergedView view({t.Dir("upper"), t.Dir("lower")});
+  CHECK(view.Lookup("/d/new"));
+  CHECK(!view.Lookup("/d/old"));
+}
+
+TEST_CASE("a file in an upper layer hides a lower directory of the same name") {
+  TempLayers t;
+  t.File("lower", "/x/inner", "i");
+  t.File("upper", "/x", "file");
+  MergedView view({t.Dir("upper"), t.Dir("lower")});
+  CHECK(!view.Lookup("/x/inner"));
+  CHECK(*view.ReadFile("/x") == "file");
+}
+
+TEST_CASE("Resolve follows symlinks inside the view, never out of it") {
+  TempLayers t;
+  t.Mkdir("base", "/usr/bin");
+  t.Link("base", "/bin", "usr/bin");
+  t.Link("base", "/abs", "/usr");
+  t.Link("base", "/escape", "../../../../tmp");
+  t.Link("base", "/loop", "loop");
+  MergedView view({t.Dir("base")});
+  CHECK(*view.Resolve("/bin/sh", true) == "/usr/bin/sh");
+  CHECK(*view.Resolve("/abs/bin", true) == "/usr/bin");
+  CHECK(*view.Resolve("/escape/x", true) == "/tmp/x");
+  CHECK(*view.Resolve("/bin", false) == "/bin");
+  CHECK(*view.Resolve("/missing/a/../b", true) == "/missing/b");
+  auto loop = view.Resolve("/loop", true);
+  REQUIRE(!loop);
+  CHECK(loop.error().message().find("too many levels") != std::string::npos);
+}
+
+TEST_CASE("symlinks in upper layers are followed through lower directories") {
+  TempLayers t;
+  t.File("lower", "/real/f", "content");
+  t.Link("upper", "/link", "real");
+  MergedView view({t.Dir("upper"), t.Dir("lower")});
+  CHECK(*view.ReadFile("/link/f") == "content");
+}
+
+}  // namespace
+}  // namespace builder::executor

@@ -1,0 +1,184 @@
+// `builder build [-f FILE] [-t NAME:TAG]... CONTEXT`: docker build's flags, argument parsing and
+// printing only; the planner and executor do the work.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <optional>
+
+#include "base/path.h"
+#include "commands.h"
+#include "executor/archive_extract.h"
+#include "executor/executor.h"
+#include "oci/image_store.h"
+#include "oci/remove_tree.h"
+#include "parser/ast.h"
+#include "parser/ignore_file.h"
+#include "parser/instructions.h"
+#include "planner/planner.h"
+
+namespace builder::cli {
+namespace {
+
+struct BuildFlags {
+  std::string file;
+  std::vector<std::string> tags;
+  std::vector<std::string> build_args;
+  std::vector<std::string> labels;
+  bool no_cache = false;
+  std::string network = "default";
+  std::string progress = "auto";
+  std::string iidfile;
+  std::string compression = "gzip";
+  std::string target;
+  bool explain = false;
+  bool quiet = false;
+  std::string context;
+};
+
+Result<std::string> ReadDockerfile(const std::string& path) {
+  if (path == "-") {
+    std::string all((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    return all;
+  }
+  return ReadFile(path);
+}
+
+// A context read from stdin, unpacked in the store's tmp/ and removed afterwards.
+class StdinContext {
+ public:
+  ~StdinContext() {
+    if (!dir_.empty()) (void)oci::RemoveTree(dir_);
+  }
+  /// Reads stdin: a tar (plain or compressed) becomes the context; anything else is the
+  /// Dockerfile itself, with an empty context (docker build - < Dockerfile).
+  Result<void> Load(const std::string& tmp) {
+    std::string templ = tmp + "/context-XXXXXX";
+    if (!mkdtemp(templ.data())) return FailErrno("mkdtemp " + templ, errno);
+    dir_ = templ;
+    context_ = dir_ + "/context";
+    BUILDER_TRY(MakeDirs(context_));
+    std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    std::string file = dir_ + "/stdin";
+    BUILDER_TRY(WriteFileAtomic(file, input));
+    if (BUILDER_TRY(executor::IsArchive(file))) {
+      BUILDER_TRY(executor::ExtractArchive(file, context_, false, 0, 0));
+    } else {
+      dockerfile_ = std::move(input);
+    }
+    return {};
+  }
+  const std::string& context() const { return context_; }
+  const std::optional<std::string>& dockerfile() const { return dockerfile_; }
+
+ private:
+  std::string dir_, context_;
+  std::optional<std::string> dockerfile_;
+};
+
+Result<int> RunBuild(const BuildFlags& flags) {
+  std::string root = BUILDER_TRY(oci::ImageStore::DefaultRoot());
+  oci::ImageStore store = BUILDER_TRY(oci::ImageStore::Open(root));
+  std::string context = flags.context;
+  StdinContext stdin_context;
+  std::optional<std::string> stdin_dockerfile;
+  if (context == "-") {
+    if (flags.file == "-")
+      return Fail(ErrorCode::kInvalidArgument, "the Dockerfile and the context cannot both come from stdin");
+    BUILDER_TRY(stdin_context.Load(store.blobs().TmpDir()));
+    context = stdin_context.context();
+    stdin_dockerfile = stdin_context.dockerfile();
+  }
+  std::string dockerfile_path = flags.file.empty() ? JoinPath(context, "Dockerfile")
+                                : flags.context == "-" ? JoinPath(context, flags.file)
+                                                       : flags.file;
+  auto text = stdin_dockerfile ? Result<std::string>(*stdin_dockerfile) : ReadDockerfile(dockerfile_path);
+  if (!text) return Fail(std::move(text.error()).Context("read Dockerfile"));
+  auto ast = BUILDER_TRY(parser::ParseDockerfile(*text, dockerfile_path));
+  auto dockerfile = BUILDER_TRY(parser::ParseInstructions(ast));
+
+  planner::PlanOptions plan_options;
+  plan_options.target = flags.target;
+  for (const auto& arg : flags.build_args) {
+    auto eq = arg.find('=');
+    if (eq != std::string::npos) {
+      plan_options.build_args[arg.substr(0, eq)] = arg.substr(eq + 1);
+    } else if (const char* v = std::getenv(arg.c_str())) {
+      plan_options.build_args[arg] = v;  // docker's `--build-arg NAME` takes the environment's value
+    }
+  }
+  for (const auto& label : flags.labels) {
+    auto eq = label.find('=');
+    plan_options.labels[label.substr(0, eq)] = eq == std::string::npos ? "" : label.substr(eq + 1);
+  }
+  std::vector<oci::Reference> tags;
+  for (const auto& t : flags.tags) tags.push_back(BUILDER_TRY(oci::ParseTagReference(t)));
+
+  executor::ReportFormat format = executor::ReportFormat::kPlain;
+  if (flags.quiet) format = executor::ReportFormat::kQuiet;
+  else if (flags.progress == "json") format = executor::ReportFormat::kJson;
+  else if (flags.progress != "plain" && flags.progress != "auto" && flags.progress != "tty")
+    return Fail(ErrorCode::kInvalidArgument, "unknown --progress mode " + flags.progress);
+  auto reporter = executor::MakeBuildReporter(format, stderr);
+
+  auto resolve = [&store](const std::string& name) -> Result<std::optional<oci::ImageConfig>> {
+    auto image = BUILDER_TRY(executor::ResolveBaseImage(store, name));
+    if (!image) return std::optional<oci::ImageConfig>();
+    return std::optional<oci::ImageConfig>(image->config);
+  };
+  planner::BuildPlan plan = BUILDER_TRY(planner::PlanBuild(dockerfile, plan_options, resolve));
+  for (const auto& w : plan.warnings) reporter->Note("WARNING: " + w);
+
+  executor::ExecuteOptions options;
+  options.context.dir = context;
+  auto ignore_path = BUILDER_TRY(parser::LocateIgnoreFile(
+      context, flags.file.empty() || stdin_dockerfile ? "" : dockerfile_path));
+  if (ignore_path) {
+    auto patterns = BUILDER_TRY(parser::ReadIgnoreFile(*ignore_path));
+    options.context.ignore = BUILDER_TRY(parser::PatternMatcher::Create(patterns));
+  }
+  if (flags.compression == "zstd") options.compression = oci::Compression::kZstd;
+  else if (flags.compression != "gzip")
+    return Fail(ErrorCode::kInvalidArgument, "unknown --compression " + flags.compression);
+  if (flags.network != "default" && flags.network != "none" && flags.network != "host")
+    return Fail(ErrorCode::kInvalidArgument, "unknown --network " + flags.network);
+  options.network = flags.network;
+  options.tags = tags;
+  options.no_cache = flags.no_cache;
+  options.explain = flags.explain;
+  options.reporter = reporter.get();
+  if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH"); epoch && *epoch)
+    options.source_date_epoch = std::strtoll(epoch, nullptr, 10);
+  auto outcome = BUILDER_TRY(executor::Execute(store, plan, options));
+  if (!flags.iidfile.empty()) BUILDER_TRY(WriteFileAtomic(flags.iidfile, outcome.image_id.str()));
+  std::cout << outcome.image_id.str() << '\n';
+  return 0;
+}
+
+}  // namespace
+
+void RegisterBuild(CLI::App& app, int* status) {
+  auto* cmd = app.add_subcommand("build", "Build an image from a Dockerfile");
+  static BuildFlags flags;
+  cmd->add_option("-f,--file", flags.file, "Name of the Dockerfile (default: CONTEXT/Dockerfile)");
+  cmd->add_option("-t,--tag", flags.tags, "Name and optionally a tag (name:tag)");
+  cmd->add_option("--build-arg", flags.build_args, "Set build-time variables");
+  cmd->add_option("--label", flags.labels, "Set metadata for an image");
+  cmd->add_flag("--no-cache", flags.no_cache, "Do not use cache when building the image");
+  cmd->add_option("--network", flags.network, "Networking mode for RUN: default, none, host");
+  cmd->add_option("--progress", flags.progress, "auto, tty, plain, json");
+  cmd->add_option("--iidfile", flags.iidfile, "Write the image ID to the file");
+  cmd->add_option("--compression", flags.compression, "Layer compression: gzip or zstd");
+  cmd->add_option("--target", flags.target, "Set the target build stage to build");
+  cmd->add_flag("--explain", flags.explain, "Explain every cache miss");
+  cmd->add_flag("-q,--quiet", flags.quiet, "Suppress the build output and print image ID on success");
+  cmd->add_option("CONTEXT", flags.context, "Build context directory")->required();
+  cmd->callback([status] {
+    auto r = RunBuild(flags);
+    *status = r ? *r : ReportError(r.error());
+  });
+}
+
+}  // namespace builder::cli
