@@ -32,6 +32,9 @@ namespace {
 //    "trees":{"<name>":<TreeSummary>}}
 // Identity record (identities/): {"version":1, "parent", "key"}
 constexpr int kVersion = 1;
+/// Trees larger than this are not kept for explanations: every record of the step would
+/// rewrite megabytes.
+constexpr std::size_t kMaxExplainedPaths = 50000;
 
 std::string NowRfc3339() {
   std::time_t now = std::time(nullptr);
@@ -251,6 +254,7 @@ Result<void> CacheIndex::Record(const CacheKey& key, const CacheEntry& entry) co
 
   json trees = json::object();
   for (const auto& [name, tree] : entry.inputs.trees) {
+    if (tree.entries.size() > kMaxExplainedPaths) continue;  // explained as a whole instead
     trees[EscapeText(name)] = json::parse(tree.Serialize(), nullptr, false);
   }
   json step = {{"version", kVersion},

@@ -23,7 +23,8 @@ namespace builder::cache {
 /// explanation prints as-is: "build arg VERSION", "base image", "COPY src/", "RUN --mount
 /// from=deps". `hashes` holds one hash (or short value digest) per input; `trees` optionally
 /// the per-path summary of a context input, under the same name, so a miss can name the
-/// changed files.
+/// changed files (trees of more than 50000 paths are not kept; their input is then named as a
+/// whole).
 struct StepInputs {
   std::map<std::string, std::string> hashes;
   std::map<std::string, TreeSummary> trees;
