@@ -17,6 +17,7 @@
 #include "cache/file_hash_cache.h"
 #include "planner/cache_keys.h"
 #include "executor/stage_runner.h"
+#include "oci/annotations.h"
 #include "oci/remove_tree.h"
 #include "oci/snapshot_store.h"
 
@@ -58,7 +59,7 @@ Result<void> KeepUntagged(const oci::ImageStore& store, const oci::Descriptor& m
     for (const auto& m : index.manifests)
       if (m.digest == manifest.digest) return {};
     oci::Descriptor entry = manifest;
-    entry.annotations.erase(std::string(oci::kRefNameAnnotation));
+    entry.annotations.erase(std::string(oci::kAnnotationRefName));
     index.manifests.push_back(entry);
     return {};
   });
