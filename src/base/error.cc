@@ -43,6 +43,22 @@ std::string Error::ToString() const {
   return out + ": " + message_;
 }
 
+std::string QuoteForMessage(std::string_view text, std::size_t max_bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "\"";
+  for (unsigned char c : text.substr(0, max_bytes)) {
+    if (c < 0x20 || c == 0x7f) {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  if (text.size() > max_bytes) out += "...";
+  return out + "\"";
+}
+
 std::string Error::Describe() const {
   std::string out = ToString();
   if (location_.line <= 0 || location_.line_text.empty()) return out;

@@ -79,6 +79,10 @@ inline std::unexpected<Error> FailErrno(std::string_view operation, int err) {
 /// The one place errno values become text.
 std::string ErrnoText(int err);
 
+/// Quotes untrusted text (a tar entry name, a path from a layer) for an error message: control
+/// bytes as \xNN, cut after max_bytes with "..." so a hostile 1 MiB name cannot flood a log.
+std::string QuoteForMessage(std::string_view text, std::size_t max_bytes = 200);
+
 }  // namespace builder
 
 /// Propagates an error from a Result expression; evaluates to its value. A GNU statement

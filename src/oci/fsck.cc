@@ -48,7 +48,7 @@ class Checker {
     std::set<Digest> entries;
     for (const Descriptor& entry : index->manifests) {
       entries.insert(entry.digest);
-      auto name = entry.annotations.find(std::string(kRefNameAnnotation));
+      auto name = entry.annotations.find(std::string(kAnnotationRefName));
       if (name != entry.annotations.end()) {
         auto [it, fresh] = names.emplace(name->second, entry.digest);
         if (!fresh && it->second != entry.digest) {

@@ -30,7 +30,7 @@ bool Exists(const std::string& path) {
 /// The tag an index.json entry carries, normalized; nullopt for unnamed entries and names that
 /// are not tag references (those are kept in index.json but count as untagged here).
 std::optional<Reference> EntryTag(const Descriptor& entry) {
-  auto it = entry.annotations.find(std::string(kRefNameAnnotation));
+  auto it = entry.annotations.find(std::string(kAnnotationRefName));
   if (it == entry.annotations.end()) return std::nullopt;
   auto ref = Reference::ParseDockerRef(it->second);
   if (!ref || ref->digest()) return std::nullopt;
@@ -38,7 +38,7 @@ std::optional<Reference> EntryTag(const Descriptor& entry) {
 }
 
 Descriptor WithoutName(Descriptor d) {
-  d.annotations.erase(std::string(kRefNameAnnotation));
+  d.annotations.erase(std::string(kAnnotationRefName));
   return d;
 }
 
@@ -179,15 +179,24 @@ Result<StoredImage> ImageStore::Load(const Descriptor& entry) const {
   return loaded;
 }
 
-Result<std::vector<StoredImage>> ImageStore::List() const {
+Result<std::vector<StoredImage>> ImageStore::List(std::vector<Error>* damaged) const {
   ImageIndex index = BUILDER_TRY(ReadIndex());
   std::vector<StoredImage> images;
   std::map<Digest, std::size_t> position;
+  std::set<Digest> broken;
   for (const Descriptor& entry : index.manifests) {
+    if (broken.contains(entry.digest)) continue;
     auto it = position.find(entry.digest);
     if (it == position.end()) {
+      auto loaded = Load(entry);
+      if (!loaded) {
+        if (damaged == nullptr) return Fail(std::move(loaded.error()));
+        damaged->push_back(std::move(loaded.error()));
+        broken.insert(entry.digest);
+        continue;
+      }
       it = position.emplace(entry.digest, images.size()).first;
-      images.push_back(BUILDER_TRY(Load(entry)));
+      images.push_back(std::move(*loaded));
     }
     if (auto tag = EntryTag(entry)) {
       auto& tags = images[it->second].tags;
@@ -198,7 +207,8 @@ Result<std::vector<StoredImage>> ImageStore::List() const {
 }
 
 Result<StoredImage> ImageStore::Resolve(std::string_view name) const {
-  std::vector<StoredImage> images = BUILDER_TRY(List());
+  std::vector<Error> damaged;
+  std::vector<StoredImage> images = BUILDER_TRY(List(&damaged));
   std::string_view hex = name;
   const bool prefixed = hex.starts_with("sha256:");
   if (prefixed) hex.remove_prefix(7);
@@ -222,6 +232,13 @@ Result<StoredImage> ImageStore::Resolve(std::string_view name) const {
           if (named) return image;
         } else if (std::find(image.tags.begin(), image.tags.end(), *ref) != image.tags.end()) {
           return image;
+        }
+      }
+      if (!ref->digest() && !damaged.empty()) {
+        // The tag may name a damaged image: say why it cannot be used.
+        ImageIndex index = BUILDER_TRY(ReadIndex());
+        for (const Descriptor& entry : index.manifests) {
+          if (EntryTag(entry) == *ref) return Load(entry);
         }
       }
     } else if (!IsHexPrefix(hex)) {
@@ -262,7 +279,7 @@ Result<void> ImageStore::Tag(const Descriptor& manifest, const Reference& ref_in
         moved_from.push_back(WithoutName(*it));
         it = entries.erase(it);
       } else if (it->digest == manifest.digest && !it->annotations.contains(
-                                                      std::string(kRefNameAnnotation))) {
+                                                      std::string(kAnnotationRefName))) {
         it = entries.erase(it);  // the untagged entry of this image becomes a tagged one
       } else {
         ++it;
@@ -275,7 +292,7 @@ Result<void> ImageStore::Tag(const Descriptor& manifest, const Reference& ref_in
       if (!still_listed) entries.push_back(old);
     }
     Descriptor entry = WithoutName(manifest);
-    entry.annotations[std::string(kRefNameAnnotation)] = ref.String();
+    entry.annotations[std::string(kAnnotationRefName)] = ref.String();
     entries.push_back(std::move(entry));
     return {};
   });
@@ -298,6 +315,19 @@ Result<bool> ImageStore::Untag(const Reference& ref_in) const {
     return {};
   }));
   return last;
+}
+
+Result<void> ImageStore::AddUntagged(const Descriptor& manifest) const {
+  if (!blobs_.Has(manifest.digest)) {
+    return Fail(ErrorCode::kNotFound, "manifest " + manifest.digest.str() + " is not in the store");
+  }
+  return UpdateIndex([&](ImageIndex& index) -> Result<void> {
+    for (const Descriptor& e : index.manifests) {
+      if (e.digest == manifest.digest) return {};
+    }
+    index.manifests.push_back(WithoutName(manifest));
+    return {};
+  });
 }
 
 Result<void> ImageStore::RemoveImage(const Digest& manifest_digest) const {

@@ -10,6 +10,7 @@
 
 #include "base/error.h"
 #include "base/file_lock.h"
+#include "oci/annotations.h"
 #include "oci/blob_store.h"
 #include "oci/descriptor.h"
 #include "oci/image_config.h"
@@ -20,11 +21,12 @@
 
 namespace builder::oci {
 
-/// The annotation that names an index.json entry. Its value is the FULL normalized reference,
-/// "docker.io/library/app:1.0", never the familiar "app:1.0", so other tools address images
-/// the same way: `skopeo inspect oci:$BUILDER_ROOT:docker.io/library/app:1.0`,
-/// `umoci unpack --image $BUILDER_ROOT:docker.io/library/app:1.0`.
-inline constexpr std::string_view kRefNameAnnotation = "org.opencontainers.image.ref.name";
+// Tags: an index.json entry is named by its kAnnotationRefName annotation, whose value is
+// the FULL normalized reference, "docker.io/library/app:1.0", never the familiar "app:1.0", so
+// other tools address images the same way: `skopeo inspect
+// oci:$BUILDER_ROOT:docker.io/library/app:1.0`, `umoci unpack --image
+// $BUILDER_ROOT:docker.io/library/app:1.0`. Names written by other tools that are not full
+// references ("app", "1.0") are read through Reference::ParseDockerRef.
 
 /// One image as the store knows it: the manifest, its config, and the tags that point at it.
 struct StoredImage {
@@ -82,13 +84,16 @@ class ImageStore {
       const std::function<Result<void>(ImageIndex&)>& edit) const;
 
   /// Every image in index.json, grouped by manifest digest, in first-appearance order.
-  /// Entries whose manifest or config cannot be read fail the whole call (run fsck).
-  [[nodiscard]] Result<std::vector<StoredImage>> List() const;
+  /// An entry whose manifest or config cannot be read fails the whole call when `damaged` is
+  /// null; otherwise it is left out and its error appended to *damaged, so one broken image
+  /// does not hide the others (fsck names the damage).
+  [[nodiscard]] Result<std::vector<StoredImage>> List(std::vector<Error>* damaged = nullptr) const;
 
   /// Finds an image the way docker does: a reference ("app", "app:1.0" -> docker.io/library/
   /// app:1.0, "app@sha256:<manifest digest>"), else a full id ("sha256:<hex>" or 64 hex), else a
   /// unique prefix of an id ("3f2a", "sha256:3f2a"). kNotFound ("No such image: app:1.0"),
-  /// kInvalidArgument for an ambiguous prefix or malformed name.
+  /// kInvalidArgument for an ambiguous prefix or malformed name. Damaged images are skipped,
+  /// except that a tag naming a damaged image reports that image's error.
   [[nodiscard]] Result<StoredImage> Resolve(std::string_view name_or_id) const;
   /// Loads the image an index.json entry names (manifest, config; index -> host manifest).
   [[nodiscard]] Result<StoredImage> Load(const Descriptor& entry) const;
@@ -101,6 +106,9 @@ class ImageStore {
   /// manifest is gone from index.json too (its blobs are freed by prune). kNotFound when the
   /// tag does not exist.
   [[nodiscard]] Result<bool> Untag(const Reference& ref) const;
+  /// Lists the manifest (or index) without a name, unless an entry for its digest already
+  /// exists (for `load` of untagged images). The blob must exist (kNotFound otherwise).
+  [[nodiscard]] Result<void> AddUntagged(const Descriptor& manifest) const;
   /// Removes every index.json entry (tagged or not) for this manifest digest.
   [[nodiscard]] Result<void> RemoveImage(const Digest& manifest_digest) const;
 

@@ -39,22 +39,6 @@ struct DirCloser {
   void operator()(DIR* d) const { closedir(d); }
 };
 
-std::string Quoted(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s.substr(0, 300)) {
-    if (c < 0x20 || c == 0x7f) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  if (s.size() > 300) out += "...";
-  return out + "\"";
-}
-
 std::string Join(const std::string& dir, std::string_view name) {
   return dir == "." ? std::string(name) : dir + "/" + std::string(name);
 }
@@ -94,17 +78,17 @@ class Unpacker {
       if (rc == ARCHIVE_EOF) break;
       if (rc < ARCHIVE_WARN) {
         auto e = TarError("read tar header");
-        if (!last_name_.empty()) e.error().Context("after entry " + Quoted(last_name_));
+        if (!last_name_.empty()) e.error().Context("after entry " + QuoteForMessage(last_name_));
         return e;
       }
       const char* name = archive_entry_pathname(entry);
       if (!name || !*name) {
-        std::string where = last_name_.empty() ? "first entry" : "entry after " + Quoted(last_name_);
+        std::string where = last_name_.empty() ? "first entry" : "entry after " + QuoteForMessage(last_name_);
         return Fail(ErrorCode::kCorrupt, where + ": empty entry name");
       }
       last_name_ = name;
       auto r = Apply(entry, name);
-      if (!r) return Fail(std::move(r).error().Context("entry " + Quoted(name)));
+      if (!r) return Fail(std::move(r).error().Context("entry " + QuoteForMessage(name)));
       ++result_.entries;
     }
     auto digests = reader_.DrainAndVerify();
@@ -113,10 +97,10 @@ class Unpacker {
     BUILDER_TRY(FinishDirs());
     if (chown_failures_)
       result_.warnings.push_back("ownership not preserved for " + std::to_string(chown_failures_) +
-                                 " entries (not permitted), first " + Quoted(first_chown_));
+                                 " entries (not permitted), first " + QuoteForMessage(first_chown_));
     if (xattr_failures_)
       result_.warnings.push_back("xattrs not applied for " + std::to_string(xattr_failures_) +
-                                 " entries, first " + Quoted(first_xattr_));
+                                 " entries, first " + QuoteForMessage(first_xattr_));
     return std::move(result_);
   }
 
@@ -143,9 +127,9 @@ class Unpacker {
 
   // Maps a failed lookup of a parent to a hostile-input error where that is what it is.
   static Error ParentError(Error e, const std::string& parent) {
-    if (e.code() == ErrorCode::kCorrupt) return std::move(e).Context("parent " + Quoted(parent));
+    if (e.code() == ErrorCode::kCorrupt) return std::move(e).Context("parent " + QuoteForMessage(parent));
     if (e.sys_errno() == ENOTDIR)
-      return Error(ErrorCode::kCorrupt, "parent " + Quoted(parent) + " is not a directory");
+      return Error(ErrorCode::kCorrupt, "parent " + QuoteForMessage(parent) + " is not a directory");
     return e;
   }
 
@@ -199,9 +183,9 @@ class Unpacker {
       auto tdir = ResolveDirInRoot(root_, DirName(*clean), /*create=*/false);
       if (!tdir) {
         if (Absent(tdir.error()))
-          return Fail(ErrorCode::kCorrupt, "hardlink target " + Quoted(*clean) + " does not exist");
+          return Fail(ErrorCode::kCorrupt, "hardlink target " + QuoteForMessage(*clean) + " does not exist");
         return Fail(ParentError(std::move(tdir).error(), DirName(*clean))
-                        .Context("hardlink target " + Quoted(*clean)));
+                        .Context("hardlink target " + QuoteForMessage(*clean)));
       }
       if (Join(tdir->path, BaseName(*clean)) == real)
         return Fail(ErrorCode::kCorrupt, "hardlink to itself");
@@ -234,12 +218,12 @@ class Unpacker {
   Result<void> ApplyWhiteout(const std::string& parent, const std::string& base) {
     if (base == kOpaqueMarker) return ApplyOpaque(parent);
     if (base.starts_with(kWhiteoutMetaPrefix)) {
-      result_.warnings.push_back("skipped aufs metadata entry " + Quoted(Join(parent, base)));
+      result_.warnings.push_back("skipped aufs metadata entry " + QuoteForMessage(Join(parent, base)));
       return {};
     }
     std::string victim = base.substr(kWhiteoutPrefix.size());
     if (victim.empty() || victim == "." || victim == "..")
-      return Fail(ErrorCode::kCorrupt, "invalid whiteout name " + Quoted(base) +
+      return Fail(ErrorCode::kCorrupt, "invalid whiteout name " + QuoteForMessage(base) +
                                            " (would remove the directory or its parent)");
     auto dir = ResolveDirInRoot(root_, parent, /*create=*/false);
     if (!dir) {
@@ -378,8 +362,8 @@ class Unpacker {
     const std::string proc = "/proc/self/fd/" + std::to_string(dir_fd) + "/" + name;
     while (archive_entry_xattr_next(entry, &key, &value, &size) == ARCHIVE_OK) {
       if (!key || SkippedXattr(key)) {
-        result_.warnings.push_back("ignored xattr " + Quoted(key ? key : "") + " on " +
-                                   Quoted(path));
+        result_.warnings.push_back("ignored xattr " + QuoteForMessage(key ? key : "") + " on " +
+                                   QuoteForMessage(path));
         continue;
       }
       int rc = fd >= 0 ? ::fsetxattr(fd, key, value, size, 0)
@@ -471,7 +455,7 @@ class Unpacker {
       if (::mknodat(pfd, base.c_str(), type | 0600, dev) != 0) {
         if (errno == EPERM) {
           created_.erase(path);
-          result_.warnings.push_back("skipped device node " + Quoted(path) +
+          result_.warnings.push_back("skipped device node " + QuoteForMessage(path) +
                                      " (mknod not permitted)");
           return {};
         }
@@ -497,12 +481,12 @@ class Unpacker {
     if (::fstatat(tfd, target.base.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
       if (errno == ENOENT)
         return Fail(ErrorCode::kCorrupt,
-                    "hardlink target " + Quoted(target.name) + " does not exist");
+                    "hardlink target " + QuoteForMessage(target.name) + " does not exist");
       return FailErrno("stat hardlink target", errno);
     }
     if (S_ISDIR(st.st_mode))
       return Fail(ErrorCode::kCorrupt,
-                  "hardlink target " + Quoted(target.name) + " is a directory");
+                  "hardlink target " + QuoteForMessage(target.name) + " is a directory");
     // No AT_SYMLINK_FOLLOW: a link to a symlink links the symlink itself.
     if (::linkat(tfd, target.base.c_str(), pfd, base.c_str(), 0) != 0)
       return FailErrno("link", errno);

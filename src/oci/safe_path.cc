@@ -17,35 +17,13 @@ namespace builder::oci {
 static_assert(kResolveInRoot == RESOLVE_IN_ROOT && kResolveNoMagicLinks == RESOLVE_NO_MAGICLINKS &&
               kResolveNoSymlinks == RESOLVE_NO_SYMLINKS && kResolveBeneath == RESOLVE_BENEATH);
 
-namespace {
-
-std::string Quote(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s.substr(0, 200)) {
-    if (c == '\0') {
-      out += "\\0";
-    } else if (c < 0x20 || c == 0x7f) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  if (s.size() > 200) out += "...";
-  return out + "\"";
-}
-
-}  // namespace
-
 Result<std::string> CleanEntryName(std::string_view name) {
   if (name.empty()) return Fail(ErrorCode::kCorrupt, "empty entry name");
   if (name.find('\0') != std::string_view::npos)
-    return Fail(ErrorCode::kCorrupt, "entry name " + Quote(name) + " contains NUL");
+    return Fail(ErrorCode::kCorrupt, "entry name " + QuoteForMessage(name) + " contains NUL");
   if (name.size() > kMaxEntryPath)
     return Fail(ErrorCode::kCorrupt, "entry name too long (" + std::to_string(name.size()) +
-                                         " bytes): " + Quote(name));
+                                         " bytes): " + QuoteForMessage(name));
   // Check ".." against the raw components: "a/../.." must not become ".." silently, and
   // "a/../b" (which stays inside) is accepted as "b" like tar does.
   long depth = 0;
@@ -56,11 +34,11 @@ Result<std::string> CleanEntryName(std::string_view name) {
     std::string_view part = name.substr(i, j - i);
     i = j + 1;
     if (part.size() > kMaxEntryComponent)
-      return Fail(ErrorCode::kCorrupt, "entry name component too long: " + Quote(name));
+      return Fail(ErrorCode::kCorrupt, "entry name component too long: " + QuoteForMessage(name));
     if (part.empty() || part == ".") continue;
     if (part == "..") {
       if (--depth < 0)
-        return Fail(ErrorCode::kCorrupt, "entry name " + Quote(name) + " escapes the root (..)");
+        return Fail(ErrorCode::kCorrupt, "entry name " + QuoteForMessage(name) + " escapes the root (..)");
       continue;
     }
     ++depth;
@@ -145,7 +123,7 @@ std::string Child(const std::vector<std::string>& parts, const std::string& name
 }
 
 std::unexpected<Error> PointsOutside(const std::string& link, std::string_view target) {
-  return Fail(ErrorCode::kCorrupt, "through symlink " + Quote(link) + " (-> " + Quote(target) +
+  return Fail(ErrorCode::kCorrupt, "through symlink " + QuoteForMessage(link) + " (-> " + QuoteForMessage(target) +
                                        ") which points outside the root");
 }
 
@@ -166,7 +144,7 @@ Result<std::string> ReadLink(int link_fd, const std::string& where) {
 Result<ResolvedDir> ResolveDirInRoot(int root_fd, std::string_view path, bool create,
                                      mode_t mode, const ResolvedDir* near) {
   if (ClimbsAbove(path, 0))
-    return Fail(ErrorCode::kCorrupt, "path " + Quote(path) + " escapes the root (..)");
+    return Fail(ErrorCode::kCorrupt, "path " + QuoteForMessage(path) + " escapes the root (..)");
   // Not CleanPath: ".." after a symlink is physical, so it must survive until the walk.
   std::vector<Pending> todo;
   PushComponents(path, -1, todo);
@@ -201,7 +179,7 @@ Result<ResolvedDir> ResolveDirInRoot(int root_fd, std::string_view path, bool cr
       if (at.empty()) {
         // Only a followed link can bring us here: the path itself was checked above.
         if (next.origin < 0)
-          return Fail(ErrorCode::kCorrupt, "path " + Quote(path) + " escapes the root (..)");
+          return Fail(ErrorCode::kCorrupt, "path " + QuoteForMessage(path) + " escapes the root (..)");
         return PointsOutside(links[next.origin], targets[next.origin]);
       }
       at.pop_back();
@@ -227,7 +205,7 @@ Result<ResolvedDir> ResolveDirInRoot(int root_fd, std::string_view path, bool cr
     if (++follows > kMaxSymlinkFollows)
       return std::unexpected(Error(ErrorCode::kCorrupt,
                                    "more than " + std::to_string(kMaxSymlinkFollows) +
-                                       " symlinks to follow at " + Quote(where) + " (a loop?)",
+                                       " symlinks to follow at " + QuoteForMessage(where) + " (a loop?)",
                                    ELOOP));
     std::string target = BUILDER_TRY(ReadLink(fd->get(), where));
     if (ClimbsAbove(target, at.size())) return PointsOutside(where, target);
@@ -246,15 +224,15 @@ Result<ResolvedDir> ResolveDirInRoot(int root_fd, std::string_view path, bool cr
   if (!confined) {
     if (confined.error().sys_errno() == ELOOP)
       return std::unexpected(Error(ErrorCode::kCorrupt,
-                                   "path " + Quote(path) + " crosses a /proc magic link", ELOOP));
+                                   "path " + QuoteForMessage(path) + " crosses a /proc magic link", ELOOP));
     return Fail(std::move(confined).error());
   }
   struct stat walked, kernel;
   if (::fstat(cur.get(), &walked) != 0 || ::fstat(confined->get(), &kernel) != 0)
-    return FailErrno("stat " + Quote(path), errno);
+    return FailErrno("stat " + QuoteForMessage(path), errno);
   if (walked.st_dev != kernel.st_dev || walked.st_ino != kernel.st_ino)
     return Fail(ErrorCode::kCorrupt,
-                "path " + Quote(path) + " resolved differently by the kernel (changed meanwhile?)");
+                "path " + QuoteForMessage(path) + " resolved differently by the kernel (changed meanwhile?)");
   return ResolvedDir{std::move(*confined), JoinParts(at), name};
 }
 

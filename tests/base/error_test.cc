@@ -49,6 +49,12 @@ TEST_CASE("a long source line is shown as a window around the caret") {
   CHECK(start.Describe() == "Dockerfile:2:1: bad\n  " + std::string(60, 'x') + "...\n  ^");
 }
 
+TEST_CASE("QuoteForMessage escapes control bytes and cuts long text") {
+  CHECK(QuoteForMessage("a\nb") == "\"a\\x0ab\"");
+  CHECK(QuoteForMessage(std::string_view("\0x", 2)) == "\"\\x00x\"");
+  CHECK(QuoteForMessage("abcdef", 3) == "\"abc...\"");
+}
+
 TEST_CASE("BUILDER_TRY propagates the first error and unwraps values") {
   CHECK(Quarter(8).value() == 2);
   auto r = Quarter(6);

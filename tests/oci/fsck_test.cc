@@ -77,8 +77,8 @@ TEST_CASE("fsck: a size that disagrees with the descriptor and a duplicated name
   REQUIRE(store->UpdateIndex([&](ImageIndex& index) -> Result<void> {
     Descriptor a = m1, b = m2;
     a.size += 1;
-    a.annotations[std::string(kRefNameAnnotation)] = "docker.io/library/dup:1";
-    b.annotations[std::string(kRefNameAnnotation)] = "docker.io/library/dup:1";
+    a.annotations[std::string(kAnnotationRefName)] = "docker.io/library/dup:1";
+    b.annotations[std::string(kAnnotationRefName)] = "docker.io/library/dup:1";
     index.manifests = {a, b};
     return {};
   }));

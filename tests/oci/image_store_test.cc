@@ -149,9 +149,20 @@ TEST_CASE("image store: a moved tag leaves the old image untagged; RemoveImage d
   // Tagging the dangling image again replaces its unnamed entry.
   REQUIRE(store->Tag(m1, Ref("app:old")));
   CHECK(store->ReadIndex()->manifests.size() == 2);
+  REQUIRE(store->AddUntagged(m1));  // already listed (tagged): no new entry
+  CHECK(store->ReadIndex()->manifests.size() == 2);
   REQUIRE(store->RemoveImage(m1.digest));
   CHECK(store->List()->size() == 1);
   CHECK(store->RemoveImage(m1.digest).error().code() == ErrorCode::kNotFound);
+  REQUIRE(store->AddUntagged(m1));
+  REQUIRE(store->AddUntagged(m1));
+  auto listed = store->List();
+  REQUIRE(listed);
+  REQUIRE(listed->size() == 2);
+  CHECK((*listed)[1].tags.empty());
+  Descriptor missing = m1;
+  missing.digest = Digest::Of("absent");
+  CHECK(store->AddUntagged(missing).error().code() == ErrorCode::kNotFound);
 }
 
 TEST_CASE("image store: Docker format writes schema-2 media types") {
@@ -203,6 +214,36 @@ TEST_CASE("image store: concurrent Tag from several processes loses no tag") {
   REQUIRE(images);
   REQUIRE(images->size() == 1);
   CHECK((*images)[0].tags.size() == kProcs * kTags);
+}
+
+}  // namespace
+}  // namespace builder::oci
+
+namespace builder::oci {
+namespace {
+
+TEST_CASE("image store: a damaged image does not hide the others and can be untagged") {
+  TempDir t;
+  auto store = ImageStore::Open(t.path());
+  REQUIRE(store);
+  Descriptor good = MakeImage(*store, {"good"});
+  Descriptor bad = MakeImage(*store, {"bad"}, "2021-01-01T00:00:00Z");
+  REQUIRE(store->Tag(good, Ref("good")));
+  REQUIRE(store->Tag(bad, Ref("bad")));
+  REQUIRE(testing::PutFile(store->blobs().PathOf(bad.digest), "{\"schemaVersion\":2}"));
+  CHECK(store->List().error().code() == ErrorCode::kCorrupt);
+  std::vector<Error> damaged;
+  auto images = store->List(&damaged);
+  REQUIRE(images);
+  CHECK(images->size() == 1);
+  REQUIRE(damaged.size() == 1);
+  CHECK(damaged[0].ToString().find(bad.digest.str()) != std::string::npos);
+  CHECK(store->Resolve("good"));
+  auto r = store->Resolve("bad");
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code() == ErrorCode::kCorrupt);
+  CHECK(*store->Untag(Ref("bad")));
+  CHECK(store->List());
 }
 
 }  // namespace

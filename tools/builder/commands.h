@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "base/error.h"
+#include "oci/image_store.h"
 
 namespace builder::cli {
 
@@ -11,6 +12,20 @@ namespace builder::cli {
 void RegisterDebugParse(CLI::App& debug, int* status);
 void RegisterBuild(CLI::App& app, int* status);
 void RegisterDebugRun(CLI::App& debug, int* status);
+void RegisterDebugFsck(CLI::App& debug, int* status);
+void RegisterDebugUnpack(CLI::App& debug, int* status);
+void RegisterImages(CLI::App& app, int* status);
+void RegisterTag(CLI::App& app, int* status);
+void RegisterRmi(CLI::App& app, int* status);
+void RegisterInspect(CLI::App& app, int* status);
+void RegisterHistory(CLI::App& app, int* status);
+void RegisterPrune(CLI::App& app, int* status);
+void RegisterSave(CLI::App& app, int* status);
+void RegisterLoad(CLI::App& app, int* status);
+void RegisterImport(CLI::App& app, int* status);
+
+/// The store at ImageStore::DefaultRoot() ($BUILDER_ROOT, ...), created if missing.
+[[nodiscard]] Result<oci::ImageStore> OpenStore();
 
 /// Prints "builder: error: ..." (with source line and caret when located) to stderr; returns 1.
 int ReportError(const Error& error);

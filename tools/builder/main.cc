@@ -12,6 +12,11 @@ int ReportError(const Error& error) {
   return 1;
 }
 
+Result<oci::ImageStore> OpenStore() {
+  std::string root = BUILDER_TRY(oci::ImageStore::DefaultRoot());
+  return oci::ImageStore::Open(std::move(root));
+}
+
 }  // namespace builder::cli
 
 int main(int argc, char** argv) {
@@ -20,11 +25,22 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "builder 0.1.0");
   int status = 0;
 
+  builder::cli::RegisterImages(app, &status);
+  builder::cli::RegisterTag(app, &status);
+  builder::cli::RegisterRmi(app, &status);
+  builder::cli::RegisterInspect(app, &status);
+  builder::cli::RegisterHistory(app, &status);
+  builder::cli::RegisterPrune(app, &status);
+  builder::cli::RegisterSave(app, &status);
+  builder::cli::RegisterLoad(app, &status);
+  builder::cli::RegisterImport(app, &status);
   builder::cli::RegisterBuild(app, &status);
 
   CLI::App* debug = app.add_subcommand("debug", "Inspect builder's internals");
   debug->require_subcommand(1);
   builder::cli::RegisterDebugParse(*debug, &status);
+  builder::cli::RegisterDebugFsck(*debug, &status);
+  builder::cli::RegisterDebugUnpack(*debug, &status);
   builder::cli::RegisterDebugRun(*debug, &status);
 
   try {

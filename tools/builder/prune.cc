@@ -1,0 +1,51 @@
+// `builder prune [-f]`: frees blobs, snapshots and staging files that no image references.
+#include <unistd.h>
+
+#include <iostream>
+#include <string>
+
+#include "base/progress.h"
+#include "cache/cache_index.h"
+#include "commands.h"
+#include "human.h"
+#include "oci/gc.h"
+
+namespace builder::cli {
+
+void RegisterPrune(CLI::App& app, int* status) {
+  auto* cmd = app.add_subcommand(
+      "prune", "Remove blobs, snapshots and staging files that no image references");
+  static bool force = false;
+  cmd->add_flag("-f,--force", force, "Do not prompt for confirmation");
+  cmd->callback([status] {
+    // Like docker, ask first, but only when someone can answer: scripts (stdin not a
+    // terminal) proceed without -f.
+    if (!force && ::isatty(STDIN_FILENO)) {
+      std::cout << "WARNING! This will remove all blobs, snapshots and staging files that no "
+                   "image references.\nAre you sure you want to continue? [y/N] "
+                << std::flush;
+      std::string answer;
+      std::getline(std::cin, answer);
+      if (answer != "y" && answer != "Y" && answer != "yes") return;
+    }
+    auto run = [&]() -> Result<oci::PruneStats> {
+      oci::ImageStore store = BUILDER_TRY(OpenStore());
+      auto progress = MakeProgress(ProgressMode::kAuto, stderr);
+      // Blobs the build cache references stay: a prune must not turn every cache hit into a miss.
+      cache::CacheIndex index = BUILDER_TRY(cache::CacheIndex::Open(store));
+      return oci::Prune(store, {.progress = progress.get(),
+                                .extra_roots = [&index] { return index.ReferencedBlobs(); }});
+    };
+    auto stats = run();
+    if (!stats) {
+      *status = ReportError(stats.error());
+      return;
+    }
+    std::cout << "Deleted blobs: " << stats->blobs_deleted
+              << ", snapshots: " << stats->snapshots_deleted << '\n'
+              << "Total reclaimed space: "
+              << DockerSize(static_cast<std::int64_t>(stats->bytes_reclaimed), 4) << '\n';
+  });
+}
+
+}  // namespace builder::cli

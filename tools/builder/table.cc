@@ -1,0 +1,31 @@
+// Aligned table output for images, history and friends.
+#include "table.h"
+
+#include <algorithm>
+
+namespace builder::cli {
+
+std::size_t TextWidth(const std::string& s) {
+  return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
+void TabWriter::Print(std::ostream& out) const {
+  std::vector<std::size_t> widths;
+  for (const auto& row : rows_) {
+    for (std::size_t i = 0; i + 1 < row.size(); ++i) {
+      if (widths.size() <= i) widths.resize(i + 1, kMinWidth);
+      widths[i] = std::max(widths[i], TextWidth(row[i]) + kPadding);
+    }
+  }
+  for (const auto& row : rows_) {
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      out << row[i];
+      if (i + 1 < row.size()) out << std::string(widths[i] - TextWidth(row[i]), ' ');
+    }
+    out << '\n';
+  }
+}
+
+}  // namespace builder::cli
