@@ -10,6 +10,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "base/file_lock.h"
 #include "base/log.h"
 #include "base/path.h"
 #include "base/staged_file.h"
@@ -111,6 +112,15 @@ CacheKey IdentityRecordKey(std::string_view step_identity) {
 }
 
 }  // namespace
+
+CacheKey StepKey(const CacheKey& parent, std::string_view step_identity,
+                 const StepInputs& inputs) {
+  return CacheKeyBuilder("step/v1")
+      .AddKey("parent", parent)
+      .Add("identity", step_identity)
+      .AddMap("inputs", inputs.hashes)
+      .Finish();
+}
 
 CacheKey StepRecordKey(const CacheKey& parent, std::string_view step_identity) {
   return CacheKeyBuilder("step-record/v1")
@@ -217,6 +227,14 @@ Result<std::optional<CacheEntry>> CacheIndex::Lookup(const CacheKey& key) const 
     return std::nullopt;
   }
   return std::optional<CacheEntry>(std::move(*entry));
+}
+
+Result<oci::ImageConfig> CacheIndex::LoadConfig(const CacheEntry& entry) const {
+  auto bytes = store_->blobs().Read(entry.config);
+  if (!bytes) return Fail(std::move(bytes.error()).Context("load cached config " + entry.config.str()));
+  auto config = oci::ImageConfig::Parse(*bytes);
+  if (!config) return Fail(std::move(config.error()).Context("load cached config " + entry.config.str()));
+  return config;
 }
 
 Result<void> CacheIndex::Record(const CacheKey& key, const CacheEntry& entry) const {
@@ -335,6 +353,7 @@ Result<std::vector<oci::Descriptor>> CacheIndex::ReferencedBlobs() const {
 }
 
 Result<std::uint64_t> CacheIndex::Clear() const {
+  FileLock gc = BUILDER_TRY(FileLock::Acquire(store_->LockPath("gc"), FileLock::Mode::kExclusive));
   std::uint64_t removed = 0;
   for (const char* sub : {"entries", "steps", "identities"}) {
     const std::string dir = dir_ + "/" + sub;

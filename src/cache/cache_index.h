@@ -90,6 +90,10 @@ class CacheIndex {
   /// entry that exists but cannot be read.
   [[nodiscard]] Result<std::optional<CacheEntry>> Lookup(const CacheKey& key) const;
 
+  /// The resulting image config of a hit, read (verified) from the BlobStore and parsed.
+  /// Errors: kNotFound when the blob is gone, kCorrupt/kParse when it is damaged.
+  [[nodiscard]] Result<oci::ImageConfig> LoadConfig(const CacheEntry& entry) const;
+
   /// Stores entry under key (replacing an existing one) and updates the explanation records.
   /// The caller must have stored the layer and config blobs first and should hold
   /// ImageStore::LockBlobsShared() from before publishing them until Record returns.
@@ -97,8 +101,11 @@ class CacheIndex {
 
   /// Why the step (parent, step_identity) with these inputs is not cached, compared with the
   /// last recording of the same step: "COPY src/: src/main.c changed", "build arg VERSION
-  /// changed", "base image or an earlier step changed", "no cache entry". Never fails: an
-  /// unreadable record explains as "no cache entry".
+  /// changed", "base image or an earlier step changed", "no cache entry". Up to three inputs
+  /// are named, then "and N more". The parent-changed answer comes from the last recording of
+  /// the identity alone, whatever the project: make identities specific enough (stage, platform)
+  /// for it to be meaningful. Never fails: an unreadable record is logged and explains as "no
+  /// cache entry".
   std::string Explain(const CacheKey& parent, std::string_view step_identity,
                       const StepInputs& inputs) const;
 
@@ -106,8 +113,10 @@ class CacheIndex {
   /// oci::PruneOptions::extra_roots. Corrupt entries are skipped with a warning.
   [[nodiscard]] Result<std::vector<oci::Descriptor>> ReferencedBlobs() const;
 
-  /// Drops every entry and record (not the file-hash caches). Returns the number of entries
-  /// removed.
+  /// Drops every entry and record (not the file-hash caches); `builder prune --cache` runs this
+  /// and then oci::Prune. Holds the store's gc lock exclusively meanwhile, so a build holding
+  /// LockBlobsShared() is never left with a hit whose blobs vanish (do not call it while
+  /// holding that lock). Returns the number of entries removed.
   [[nodiscard]] Result<std::uint64_t> Clear() const;
 
  private:
@@ -118,6 +127,12 @@ class CacheIndex {
   const oci::ImageStore* store_;
   std::string dir_;
 };
+
+/// The cache key of a step: H(parent, step identity, every input hash), in the CacheKeyBuilder
+/// encoding (domain "step/v1"; fields parent, identity, inputs as a sorted map). Using it keeps
+/// the key and the inputs recorded for explanations in agreement; callers with extra fields
+/// may build their own key instead.
+CacheKey StepKey(const CacheKey& parent, std::string_view step_identity, const StepInputs& inputs);
 
 /// The (parent, step identity) record name, shared by Record and Explain.
 CacheKey StepRecordKey(const CacheKey& parent, std::string_view step_identity);

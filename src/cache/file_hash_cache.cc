@@ -119,8 +119,19 @@ Result<FileHashCache> FileHashCache::Open(const oci::ImageStore& store,
   return cache;
 }
 
+std::uint64_t FileHashCache::files_read() const {
+  std::lock_guard lock(*mu_);
+  return files_read_;
+}
+
+std::size_t FileHashCache::size() const {
+  std::lock_guard lock(*mu_);
+  return entries_.size();
+}
+
 Result<void> FileHashCache::Save() const {
   if (path_.empty()) return {};
+  std::lock_guard lock(*mu_);
   json entries = json::object();
   for (const auto& [path, e] : entries_) {
     if (e.racy) continue;
@@ -193,6 +204,7 @@ Result<std::string> FileHashCache::HashFile(int dir_fd, std::string_view rel_pat
   if (!S_ISREG(st.st_mode)) {
     return Fail(ErrorCode::kInvalidArgument, "hash " + rel + ": not a regular file");
   }
+  std::lock_guard lock(*mu_);
   return ContentHash(parent->get(), name, st, rel);
 }
 
@@ -202,6 +214,7 @@ Result<TreeSummary> FileHashCache::HashTree(int dir_fd, std::string_view rel_pat
   if (!IsLocalPath(root) || root.starts_with("/")) {
     return Fail(ErrorCode::kInvalidArgument, "hash " + root + ": path leaves the context");
   }
+  std::lock_guard lock(*mu_);
   TreeSummary summary;
   // The root: a directory is walked, anything else is the single entry ".". O_PATH so that a
   // fifo or device is never opened for I/O.

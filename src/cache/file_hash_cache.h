@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,7 +22,9 @@
 namespace builder::cache {
 
 /// Decides whether a context path is left out (a .dockerignore match). `path` is relative to
-/// the context root (the dir_fd given to HashTree), '/'-separated, never "." or "".
+/// the context root (the dir_fd given to HashTree), '/'-separated, never "." or "". With a
+/// parser::PatternMatcher m: `[&m](std::string_view p, bool) { return
+/// m.MatchesOrParentMatches(p); }` and descend_ignored_dirs = m.exclusions().
 using IgnoreFn = std::function<Result<bool>(std::string_view path, bool is_dir)>;
 
 struct HashTreeOptions {
@@ -41,8 +45,8 @@ struct HashTreeOptions {
 ///
 /// A file whose mtime or ctime is within `racy_window` of the time it was hashed may still
 /// change without its stat changing (timestamps are coarse), so its hash is never served from
-/// the cache: such files are read on every call until they settle. Not thread-safe: use one
-/// object per thread, or guard it.
+/// the cache: such files are read on every call until they settle. Safe to share between
+/// threads: calls are serialized by an internal mutex.
 class FileHashCache {
  public:
   struct Options {
@@ -52,6 +56,8 @@ class FileHashCache {
   /// A cache that lives in memory only (nothing is loaded or saved).
   FileHashCache() = default;
   explicit FileHashCache(Options options) : options_(options) {}
+  FileHashCache(FileHashCache&&) noexcept = default;
+  FileHashCache& operator=(FileHashCache&&) noexcept = default;
   /// Loads the persistent cache of `context_root` (an absolute path naming the context, used
   /// only as the cache's name). A missing file is an empty cache; an unreadable or malformed
   /// one is logged as a warning and ignored. Errors: kIo when the directory cannot be created.
@@ -73,7 +79,8 @@ class FileHashCache {
   /// its type and mode bits, uid, gid, and its content hash (regular files), link target
   /// (symlinks, never followed) or nothing (directories, devices, fifos, sockets). mtimes
   /// never count. The root directory itself is not an entry; a non-directory root is the one
-  /// entry ".". Ignored paths (options.ignore) are left out entirely.
+  /// entry ".". Ignored paths (options.ignore) are left out entirely; rel_path itself is not
+  /// checked (the caller decides whether naming an ignored source is an error).
   /// Errors: kNotFound when rel_path does not exist, kIo for unreadable entries, or whatever
   /// the ignore callback returns.
   [[nodiscard]] Result<TreeSummary> HashTree(int dir_fd, std::string_view rel_path,
@@ -83,9 +90,9 @@ class FileHashCache {
   [[nodiscard]] Result<void> Save() const;
 
   /// Regular files whose content was read (cache misses) since construction.
-  std::uint64_t files_read() const { return files_read_; }
+  std::uint64_t files_read() const;
   /// Number of cached file hashes.
-  std::size_t size() const { return entries_.size(); }
+  std::size_t size() const;
 
  private:
   struct Stat {
@@ -111,6 +118,7 @@ class FileHashCache {
   Options options_;
   std::map<std::string, Entry, std::less<>> entries_;
   std::uint64_t files_read_ = 0;
+  std::unique_ptr<std::mutex> mu_ = std::make_unique<std::mutex>();
 };
 
 }  // namespace builder::cache

@@ -17,6 +17,7 @@
 #include "cache/file_hash_cache.h"
 #include "planner/cache_keys.h"
 #include "executor/stage_runner.h"
+#include "oci/annotations.h"
 #include "oci/remove_tree.h"
 #include "oci/snapshot_store.h"
 

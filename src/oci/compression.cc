@@ -148,6 +148,10 @@ class ZstdCompressor final : public ByteSink {
       if (n <= 0) n = static_cast<int>(std::min<long>(8, std::max<long>(1, sysconf(_SC_NPROCESSORS_ONLN))));
       n = std::clamp(n, 1, workers.upperBound);
       BUILDER_TRY(Check(ZSTD_CCtx_setParameter(ctx_.get(), ZSTD_c_nbWorkers, n)));
+      // libzstd's default job (4x the window) costs ~30 MB per worker in buffers; 2 MiB jobs keep
+      // a layer write well under 64 MB peak RSS for a negligible ratio loss. Jobs are cut by size,
+      // not by worker count, so output stays the same for any number of workers.
+      BUILDER_TRY(Check(ZSTD_CCtx_setParameter(ctx_.get(), ZSTD_c_jobSize, 2 << 20)));
     }
     return {};
   }

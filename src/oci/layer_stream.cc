@@ -14,7 +14,7 @@ Digest FinishDigest(Sha256& hash) { return Digest::FromSha256Hex(hash.FinishHex(
 struct LayerBlobWriter::Blob final : ByteSink {
   explicit Blob(int fd) : fd_sink(fd) {}
   Result<void> Write(std::span<const std::uint8_t> bytes) override {
-    hash.Update(bytes);
+    if (hashing) hash.Update(bytes);
     size += bytes.size();
     return fd_sink.Write(bytes);
   }
@@ -22,6 +22,7 @@ struct LayerBlobWriter::Blob final : ByteSink {
 
   FdSink fd_sink;
   Sha256 hash;
+  bool hashing = true;  // an uncompressed blob is the tar itself: its digest is the diff_id
   std::uint64_t size = 0;
 };
 
@@ -31,6 +32,7 @@ Result<std::unique_ptr<LayerBlobWriter>> LayerBlobWriter::Create(int fd,
                                                                  const CompressOptions& options) {
   std::unique_ptr<LayerBlobWriter> w(new LayerBlobWriter());
   w->blob_ = std::make_unique<Blob>(fd);
+  w->blob_->hashing = options.compression != Compression::kNone;
   w->compressor_ = BUILDER_TRY(MakeCompressor(options, *w->blob_));
   return w;
 }
@@ -52,7 +54,7 @@ Result<LayerDigests> LayerBlobWriter::Finish() {
   BUILDER_TRY(compressor_->Close());
   finished_ = true;
   result_.diff_id = FinishDigest(tar_hash_);
-  result_.digest = FinishDigest(blob_->hash);
+  result_.digest = blob_->hashing ? FinishDigest(blob_->hash) : result_.diff_id;
   result_.size = blob_->size;
   result_.uncompressed_size = tar_size_;
   return result_;

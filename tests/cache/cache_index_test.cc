@@ -108,7 +108,18 @@ TEST_CASE("cache index: record and look up, with and without a layer") {
   CacheEntry newer = f.MakeEntry("layer-c");
   newer.created = "2025-01-01T00:00:00Z";
   REQUIRE(f.index.Record(key, newer));
-  CHECK((*f.index.Lookup(key))->config == newer.config);
+  hit = f.index.Lookup(key);
+  REQUIRE(hit);
+  REQUIRE(hit->has_value());
+  CHECK((*hit)->config == newer.config);
+
+  auto config = f.index.LoadConfig(**hit);
+  REQUIRE(config);
+  CHECK(config->rootfs.diff_ids == std::vector<oci::Digest>{newer.diff_id});
+  CHECK(config->history.back() == newer.history);
+  CacheEntry missing = newer;
+  missing.config = oci::Digest::Of("absent");
+  CHECK(f.index.LoadConfig(missing).error().code() == ErrorCode::kNotFound);
 
   CHECK(f.index.Lookup(CacheKey()).error().code() == ErrorCode::kInvalidArgument);
   CacheEntry bad = e;
@@ -119,7 +130,7 @@ TEST_CASE("cache index: record and look up, with and without a layer") {
   CHECK(f.index.Record(key, bad).error().code() == ErrorCode::kInvalidArgument);
 }
 
-TEST_CASE("cache index: records are published whole; damaged entries are misses with a warning") {
+TEST_CASE("cache index: records are published whole - damaged entries are misses with a warning") {
   Fixture f;
   CacheKey key = KeyOf("a");
   REQUIRE(f.index.Record(key, f.MakeEntry("layer")));
@@ -307,6 +318,22 @@ TEST_CASE("cache index: referenced blobs, clear, and prune keeping cached layers
   REQUIRE(stats);
   CHECK(!f.store.blobs().Has(a.layer->digest));
   CHECK(!f.store.blobs().Has(a.config));
+}
+
+TEST_CASE("cache index: StepKey covers parent, identity and every input") {
+  StepInputs in{{{"build arg A", "1"}, {"COPY .", "t"}}, {}};
+  CacheKey k = StepKey(KeyOf("p"), "RUN x", in);
+  CHECK(k == StepKey(KeyOf("p"), "RUN x", in));
+  CHECK(k != StepKey(KeyOf("q"), "RUN x", in));
+  CHECK(k != StepKey(CacheKey(), "RUN x", in));
+  CHECK(k != StepKey(KeyOf("p"), "RUN y", in));
+  StepInputs changed = in;
+  changed.hashes["build arg A"] = "2";
+  CHECK(k != StepKey(KeyOf("p"), "RUN x", changed));
+  StepInputs with_tree = in;  // trees are for explanations only
+  with_tree.trees["COPY ."] = TreeSummary{"t", {{"a", "1"}}};
+  CHECK(k == StepKey(KeyOf("p"), "RUN x", with_tree));
+  CHECK(k != StepRecordKey(KeyOf("p"), "RUN x"));
 }
 
 TEST_CASE("cache entry: parse rejects malformed entries") {

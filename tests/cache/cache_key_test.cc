@@ -8,7 +8,7 @@
 namespace builder::cache {
 namespace {
 
-TEST_CASE("cache key: same fields, same key; parse round trip") {
+TEST_CASE("cache key: same fields, same key - parse round trip") {
   auto make = [] {
     return CacheKeyBuilder().Add("cmd", "RUN make").AddInt("n", 3).Finish();
   };

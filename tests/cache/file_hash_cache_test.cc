@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <string>
+#include <thread>
 
 #include "../oci/temp_tree.h"
 #include "base/sha256.h"
@@ -43,7 +44,7 @@ struct Store {
   Store() : store(*oci::ImageStore::Open(dir.path())) {}
 };
 
-TEST_CASE("file hash cache: HashFile is the content sha256; errors") {
+TEST_CASE("file hash cache: HashFile is the content sha256 - errors") {
   Context c;
   FileHashCache cache(kNoRacyWindow);
   auto h = cache.HashFile(c.fd.get(), "src/main.c");
@@ -263,7 +264,7 @@ TEST_CASE("file hash cache: ignored directories may be walked for re-included fi
   CHECK(!tree->entries.contains("logs/a.log"));
 }
 
-TEST_CASE("file hash cache: special files are not opened; odd names survive a reload") {
+TEST_CASE("file hash cache: special files are not opened - odd names survive a reload") {
   Context c;
   Store s;
   REQUIRE(::mkfifo((c.dir / "src/fifo").c_str(), 0600) == 0);
@@ -291,7 +292,7 @@ TEST_CASE("file hash cache: special files are not opened; odd names survive a re
   CHECK(cache->files_read() == 0);
 }
 
-TEST_CASE("file hash cache: a damaged cache file is ignored; deleted files are forgotten") {
+TEST_CASE("file hash cache: a damaged cache file is ignored - deleted files are forgotten") {
   Context c;
   Store s;
   {
@@ -310,6 +311,27 @@ TEST_CASE("file hash cache: a damaged cache file is ignored; deleted files are f
   CHECK(cache->size() == 0);
   REQUIRE(cache->HashTree(c.fd.get(), "."));
   CHECK(cache->files_read() == 2);
+}
+
+TEST_CASE("file hash cache: shared between threads") {
+  Context c;
+  FileHashCache cache(kNoRacyWindow);
+  std::vector<std::string> digests(4);
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < digests.size(); ++i) {
+    threads.emplace_back([&, i] {
+      for (int round = 0; round < 20; ++round) {
+        auto tree = cache.HashTree(c.fd.get(), i % 2 ? "src" : ".");
+        auto file = cache.HashFile(c.fd.get(), "src/main.c");
+        if (tree && file) digests[i] = tree->digest;
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  CHECK(digests[0] == digests[2]);
+  CHECK(digests[1] == digests[3]);
+  CHECK(!digests[0].empty());
+  CHECK(cache.files_read() == 3);  // each file read once in all
 }
 
 TEST_CASE("tree summary: diff lists adds, removes and changes in path order") {

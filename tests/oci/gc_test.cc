@@ -127,5 +127,52 @@ TEST_CASE("gc: an unreadable referenced manifest stops prune before it deletes a
   CHECK(CountEntries(t / "blobs/sha256") == 4);
 }
 
+TEST_CASE("gc: extra roots keep blobs and the snapshots of a config's chain") {
+  TempDir t;
+  auto store = ImageStore::Open(t.path());
+  REQUIRE(store);
+  auto layer = store->blobs().Put(kOciLayerTar, "cached layer");
+  auto orphan = store->blobs().Put(kOciLayerTar, "orphan");
+  auto damaged = store->blobs().Put(kOciConfig, "not a config");
+  REQUIRE(layer);
+  REQUIRE(orphan);
+  REQUIRE(damaged);
+  ImageConfig config;
+  config.architecture = "amd64";
+  config.os = "linux";
+  config.rootfs.diff_ids = {layer->digest};
+  auto config_blob = store->blobs().Put(kOciConfig, config.Serialize());
+  REQUIRE(config_blob);
+  SnapshotStore snapshots(*store);
+  REQUIRE(::mkdir(snapshots.PathOf(layer->digest).c_str(), 0755) == 0);
+  REQUIRE(::mkdir(snapshots.PathOf(orphan->digest).c_str(), 0755) == 0);
+  Descriptor absent = Descriptor::For(kOciLayerTar, "never stored");
+  int calls = 0;
+  PruneOptions options;
+  options.extra_roots = [&]() -> Result<std::vector<Descriptor>> {
+    ++calls;
+    return std::vector<Descriptor>{*layer, *config_blob, absent, *damaged};
+  };
+  auto stats = Prune(*store, options);
+  REQUIRE(stats);
+  CHECK(calls == 1);
+  CHECK(stats->blobs_deleted == 1);
+  CHECK(!store->blobs().Has(orphan->digest));
+  CHECK(store->blobs().Has(layer->digest));
+  CHECK(store->blobs().Has(config_blob->digest));
+  CHECK(store->blobs().Has(damaged->digest));  // a damaged root is kept, not fatal
+  CHECK(testing::Exists(snapshots.PathOf(layer->digest)));
+  CHECK(!testing::Exists(snapshots.PathOf(orphan->digest)));
+
+  // A failing hook stops prune before anything is deleted.
+  auto orphan2 = store->blobs().Put(kOciLayerTar, "orphan 2");
+  REQUIRE(orphan2);
+  options.extra_roots = []() -> Result<std::vector<Descriptor>> {
+    return Fail(ErrorCode::kIo, "cache unreadable");
+  };
+  CHECK(!Prune(*store, options));
+  CHECK(store->blobs().Has(orphan2->digest));
+}
+
 }  // namespace
 }  // namespace builder::oci

@@ -10,8 +10,6 @@ namespace builder::cli {
 
 /// Each Register* adds one subcommand to parent; its callback stores the exit status in *status.
 void RegisterDebugParse(CLI::App& debug, int* status);
-void RegisterBuild(CLI::App& app, int* status);
-void RegisterDebugRun(CLI::App& debug, int* status);
 void RegisterDebugFsck(CLI::App& debug, int* status);
 void RegisterDebugUnpack(CLI::App& debug, int* status);
 void RegisterImages(CLI::App& app, int* status);
@@ -23,6 +21,8 @@ void RegisterPrune(CLI::App& app, int* status);
 void RegisterSave(CLI::App& app, int* status);
 void RegisterLoad(CLI::App& app, int* status);
 void RegisterImport(CLI::App& app, int* status);
+void RegisterBuild(CLI::App& app, int* status);
+void RegisterDebugRun(CLI::App& debug, int* status);
 
 /// The store at ImageStore::DefaultRoot() ($BUILDER_ROOT, ...), created if missing.
 [[nodiscard]] Result<oci::ImageStore> OpenStore();

@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "builder 0.1.0");
   int status = 0;
 
+  builder::cli::RegisterBuild(app, &status);
   builder::cli::RegisterImages(app, &status);
   builder::cli::RegisterTag(app, &status);
   builder::cli::RegisterRmi(app, &status);
@@ -34,14 +35,13 @@ int main(int argc, char** argv) {
   builder::cli::RegisterSave(app, &status);
   builder::cli::RegisterLoad(app, &status);
   builder::cli::RegisterImport(app, &status);
-  builder::cli::RegisterBuild(app, &status);
 
   CLI::App* debug = app.add_subcommand("debug", "Inspect builder's internals");
   debug->require_subcommand(1);
   builder::cli::RegisterDebugParse(*debug, &status);
+  builder::cli::RegisterDebugRun(*debug, &status);
   builder::cli::RegisterDebugFsck(*debug, &status);
   builder::cli::RegisterDebugUnpack(*debug, &status);
-  builder::cli::RegisterDebugRun(*debug, &status);
 
   try {
     app.parse(argc, argv);
