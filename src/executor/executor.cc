@@ -54,16 +54,6 @@ std::string Rfc3339(std::int64_t seconds) {
   return buf;
 }
 
-Result<void> KeepUntagged(const oci::ImageStore& store, const oci::Descriptor& manifest) {
-  return store.UpdateIndex([&](oci::ImageIndex& index) -> Result<void> {
-    for (const auto& m : index.manifests)
-      if (m.digest == manifest.digest) return {};
-    oci::Descriptor entry = manifest;
-    entry.annotations.erase(std::string(oci::kAnnotationRefName));
-    index.manifests.push_back(entry);
-    return {};
-  });
-}
 
 }  // namespace
 
@@ -164,7 +154,7 @@ Result<BuildOutcome> Execute(const oci::ImageStore& store, const planner::BuildP
     BUILDER_TRY(store.Tag(*manifest, tag));
     report.Output(id, "naming to " + tag.String());
   }
-  if (options.tags.empty()) BUILDER_TRY(KeepUntagged(store, *manifest));
+  if (options.tags.empty()) BUILDER_TRY(store.AddUntagged(*manifest));
   report.Done(id, 0.0);
   return outcome;
 }

@@ -16,6 +16,7 @@
 #include "executor/user_db.h"
 #include "oci/layer_stream.h"
 #include "oci/layer_writer.h"
+#include "oci/reference.h"
 #include "oci/snapshot_store.h"
 #include "planner/cache_keys.h"
 
@@ -157,7 +158,12 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
     return "[" + (label.empty() ? "" : label + " ") + std::to_string(k) + "/" + std::to_string(total) + "] ";
   };
   int from_id = state.next_id++;
-  report.Started(from_id, prefix(1) + "FROM " + plan.base);
+  // Images print by their full name, as BuildKit does ("docker.io/library/busybox:latest").
+  std::string base_name = plan.base;
+  if (plan.base_stage < 0 && base_name != "scratch") {
+    if (auto ref = oci::Reference::ParseDockerRef(base_name)) base_name = ref->String();
+  }
+  report.Started(from_id, prefix(1) + "FROM " + base_name);
   report.Done(from_id, 0.0);
 
   std::size_t exec_index = 1;

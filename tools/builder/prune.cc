@@ -35,6 +35,7 @@ void RegisterPrune(CLI::App& app, int* status) {
     std::uint64_t cache_entries = 0;
     auto run = [&]() -> Result<oci::PruneStats> {
       oci::ImageStore store = BUILDER_TRY(OpenStore());
+      // Blobs the build cache references stay: a prune must not turn every cache hit into a miss.
       cache::CacheIndex index = BUILDER_TRY(cache::CacheIndex::Open(store));
       if (drop_cache) cache_entries = BUILDER_TRY(index.Clear());
       auto progress = MakeProgress(ProgressMode::kAuto, stderr);
