@@ -105,14 +105,7 @@ Result<BuildPlan> PlanBuild(const parser::Dockerfile& dockerfile, const PlanOpti
     plan_index[i] = static_cast<int>(out.stages.size());
     out.stages.push_back(std::move(plan));
   }
-  std::vector<std::string> unused;
-  for (const auto& [k, v] : options.build_args)
-    if (!used.count(k) && !IsPredefinedArg(k)) unused.push_back(k);
-  if (!unused.empty()) {
-    std::string list;
-    for (const auto& k : unused) list += (list.empty() ? "" : " ") + k;
-    out.warnings.push_back("one or more build-args [" + list + "] were not consumed");
-  }
+  if (auto warning = UnusedBuildArgsWarning(options, used)) out.warnings.push_back(*warning);
   return out;
 }
 

@@ -520,6 +520,15 @@ Result<BaseChoice> ChooseBase(const parser::Dockerfile& dockerfile, const PlanOp
   return choice;
 }
 
+std::optional<std::string> UnusedBuildArgsWarning(const PlanOptions& options,
+                                                  const std::set<std::string>& used) {
+  std::string list;
+  for (const auto& [k, v] : options.build_args)
+    if (!used.count(k) && !IsPredefinedArg(k)) list += (list.empty() ? "" : " ") + k;
+  if (list.empty()) return std::nullopt;
+  return "one or more build-args [" + list + "] were not consumed";
+}
+
 Result<Plan> PlanStage(const parser::Dockerfile& dockerfile, const BaseChoice& choice,
                        const oci::ImageConfig* base_config, const PlanOptions& options) {
   std::set<std::string> used;
@@ -527,14 +536,7 @@ Result<Plan> PlanStage(const parser::Dockerfile& dockerfile, const BaseChoice& c
   links.used_args = &used;
   links.resolve_from = false;
   Plan plan = BUILDER_TRY(PlanStage(dockerfile, choice, base_config, options, links));
-  std::vector<std::string> unused;
-  for (const auto& [k, v] : options.build_args)
-    if (!used.count(k) && !IsPredefinedArg(k)) unused.push_back(k);
-  if (!unused.empty()) {
-    std::string list;
-    for (const auto& k : unused) list += (list.empty() ? "" : " ") + k;
-    plan.warnings.push_back("one or more build-args [" + list + "] were not consumed");
-  }
+  if (auto warning = UnusedBuildArgsWarning(options, used)) plan.warnings.push_back(*warning);
   return plan;
 }
 

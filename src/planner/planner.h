@@ -81,4 +81,9 @@ parser::ShellEnv MetaArgEnv(const parser::Dockerfile& dockerfile, const PlanOpti
 /// but never the image or the cache key.
 bool IsPredefinedArg(std::string_view name);
 
+/// BuildKit's warning for --build-arg values no ARG consumed (predefined proxy args excepted), or
+/// nothing when every one was used.
+std::optional<std::string> UnusedBuildArgsWarning(const PlanOptions& options,
+                                                  const std::set<std::string>& used);
+
 }  // namespace builder::planner
