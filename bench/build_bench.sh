@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # builder against buildah and BuildKit on one machine, in one run: cold build, no-op rebuild and
-# one-byte-change rebuild of a small 6-step Dockerfile, and per-RUN overhead (10 x `RUN true`
-# against the same file without RUN). Prints medians and builder's speed ratio to each peer.
+# one-byte-change rebuild of (a) a small 6-step Dockerfile and (b) a COPY-heavy context (20k
+# files, 500 MB, from ../shared/peers/make-context.sh; SMALL_ONLY=1 skips it), and per-RUN
+# overhead (10 x `RUN true` against the same file without RUN). Prints medians and ratios.
 # Needs root; sets the peers up with ../shared/peers/setup.sh (apt) and a loopback registry for
 # BuildKit's base image. Usage: bench/build_bench.sh [RUNS (default 5)]
 set -euo pipefail
@@ -36,6 +37,10 @@ COPY src/ /app/src/
 RUN cat /app/src/counter > /app/built && ls /app/src | wc -l > /app/count
 CMD ["cat", "/app/built"]
 EOF
+heavy="$PEERS_DIR/heavy-context"
+if [ "${SMALL_ONLY:-0}" != 1 ] && [ ! -f "$heavy/Dockerfile" ]; then
+  BASE=$BASE "$PEERS_SCRIPTS/make-context.sh" "$heavy" >/dev/null
+fi
 runs="$WORK/runs"
 BASE=$BASE "$PEERS_SCRIPTS/make-runs.sh" "$runs" 10 >/dev/null
 
@@ -76,12 +81,23 @@ for tool in builder buildkit buildah; do
   R[$tool-noop]=$(median "$WORK/$tool-noop.json")
   R[$tool-change]=$(median "$WORK/$tool-change.json")
   R[$tool-run]=$(jq -n "($(median "$WORK/$tool-run10.json") - $(median "$WORK/$tool-run0.json")) / 10")
+  if [ "${SMALL_ONLY:-0}" != 1 ]; then
+    "${hf[@]}" --export-json "$WORK/$tool-hcold.json" "$c --no-cache $heavy" >/dev/null
+    "${hf[@]}" --export-json "$WORK/$tool-hnoop.json" "$c $heavy" >/dev/null
+    "${hf[@]}" --prepare "$heavy/touch-one.sh bump" --export-json "$WORK/$tool-hchange.json" "$c $heavy" >/dev/null
+    R[$tool-hcold]=$(median "$WORK/$tool-hcold.json")
+    R[$tool-hnoop]=$(median "$WORK/$tool-hnoop.json")
+    R[$tool-hchange]=$(median "$WORK/$tool-hchange.json")
+  fi
 done
 
 printf '%-22s %10s %10s %10s   %s\n' "median seconds" builder buildkit buildah "builder speed vs buildkit / buildah"
-for k in cold noop change run; do
+keys="cold noop change run"
+[ "${SMALL_ONLY:-0}" = 1 ] || keys="$keys hcold hnoop hchange"
+for k in $keys; do
   label=$k
-  case $k in noop) label="no-op rebuild";; change) label="one-byte change";; run) label="per RUN (10 vs 0)";; cold) label="cold (--no-cache)";; esac
+  case $k in noop) label="no-op rebuild";; change) label="one-byte change";; run) label="per RUN (10 vs 0)";; cold) label="cold (--no-cache)";;
+    hcold) label="20k files: cold";; hnoop) label="20k files: no-op";; hchange) label="20k files: 1 byte";; esac
   printf '%-22s %10.4f %10.4f %10.4f   %6.1fx / %6.1fx\n' "$label" "${R[builder-$k]}" "${R[buildkit-$k]}" \
     "${R[buildah-$k]}" "$(jq -n "${R[buildkit-$k]} / ${R[builder-$k]}")" "$(jq -n "${R[buildah-$k]} / ${R[builder-$k]}")"
 done
