@@ -336,6 +336,15 @@ class Unpacker {
                  : out[1];
   }
 
+  // Times of (dir fd, name) itself, never of what a symlink there points at.
+  static Result<void> SetTimesAt(archive_entry* entry, int pfd, const std::string& base) {
+    timespec times[2];
+    Times(entry, times);
+    if (::utimensat(pfd, base.c_str(), times, AT_SYMLINK_NOFOLLOW) != 0)
+      return FailErrno("set times", errno);
+    return {};
+  }
+
   // chown by fd, or by (dir fd, name) without following a symlink when fd < 0.
   Result<void> Chown(archive_entry* entry, int fd, int dir_fd, const std::string& name,
                      const std::string& path) {
@@ -437,11 +446,7 @@ class Unpacker {
     if (::symlinkat(target, pfd, base.c_str()) != 0) return FailErrno("symlink", errno);
     BUILDER_TRY(Chown(entry, -1, pfd, base, path));
     BUILDER_TRY(SetXattrs(entry, -1, pfd, base, path));
-    timespec times[2];
-    Times(entry, times);
-    if (::utimensat(pfd, base.c_str(), times, AT_SYMLINK_NOFOLLOW) != 0)
-      return FailErrno("set times", errno);
-    return {};
+    return SetTimesAt(entry, pfd, base);
   }
 
   Result<void> MakeNode(archive_entry* entry, int pfd, const std::string& base,
@@ -466,11 +471,7 @@ class Unpacker {
     // Nodes cannot be opened safely (a fifo blocks); fchmodat on the name we just made.
     if (::fchmodat(pfd, base.c_str(), perm, 0) != 0) return FailErrno("chmod", errno);
     BUILDER_TRY(SetXattrs(entry, -1, pfd, base, path));
-    timespec times[2];
-    Times(entry, times);
-    if (::utimensat(pfd, base.c_str(), times, AT_SYMLINK_NOFOLLOW) != 0)
-      return FailErrno("set times", errno);
-    return {};
+    return SetTimesAt(entry, pfd, base);
   }
 
   // The target's directory was resolved before the entry's old path was removed; if that

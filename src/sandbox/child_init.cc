@@ -372,14 +372,19 @@ void Forward(int sig) {
 
 constexpr int kForwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
 
-[[noreturn]] void ExecCommand(const ChildPlan& p, int report_fd) {
-  // The builder may ignore or block signals (SIGPIPE...); the command starts clean.
+// Every handler back to its default and nothing blocked.
+void ResetSignals() {
   struct sigaction dfl {};
   dfl.sa_handler = SIG_DFL;
   for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &dfl, nullptr);
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
+[[noreturn]] void ExecCommand(const ChildPlan& p, int report_fd) {
+  // The builder may ignore or block signals (SIGPIPE...); the command starts clean.
+  ResetSignals();
   if (::dup2(p.stdin_fd, 0) < 0 || ::dup2(p.stdout_fd, 1) < 0 || ::dup2(p.stderr_fd, 2) < 0) {
     int err = errno;
     (void)!::write(report_fd, &err, sizeof err);
@@ -451,12 +456,7 @@ constexpr int kForwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2
 // Signal state and fds inherited from the builder belong to it, not to the sandbox: another
 // thread's pipe kept open here would hold back that pipe's EOF until this sandbox ends.
 void ResetInherited(const ChildPlan& p) {
-  struct sigaction dfl {};
-  dfl.sa_handler = SIG_DFL;
-  for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &dfl, nullptr);
-  sigset_t none;
-  sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  ResetSignals();
   int keep[] = {p.sock, p.upper_fd, p.stdin_fd, p.stdout_fd, p.stderr_fd};
   constexpr int kKeep = static_cast<int>(std::size(keep));
   for (int i = 1; i < kKeep; ++i) {
