@@ -132,6 +132,8 @@ std::size_t FileHashCache::size() const {
 Result<void> FileHashCache::Save() const {
   if (path_.empty()) return {};
   std::lock_guard lock(*mu_);
+  // An unchanged context (the no-op rebuild) must not pay for rewriting 20k entries.
+  if (!dirty_) return {};
   json entries = json::object();
   for (const auto& [path, e] : entries_) {
     if (e.racy) continue;
@@ -185,6 +187,7 @@ Result<std::string> FileHashCache::ContentHash(int parent_fd, const std::string&
               static_cast<std::uint64_t>(after.st_size) != key.size ||
               stamp + options_.racy_window.count() >= NowNanos();
   entries_.insert_or_assign(context_rel, Entry{key, hash, racy});
+  dirty_ = true;
   return hash;
 }
 
@@ -306,7 +309,12 @@ Result<TreeSummary> FileHashCache::HashTree(int dir_fd, std::string_view rel_pat
     std::string prefix = root == "." ? "" : root + "/";
     for (auto it = entries_.lower_bound(prefix);
          it != entries_.end() && it->first.starts_with(prefix);) {
-      it = seen.contains(it->first) ? std::next(it) : entries_.erase(it);
+      if (seen.contains(it->first)) {
+        ++it;
+      } else {
+        it = entries_.erase(it);
+        dirty_ = true;
+      }
     }
   }
   summary.digest = CacheKeyBuilder("tree/v1").AddMap("entries", summary.entries).Finish().hex();

@@ -118,6 +118,7 @@ class FileHashCache {
   Options options_;
   std::map<std::string, Entry, std::less<>> entries_;
   std::uint64_t files_read_ = 0;
+  bool dirty_ = false;  ///< entries changed since Open: Save has something to write
   std::unique_ptr<std::mutex> mu_ = std::make_unique<std::mutex>();
 };
 

@@ -6,8 +6,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "../oci/temp_tree.h"
 #include "base/sha256.h"
@@ -94,6 +96,43 @@ TEST_CASE("file hash cache: an unchanged context is not read again, even after a
   auto other = FileHashCache::Open(s.store, c.dir.path() + "-other", kNoRacyWindow);
   REQUIRE(other);
   CHECK(other->size() == 0);
+}
+
+TEST_CASE("file hash cache: Save rewrites the file only when entries changed") {
+  Context c;
+  Store s;
+  const std::string dir = s.dir / "cache/filehash";
+  auto only_file_inode = [&]() -> ino_t {
+    std::vector<std::string> names;
+    for (const auto& e : std::filesystem::directory_iterator(dir)) names.push_back(e.path());
+    REQUIRE(names.size() == 1);
+    struct stat st;
+    REQUIRE(::stat(names[0].c_str(), &st) == 0);
+    return st.st_ino;
+  };
+  {
+    auto cache = FileHashCache::Open(s.store, c.dir.path(), kNoRacyWindow);
+    REQUIRE(cache);
+    REQUIRE(cache->HashTree(c.fd.get(), "."));
+    REQUIRE(cache->Save());
+  }
+  const ino_t first = only_file_inode();
+  {
+    auto cache = FileHashCache::Open(s.store, c.dir.path(), kNoRacyWindow);
+    REQUIRE(cache);
+    REQUIRE(cache->HashTree(c.fd.get(), "."));
+    REQUIRE(cache->Save());
+  }
+  CHECK(only_file_inode() == first);  // unchanged context: no rewrite (a rewrite renames)
+  REQUIRE(::unlink((c.dir / "README").c_str()) == 0);
+  {
+    auto cache = FileHashCache::Open(s.store, c.dir.path(), kNoRacyWindow);
+    REQUIRE(cache);
+    REQUIRE(cache->HashTree(c.fd.get(), "."));
+    REQUIRE(cache->Save());
+    CHECK(cache->size() == 2);
+  }
+  CHECK(only_file_inode() != first);  // a vanished file is forgotten and saved
 }
 
 TEST_CASE("file hash cache: recently changed files are neither served nor saved") {
