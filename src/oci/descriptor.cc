@@ -66,9 +66,7 @@ Descriptor Descriptor::For(std::string_view media_type, std::string_view bytes) 
 namespace json {
 
 Result<Descriptor> ReadDescriptor(const Value& value, std::string_view path) {
-  if (!value.is_object()) {
-    return FieldError(path, std::string("expected an object, got ") + value.type_name());
-  }
+  BUILDER_TRY(ExpectObject(value, path));
   Descriptor d;
   d.media_type = BUILDER_TRY(ReadMediaType(value, path, "mediaType", true));
   std::string digest = BUILDER_TRY(RequiredString(value, path, "digest"));

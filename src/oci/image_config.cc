@@ -9,9 +9,7 @@ namespace builder::oci {
 namespace {
 
 Result<Healthcheck> ReadHealthcheck(const json::Value& v, std::string_view path) {
-  if (!v.is_object()) {
-    return json::FieldError(path, std::string("expected an object, got ") + v.type_name());
-  }
+  BUILDER_TRY(json::ExpectObject(v, path));
   Healthcheck h;
   h.test = BUILDER_TRY(json::StringArray(v, path, "Test"));
   h.interval = BUILDER_TRY(json::Int64(v, path, "Interval", false));
@@ -27,9 +25,7 @@ Result<Healthcheck> ReadHealthcheck(const json::Value& v, std::string_view path)
 }
 
 Result<ContainerConfig> ReadContainerConfig(const json::Value& v, std::string_view path) {
-  if (!v.is_object()) {
-    return json::FieldError(path, std::string("expected an object, got ") + v.type_name());
-  }
+  BUILDER_TRY(json::ExpectObject(v, path));
   ContainerConfig c;
   c.user = BUILDER_TRY(json::String(v, path, "User"));
   c.exposed_ports = BUILDER_TRY(json::KeySet(v, path, "ExposedPorts"));
@@ -57,9 +53,7 @@ Result<ContainerConfig> ReadContainerConfig(const json::Value& v, std::string_vi
 }
 
 Result<RootFs> ReadRootFs(const json::Value& v, std::string_view path) {
-  if (!v.is_object()) {
-    return json::FieldError(path, std::string("expected an object, got ") + v.type_name());
-  }
+  BUILDER_TRY(json::ExpectObject(v, path));
   RootFs r;
   r.type = BUILDER_TRY(json::RequiredString(v, path, "type"));
   if (r.type != "layers") {
@@ -80,9 +74,7 @@ Result<RootFs> ReadRootFs(const json::Value& v, std::string_view path) {
 }
 
 Result<HistoryEntry> ReadHistory(const json::Value& v, std::string_view path) {
-  if (!v.is_object()) {
-    return json::FieldError(path, std::string("expected an object, got ") + v.type_name());
-  }
+  BUILDER_TRY(json::ExpectObject(v, path));
   HistoryEntry h;
   h.created = BUILDER_TRY(json::String(v, path, "created"));
   h.created_by = BUILDER_TRY(json::String(v, path, "created_by"));

@@ -101,6 +101,11 @@ std::unexpected<Error> FieldError(std::string_view path, std::string_view messag
   return Fail(ErrorCode::kCorrupt, std::string(path) + ": " + std::string(message));
 }
 
+Result<void> ExpectObject(const Value& v, std::string_view path) {
+  if (v.is_object()) return {};
+  return FieldError(path, std::string("expected an object, got ") + v.type_name());
+}
+
 const Value* Find(const Value& object, std::string_view key) {
   auto it = object.find(key);
   if (it == object.end() || it->is_null()) return nullptr;

@@ -36,6 +36,8 @@ std::string Dump(const Ordered& doc);
 std::string Join(std::string_view path, std::string_view key);
 /// kCorrupt "<path>: <message>".
 std::unexpected<Error> FieldError(std::string_view path, std::string_view message);
+/// FieldError at path unless v is a JSON object ("expected an object, got <type>").
+[[nodiscard]] Result<void> ExpectObject(const Value& v, std::string_view path);
 
 /// The member, or nullptr when it is absent or JSON null (Go treats both as unset).
 const Value* Find(const Value& object, std::string_view key);

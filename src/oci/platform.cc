@@ -223,9 +223,7 @@ std::string Platform::ToString() const {
 namespace json {
 
 Result<Platform> ReadPlatform(const Value& value, std::string_view path) {
-  if (!value.is_object()) {
-    return FieldError(path, std::string("expected an object, got ") + value.type_name());
-  }
+  BUILDER_TRY(ExpectObject(value, path));
   Platform p;
   p.architecture = BUILDER_TRY(RequiredString(value, path, "architecture"));
   p.os = BUILDER_TRY(RequiredString(value, path, "os"));
