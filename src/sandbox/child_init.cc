@@ -476,6 +476,7 @@ void ResetInherited(const ChildPlan& p) {
 
 void RunChildInit(const void* arg) {
   const ChildPlan& p = *static_cast<const ChildPlan*>(arg);
+  ScrubInheritedStrings(p.inherited, "builder-init");
   ResetInherited(p);
   Message go;
   ssize_t n;
@@ -483,6 +484,9 @@ void RunChildInit(const void* arg) {
   }
   if (n != static_cast<ssize_t>(sizeof go) || go.type != MessageType::kGo) ::_exit(125);
   Text what;
+  // Only now: the parent wrote our id maps, which needs /proc/<pid> owned by it. From here on
+  // this copy of the builder's memory is off limits to the command (it execs dumpable again).
+  if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) Die(p, what << "set non-dumpable", errno);
   const std::string& host = p.spec->hostname;
   if (!host.empty() && ::sethostname(host.c_str(), host.size()) != 0) {
     Die(p, what << "sethostname " << host.c_str(), errno);

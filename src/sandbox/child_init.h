@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "sandbox/inherited_strings.h"
 #include "sandbox/mount_plan.h"
 #include "sandbox/sandbox_spec.h"
 #include "sandbox/seccomp_filter.h"
@@ -45,6 +46,7 @@ struct ChildPlan {
   int stdout_fd = -1;
   int stderr_fd = -1;
   bool setgroups_allowed = true;
+  InheritedStrings inherited;  ///< the builder's argv/environ, scrubbed from the init's copy
   uint64_t capabilities = 0;
   int last_cap = 40;
   std::vector<std::string> exec_candidates;  ///< full paths tried in order (PATH lookup)
@@ -52,7 +54,9 @@ struct ChildPlan {
   std::vector<char*> envp;                   ///< null-terminated
 };
 
-/// The clone3 body: waits for kGo, sets up hostname, loopback, mounts, pivot_root, cwd, ids,
+/// The clone3 body: scrubs the builder's argv and environment from its memory, waits for kGo,
+/// makes itself non-dumpable (the command, same uid, may not read the builder's memory through
+/// /proc/1/{mem,environ,...}), sets up hostname, loopback, mounts, pivot_root, cwd, ids,
 /// capabilities, no_new_privs and seccomp, then as pid 1 forks the command, forwards SIGTERM,
 /// SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH to it, reaps every zombie, reports the
 /// command's status and exits, which kills what is left in the pid namespace. `plan` is a

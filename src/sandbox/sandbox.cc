@@ -198,6 +198,7 @@ Result<Sandbox> Sandbox::Start(const SandboxSpec& spec) {
   plan.stdout_fd = out.get();
   plan.stderr_fd = err.get();
   plan.setgroups_allowed = maps.setgroups_allowed;
+  plan.inherited = BUILDER_TRY(FindInheritedStrings());
   plan.capabilities = DefaultCapabilities();
   plan.last_cap = LastCapability();
   plan.exec_candidates = ExecCandidates(spec);

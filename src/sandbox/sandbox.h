@@ -23,6 +23,10 @@ namespace builder::sandbox {
 /// keep their real owners); as another user, container 0 is that user, plus the /etc/subuid
 /// ranges through newuidmap/newgidmap when granted (id_map.h).
 ///
+/// The init is a copy of the builder: it blanks the builder's argv and environment in its memory
+/// (/proc/1/cmdline reads "builder-init") and is not dumpable, so the command cannot read the
+/// builder's memory, environment or fds through /proc/1.
+///
 /// The overlay is mounted, inside the sandbox's own mount namespace only, on a temporary
 /// directory `sandbox-root-XXXXXX` made beside work_dir; nothing is mounted on the host.
 ///

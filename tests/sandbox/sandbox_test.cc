@@ -382,6 +382,28 @@ TEST_CASE("sandbox: host files outside the rootfs are unreachable") {
   CHECK(root.err().find("No such file or directory") != std::string::npos);
 }
 
+TEST_CASE("sandbox: the builder's argv, environment and memory are unreadable through /proc/1") {
+  if (SkipWithoutSandbox()) return;
+  BusyboxRoot root;
+  // The init is a copy of this test process: its argv/environ are ours until it scrubs them.
+  auto result = RunSandboxed(root.Shell(
+      "tr -d '\\0' < /proc/1/cmdline; echo; for f in environ maps mem; do "
+      "if (: < /proc/1/$f) 2>/dev/null; then echo $f readable; fi; done; "
+      "ls /proc/1/root/ >/dev/null 2>&1 && echo root listable; "
+      "tr '\\0' '\\n' < /proc/self/environ; echo end"));
+  REQUIRE_MESSAGE(result, Why(result));
+  CHECK(result->status.code == 0);
+  // The command's own environment is exactly the spec's ("; echo end": a last command is exec'd
+  // by sh after its redirection opened the environ of the pre-exec process, which reads empty).
+  CHECK(root.out() == "builder-init\nPATH=/bin\nHOME=/\nend\n");
+  CHECK(root.err() == "");
+  // Only the child's copy was scrubbed.
+  auto self = ReadFile("/proc/self/cmdline");
+  REQUIRE(self);
+  CHECK_FALSE(self->starts_with("builder-init"));
+  CHECK_FALSE(self->empty());
+}
+
 // Interface names listed in /proc/net/dev text (after its two header lines).
 std::vector<std::string> Interfaces(const std::string& dev) {
   std::vector<std::string> out;
