@@ -105,7 +105,10 @@ Result<std::vector<sandbox::BindMount>> PrepareMounts(BuildState& state, const p
       struct stat st;
       if (stat(host.c_str(), &st) != 0) {
         BUILDER_TRY(MakeDirs(host, m.mode));
-        if (chown(host.c_str(), m.uid, m.gid) != 0) return FailErrno("chown " + host, errno);
+        // Rootless, container root is this user: the new dir already belongs to it, and a
+        // chown to host uid 0 would fail. Other ids need host root (or the user namespace).
+        bool owned = geteuid() != 0 && m.uid == 0 && m.gid == 0;
+        if (!owned && chown(host.c_str(), m.uid, m.gid) != 0) return FailErrno("chown " + host, errno);
         if (chmod(host.c_str(), m.mode) != 0) return FailErrno("chmod " + host, errno);
       }
       binds.push_back({host, m.target, false});
