@@ -19,6 +19,7 @@
 #include "oci/reference.h"
 #include "oci/snapshot_store.h"
 #include "planner/cache_keys.h"
+#include "sandbox/id_map.h"
 
 namespace builder::executor {
 namespace {
@@ -46,6 +47,14 @@ Result<oci::Descriptor> CommitLayer(const BuildState& state, const std::string& 
   oci::LayerWriteOptions wopts;
   wopts.overlay_upper = true;
   wopts.source_date_epoch = state.source_date_epoch;
+  if (geteuid() != 0) {
+    // Rootless: the upper dir holds host ids; the image must record the container's.
+    sandbox::IdMaps maps = BUILDER_TRY(sandbox::IdMapsForCurrentUser());
+    for (const sandbox::IdMapping& m : maps.uids)
+      wopts.uid_map.push_back({m.container_id, m.host_id, m.size});
+    for (const sandbox::IdMapping& m : maps.gids)
+      wopts.gid_map.push_back({m.container_id, m.host_id, m.size});
+  }
   BUILDER_TRY(oci::WriteLayer(upper, wopts, *writer));
   oci::LayerDigests digests = BUILDER_TRY(writer->Finish());
   BUILDER_TRY(blobs.Commit(std::move(staged), digests.digest));

@@ -36,6 +36,16 @@ struct Item {
   std::string name;  // on-disk name; empty for the synthetic opaque marker
 };
 
+constexpr std::uint32_t kOverflowId = 65534;
+
+std::uint32_t ToContainer(const std::vector<IdRange>& map, std::uint32_t host) {
+  if (map.empty()) return host;
+  for (const IdRange& r : map) {
+    if (host >= r.host_id && host - r.host_id < r.size) return r.container_id + (host - r.host_id);
+  }
+  return kOverflowId;
+}
+
 struct Frame {
   UniqueFd dir;
   std::string prefix;  // tar name prefix of the children: "" or "a/b/"
@@ -216,8 +226,8 @@ class Walker {
     EntryPtr entry(archive_entry_new(), &archive_entry_free);
     archive_entry_copy_pathname(entry.get(), tar_name.c_str());
     archive_entry_set_mode(entry.get(), st.st_mode);
-    archive_entry_set_uid(entry.get(), st.st_uid);
-    archive_entry_set_gid(entry.get(), st.st_gid);
+    archive_entry_set_uid(entry.get(), ToContainer(options_.uid_map, st.st_uid));
+    archive_entry_set_gid(entry.get(), ToContainer(options_.gid_map, st.st_gid));
     std::int64_t mtime = st.st_mtim.tv_sec;
     if (options_.source_date_epoch && mtime > *options_.source_date_epoch)
       mtime = *options_.source_date_epoch;

@@ -4,11 +4,20 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/error.h"
 #include "oci/byte_stream.h"
 
 namespace builder::oci {
+
+/// One range of an id translation: host ids [host_id, host_id + size) are recorded in the tar
+/// as container ids [container_id, container_id + size).
+struct IdRange {
+  std::uint32_t container_id = 0;
+  std::uint32_t host_id = 0;
+  std::uint32_t size = 0;
+};
 
 struct LayerWriteOptions {
   /// The source is an overlayfs upper dir: character devices 0/0 become ".wh.<name>" empty
@@ -17,6 +26,10 @@ struct LayerWriteOptions {
   bool overlay_upper = false;
   /// SOURCE_DATE_EPOCH: mtimes later than this are clamped to it.
   std::optional<std::int64_t> source_date_epoch;
+  /// A rootless build's files carry host ids (container root is the user); the tar records the
+  /// container ids they map to, and 65534 (the kernel's overflow id) for an id in no range.
+  /// Empty: ids are recorded as they are on disk (host root, whose map is the identity).
+  std::vector<IdRange> uid_map, gid_map;
 };
 
 struct LayerWriteStats {

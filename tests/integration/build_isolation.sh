@@ -247,6 +247,19 @@ DF
   made=$(find "$rl/store/cache" -name made-by-run -type f | head -1)
   [ -n "$made" ] || fail "the RUN's cache file is not in the rootless store"
   [ "$(stat -c %u:%g "$made")" = 65534:65534 ] || fail "the RUN's cache file is owned by host $(stat -c %u:%g "$made")"
+  # In the image the file belongs to root, as any `docker build` would record it.
+  as_nobody "$bin" save rootless:test >"$WORK/rootless.tar" 2>"$WORK/log" || { cat "$WORK/log"; fail "save"; }
+  mkdir -p "$WORK/saved"
+  tar -C "$WORK/saved" -xf "$WORK/rootless.tar"
+  local layer_owner="" blob
+  for blob in "$WORK/saved"/blobs/sha256/* "$WORK"/saved/*/layer.tar; do
+    [ -f "$blob" ] || continue
+    layer_owner=$( (gzip -dc "$blob" 2>/dev/null || cat "$blob") | tar -tv --numeric-owner 2>/dev/null |
+      awk '/made-by-run$/ {print $2}')
+    [ -n "$layer_owner" ] && break
+  done
+  [ "$layer_owner" = "0/0" ] || fail "the layer records made-by-run as '$layer_owner', want 0/0"
+
   # Host root, same Dockerfile: the opposite answers.
   BUILDER_ROOT="$WORK/store" must_build "$rl/ctx" --build-arg LO_MTU="$mtu"
   run_lines | grep -qx "map 0 0 4294967295" || { cat "$WORK/log"; fail "host root's build map"; }

@@ -143,6 +143,39 @@ TEST_CASE("SOURCE_DATE_EPOCH clamps later mtimes only") {
         WriteBlob(u / "tree", Compression::kGzip, {.source_date_epoch = 1500000000}));
 }
 
+// The "uid/gid" column of a `tar -tv --numeric-owner` line.
+std::string OwnerOf(const std::string& line) {
+  std::istringstream in(line);
+  std::string mode, owner;
+  in >> mode >> owner;
+  return owner;
+}
+
+TEST_CASE("id maps record host ids as container ids; ids in no range become 65534") {
+  TempDir t;
+  REQUIRE(mkdir((t / "tree").c_str(), 0755) == 0);
+  REQUIRE(PutFile(t / "tree/mine", "m"));
+  const uint32_t me = getuid(), my_group = getgid();
+  // Identity (no map): the ids on disk.
+  auto plain = TarListing(t / "tree", t / "plain.tar");
+  REQUIRE(plain.size() == 1);
+  CHECK(OwnerOf(plain[0]) == std::to_string(me) + "/" + std::to_string(my_group));
+  // Rootless with a single-id map: the user is container root.
+  LayerWriteOptions single;
+  single.uid_map = {{0, me, 1}};
+  single.gid_map = {{0, my_group, 1}};
+  auto rootless = TarListing(t / "tree", t / "rootless.tar", single);
+  REQUIRE(rootless.size() == 1);
+  CHECK(OwnerOf(rootless[0]) == "0/0");
+  // A second range holds the user (container 5); the group is in no range.
+  LayerWriteOptions ranged;
+  ranged.uid_map = {{0, me + 1000, 1}, {5, me, 10}};
+  ranged.gid_map = {{0, my_group + 1, 1}};
+  auto shifted = TarListing(t / "tree", t / "ranged.tar", ranged);
+  REQUIRE(shifted.size() == 1);
+  CHECK(OwnerOf(shifted[0]) == "5/65534");
+}
+
 TEST_CASE("overlay upper dir: whiteouts and opaque dirs") {
   TempDir t;
   const std::string up = t / "upper";
