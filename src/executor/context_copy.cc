@@ -16,6 +16,7 @@
 #include "base/sha256.h"
 #include "base/unique_fd.h"
 #include "executor/archive_extract.h"
+#include "executor/container_owner.h"
 #include "executor/file_mode_apply.h"
 #include "executor/url_fetch.h"
 #include "executor/user_db.h"
@@ -142,7 +143,8 @@ mode_t TargetMode(const CopyJob& job, mode_t src_mode) {
 Result<void> SetOwner(const CopyJob& job, const std::string& host, bool symlink) {
   uid_t uid = job.owner.set ? job.owner.uid : 0;
   gid_t gid = job.owner.set ? job.owner.gid : 0;
-  if (lchown(host.c_str(), uid, gid) != 0 && !symlink) return FailErrno("chown " + host, errno);
+  auto owned = ChownToContainer(host, uid, gid);
+  if (!owned && !symlink) return Fail(std::move(owned.error()));
   return {};
 }
 
@@ -313,8 +315,8 @@ Result<std::string> EnsureDirInUpper(const MergedView& view, const std::string& 
       if (chmod(host.c_str(), lower->st.st_mode & 07777) != 0) return FailErrno("chmod " + host, errno);
       struct timespec ts[2] = {lower->st.st_mtim, lower->st.st_mtim};
       utimensat(AT_FDCWD, host.c_str(), ts, AT_SYMLINK_NOFOLLOW);
-    } else if (lchown(host.c_str(), uid, gid) != 0) {
-      return FailErrno("chown " + host, errno);
+    } else {
+      BUILDER_TRY(ChownToContainer(host, uid, gid));
     }
   }
   return resolved;

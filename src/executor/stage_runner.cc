@@ -12,6 +12,7 @@
 #include "base/path.h"
 #include "base/sha256.h"
 #include "base/subprocess.h"
+#include "executor/container_owner.h"
 #include "executor/run_step.h"
 #include "executor/user_db.h"
 #include "oci/layer_stream.h"
@@ -114,10 +115,7 @@ Result<std::vector<sandbox::BindMount>> PrepareMounts(BuildState& state, const p
       struct stat st;
       if (stat(host.c_str(), &st) != 0) {
         BUILDER_TRY(MakeDirs(host, m.mode));
-        // Rootless, container root is this user: the new dir already belongs to it, and a
-        // chown to host uid 0 would fail. Other ids need host root (or the user namespace).
-        bool owned = geteuid() != 0 && m.uid == 0 && m.gid == 0;
-        if (!owned && chown(host.c_str(), m.uid, m.gid) != 0) return FailErrno("chown " + host, errno);
+        BUILDER_TRY(ChownToContainer(host, m.uid, m.gid));
         if (chmod(host.c_str(), m.mode) != 0) return FailErrno("chmod " + host, errno);
       }
       binds.push_back({host, m.target, false});

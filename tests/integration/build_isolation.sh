@@ -222,9 +222,12 @@ part_rootless() {
   local bin="$BUILDER"
   as_nobody test -x "$bin" || { cp "$BUILDER" "$rl/builder"; bin="$rl/builder"; }
   cp "$WORK/rootfs.tar" "$rl/rootfs.tar"
+  echo copied >"$rl/ctx/copied"
   cat >"$rl/ctx/Dockerfile" <<'DF'
 FROM busybox
 ARG LO_MTU
+COPY copied /copied
+WORKDIR /work
 RUN --mount=type=cache,target=/cache echo "uid $(id -u)"; echo "map $(busybox head -1 /proc/self/uid_map | busybox tr -s ' ' | busybox sed 's/^ //')"; \
     echo "hosts-owner $(busybox stat -c %u /etc/hosts)"; \
     if busybox ip link set lo mtu "$LO_MTU" 2>/dev/null; then echo NET-ADMIN; else echo no-net-admin; fi; \
@@ -259,6 +262,19 @@ DF
     [ -n "$layer_owner" ] && break
   done
   [ "$layer_owner" = "0/0" ] || fail "the layer records made-by-run as '$layer_owner', want 0/0"
+  local copied_owner
+  copied_owner=$(for blob in "$WORK/saved"/blobs/sha256/* "$WORK"/saved/*/layer.tar; do
+    [ -f "$blob" ] && (gzip -dc "$blob" 2>/dev/null || cat "$blob") | tar -tv --numeric-owner 2>/dev/null
+  done | awk '/ copied$/ {print $2}')
+  [ "$copied_owner" = "0/0" ] || fail "the layer records the COPY as '$copied_owner', want 0/0"
+
+  # Other owners would need a chown inside the user namespace: refused with the reason.
+  printf 'FROM busybox\nCOPY --chown=1000:1000 copied /copied\n' >"$rl/ctx/Dockerfile.chown"
+  chown 65534:65534 "$rl/ctx/Dockerfile.chown"
+  if as_nobody "$bin" build -f "$rl/ctx/Dockerfile.chown" "$rl/ctx" >/dev/null 2>"$WORK/log"; then
+    fail "a rootless COPY --chown=1000 claimed success"
+  fi
+  grep -q "rootless build can only create root-owned files" "$WORK/log" || { cat "$WORK/log"; fail "no reason for the refused --chown"; }
 
   # Host root, same Dockerfile: the opposite answers.
   BUILDER_ROOT="$WORK/store" must_build "$rl/ctx" --build-arg LO_MTU="$mtu"
