@@ -39,9 +39,9 @@ struct HashTreeOptions {
 /// Hashes files below one context directory. Regular-file content hashes are cached by
 /// (relative path, dev, inode, size, mtime_ns, ctime_ns, mode): a file whose stat is unchanged
 /// is not read again. The cache persists across builds in
-/// `<store root>/cache/filehash/<sha256 of the context root path>.json`, loaded by Open and
-/// replaced atomically by Save (staged in the store's tmp/), so concurrent builds at worst lose
-/// each other's additions.
+/// `<store root>/cache/filehash/<sha256 of the context root path>.bin` (file_hash_table.h),
+/// loaded by Open and replaced atomically by Save (staged in the store's tmp/), so concurrent
+/// builds at worst lose each other's additions.
 ///
 /// A file whose mtime or ctime is within `racy_window` of the time it was hashed may still
 /// change without its stat changing (timestamps are coarse), so its hash is never served from

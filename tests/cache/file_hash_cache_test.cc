@@ -343,8 +343,8 @@ TEST_CASE("file hash cache: a damaged cache file is ignored - deleted files are 
     CHECK(cache->size() == 2);
     REQUIRE(cache->Save());
   }
-  std::string path = s.dir.path() + "/cache/filehash/" + Sha256Hex(c.dir.path()) + ".json";
-  REQUIRE(PutFile(path, "{not json"));
+  std::string path = s.dir.path() + "/cache/filehash/" + Sha256Hex(c.dir.path()) + ".bin";
+  REQUIRE(PutFile(path, "builder-filehash\ntruncated"));
   auto cache = FileHashCache::Open(s.store, c.dir.path(), kNoRacyWindow);
   REQUIRE(cache);
   CHECK(cache->size() == 0);
