@@ -1,9 +1,10 @@
 // Tests for the plain and JSON build reporters: the BuildKit-style lines and byte-progress rate limits.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
-#include <unistd.h>
 #include <string>
 
 #include "executor/build_reporter.h"
