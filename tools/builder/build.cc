@@ -171,7 +171,7 @@ void RegisterBuild(CLI::App& app, int* status) {
   cmd->add_option("--label", flags.labels, "Set metadata for an image");
   cmd->add_flag("--no-cache", flags.no_cache, "Do not use cache when building the image");
   cmd->add_option("--network", flags.network, "Networking mode for RUN: default, none, host");
-  cmd->add_option("--progress", flags.progress, "auto, tty, plain, json");
+  cmd->add_option("--progress", flags.progress, "auto (tty on a terminal, else plain), tty, plain, json");
   cmd->add_option("--iidfile", flags.iidfile, "Write the image ID to the file");
   cmd->add_option("--compression", flags.compression, "Layer compression: gzip or zstd");
   cmd->add_option("--target", flags.target, "Set the target build stage to build");
