@@ -1,6 +1,7 @@
 // The live TTY build reporter: a block redrawn in place at the bottom of the terminal.
 #include "executor/tty_reporter.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -67,8 +68,12 @@ void TtyReporter::Progress(int id, std::string_view what, std::uint64_t done, st
 void TtyReporter::Note(std::string_view text) {
   std::lock_guard lock(mu_);
   std::string buf = EraseLocked();
-  buf += SanitizeLine(text);
-  buf += '\n';
+  for (std::size_t at = 0; at <= text.size();) {
+    std::size_t nl = std::min(text.find('\n', at), text.size());
+    buf += SanitizeLine(text.substr(at, nl - at));
+    buf += '\n';
+    at = nl + 1;
+  }
   std::fwrite(buf.data(), 1, buf.size(), out_);
   std::fflush(out_);
   drawn_lines_ = 0;

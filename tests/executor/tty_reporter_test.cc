@@ -118,8 +118,8 @@ TEST_CASE("a failed build's final block keeps the ERROR step's last lines") {
 TEST_CASE("notes print above the live block, which is drawn again on the next tick") {
   Fixture fx;
   TtyReporter r(fx.out.f, fx.Options());
-  r.Note("WARNING: early");  // before any step: a plain line
-  CHECK(fx.out.str() == "WARNING: early\n");
+  r.Note("WARNING: early\n  second line");  // before any step: plain lines
+  CHECK(fx.out.str() == "WARNING: early\n  second line\n");
   r.Started(1, "[1/1] FROM scratch");
   r.Tick();
   std::size_t mark = fx.out.str().size();
