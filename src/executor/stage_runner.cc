@@ -19,6 +19,7 @@
 #include "oci/layer_stream.h"
 #include "oci/layer_writer.h"
 #include "oci/reference.h"
+#include "oci/diff_store.h"
 #include "oci/snapshot_store.h"
 #include "planner/cache_keys.h"
 
@@ -277,7 +278,10 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
         if (entry.layer) {
           image.layers.push_back(*entry.layer);
           image.config.rootfs.diff_ids.push_back(entry.diff_id);
-          image.stale = true;
+          // The dir kept when the layer was built stacks as is; without it, unpack later.
+          auto kept = oci::DiffStore(*state.store).Find(entry.diff_id);
+          if (kept && !image.stale) image.lowers.insert(image.lowers.begin(), *kept);
+          else image.stale = true;
         }
         image.config.history.push_back(entry.history);
         image.key = key;
@@ -339,7 +343,10 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
       if (!layer) return fail_step(std::move(layer.error()).Context("write layer"));
       image.layers.push_back(*layer);
       image.config.rootfs.diff_ids.push_back(diff_id);
-      image.lowers.insert(image.lowers.begin(), upper);
+      // Kept in the store, the upper dir serves later builds that hit this step's cache.
+      auto kept = oci::DiffStore(*state.store).Adopt(upper, diff_id);
+      if (!kept) report.Output(id, "warning: layer dir not kept: " + kept.error().ToString());
+      image.lowers.insert(image.lowers.begin(), kept ? *kept : upper);
       entry.layer = *layer;
       entry.diff_id = diff_id;
       ++state.new_layers;

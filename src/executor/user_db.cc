@@ -42,7 +42,8 @@ Result<ResolvedUser> Resolve(const MergedView& view, const std::string& spec, bo
     user = spec.substr(0, colon);
     group = spec.substr(colon + 1);
   }
-  if (user.empty()) user = "root";
+  // No USER means uid 0, which needs no passwd entry (an image without /etc/passwd still runs).
+  if (user.empty()) user = "0";
   auto passwd = view.ReadFile("/etc/passwd");
   auto pw = passwd ? Records(*passwd) : std::vector<std::vector<std::string>>{};
   std::string user_name;
