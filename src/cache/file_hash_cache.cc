@@ -137,7 +137,8 @@ Result<void> FileHashCache::Save() const {
 
 Result<std::string> FileHashCache::ContentHash(int parent_fd, const std::string& name,
                                                const struct stat& st,
-                                               const std::string& context_rel) {
+                                               const std::string& context_rel,
+                                               const ReadProgressFn& on_read) {
   Stat key{static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino),
            static_cast<std::uint64_t>(st.st_size), Nanos(st.st_mtim), Nanos(st.st_ctim),
            static_cast<std::uint32_t>(st.st_mode)};
@@ -164,6 +165,7 @@ Result<std::string> FileHashCache::ContentHash(int parent_fd, const std::string&
     }
     if (n == 0) break;
     sha.Update(std::span(buf.data(), static_cast<std::size_t>(n)));
+    if (on_read) on_read(static_cast<std::uint64_t>(n));
   }
   std::string hash = sha.FinishHex();
   struct stat after;
@@ -224,7 +226,7 @@ Result<TreeSummary> FileHashCache::HashTree(int dir_fd, std::string_view rel_pat
       -> Result<void> {
     std::string payload;
     if (S_ISREG(st.st_mode)) {
-      payload = BUILDER_TRY(ContentHash(parent_fd, name, st, context_rel));
+      payload = BUILDER_TRY(ContentHash(parent_fd, name, st, context_rel, options.on_read));
       seen.insert(context_rel);
     } else if (S_ISLNK(st.st_mode)) {
       payload = BUILDER_TRY(ReadLinkAt(parent_fd, name, static_cast<std::size_t>(st.st_size)));
