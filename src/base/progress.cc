@@ -1,9 +1,9 @@
 // Progress reporters: a TTY bar redrawn in place and a plain-line reporter for logs and CI.
 #include "base/progress.h"
 
-#include <unistd.h>
+#include <cstdio>
 
-#include <cstdlib>
+#include "base/terminal.h"
 
 namespace builder {
 
@@ -119,9 +119,7 @@ bool ParseProgressMode(std::string_view name, ProgressMode* out) {
 
 std::unique_ptr<Progress> MakeProgress(ProgressMode mode, std::FILE* out, Progress::Clock clock) {
   if (mode == ProgressMode::kAuto) {
-    const char* ci = std::getenv("CI");
-    bool tty = ::isatty(::fileno(out)) && !(ci && *ci);
-    mode = tty ? ProgressMode::kTty : ProgressMode::kPlain;
+    mode = IsInteractiveTerminal(::fileno(out)) ? ProgressMode::kTty : ProgressMode::kPlain;
   }
   switch (mode) {
     case ProgressMode::kTty: return std::make_unique<TtyProgress>(out, std::move(clock));

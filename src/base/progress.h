@@ -29,7 +29,8 @@ class Progress {
   virtual void Finish() = 0;
 };
 
-/// Makes a reporter writing to out. kAuto picks kTty when out is a terminal and $CI is unset,
+/// Makes a reporter writing to out. kAuto picks kTty when out is an interactive terminal
+/// (base/terminal.h: a tty, $CI empty, $TERM not dumb),
 /// kPlain otherwise. clock is injectable for tests; redraws and plain lines are rate-limited by it.
 std::unique_ptr<Progress> MakeProgress(ProgressMode mode, std::FILE* out, Progress::Clock clock = {});
 

@@ -10,7 +10,6 @@
 #include <cerrno>
 #include <ctime>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <set>
 #include <vector>
 
@@ -19,16 +18,13 @@
 #include "base/sha256.h"
 #include "base/staged_file.h"
 #include "cache/cache_key.h"
-#include "cache/json_text.h"
+#include "cache/file_hash_table.h"
 #include "oci/safe_path.h"
 
 namespace builder::cache {
 
-using nlohmann::json;
-
 namespace {
 
-constexpr int kFormatVersion = 1;
 /// Paths inside the context are resolved without following any symlink and cannot escape.
 constexpr std::uint64_t kResolve =
     oci::kResolveBeneath | oci::kResolveNoSymlinks | oci::kResolveNoMagicLinks;
@@ -85,7 +81,7 @@ Result<FileHashCache> FileHashCache::Open(const oci::ImageStore& store,
   FileHashCache cache(options);
   std::string dir = JoinPath(store.root(), "cache/filehash");
   BUILDER_TRY(MakeDirs(dir));
-  cache.path_ = dir + "/" + Sha256Hex(context_root) + ".json";
+  cache.path_ = dir + "/" + Sha256Hex(context_root) + ".bin";
   cache.tmp_dir_ = store.blobs().TmpDir();
   auto text = ReadFile(cache.path_);
   if (!text) {
@@ -94,27 +90,17 @@ Result<FileHashCache> FileHashCache::Open(const oci::ImageStore& store,
     }
     return cache;
   }
-  json j = json::parse(*text, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || j.value("version", 0) != kFormatVersion ||
-      !j.contains("entries") || !j["entries"].is_object()) {
+  auto records = DecodeFileHashTable(*text);
+  if (!records) {
     LogWarn("file hash cache " + cache.path_ + " is malformed; starting empty");
     return cache;
   }
-  for (const auto& [name, value] : j["entries"].items()) {
-    std::optional<std::string> path = UnescapeText(name);
-    if (!path || !value.is_array() || value.size() != 7 || !value[6].is_string()) continue;
-    bool numeric = true;
-    for (std::size_t i = 0; i < 6; ++i) numeric = numeric && value[i].is_number_integer();
-    if (!numeric) continue;
+  for (FileHashRecord& r : *records) {
     Entry e;
-    e.stat.dev = value[0].get<std::uint64_t>();
-    e.stat.ino = value[1].get<std::uint64_t>();
-    e.stat.size = value[2].get<std::uint64_t>();
-    e.stat.mtime_ns = value[3].get<std::int64_t>();
-    e.stat.ctime_ns = value[4].get<std::int64_t>();
-    e.stat.mode = value[5].get<std::uint32_t>();
-    e.hash = value[6].get<std::string>();
-    cache.entries_.emplace(std::move(*path), std::move(e));
+    e.stat = {r.dev, r.ino, r.size, r.mtime_ns, r.ctime_ns, r.mode};
+    e.hash = std::move(r.hash);
+    // Saved in path order: each insert lands at the end.
+    cache.entries_.emplace_hint(cache.entries_.end(), std::move(r.path), std::move(e));
   }
   return cache;
 }
@@ -134,22 +120,25 @@ Result<void> FileHashCache::Save() const {
   std::lock_guard lock(*mu_);
   // An unchanged context (the no-op rebuild) must not pay for rewriting 20k entries.
   if (!dirty_) return {};
-  json entries = json::object();
+  std::vector<FileHashRecord> records;
+  records.reserve(entries_.size());
   for (const auto& [path, e] : entries_) {
     if (e.racy) continue;
-    entries[EscapeText(path)] = json::array({e.stat.dev, e.stat.ino, e.stat.size, e.stat.mtime_ns,
-                                             e.stat.ctime_ns, e.stat.mode, e.hash});
+    records.push_back({path, e.stat.dev, e.stat.ino, e.stat.size, e.stat.mtime_ns,
+                       e.stat.ctime_ns, e.stat.mode, e.hash});
   }
-  json j = {{"version", kFormatVersion}, {"entries", std::move(entries)}};
   StagedFile staged = BUILDER_TRY(StagedFile::Create(tmp_dir_));
-  BUILDER_TRY(staged.Write(j.dump()));
+  BUILDER_TRY(staged.Write(EncodeFileHashTable(records)));
   BUILDER_TRY(staged.Commit(path_));
+  // The JSON form used before the binary table: dead weight once the table exists.
+  (void)::unlink((path_.substr(0, path_.size() - 4) + ".json").c_str());
   return {};
 }
 
 Result<std::string> FileHashCache::ContentHash(int parent_fd, const std::string& name,
                                                const struct stat& st,
-                                               const std::string& context_rel) {
+                                               const std::string& context_rel,
+                                               const ReadProgressFn& on_read) {
   Stat key{static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino),
            static_cast<std::uint64_t>(st.st_size), Nanos(st.st_mtim), Nanos(st.st_ctim),
            static_cast<std::uint32_t>(st.st_mode)};
@@ -176,6 +165,7 @@ Result<std::string> FileHashCache::ContentHash(int parent_fd, const std::string&
     }
     if (n == 0) break;
     sha.Update(std::span(buf.data(), static_cast<std::size_t>(n)));
+    if (on_read) on_read(static_cast<std::uint64_t>(n));
   }
   std::string hash = sha.FinishHex();
   struct stat after;
@@ -236,7 +226,7 @@ Result<TreeSummary> FileHashCache::HashTree(int dir_fd, std::string_view rel_pat
       -> Result<void> {
     std::string payload;
     if (S_ISREG(st.st_mode)) {
-      payload = BUILDER_TRY(ContentHash(parent_fd, name, st, context_rel));
+      payload = BUILDER_TRY(ContentHash(parent_fd, name, st, context_rel, options.on_read));
       seen.insert(context_rel);
     } else if (S_ISLNK(st.st_mode)) {
       payload = BUILDER_TRY(ReadLinkAt(parent_fd, name, static_cast<std::size_t>(st.st_size)));

@@ -27,6 +27,9 @@ namespace builder::cache {
 /// m.MatchesOrParentMatches(p); }` and descend_ignored_dirs = m.exclusions().
 using IgnoreFn = std::function<Result<bool>(std::string_view path, bool is_dir)>;
 
+/// Told the size of each buffer read while hashing file content (progress of slow hashing).
+using ReadProgressFn = std::function<void(std::uint64_t bytes)>;
+
 struct HashTreeOptions {
   /// Null: nothing is ignored.
   IgnoreFn ignore;
@@ -34,14 +37,16 @@ struct HashTreeOptions {
   /// something below (PatternMatcher::exclusions()). An ignored directory is then listed only
   /// when something below it is.
   bool descend_ignored_dirs = false;
+  /// Null: no progress. Called for content actually read (not for hashes served cached).
+  ReadProgressFn on_read;
 };
 
 /// Hashes files below one context directory. Regular-file content hashes are cached by
 /// (relative path, dev, inode, size, mtime_ns, ctime_ns, mode): a file whose stat is unchanged
 /// is not read again. The cache persists across builds in
-/// `<store root>/cache/filehash/<sha256 of the context root path>.json`, loaded by Open and
-/// replaced atomically by Save (staged in the store's tmp/), so concurrent builds at worst lose
-/// each other's additions.
+/// `<store root>/cache/filehash/<sha256 of the context root path>.bin` (file_hash_table.h),
+/// loaded by Open and replaced atomically by Save (staged in the store's tmp/), so concurrent
+/// builds at worst lose each other's additions.
 ///
 /// A file whose mtime or ctime is within `racy_window` of the time it was hashed may still
 /// change without its stat changing (timestamps are coarse), so its hash is never served from
@@ -111,7 +116,8 @@ class FileHashCache {
   /// the stat matches, else read (and cached under context_rel).
   [[nodiscard]] Result<std::string> ContentHash(int parent_fd, const std::string& name,
                                                 const struct stat& st,
-                                                const std::string& context_rel);
+                                                const std::string& context_rel,
+                                                const ReadProgressFn& on_read = {});
 
   std::string path_;     ///< empty: memory only
   std::string tmp_dir_;  ///< staging for Save

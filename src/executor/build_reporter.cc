@@ -1,34 +1,108 @@
 // Build progress as BuildKit prints it: numbered vertices, plain lines or one JSON event a line.
 #include "executor/build_reporter.h"
 
-#include <chrono>
+#include <cstdio>
+#include <map>
+#include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "base/progress.h"
+#include "base/terminal.h"
+#include "executor/tty_reporter.h"
 
 namespace builder::executor {
 namespace {
 
+using TimePoint = std::chrono::steady_clock::time_point;
+
+// Which byte-progress events a line-based reporter prints: at most one a second per step, the
+// first only a second after the step's progress began (so short steps print none), and the
+// last state once more when the step ends if anything was printed.
+class ProgressThrottle {
+ public:
+  struct Item {
+    std::string what;
+    std::uint64_t done = 0, total = 0;
+    TimePoint started;
+    bool printed = false;
+  };
+
+  /// The item to print now, or null when rate-limited.
+  const Item* Admit(int id, std::string_view what, std::uint64_t done, std::uint64_t total,
+                    TimePoint now) {
+    auto [it, fresh] = steps_.try_emplace(id);
+    Step& step = it->second;
+    if (fresh) step.last = now;
+    Item* item = nullptr;
+    for (Item& i : step.items) {
+      if (i.what == what) item = &i;
+    }
+    if (!item) item = &step.items.emplace_back(Item{std::string(what), 0, 0, now, false});
+    item->done = done;
+    item->total = total;
+    if (now - step.last < std::chrono::seconds(1)) return nullptr;
+    step.last = now;
+    item->printed = true;
+    return item;
+  }
+
+  /// The final state of id's printed items; forgets id.
+  std::vector<Item> Close(int id) {
+    std::vector<Item> out;
+    auto it = steps_.find(id);
+    if (it == steps_.end()) return out;
+    for (Item& i : it->second.items) {
+      if (i.printed) out.push_back(std::move(i));
+    }
+    steps_.erase(it);
+    return out;
+  }
+
+ private:
+  struct Step {
+    TimePoint last;
+    std::vector<Item> items;
+  };
+  std::map<int, Step> steps_;
+};
+
+ReporterClock OrSteady(ReporterClock clock) {
+  if (clock) return clock;
+  return [] { return std::chrono::steady_clock::now(); };
+}
+
+double Seconds(TimePoint from, TimePoint to) { return std::chrono::duration<double>(to - from).count(); }
+
+std::string Amount(std::uint64_t done, std::uint64_t total) {
+  return total ? HumanSize(done) + " / " + HumanSize(total) : HumanSize(done);
+}
+
 class PlainReporter final : public BuildReporter {
  public:
-  explicit PlainReporter(std::FILE* out) : out_(out) {}
+  PlainReporter(std::FILE* out, ReporterClock clock)
+      : out_(out), clock_(OrSteady(std::move(clock))), start_(clock_()) {}
   void Started(int id, std::string_view name) override {
     std::fprintf(out_, "#%d %.*s\n", id, static_cast<int>(name.size()), name.data());
     std::fflush(out_);
   }
   void Output(int id, std::string_view line) override {
-    double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    std::fprintf(out_, "#%d %.3f %.*s\n", id, t, static_cast<int>(line.size()), line.data());
+    std::fprintf(out_, "#%d %.3f %.*s\n", id, Seconds(start_, clock_()), static_cast<int>(line.size()),
+                 line.data());
     std::fflush(out_);
   }
   void Done(int id, double seconds) override {
+    CloseProgress(id);
     std::fprintf(out_, "#%d DONE %.1fs\n\n", id, seconds);
     std::fflush(out_);
   }
   void Cached(int id) override {
+    CloseProgress(id);
     std::fprintf(out_, "#%d CACHED\n\n", id);
     std::fflush(out_);
   }
   void Errored(int id, std::string_view message) override {
+    CloseProgress(id);
     std::fprintf(out_, "#%d ERROR: %.*s\n", id, static_cast<int>(message.size()), message.data());
     std::fflush(out_);
   }
@@ -36,15 +110,33 @@ class PlainReporter final : public BuildReporter {
     std::fprintf(out_, "%.*s\n", static_cast<int>(text.size()), text.data());
     std::fflush(out_);
   }
+  void Progress(int id, std::string_view what, std::uint64_t done, std::uint64_t total) override {
+    TimePoint now = clock_();
+    if (const auto* item = throttle_.Admit(id, what, done, total, now)) {
+      std::fprintf(out_, "#%d %s: %s %.1fs\n", id, item->what.c_str(), Amount(done, total).c_str(),
+                   Seconds(item->started, now));
+      std::fflush(out_);
+    }
+  }
 
  private:
+  void CloseProgress(int id) {
+    TimePoint now = clock_();
+    for (const auto& item : throttle_.Close(id)) {
+      std::fprintf(out_, "#%d %s: %s done %.1fs\n", id, item.what.c_str(),
+                   Amount(item.done, item.total).c_str(), Seconds(item.started, now));
+    }
+  }
+
   std::FILE* out_;
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  ReporterClock clock_;
+  TimePoint start_;
+  ProgressThrottle throttle_;
 };
 
 class JsonReporter final : public BuildReporter {
  public:
-  explicit JsonReporter(std::FILE* out) : out_(out) {}
+  JsonReporter(std::FILE* out, ReporterClock clock) : out_(out), clock_(OrSteady(std::move(clock))) {}
   void Started(int id, std::string_view name) override {
     Emit({{"event", "start"}, {"id", id}, {"name", std::string(name)}});
   }
@@ -52,21 +144,37 @@ class JsonReporter final : public BuildReporter {
     Emit({{"event", "output"}, {"id", id}, {"line", std::string(line)}});
   }
   void Done(int id, double seconds) override {
+    CloseProgress(id);
     Emit({{"event", "done"}, {"id", id}, {"seconds", seconds}});
   }
-  void Cached(int id) override { Emit({{"event", "cached"}, {"id", id}}); }
+  void Cached(int id) override {
+    CloseProgress(id);
+    Emit({{"event", "cached"}, {"id", id}});
+  }
   void Errored(int id, std::string_view message) override {
+    CloseProgress(id);
     Emit({{"event", "error"}, {"id", id}, {"message", std::string(message)}});
   }
   void Note(std::string_view text) override { Emit({{"event", "note"}, {"text", std::string(text)}}); }
+  void Progress(int id, std::string_view what, std::uint64_t done, std::uint64_t total) override {
+    if (const auto* item = throttle_.Admit(id, what, done, total, clock_())) EmitProgress(id, *item);
+  }
 
  private:
+  void CloseProgress(int id) {
+    for (const auto& item : throttle_.Close(id)) EmitProgress(id, item);
+  }
+  void EmitProgress(int id, const ProgressThrottle::Item& item) {
+    Emit({{"event", "progress"}, {"id", id}, {"what", item.what}, {"done", item.done}, {"total", item.total}});
+  }
   void Emit(const nlohmann::json& j) {
     std::string line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     std::fprintf(out_, "%s\n", line.c_str());
     std::fflush(out_);
   }
   std::FILE* out_;
+  ReporterClock clock_;
+  ProgressThrottle throttle_;
 };
 
 class QuietReporter final : public BuildReporter {
@@ -81,13 +189,22 @@ class QuietReporter final : public BuildReporter {
 
 }  // namespace
 
-std::unique_ptr<BuildReporter> MakeBuildReporter(ReportFormat format, std::FILE* out) {
+ReportFormat AutoReportFormat(int fd) {
+  return IsInteractiveTerminal(fd) ? ReportFormat::kTty : ReportFormat::kPlain;
+}
+
+std::unique_ptr<BuildReporter> MakeBuildReporter(ReportFormat format, std::FILE* out, ReporterClock clock) {
   switch (format) {
-    case ReportFormat::kJson: return std::make_unique<JsonReporter>(out);
+    case ReportFormat::kJson: return std::make_unique<JsonReporter>(out, std::move(clock));
     case ReportFormat::kQuiet: return std::make_unique<QuietReporter>();
+    case ReportFormat::kTty: {
+      TtyReporterOptions options;
+      options.clock = std::move(clock);
+      return std::make_unique<TtyReporter>(out, std::move(options));
+    }
     case ReportFormat::kPlain: break;
   }
-  return std::make_unique<PlainReporter>(out);
+  return std::make_unique<PlainReporter>(out, std::move(clock));
 }
 
 }  // namespace builder::executor

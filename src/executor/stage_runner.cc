@@ -2,12 +2,14 @@
 #include "executor/stage_runner.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
-
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <memory>
 
 #include "base/path.h"
 #include "base/sha256.h"
@@ -18,6 +20,7 @@
 #include "oci/layer_stream.h"
 #include "oci/layer_writer.h"
 #include "oci/reference.h"
+#include "oci/diff_store.h"
 #include "oci/snapshot_store.h"
 #include "planner/cache_keys.h"
 #include "sandbox/id_map.h"
@@ -40,11 +43,60 @@ bool IsEmptyDir(const std::string& path) {
   return empty;
 }
 
-Result<oci::Descriptor> CommitLayer(const BuildState& state, const std::string& upper,
+// Bytes of regular files below dir: the size a layer progress bar counts towards. Iterative
+// (upper dirs may be deep); unreadable parts are skipped, as this is only an estimate.
+std::uint64_t TreeFileBytes(const std::string& dir) {
+  std::uint64_t total = 0;
+  std::vector<std::string> todo{dir};
+  while (!todo.empty()) {
+    std::string path = std::move(todo.back());
+    todo.pop_back();
+    int fd = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) continue;
+    std::unique_ptr<DIR, int (*)(DIR*)> d(fdopendir(fd), &closedir);
+    if (!d) {
+      close(fd);
+      continue;
+    }
+    while (dirent* e = readdir(d.get())) {
+      std::string_view n = e->d_name;
+      if (n == "." || n == "..") continue;
+      struct stat st;
+      if (fstatat(dirfd(d.get()), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+      if (S_ISDIR(st.st_mode)) todo.push_back(path + "/" + e->d_name);
+      else if (S_ISREG(st.st_mode)) total += static_cast<std::uint64_t>(st.st_size);
+    }
+  }
+  return total;
+}
+
+// Passes the layer tar on to the blob writer, telling the reporter how far it got.
+class ReportingSink final : public oci::ByteSink {
+ public:
+  ReportingSink(oci::ByteSink& out, BuildReporter& report, int id, std::uint64_t total)
+      : out_(out), report_(report), id_(id), total_(total) {}
+  [[nodiscard]] Result<void> Write(std::span<const std::uint8_t> bytes) override {
+    BUILDER_TRY(out_.Write(bytes));
+    done_ += bytes.size();
+    // Tar headers and padding make the stream a little longer than the files it carries.
+    report_.Progress(id_, "exporting layer", std::min(done_, total_), total_);
+    return {};
+  }
+  [[nodiscard]] Result<void> Close() override { return out_.Close(); }
+
+ private:
+  oci::ByteSink& out_;
+  BuildReporter& report_;
+  int id_;
+  std::uint64_t total_, done_ = 0;
+};
+
+Result<oci::Descriptor> CommitLayer(const BuildState& state, int id, const std::string& upper,
                                     oci::Digest* diff_id) {
   const oci::BlobStore& blobs = state.store->blobs();
   StagedFile staged = BUILDER_TRY(blobs.Stage());
   auto writer = BUILDER_TRY(oci::LayerBlobWriter::Create(staged.fd(), {.compression = state.compression}));
+  ReportingSink sink(*writer, *state.report, id, TreeFileBytes(upper));
   oci::LayerWriteOptions wopts;
   wopts.overlay_upper = true;
   wopts.source_date_epoch = state.source_date_epoch;
@@ -56,7 +108,7 @@ Result<oci::Descriptor> CommitLayer(const BuildState& state, const std::string& 
     for (const sandbox::IdMapping& m : maps.gids)
       wopts.gid_map.push_back({m.container_id, m.host_id, m.size});
   }
-  BUILDER_TRY(oci::WriteLayer(upper, wopts, *writer));
+  BUILDER_TRY(oci::WriteLayer(upper, wopts, sink));
   oci::LayerDigests digests = BUILDER_TRY(writer->Finish());
   BUILDER_TRY(blobs.Commit(std::move(staged), digests.digest));
   *diff_id = digests.diff_id;
@@ -213,7 +265,12 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
       inputs.hashes["COPY --from"] = from->second;
     } else {
       const parser::PatternMatcher* ignore = state.context->ignore ? &*state.context->ignore : nullptr;
-      auto hashed = planner::HashStepInputs(step, state.context_fd, ignore, *state.hashes);
+      std::uint64_t hashed_bytes = 0;
+      auto on_read = [&](std::uint64_t n) {
+        hashed_bytes += n;
+        report.Progress(id, "hashing context", hashed_bytes, 0);
+      };
+      auto hashed = planner::HashStepInputs(step, state.context_fd, ignore, *state.hashes, on_read);
       if (!hashed) return fail_step(std::move(hashed.error()));
       inputs = std::move(*hashed);
     }
@@ -231,7 +288,10 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
         if (entry.layer) {
           image.layers.push_back(*entry.layer);
           image.config.rootfs.diff_ids.push_back(entry.diff_id);
-          image.stale = true;
+          // The dir kept when the layer was built stacks as is; without it, unpack later.
+          auto kept = oci::DiffStore(*state.store).Find(entry.diff_id);
+          if (kept && !image.stale) image.lowers.insert(image.lowers.begin(), *kept);
+          else image.stale = true;
         }
         image.config.history.push_back(entry.history);
         image.key = key;
@@ -289,11 +349,14 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
       history.empty_layer = true;
     } else {
       oci::Digest diff_id;
-      auto layer = CommitLayer(state, upper, &diff_id);
+      auto layer = CommitLayer(state, id, upper, &diff_id);
       if (!layer) return fail_step(std::move(layer.error()).Context("write layer"));
       image.layers.push_back(*layer);
       image.config.rootfs.diff_ids.push_back(diff_id);
-      image.lowers.insert(image.lowers.begin(), upper);
+      // Kept in the store, the upper dir serves later builds that hit this step's cache.
+      auto kept = oci::DiffStore(*state.store).Adopt(upper, diff_id);
+      if (!kept) report.Output(id, "warning: layer dir not kept: " + kept.error().ToString());
+      image.lowers.insert(image.lowers.begin(), kept ? *kept : upper);
       entry.layer = *layer;
       entry.diff_id = diff_id;
       ++state.new_layers;

@@ -37,12 +37,14 @@ std::vector<std::vector<std::string>> Records(const std::string& text) {
 
 Result<ResolvedUser> Resolve(const MergedView& view, const std::string& spec, bool chown) {
   ResolvedUser out;
-  std::string user = spec, group;
+  std::string_view user_part = spec, group_part;
   if (auto colon = spec.find(':'); colon != std::string::npos) {
-    user = spec.substr(0, colon);
-    group = spec.substr(colon + 1);
+    user_part = std::string_view(spec).substr(0, colon);
+    group_part = std::string_view(spec).substr(colon + 1);
   }
-  if (user.empty()) user = "root";
+  // No USER means uid 0, which needs no passwd entry (an image without /etc/passwd still runs).
+  const std::string user(user_part.empty() ? std::string_view("0") : user_part);
+  const std::string group(group_part);
   auto passwd = view.ReadFile("/etc/passwd");
   auto pw = passwd ? Records(*passwd) : std::vector<std::vector<std::string>>{};
   std::string user_name;

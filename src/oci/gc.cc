@@ -13,6 +13,7 @@
 #include "base/log.h"
 #include "base/path.h"
 #include "oci/remove_tree.h"
+#include "oci/diff_store.h"
 #include "oci/snapshot_store.h"
 
 namespace builder::oci {
@@ -24,9 +25,10 @@ constexpr int kMaxNesting = 8;
 struct Marks {
   std::set<Digest> blobs;
   std::set<std::string> snapshots;
+  std::set<std::string> diffs;
 };
 
-/// Marks the snapshots named by the chain of a config's layers.
+/// Marks the snapshots named by the chain of a config's layers, and their diff dirs.
 Result<void> MarkSnapshots(const ImageStore& store, const Descriptor& config_descriptor,
                            Marks& marks) {
   std::string config_bytes = BUILDER_TRY(store.blobs().Read(config_descriptor.digest));
@@ -34,6 +36,7 @@ Result<void> MarkSnapshots(const ImageStore& store, const Descriptor& config_des
   std::vector<Digest> chain = ChainIds(config.rootfs.diff_ids);
   if (chain.empty()) marks.snapshots.insert(std::string(kEmptySnapshot));
   for (const Digest& id : chain) marks.snapshots.insert(std::string(id.hex()));
+  for (const Digest& id : config.rootfs.diff_ids) marks.diffs.insert(std::string(id.hex()));
   return {};
 }
 
@@ -144,6 +147,12 @@ Result<PruneStats> Prune(const ImageStore& store, const PruneOptions& options) {
     stats.bytes_reclaimed += BUILDER_TRY(snapshots.Remove(name));
     ++stats.snapshots_deleted;
     if (options.progress != nullptr) options.progress->Finish();
+  }
+  DiffStore diffs(store);
+  for (const std::string& name : BUILDER_TRY(diffs.List())) {
+    if (marks.diffs.contains(name)) continue;
+    stats.bytes_reclaimed += BUILDER_TRY(diffs.Remove(name));
+    ++stats.diffs_deleted;
   }
   const std::time_t cutoff = std::time(nullptr) - options.tmp_max_age.count();
   BUILDER_TRY(SweepTmp(store.blobs().TmpDir(), cutoff, stats));

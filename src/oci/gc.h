@@ -27,14 +27,15 @@ struct PruneOptions {
 struct PruneStats {
   std::uint64_t blobs_deleted = 0;
   std::uint64_t snapshots_deleted = 0;
+  std::uint64_t diffs_deleted = 0;
   std::uint64_t tmp_deleted = 0;
   std::uint64_t bytes_reclaimed = 0;
 };
 
 /// Collects what no image references. Mark: every index.json entry (tagged or not), through
 /// nested indexes, to each manifest's config and layers (and subject), and the chain IDs of
-/// every marked image. Sweep: unmarked blobs, snapshot directories no marked chain names, and
-/// tmp/ entries older than tmp_max_age.
+/// every marked image. Sweep: unmarked blobs, snapshot directories no marked chain names, diff
+/// dirs (DiffStore) no marked config lists, and tmp/ entries older than tmp_max_age.
 ///
 /// Safe against concurrent writers: prune holds locks/gc EXCLUSIVE for the whole run, and
 /// everything that publishes blobs or snapshots before index.json references them holds it

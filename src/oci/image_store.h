@@ -49,6 +49,7 @@ struct StoredImage {
 /// The store at `root`:
 ///   oci-layout, index.json, blobs/sha256/   an OCI image layout (readable by skopeo and umoci)
 ///   snapshots/<chainID>/                    unpacked layers (SnapshotStore)
+///   diffs/<diffID>/                         layer dirs kept from builds (DiffStore)
 ///   tmp/                                    staging, same filesystem, swept by prune after 1 h
 ///   locks/index                             exclusive flock around every index.json update
 ///   locks/gc                                shared by writers with unreferenced blobs in flight,

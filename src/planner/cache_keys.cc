@@ -37,10 +37,12 @@ cache::CacheKey BaseKey(const std::string& base_digest, const std::string& platf
 
 Result<cache::StepInputs> HashStepInputs(const Step& step, int context_fd,
                                          const parser::PatternMatcher* ignore,
-                                         cache::FileHashCache& hashes) {
+                                         cache::FileHashCache& hashes,
+                                         const cache::ReadProgressFn& on_read) {
   cache::StepInputs inputs;
   for (const auto& [name, value] : step.args) inputs.hashes["build arg " + name] = Sha256Hex(value);
   cache::HashTreeOptions options;
+  options.on_read = on_read;
   if (ignore) {
     options.ignore = [ignore](std::string_view path, bool) { return ignore->MatchesOrParentMatches(path); };
     options.descend_ignored_dirs = ignore->exclusions();

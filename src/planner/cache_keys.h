@@ -22,10 +22,12 @@ cache::CacheKey BaseKey(const std::string& base_digest, const std::string& platf
 /// the directory holding the wildcard). Context paths are hashed after `ignore`
 /// (.dockerignore): path, mode, uid/gid and content, never mtime. An ADD of a URL without
 /// --checksum cannot be known in advance: it gets a unique input and always misses.
+/// `on_read` (may be null) is told each buffer of context content read (hashing progress).
 /// Errors: a missing source (kNotFound `"/x": not found`), I/O errors.
 [[nodiscard]] Result<cache::StepInputs> HashStepInputs(const Step& step, int context_fd,
                                                        const parser::PatternMatcher* ignore,
-                                                       cache::FileHashCache& hashes);
+                                                       cache::FileHashCache& hashes,
+                                                       const cache::ReadProgressFn& on_read = {});
 
 /// H(parent, canonical step, inputs).
 cache::CacheKey StepKey(const cache::CacheKey& parent, const Step& step,

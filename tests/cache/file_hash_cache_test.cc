@@ -135,6 +135,20 @@ TEST_CASE("file hash cache: Save rewrites the file only when entries changed") {
   CHECK(only_file_inode() != first);  // a vanished file is forgotten and saved
 }
 
+TEST_CASE("file hash cache: on_read counts the content read, nothing for cached hashes") {
+  Context c;
+  FileHashCache cache(kNoRacyWindow);
+  std::uint64_t bytes = 0;
+  HashTreeOptions options;
+  options.on_read = [&](std::uint64_t n) { bytes += n; };
+  REQUIRE(cache.HashTree(c.fd.get(), ".", options));
+  CHECK(bytes == std::string("int main() {}\n").size() + std::string("void util() {}\n").size() +
+                     std::string("hello\n").size());
+  bytes = 0;
+  REQUIRE(cache.HashTree(c.fd.get(), "src", options));
+  CHECK(bytes == 0);  // every hash served from the stat cache
+}
+
 TEST_CASE("file hash cache: recently changed files are neither served nor saved") {
   Context c;
   Store s;
@@ -343,8 +357,8 @@ TEST_CASE("file hash cache: a damaged cache file is ignored - deleted files are 
     CHECK(cache->size() == 2);
     REQUIRE(cache->Save());
   }
-  std::string path = s.dir.path() + "/cache/filehash/" + Sha256Hex(c.dir.path()) + ".json";
-  REQUIRE(PutFile(path, "{not json"));
+  std::string path = s.dir.path() + "/cache/filehash/" + Sha256Hex(c.dir.path()) + ".bin";
+  REQUIRE(PutFile(path, "builder-filehash\ntruncated"));
   auto cache = FileHashCache::Open(s.store, c.dir.path(), kNoRacyWindow);
   REQUIRE(cache);
   CHECK(cache->size() == 0);

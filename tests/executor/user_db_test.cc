@@ -77,6 +77,11 @@ TEST_CASE("an image without /etc/passwd still runs numeric users") {
   t.Mkdir("empty", "/");
   MergedView view({t.Dir("empty")});
   CHECK(ResolveRunUser(view, "0")->uid == 0);
+  auto none = ResolveRunUser(view, "");  // no USER instruction: root without a passwd entry
+  REQUIRE(none);
+  CHECK(none->uid == 0);
+  CHECK(none->gid == 0);
+  CHECK(none->home == "/");
   CHECK(!ResolveRunUser(view, "app"));
 }
 

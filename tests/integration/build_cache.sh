@@ -42,9 +42,13 @@ grep -q "cache miss: COPY src/: src/main.c changed" "$WORK/log" || { cat "$WORK/
 build -t app:3
 [ "$(count CACHED)" = 3 ] || fail "rebuild after the change should be fully cached"
 
+snapshots_before=$(ls "$BUILDER_ROOT/snapshots" | wc -l)
 build --build-arg VERSION=2 -t app:4
 grep -q "cache miss: build arg VERSION changed" "$WORK/log" || { cat "$WORK/log"; fail "no build-arg explanation"; }
 [ "$(count CACHED)" = 1 ] || { cat "$WORK/log"; fail "only COPY src/ should be cached with a new VERSION"; }
+# the RUN stacked the cached COPY's kept layer dir instead of unpacking a new snapshot
+[ "$(ls "$BUILDER_ROOT/snapshots" | wc -l)" = "$snapshots_before" ] || fail "a cache hit unpacked a snapshot"
+ls "$BUILDER_ROOT/diffs" | grep -q . || fail "no layer dirs kept in $BUILDER_ROOT/diffs"
 
 # a mtime-only change keeps the cache
 touch -d '2001-01-01' "$CTX/README"

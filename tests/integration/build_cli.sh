@@ -43,6 +43,21 @@ assert kinds.count("done") == 3, kinds
 assert any(e.get("name", "").endswith("COPY f /g") for e in events), events
 PY
 
+# --progress auto on a terminal (script gives builder a pty) draws the live view, plain with $CI
+# set; --progress tty draws into a file too. Content only: frames depend on timing.
+if command -v script >/dev/null 2>&1; then
+  env -u CI TERM=xterm script -qec "'$BUILDER' build --no-cache '$WORK/ctx'" /dev/null >"$WORK/tty" 2>&1 ||
+    fail "build on a pty failed: $(cat "$WORK/tty")"
+  grep -q '\[+\] Building .* (3/3) FINISHED' "$WORK/tty" || fail "no final TTY block: $(cat "$WORK/tty")"
+  grep -q ' => \[2/2\] COPY f /g  *[0-9.]*s' "$WORK/tty" || fail "no COPY line in the TTY block: $(cat "$WORK/tty")"
+  grep -q '^#2 ' "$WORK/tty" && fail "plain lines on a terminal: $(cat "$WORK/tty")"
+  env CI=true TERM=xterm script -qec "'$BUILDER' build --no-cache '$WORK/ctx'" /dev/null >"$WORK/ci" 2>&1 ||
+    fail "build on a pty with CI failed: $(cat "$WORK/ci")"
+  grep -q '^#2 \[2/2\] COPY f /g' "$WORK/ci" || fail "CI=true did not print plain lines: $(cat "$WORK/ci")"
+  "$BUILDER" build --progress tty "$WORK/ctx" >/dev/null 2>"$WORK/ttyfile" || fail "--progress tty to a file failed"
+  grep -q 'FINISHED' "$WORK/ttyfile" || fail "--progress tty to a file drew nothing: $(cat "$WORK/ttyfile")"
+fi
+
 "$BUILDER" build --network bogus "$WORK/ctx" 2>"$WORK/err" && fail "--network bogus accepted"
 grep -q "unknown --network bogus" "$WORK/err" || fail "bad --network message: $(cat "$WORK/err")"
 "$BUILDER" build "$WORK/nope" 2>"$WORK/err" && fail "a missing context was accepted"

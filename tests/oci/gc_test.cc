@@ -8,6 +8,7 @@
 
 #include <ctime>
 
+#include "oci/diff_store.h"
 #include "oci/snapshot_store.h"
 #include "store_fixture.h"
 #include "temp_tree.h"
@@ -65,6 +66,35 @@ TEST_CASE("gc: unreferenced blobs and snapshots go, referenced ones stay") {
   REQUIRE(second);
   CHECK(second->blobs_deleted == 0);
   CHECK(second->bytes_reclaimed == 0);
+}
+
+TEST_CASE("gc: diff dirs go with the last config that lists their diff_id") {
+  TempDir t;
+  auto store = ImageStore::Open(t.path());
+  REQUIRE(store);
+  Descriptor keep = MakeImage(*store, {"shared", "kept"}, "2020-01-01T00:00:00Z");
+  Descriptor drop = MakeImage(*store, {"shared", "dropped"}, "2020-01-02T00:00:00Z");
+  REQUIRE(store->Tag(keep, Ref("keep")));
+  REQUIRE(store->Tag(drop, Ref("drop")));
+  auto dropped = store->Resolve("drop");
+  REQUIRE(dropped);
+  DiffStore diffs(*store);
+  for (const Digest& diff_id : dropped->config.rootfs.diff_ids) {
+    REQUIRE(::mkdir((t / "upper").c_str(), 0755) == 0);
+    REQUIRE(testing::PutFile(t / "upper/file", "12345"));
+    auto kept = diffs.Adopt(t / "upper", diff_id);
+    REQUIRE(kept);
+    CHECK(*kept == t / ("diffs/" + std::string(diff_id.hex())));
+    CHECK(diffs.Find(diff_id) == *kept);
+  }
+  CHECK_FALSE(testing::Exists(t / "upper"));
+  REQUIRE(*store->Untag(Ref("drop")));
+  auto stats = Prune(*store);
+  REQUIRE(stats);
+  CHECK(stats->diffs_deleted == 1);  // "dropped"; "shared" is still listed by "keep"
+  CHECK(diffs.List()->size() == 1);
+  CHECK(diffs.Find(dropped->config.rootfs.diff_ids[0]));
+  CHECK_FALSE(diffs.Find(dropped->config.rootfs.diff_ids[1]));
 }
 
 TEST_CASE("gc: a writer holding the shared lock keeps its in-flight blobs") {

@@ -119,7 +119,9 @@ Result<int> RunBuild(const BuildFlags& flags) {
   executor::ReportFormat format = executor::ReportFormat::kPlain;
   if (flags.quiet) format = executor::ReportFormat::kQuiet;
   else if (flags.progress == "json") format = executor::ReportFormat::kJson;
-  else if (flags.progress != "plain" && flags.progress != "auto" && flags.progress != "tty")
+  else if (flags.progress == "tty") format = executor::ReportFormat::kTty;
+  else if (flags.progress == "auto") format = executor::AutoReportFormat(STDERR_FILENO);
+  else if (flags.progress != "plain")
     return Fail(ErrorCode::kInvalidArgument, "unknown --progress mode " + flags.progress);
   auto reporter = executor::MakeBuildReporter(format, stderr);
 
@@ -152,6 +154,7 @@ Result<int> RunBuild(const BuildFlags& flags) {
   if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH"); epoch && *epoch)
     options.source_date_epoch = std::strtoll(epoch, nullptr, 10);
   auto outcome = BUILDER_TRY(executor::Execute(store, plan, options));
+  reporter->Finish();  // the live view's last frame, before the id lands on the same terminal
   if (!flags.iidfile.empty()) BUILDER_TRY(WriteFileAtomic(flags.iidfile, outcome.image_id.str()));
   std::cout << outcome.image_id.str() << '\n';
   return 0;
@@ -168,7 +171,7 @@ void RegisterBuild(CLI::App& app, int* status) {
   cmd->add_option("--label", flags.labels, "Set metadata for an image");
   cmd->add_flag("--no-cache", flags.no_cache, "Do not use cache when building the image");
   cmd->add_option("--network", flags.network, "Networking mode for RUN: default, none, host");
-  cmd->add_option("--progress", flags.progress, "auto, tty, plain, json");
+  cmd->add_option("--progress", flags.progress, "auto (tty on a terminal, else plain), tty, plain, json");
   cmd->add_option("--iidfile", flags.iidfile, "Write the image ID to the file");
   cmd->add_option("--compression", flags.compression, "Layer compression: gzip or zstd");
   cmd->add_option("--target", flags.target, "Set the target build stage to build");

@@ -50,7 +50,9 @@ void RegisterPrune(CLI::App& app, int* status) {
     }
     if (drop_cache) std::cout << "Deleted build cache entries: " << cache_entries << '\n';
     std::cout << "Deleted blobs: " << stats->blobs_deleted
-              << ", snapshots: " << stats->snapshots_deleted << '\n'
+              << ", snapshots: " << stats->snapshots_deleted;
+    if (stats->diffs_deleted > 0) std::cout << ", layer dirs: " << stats->diffs_deleted;
+    std::cout << '\n'
               << "Total reclaimed space: "
               << DockerSize(static_cast<std::int64_t>(stats->bytes_reclaimed), 4) << '\n';
   });

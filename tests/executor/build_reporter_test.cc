@@ -1,0 +1,129 @@
+// Tests for the plain and JSON build reporters: the BuildKit-style lines and byte-progress rate limits.
+#include <doctest/doctest.h>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "executor/build_reporter.h"
+
+namespace builder::executor {
+namespace {
+
+using std::chrono::milliseconds;
+
+struct MemFile {
+  char* buf = nullptr;
+  size_t len = 0;
+  std::FILE* f = open_memstream(&buf, &len);
+  ~MemFile() {
+    std::fclose(f);
+    std::free(buf);
+  }
+  std::string str() {
+    std::fflush(f);
+    return std::string(buf, len);
+  }
+};
+
+TEST_CASE("plain: a short step's byte progress prints nothing") {
+  MemFile out;
+  std::chrono::steady_clock::time_point now{};
+  auto r = MakeBuildReporter(ReportFormat::kPlain, out.f, [&] { return now; });
+  r->Started(2, "[2/2] COPY . /src");
+  r->Progress(2, "hashing context", 100, 0);
+  now += milliseconds(900);
+  r->Progress(2, "hashing context", 5000, 0);
+  r->Done(2, 0.9);
+  CHECK(out.str() == "#2 [2/2] COPY . /src\n#2 DONE 0.9s\n\n");
+}
+
+TEST_CASE("plain: a long step prints at most a line a second, and its last state when it ends") {
+  MemFile out;
+  std::chrono::steady_clock::time_point now{};
+  auto r = MakeBuildReporter(ReportFormat::kPlain, out.f, [&] { return now; });
+  r->Started(3, "[3/3] RUN make");
+  r->Progress(3, "exporting layer", 0, 500000000);
+  now += milliseconds(1000);
+  r->Progress(3, "exporting layer", 12300000, 500000000);
+  now += milliseconds(500);
+  r->Progress(3, "exporting layer", 100000000, 500000000);  // within the second: dropped
+  now += milliseconds(600);
+  r->Progress(3, "exporting layer", 200000000, 500000000);
+  r->Progress(3, "exporting layer", 500000000, 500000000);
+  now += milliseconds(100);
+  r->Done(3, 2.2);
+  CHECK(out.str() ==
+        "#3 [3/3] RUN make\n"
+        "#3 exporting layer: 12.3 MB / 500 MB 1.0s\n"
+        "#3 exporting layer: 200 MB / 500 MB 2.1s\n"
+        "#3 exporting layer: 500 MB / 500 MB done 2.2s\n"
+        "#3 DONE 2.2s\n\n");
+}
+
+TEST_CASE("plain: the rate limit is per step") {
+  MemFile out;
+  std::chrono::steady_clock::time_point now{};
+  auto r = MakeBuildReporter(ReportFormat::kPlain, out.f, [&] { return now; });
+  r->Progress(1, "hashing context", 1, 0);
+  now += milliseconds(1000);
+  r->Progress(2, "hashing context", 2, 0);  // step 2's first event: its second starts now
+  r->Progress(1, "hashing context", 3, 0);
+  r->Errored(1, "boom");
+  r->Cached(2);
+  CHECK(out.str() ==
+        "#1 hashing context: 3 B 1.0s\n"
+        "#1 hashing context: 3 B done 1.0s\n"
+        "#1 ERROR: boom\n"
+        "#2 CACHED\n\n");
+}
+
+TEST_CASE("plain: output lines carry the time since the build began") {
+  MemFile out;
+  std::chrono::steady_clock::time_point now{};
+  auto r = MakeBuildReporter(ReportFormat::kPlain, out.f, [&] { return now; });
+  now += milliseconds(1250);
+  r->Output(4, "hello");
+  r->Note("naming to x");
+  CHECK(out.str() == "#4 1.250 hello\nnaming to x\n");
+}
+
+TEST_CASE("json: progress events are rate-limited like plain lines") {
+  MemFile out;
+  std::chrono::steady_clock::time_point now{};
+  auto r = MakeBuildReporter(ReportFormat::kJson, out.f, [&] { return now; });
+  r->Started(5, "[2/2] COPY . /src");
+  r->Progress(5, "hashing context", 10, 0);
+  now += milliseconds(1500);
+  r->Progress(5, "hashing context", 20, 0);
+  r->Progress(5, "hashing context", 30, 0);
+  r->Done(5, 1.5);
+  CHECK(out.str() ==
+        "{\"event\":\"start\",\"id\":5,\"name\":\"[2/2] COPY . /src\"}\n"
+        "{\"done\":20,\"event\":\"progress\",\"id\":5,\"total\":0,\"what\":\"hashing context\"}\n"
+        "{\"done\":30,\"event\":\"progress\",\"id\":5,\"total\":0,\"what\":\"hashing context\"}\n"
+        "{\"event\":\"done\",\"id\":5,\"seconds\":1.5}\n");
+}
+
+TEST_CASE("quiet prints nothing, progress and Finish included") {
+  MemFile out;
+  auto r = MakeBuildReporter(ReportFormat::kQuiet, out.f);
+  r->Started(1, "x");
+  r->Progress(1, "exporting layer", 1, 2);
+  r->Done(1, 0.0);
+  r->Finish();
+  CHECK(out.str().empty());
+}
+
+TEST_CASE("auto is plain when stderr is no terminal") {
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  CHECK(AutoReportFormat(fds[1]) == ReportFormat::kPlain);
+  ::close(fds[0]);
+  ::close(fds[1]);
+}
+
+}  // namespace
+}  // namespace builder::executor
