@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <condition_variable>
 #include <cstdint>
-#include <cstring>
 #include <deque>
 #include <mutex>
 #include <optional>
@@ -191,11 +190,12 @@ class ParallelGzip final : public ByteSink {
   Result<void> Submit(bool last) {
     std::unique_ptr<Job> job = std::move(current_);
     job->last = last;
-    job->dict = window_;
+    job->dict.swap(window_);
     // The window after this chunk: the last kWindow bytes of everything so far.
     if (job->in.size() >= kWindow) {
       window_.assign(job->in.end() - kWindow, job->in.end());
     } else {
+      window_ = job->dict;
       window_.insert(window_.end(), job->in.begin(), job->in.end());
       if (window_.size() > kWindow)
         window_.erase(window_.begin(), window_.end() - static_cast<long>(kWindow));

@@ -22,9 +22,9 @@ inline constexpr int kMaxGzipWorkers = 32;
 /// 1..kMaxGzipWorkers), primed with the 32 KiB before it and ended with a sync flush, so the
 /// bytes depend only on the input and `level` (1-9; 0 means 6), never on the worker count or on
 /// how the input is split across Write() calls.
-/// At most 2 x workers chunks are in flight. `out` is only called from the threads that call
-/// Write()/Close(), in stream order; its first error is returned by that call and every later
-/// one. Close() writes the trailer, stops the workers and closes `out`. Destroying the sink
+/// At most 2 x workers chunks are in flight. `out` is only called from inside Write() and
+/// Close(), on the caller's thread, in stream order; its first error is returned by that call
+/// and by every later one. Close() writes the trailer, stops the workers and closes `out`. Destroying the sink
 /// without Close() stops the workers and leaves `out` with an incomplete stream.
 /// Fails with kInvalidArgument for a level outside 0-9, kInternal if zlib or threads fail.
 [[nodiscard]] Result<std::unique_ptr<ByteSink>> MakeParallelGzip(ByteSink& out, int level,
