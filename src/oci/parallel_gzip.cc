@@ -78,7 +78,10 @@ void PutLe32(std::uint8_t* p, std::uint32_t v) {
 class ParallelGzip final : public ByteSink {
  public:
   ParallelGzip(ByteSink& out, int level, int workers)
-      : out_(out), level_(level == 0 ? 6 : level), max_workers_(workers) {}
+      : out_(out), level_(level == 0 ? 6 : level), max_workers_(workers) {
+    // Reserved up front so that adding a started worker cannot throw and orphan its thread.
+    workers_.reserve(static_cast<std::size_t>(workers));
+  }
 
   ~ParallelGzip() override { StopWorkers(); }
 
