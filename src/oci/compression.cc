@@ -1,4 +1,5 @@
-// gzip via zlib and zstd via libzstd, as ByteSink/ByteSource adapters with fixed buffers.
+// gzip via zlib (compression in parallel_gzip.cc) and zstd via libzstd, as ByteSink/ByteSource
+// adapters with fixed buffers.
 #include "oci/compression.h"
 
 #include <unistd.h>
@@ -9,74 +10,18 @@
 #include <string>
 #include <vector>
 
+#include "oci/parallel_gzip.h"
+
 namespace builder::oci {
 namespace {
 
 constexpr std::size_t kBufSize = 1 << 16;
 
-class GzipCompressor final : public ByteSink {
- public:
-  explicit GzipCompressor(ByteSink& out) : out_(out), buf_(kBufSize) {}
-  ~GzipCompressor() override {
-    if (initialized_) deflateEnd(&z_);
-  }
-
-  Result<void> Init(int level) {
-    // windowBits 15 + 16 asks zlib for a gzip wrapper; memLevel 8 is zlib's default.
-    if (deflateInit2(&z_, level == 0 ? 6 : level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
-        Z_OK)
-      return Fail(ErrorCode::kInternal, "deflateInit2 failed");
-    initialized_ = true;
-    // A fixed header: no mtime, name or comment; OS 255 rather than the build host's code.
-    header_ = {};
-    header_.os = 255;
-    if (deflateSetHeader(&z_, &header_) != Z_OK)
-      return Fail(ErrorCode::kInternal, "deflateSetHeader failed");
-    return {};
-  }
-
-  Result<void> Write(std::span<const std::uint8_t> bytes) override {
-    // Feed in chunks that fit uInt on any platform.
-    while (!bytes.empty()) {
-      std::size_t chunk = std::min<std::size_t>(bytes.size(), 1u << 30);
-      z_.next_in = const_cast<Bytef*>(bytes.data());
-      z_.avail_in = static_cast<uInt>(chunk);
-      while (z_.avail_in > 0) BUILDER_TRY(Step(Z_NO_FLUSH));
-      bytes = bytes.subspan(chunk);
-    }
-    return {};
-  }
-
-  Result<void> Close() override {
-    if (closed_) return {};
-    closed_ = true;
-    z_.avail_in = 0;
-    for (;;) {
-      int rc = BUILDER_TRY(Step(Z_FINISH));
-      if (rc == Z_STREAM_END) break;
-    }
-    return out_.Close();
-  }
-
- private:
-  Result<int> Step(int flush) {
-    z_.next_out = buf_.data();
-    z_.avail_out = static_cast<uInt>(buf_.size());
-    int rc = deflate(&z_, flush);
-    if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR)
-      return Fail(ErrorCode::kInternal, "deflate failed: " + std::to_string(rc));
-    std::size_t produced = buf_.size() - z_.avail_out;
-    if (produced) BUILDER_TRY(out_.Write(std::span(buf_.data(), produced)));
-    return rc;
-  }
-
-  ByteSink& out_;
-  std::vector<std::uint8_t> buf_;
-  z_stream z_{};
-  gz_header header_{};
-  bool initialized_ = false;
-  bool closed_ = false;
-};
+// The worker count asked for, or the online cores capped at 8.
+int Workers(const CompressOptions& options) {
+  if (options.threads > 0) return options.threads;
+  return static_cast<int>(std::min<long>(8, std::max<long>(1, sysconf(_SC_NPROCESSORS_ONLN))));
+}
 
 class GzipDecompressor final : public ByteSource {
  public:
@@ -144,9 +89,7 @@ class ZstdCompressor final : public ByteSink {
     BUILDER_TRY(Check(ZSTD_CCtx_setParameter(ctx_.get(), ZSTD_c_checksumFlag, 1)));
     ZSTD_bounds workers = ZSTD_cParam_getBounds(ZSTD_c_nbWorkers);
     if (!ZSTD_isError(workers.error) && workers.upperBound > 0) {
-      int n = options.threads;
-      if (n <= 0) n = static_cast<int>(std::min<long>(8, std::max<long>(1, sysconf(_SC_NPROCESSORS_ONLN))));
-      n = std::clamp(n, 1, workers.upperBound);
+      int n = std::clamp(Workers(options), 1, workers.upperBound);
       BUILDER_TRY(Check(ZSTD_CCtx_setParameter(ctx_.get(), ZSTD_c_nbWorkers, n)));
       // libzstd's default job (4x the window) costs ~30 MB per worker in buffers; 2 MiB jobs keep
       // a layer write well under 64 MB peak RSS for a negligible ratio loss. Jobs are cut by size,
@@ -264,11 +207,8 @@ Compression DetectCompression(std::span<const std::uint8_t> head) {
 
 Result<std::unique_ptr<ByteSink>> MakeCompressor(const CompressOptions& options, ByteSink& out) {
   switch (options.compression) {
-    case Compression::kGzip: {
-      auto c = std::make_unique<GzipCompressor>(out);
-      BUILDER_TRY(c->Init(options.level));
-      return c;
-    }
+    case Compression::kGzip:
+      return MakeParallelGzip(out, options.level, Workers(options));
     case Compression::kZstd: {
       auto c = std::make_unique<ZstdCompressor>(out);
       BUILDER_TRY(c->Init(options));

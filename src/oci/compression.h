@@ -20,13 +20,15 @@ struct CompressOptions {
   Compression compression = Compression::kGzip;
   /// Codec level; 0 picks the codec default (gzip 6, zstd 3).
   int level = 0;
-  /// zstd worker threads; 0 uses the online cores (capped at 8). Ignored by gzip.
+  /// Compression worker threads (gzip and zstd); 0 uses the online cores (capped at 8).
   int threads = 0;
 };
 
 /// A sink that compresses what it is given into `out` (borrowed; must outlive the result).
 /// Output is deterministic for a given input and options:
-///  - gzip: header with mtime 0, no name and OS byte 255 ("unknown", as Go writes);
+///  - gzip: one member, header with mtime 0, no name and OS byte 255 ("unknown", as Go writes);
+///    chunks are deflated in parallel (see parallel_gzip.h) and the bytes do not depend on the
+///    worker count;
 ///  - zstd: whenever libzstd has thread support, at least one worker is used: libzstd's
 ///    multithreaded mode cuts jobs by parameters, not by worker count, so 1 and N workers give
 ///    the same bytes (a test pins this), while 0 workers would differ. Frames carry a checksum.
