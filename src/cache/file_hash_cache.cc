@@ -10,7 +10,6 @@
 #include <cerrno>
 #include <ctime>
 #include <memory>
-#include <set>
 #include <vector>
 
 #include "base/log.h"
@@ -144,6 +143,7 @@ Result<std::string> FileHashCache::ContentHash(int parent_fd, const std::string&
            static_cast<std::uint32_t>(st.st_mode)};
   if (auto it = entries_.find(context_rel);
       it != entries_.end() && it->second.stat == key && !it->second.racy) {
+    it->second.walk = walk_;
     return it->second.hash;
   }
   // O_NONBLOCK: should the name have become a fifo since the stat, open must not hang.
@@ -176,7 +176,7 @@ Result<std::string> FileHashCache::ContentHash(int parent_fd, const std::string&
   bool racy = Nanos(after.st_mtim) != key.mtime_ns || Nanos(after.st_ctim) != key.ctime_ns ||
               static_cast<std::uint64_t>(after.st_size) != key.size ||
               stamp + options_.racy_window.count() >= NowNanos();
-  entries_.insert_or_assign(context_rel, Entry{key, hash, racy});
+  entries_.insert_or_assign(context_rel, Entry{key, hash, racy, walk_});
   dirty_ = true;
   return hash;
 }
@@ -220,14 +220,13 @@ Result<TreeSummary> FileHashCache::HashTree(int dir_fd, std::string_view rel_pat
   }
   struct stat root_st;
   if (::fstat(root_fd->get(), &root_st) != 0) return FailErrno("stat " + root, errno);
-  std::set<std::string> seen;  // context-relative names of regular files visited
+  const std::uint64_t walk = ++walk_;  // files this walk hashes are stamped with it
   auto add_entry = [&](int parent_fd, const std::string& name, const struct stat& st,
                        const std::string& context_rel, const std::string& entry_rel)
       -> Result<void> {
     std::string payload;
     if (S_ISREG(st.st_mode)) {
       payload = BUILDER_TRY(ContentHash(parent_fd, name, st, context_rel, options.on_read));
-      seen.insert(context_rel);
     } else if (S_ISLNK(st.st_mode)) {
       payload = BUILDER_TRY(ReadLinkAt(parent_fd, name, static_cast<std::size_t>(st.st_size)));
     }
@@ -299,7 +298,7 @@ Result<TreeSummary> FileHashCache::HashTree(int dir_fd, std::string_view rel_pat
     std::string prefix = root == "." ? "" : root + "/";
     for (auto it = entries_.lower_bound(prefix);
          it != entries_.end() && it->first.starts_with(prefix);) {
-      if (seen.contains(it->first)) {
+      if (it->second.walk == walk) {
         ++it;
       } else {
         it = entries_.erase(it);

@@ -110,6 +110,7 @@ class FileHashCache {
     Stat stat;
     std::string hash;
     bool racy = false;  ///< too fresh to trust: not served, not saved
+    std::uint64_t walk = 0;  ///< the last HashTree walk that saw the file
   };
 
   /// The content hash of the regular file `name` in parent_fd, stat `st`, from the cache when
@@ -124,6 +125,7 @@ class FileHashCache {
   Options options_;
   std::map<std::string, Entry, std::less<>> entries_;
   std::uint64_t files_read_ = 0;
+  std::uint64_t walk_ = 0;  ///< numbers HashTree walks, to forget files a walk did not see
   bool dirty_ = false;  ///< entries changed since Open: Save has something to write
   std::unique_ptr<std::mutex> mu_ = std::make_unique<std::mutex>();
 };
