@@ -1,0 +1,43 @@
+// Tests for FetchUrl's failures that need no server: schemes, refused connections.
+#include "oci/url_fetcher.h"
+
+#include <doctest/doctest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace builder::oci {
+namespace {
+
+// A loopback port nothing listens on: bound, then closed.
+int ClosedPort() {
+  int s = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  REQUIRE(::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  REQUIRE(::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+  ::close(s);
+  return ntohs(a.sin_port);
+}
+
+TEST_CASE("only http and https are fetched") {
+  StringSink sink;
+  auto r = FetchUrl("file:///etc/passwd", sink);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code() == ErrorCode::kInvalidArgument);
+  CHECK(sink.data().empty());
+}
+
+TEST_CASE("a refused connection is an I/O error naming the URL") {
+  StringSink sink;
+  std::string url = "http://127.0.0.1:" + std::to_string(ClosedPort()) + "/x";
+  auto r = FetchUrl(url, sink);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code() == ErrorCode::kIo);
+  CHECK(r.error().ToString().find("GET " + url) != std::string::npos);
+}
+
+}  // namespace
+}  // namespace builder::oci
