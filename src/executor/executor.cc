@@ -139,7 +139,7 @@ Result<BuildOutcome> Execute(const oci::ImageStore& store, const planner::BuildP
     report.Note("warning: file hash cache not saved: " + saved.error().ToString());
 
   StageImage& final_image = state.stages.back();
-  final_image.config.created = state.created;
+  final_image.config.created = final_image.created.empty() ? state.created : final_image.created;
   BuildOutcome outcome;
   outcome.new_layers = state.new_layers;
   outcome.cached_steps = state.cached_steps;

@@ -229,6 +229,7 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
   report.Done(from_id, 0.0);
 
   std::size_t exec_index = 1;
+  std::vector<std::size_t> metadata_entries;  // history indexes that take image.created at the end
   for (std::size_t i = 0; i < plan.steps.size(); ++i) {
     const planner::Step& step = plan.steps[i];
     oci::HistoryEntry history;
@@ -237,6 +238,7 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
     history.comment = "buildkit.dockerfile.v0";
     if (!planner::IsExecStep(step)) {
       history.empty_layer = true;
+      metadata_entries.push_back(image.config.history.size());
       image.config.history.push_back(history);
       continue;
     }
@@ -294,6 +296,7 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
           else image.stale = true;
         }
         image.config.history.push_back(entry.history);
+        image.created = std::max(image.created, entry.history.created);
         image.key = key;
         ++state.cached_steps;
         report.Cached(id);
@@ -362,6 +365,7 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
       ++state.new_layers;
     }
     image.config.history.push_back(history);
+    image.created = std::max(image.created, history.created);
     // Record the result; a cache that cannot be written only costs the next build time.
     auto config_blob = state.store->blobs().Put(oci::kOciConfig, image.config.Serialize());
     if (config_blob) {
@@ -377,6 +381,8 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
     image.key = key;
     report.Done(id, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
+  const std::string& stamp = image.created.empty() ? state.created : image.created;
+  for (std::size_t index : metadata_entries) image.config.history[index].created = stamp;
   image.config.config = plan.final_config;
   image.config.author = plan.final_author;
   return {};

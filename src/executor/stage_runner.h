@@ -24,6 +24,10 @@ struct StageImage {
   bool stale = false;               ///< cache hits added layers not in `lowers` yet
   cache::CacheKey key;
   std::string base_digest;  ///< manifest digest of the FROM image ("scratch", or a stage's key)
+  /// The newest history time of the steps that ran or hit the cache (RFC 3339, "" before the
+  /// first): metadata steps and the image's `created` take it, so a fully cached rebuild
+  /// gives the same image id, as BuildKit's does.
+  std::string created;
 };
 
 /// What every stage of one build shares.
