@@ -133,9 +133,13 @@ Result<ImageIndex> ImageStore::ReadIndex() const {
 Result<void> ImageStore::UpdateIndex(const std::function<Result<void>(ImageIndex&)>& edit) const {
   FileLock lock = BUILDER_TRY(FileLock::Acquire(LockPath("index"), FileLock::Mode::kExclusive));
   ImageIndex index = BUILDER_TRY(ReadIndex());
+  const std::string before = index.Serialize();
   BUILDER_TRY(edit(index));
+  std::string after = index.Serialize();
+  // Re-tagging an image where it is (every no-op rebuild) needs no write and no fsync.
+  if (after == before) return {};
   StagedFile staged = BUILDER_TRY(StagedFile::Create(blobs_.TmpDir()));
-  BUILDER_TRY(staged.Write(index.Serialize()));
+  BUILDER_TRY(staged.Write(after));
   auto committed = staged.Commit(JoinPath(root(), "index.json"));
   if (!committed) return Fail(std::move(committed.error()).Context("write index.json"));
   return {};
