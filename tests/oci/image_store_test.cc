@@ -2,6 +2,7 @@
 #include "oci/image_store.h"
 
 #include <doctest/doctest.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -107,6 +108,23 @@ TEST_CASE("image store: tag, resolve by reference, id and prefix; untag") {
   Descriptor missing = m1;
   missing.digest = Digest::Of("nothing");
   CHECK(store->Tag(missing, Ref("app:x")).error().code() == ErrorCode::kNotFound);
+}
+
+TEST_CASE("image store: re-tagging an image where it is leaves index.json untouched") {
+  TempDir t;
+  auto store = ImageStore::Open(t.path());
+  REQUIRE(store);
+  Descriptor m = MakeImage(*store, {"layer"}, "2020-01-01T00:00:00Z");
+  REQUIRE(store->Tag(m, Ref("app:1.0")));
+  struct stat before;
+  REQUIRE(::stat((t / "index.json").c_str(), &before) == 0);
+  REQUIRE(store->Tag(m, Ref("app:1.0")));
+  struct stat after;
+  REQUIRE(::stat((t / "index.json").c_str(), &after) == 0);
+  CHECK(after.st_ino == before.st_ino);  // not replaced by a rename
+  REQUIRE(store->Tag(m, Ref("app:2.0")));
+  REQUIRE(::stat((t / "index.json").c_str(), &after) == 0);
+  CHECK(after.st_ino != before.st_ino);
 }
 
 TEST_CASE("image store: an ambiguous id prefix is an error") {
