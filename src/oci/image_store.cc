@@ -211,11 +211,28 @@ Result<std::vector<StoredImage>> ImageStore::List(std::vector<Error>* damaged) c
 }
 
 Result<StoredImage> ImageStore::Resolve(std::string_view name) const {
-  std::vector<Error> damaged;
-  std::vector<StoredImage> images = BUILDER_TRY(List(&damaged));
   std::string_view hex = name;
   const bool prefixed = hex.starts_with("sha256:");
   if (prefixed) hex.remove_prefix(7);
+  // The common case, a tag: load the one image it names, not every image in the store.
+  if (!prefixed && !(hex.size() == 64 && IsHexPrefix(hex))) {
+    auto ref = Reference::ParseDockerRef(name);
+    if (ref && !ref->digest()) {
+      ImageIndex index = BUILDER_TRY(ReadIndex());
+      for (const Descriptor& entry : index.manifests) {
+        if (EntryTag(entry) != *ref) continue;
+        StoredImage image = BUILDER_TRY(Load(entry));
+        for (const Descriptor& other : index.manifests) {
+          auto tag = other.digest == entry.digest ? EntryTag(other) : std::nullopt;
+          if (tag && std::find(image.tags.begin(), image.tags.end(), *tag) == image.tags.end())
+            image.tags.push_back(*tag);
+        }
+        return image;
+      }
+    }
+  }
+  std::vector<Error> damaged;
+  std::vector<StoredImage> images = BUILDER_TRY(List(&damaged));
 
   // A full id first: 64 hex characters are never a reference.
   if (hex.size() == 64 && IsHexPrefix(hex)) {
