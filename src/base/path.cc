@@ -1,11 +1,14 @@
 // Lexical path helpers and atomic small-file writes.
 #include "base/path.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <memory>
 #include <vector>
 
 #include "base/staged_file.h"
@@ -95,6 +98,20 @@ Result<void> WriteFileAtomic(const std::string& path, std::string_view content, 
   auto staged = BUILDER_TRY(StagedFile::Create(DirName(path), mode));
   BUILDER_TRY(staged.Write(content));
   return staged.Commit(path);
+}
+
+Result<std::vector<std::string>> ListDirectory(const std::string& dir) {
+  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), &::closedir);
+  if (!d) return FailErrno("open directory " + dir, errno);
+  std::vector<std::string> names;
+  errno = 0;
+  while (dirent* e = ::readdir(d.get())) {
+    std::string_view name = e->d_name;
+    if (name != "." && name != "..") names.emplace_back(name);
+  }
+  if (errno != 0) return FailErrno("read directory " + dir, errno);
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 Result<void> MakeDirs(const std::string& path, unsigned mode) {

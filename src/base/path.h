@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/error.h"
 
@@ -26,6 +27,9 @@ bool IsLocalPath(std::string_view path);
 /// readers see the old content or the new, never a torn file.
 [[nodiscard]] Result<void> WriteFileAtomic(const std::string& path, std::string_view content,
                                            unsigned mode = 0644);
+/// The entry names of directory `dir` without "." and "..", sorted bytewise.
+/// Errors: opendir's errno (ENOENT for a missing dir) or readdir's.
+[[nodiscard]] Result<std::vector<std::string>> ListDirectory(const std::string& dir);
 /// mkdir -p.
 [[nodiscard]] Result<void> MakeDirs(const std::string& path, unsigned mode = 0755);
 

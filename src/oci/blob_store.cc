@@ -1,7 +1,6 @@
 // Content-addressed blob storage: staged writes published by rename, digest-checked reads.
 #include "oci/blob_store.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -99,20 +98,6 @@ class HashingFileSink final : public ByteSink {
   Sha256 hash_;
   std::int64_t size_ = 0;
 };
-
-Result<std::vector<std::string>> ListNames(const std::string& dir) {
-  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), &::closedir);
-  if (!d) return FailErrno("open directory " + dir, errno);
-  std::vector<std::string> names;
-  errno = 0;
-  while (dirent* e = ::readdir(d.get())) {
-    std::string_view name = e->d_name;
-    if (name != "." && name != "..") names.emplace_back(name);
-  }
-  if (errno != 0) return FailErrno("read directory " + dir, errno);
-  std::sort(names.begin(), names.end());
-  return names;
-}
 
 }  // namespace
 
@@ -278,7 +263,7 @@ Result<void> BlobStore::Remove(const Digest& digest) const {
 }
 
 Result<std::vector<Digest>> BlobStore::List() const {
-  std::vector<std::string> names = BUILDER_TRY(ListNames(JoinPath(root_, "blobs/sha256")));
+  std::vector<std::string> names = BUILDER_TRY(ListDirectory(JoinPath(root_, "blobs/sha256")));
   std::vector<Digest> out;
   for (const std::string& name : names) {
     if (!IsHexName(name)) continue;
@@ -288,7 +273,7 @@ Result<std::vector<Digest>> BlobStore::List() const {
 }
 
 Result<std::vector<std::string>> BlobStore::ListStrays() const {
-  std::vector<std::string> names = BUILDER_TRY(ListNames(JoinPath(root_, "blobs/sha256")));
+  std::vector<std::string> names = BUILDER_TRY(ListDirectory(JoinPath(root_, "blobs/sha256")));
   std::erase_if(names, [](const std::string& n) { return IsHexName(n); });
   return names;
 }

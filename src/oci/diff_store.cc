@@ -1,13 +1,10 @@
 // Per-layer diff dirs: adopted from a build's upper dirs by rename, found by diffID.
 #include "oci/diff_store.h"
 
-#include <dirent.h>
 #include <sys/stat.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstdio>
-#include <memory>
 
 #include "base/path.h"
 #include "base/staged_file.h"
@@ -39,25 +36,13 @@ Result<std::string> DiffStore::Adopt(const std::string& dir, const Digest& diff_
 }
 
 Result<std::vector<std::string>> DiffStore::List() const {
-  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(Dir().c_str()), &::closedir);
-  if (!d) {
-    if (errno == ENOENT) return std::vector<std::string>{};
-    return FailErrno("open directory " + Dir(), errno);
-  }
-  std::vector<std::string> names;
-  while (dirent* e = ::readdir(d.get())) {
-    std::string_view name = e->d_name;
-    if (name != "." && name != "..") names.emplace_back(name);
-  }
-  std::sort(names.begin(), names.end());
+  auto names = ListDirectory(Dir());
+  if (!names && names.error().sys_errno() == ENOENT) return std::vector<std::string>{};
   return names;
 }
 
 Result<std::uint64_t> DiffStore::Remove(const std::string& name) const {
-  if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..") {
-    return Fail(ErrorCode::kInvalidArgument, "bad diff dir name " + name);
-  }
-  return RemoveTree(Dir() + "/" + name);
+  return RemoveEntry(Dir(), name, "diff dir");
 }
 
 }  // namespace builder::oci

@@ -78,4 +78,12 @@ Result<std::uint64_t> RemoveTree(const std::string& path) {
   return freed;
 }
 
+Result<std::uint64_t> RemoveEntry(const std::string& dir, const std::string& name,
+                                  std::string_view what) {
+  if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..") {
+    return Fail(ErrorCode::kInvalidArgument, "bad " + std::string(what) + " name " + name);
+  }
+  return RemoveTree(dir + "/" + name);
+}
+
 }  // namespace builder::oci

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "base/error.h"
 
@@ -14,5 +15,10 @@ namespace builder::oci {
 /// directories from image layers do not stop an unprivileged caller. A missing path is not an
 /// error. Returns the bytes freed (the st_size of every non-directory removed).
 [[nodiscard]] Result<std::uint64_t> RemoveTree(const std::string& path);
+
+/// RemoveTree of `dir`/`name`, where name must be one plain entry name (not "", ".", "..",
+/// nothing with '/'): kInvalidArgument "bad <what> name ..." otherwise.
+[[nodiscard]] Result<std::uint64_t> RemoveEntry(const std::string& dir, const std::string& name,
+                                                std::string_view what);
 
 }  // namespace builder::oci

@@ -1,14 +1,11 @@
 // Snapshots: chain IDs, and flattened image root filesystems unpacked once and shared.
 #include "oci/snapshot_store.h"
 
-#include <dirent.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
-#include <memory>
 
 #include "base/path.h"
 #include "base/staged_file.h"
@@ -86,23 +83,10 @@ Result<std::string> SnapshotStore::Prepare(const StoredImage& image,
   return dest;
 }
 
-Result<std::vector<std::string>> SnapshotStore::List() const {
-  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(Dir().c_str()), &::closedir);
-  if (!d) return FailErrno("open directory " + Dir(), errno);
-  std::vector<std::string> names;
-  while (dirent* e = ::readdir(d.get())) {
-    std::string_view name = e->d_name;
-    if (name != "." && name != "..") names.emplace_back(name);
-  }
-  std::sort(names.begin(), names.end());
-  return names;
-}
+Result<std::vector<std::string>> SnapshotStore::List() const { return ListDirectory(Dir()); }
 
 Result<std::uint64_t> SnapshotStore::Remove(const std::string& name) const {
-  if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..") {
-    return Fail(ErrorCode::kInvalidArgument, "bad snapshot name " + name);
-  }
-  return RemoveTree(Dir() + "/" + name);
+  return RemoveEntry(Dir(), name, "snapshot");
 }
 
 }  // namespace builder::oci

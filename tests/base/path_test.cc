@@ -5,8 +5,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "base/path.h"
 
@@ -67,6 +69,22 @@ TEST_CASE("WriteFileAtomic replaces content and leaves no temp files") {
   auto notdir = MakeDirs(dir + "/plain");
   REQUIRE_FALSE(notdir);
   CHECK(notdir.error().message() == dir + "/plain exists and is not a directory");
+  std::system(("rm -rf " + dir).c_str());
+}
+
+TEST_CASE("ListDirectory gives entry names sorted, without . and .., and errno on failure") {
+  char tmpl[] = "/tmp/builder-path-XXXXXX";
+  REQUIRE(mkdtemp(tmpl));
+  std::string dir = tmpl;
+  REQUIRE(MakeDirs(dir + "/b"));
+  REQUIRE(WriteFileAtomic(dir + "/a", "x"));
+  REQUIRE(WriteFileAtomic(dir + "/.hidden", "x"));
+  auto names = ListDirectory(dir);
+  REQUIRE(names);
+  CHECK(*names == std::vector<std::string>{".hidden", "a", "b"});
+  auto missing = ListDirectory(dir + "/none");
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().sys_errno() == ENOENT);
   std::system(("rm -rf " + dir).c_str());
 }
 
