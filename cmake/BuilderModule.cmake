@@ -16,6 +16,8 @@ function(builder_module_tests name)
   file(GLOB _srcs CONFIGURE_DEPENDS "${CMAKE_CURRENT_SOURCE_DIR}/*_test.cc")
   add_executable(${name}_tests ${PROJECT_SOURCE_DIR}/tests/doctest_main.cc ${_srcs})
   target_link_libraries(${name}_tests PRIVATE ${ARGN} doctest::doctest)
+  # Helpers shared by several modules' tests live in tests/support/.
+  target_include_directories(${name}_tests PRIVATE "${PROJECT_SOURCE_DIR}/tests")
   target_compile_definitions(${name}_tests PRIVATE
     BUILDER_CONFORMANCE_DIR="${BUILDER_CONFORMANCE_DIR}"
     BUILDER_TESTDATA_DIR="${PROJECT_SOURCE_DIR}/testdata")

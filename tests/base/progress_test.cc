@@ -6,17 +6,12 @@
 #include <string>
 
 #include "base/progress.h"
+#include "support/mem_file.h"
 
 namespace builder {
 namespace {
 
-struct MemFile {
-  char* buf = nullptr;
-  size_t len = 0;
-  std::FILE* f = open_memstream(&buf, &len);
-  ~MemFile() { std::fclose(f); std::free(buf); }
-  std::string str() { std::fflush(f); return std::string(buf, len); }
-};
+using testing::MemFile;
 
 TEST_CASE("plain progress prints rate-limited lines") {
   MemFile out;

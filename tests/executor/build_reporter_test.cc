@@ -8,25 +8,14 @@
 #include <string>
 
 #include "executor/build_reporter.h"
+#include "support/mem_file.h"
 
 namespace builder::executor {
 namespace {
 
 using std::chrono::milliseconds;
 
-struct MemFile {
-  char* buf = nullptr;
-  size_t len = 0;
-  std::FILE* f = open_memstream(&buf, &len);
-  ~MemFile() {
-    std::fclose(f);
-    std::free(buf);
-  }
-  std::string str() {
-    std::fflush(f);
-    return std::string(buf, len);
-  }
-};
+using testing::MemFile;
 
 TEST_CASE("plain: a short step's byte progress prints nothing") {
   MemFile out;
