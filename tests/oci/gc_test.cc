@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <ctime>
+#include <optional>
 
 #include "oci/diff_store.h"
 #include "oci/snapshot_store.h"
@@ -21,75 +22,79 @@ using testing::MakeImage;
 using testing::Ref;
 using testing::TempDir;
 
-TEST_CASE("gc: unreferenced blobs and snapshots go, referenced ones stay") {
+// Two tagged images sharing their first layer: "keep" stays tagged, tests untag "drop".
+struct KeepAndDrop {
   TempDir t;
-  auto store = ImageStore::Open(t.path());
-  REQUIRE(store);
-  Descriptor keep = MakeImage(*store, {"shared", "kept"}, "2020-01-01T00:00:00Z");
-  Descriptor drop = MakeImage(*store, {"shared", "dropped"}, "2020-01-02T00:00:00Z");
-  REQUIRE(store->Tag(keep, Ref("keep")));
-  REQUIRE(store->Tag(drop, Ref("drop")));
-  auto kept = store->Resolve("keep");
-  auto dropped = store->Resolve("drop");
+  std::optional<ImageStore> store;
+  Descriptor keep, drop;
+  KeepAndDrop() {
+    auto opened = ImageStore::Open(t.path());
+    REQUIRE(opened);
+    store.emplace(std::move(*opened));
+    keep = MakeImage(*store, {"shared", "kept"}, "2020-01-01T00:00:00Z");
+    drop = MakeImage(*store, {"shared", "dropped"}, "2020-01-02T00:00:00Z");
+    REQUIRE(store->Tag(keep, Ref("keep")));
+    REQUIRE(store->Tag(drop, Ref("drop")));
+  }
+};
+
+TEST_CASE("gc: unreferenced blobs and snapshots go, referenced ones stay") {
+  KeepAndDrop f;
+  auto kept = f.store->Resolve("keep");
+  auto dropped = f.store->Resolve("drop");
   REQUIRE(kept);
   REQUIRE(dropped);
   // Fake snapshot directories: one per chain prefix of the kept image, one of nothing.
-  SnapshotStore snapshots(*store);
+  SnapshotStore snapshots(*f.store);
   for (const Digest& id : ChainIds(kept->config.rootfs.diff_ids)) {
     REQUIRE(::mkdir(snapshots.PathOf(id).c_str(), 0755) == 0);
   }
   REQUIRE(::mkdir(snapshots.PathFor(*dropped).c_str(), 0755) == 0);
   REQUIRE(testing::PutFile(snapshots.PathFor(*dropped) + "/file", "123"));
   // Staging leftovers: one old, one fresh.
-  REQUIRE(testing::PutFile(t / "tmp/.tmp-old", "0123456789"));
-  testing::SetMtime(t / "tmp/.tmp-old", std::time(nullptr) - 7200);
-  REQUIRE(testing::PutFile(t / "tmp/.tmp-new", "x"));
+  REQUIRE(testing::PutFile(f.t / "tmp/.tmp-old", "0123456789"));
+  testing::SetMtime(f.t / "tmp/.tmp-old", std::time(nullptr) - 7200);
+  REQUIRE(testing::PutFile(f.t / "tmp/.tmp-new", "x"));
 
-  REQUIRE(*store->Untag(Ref("drop")));
-  auto stats = Prune(*store);
+  REQUIRE(*f.store->Untag(Ref("drop")));
+  auto stats = Prune(*f.store);
   REQUIRE(stats);
   // The dropped image's manifest, config and own layer.
   CHECK(stats->blobs_deleted == 3);
   CHECK(stats->snapshots_deleted == 1);
   CHECK(stats->tmp_deleted == 1);
   CHECK(stats->bytes_reclaimed ==
-        static_cast<std::uint64_t>(drop.size + dropped->manifest.config.size + 7 + 3 + 10));
-  CHECK_FALSE(store->blobs().Has(drop.digest));
-  CHECK(store->blobs().Has(keep.digest));
-  CHECK(store->blobs().Has(kept->manifest.config.digest));
-  for (const Descriptor& layer : kept->manifest.layers) CHECK(store->blobs().Has(layer.digest));
+        static_cast<std::uint64_t>(f.drop.size + dropped->manifest.config.size + 7 + 3 + 10));
+  CHECK_FALSE(f.store->blobs().Has(f.drop.digest));
+  CHECK(f.store->blobs().Has(f.keep.digest));
+  CHECK(f.store->blobs().Has(kept->manifest.config.digest));
+  for (const Descriptor& layer : kept->manifest.layers) CHECK(f.store->blobs().Has(layer.digest));
   CHECK(snapshots.List()->size() == 2);
-  CHECK(testing::Exists(t / "tmp/.tmp-new"));
-  CHECK(store->Resolve("keep"));
+  CHECK(testing::Exists(f.t / "tmp/.tmp-new"));
+  CHECK(f.store->Resolve("keep"));
 
-  auto second = Prune(*store);
+  auto second = Prune(*f.store);
   REQUIRE(second);
   CHECK(second->blobs_deleted == 0);
   CHECK(second->bytes_reclaimed == 0);
 }
 
 TEST_CASE("gc: diff dirs go with the last config that lists their diff_id") {
-  TempDir t;
-  auto store = ImageStore::Open(t.path());
-  REQUIRE(store);
-  Descriptor keep = MakeImage(*store, {"shared", "kept"}, "2020-01-01T00:00:00Z");
-  Descriptor drop = MakeImage(*store, {"shared", "dropped"}, "2020-01-02T00:00:00Z");
-  REQUIRE(store->Tag(keep, Ref("keep")));
-  REQUIRE(store->Tag(drop, Ref("drop")));
-  auto dropped = store->Resolve("drop");
+  KeepAndDrop f;
+  auto dropped = f.store->Resolve("drop");
   REQUIRE(dropped);
-  DiffStore diffs(*store);
+  DiffStore diffs(*f.store);
   for (const Digest& diff_id : dropped->config.rootfs.diff_ids) {
-    REQUIRE(::mkdir((t / "upper").c_str(), 0755) == 0);
-    REQUIRE(testing::PutFile(t / "upper/file", "12345"));
-    auto kept = diffs.Adopt(t / "upper", diff_id);
+    REQUIRE(::mkdir((f.t / "upper").c_str(), 0755) == 0);
+    REQUIRE(testing::PutFile(f.t / "upper/file", "12345"));
+    auto kept = diffs.Adopt(f.t / "upper", diff_id);
     REQUIRE(kept);
-    CHECK(*kept == t / ("diffs/" + std::string(diff_id.hex())));
+    CHECK(*kept == f.t / ("diffs/" + std::string(diff_id.hex())));
     CHECK(diffs.Find(diff_id) == *kept);
   }
-  CHECK_FALSE(testing::Exists(t / "upper"));
-  REQUIRE(*store->Untag(Ref("drop")));
-  auto stats = Prune(*store);
+  CHECK_FALSE(testing::Exists(f.t / "upper"));
+  REQUIRE(*f.store->Untag(Ref("drop")));
+  auto stats = Prune(*f.store);
   REQUIRE(stats);
   CHECK(stats->diffs_deleted == 1);  // "dropped"; "shared" is still listed by "keep"
   CHECK(diffs.List()->size() == 1);
