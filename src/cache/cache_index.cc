@@ -2,12 +2,10 @@
 // published atomically.
 #include "cache/cache_index.h"
 
-#include <dirent.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <ctime>
-#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "base/file_lock.h"
@@ -98,14 +96,13 @@ Result<std::optional<json>> ReadRecord(const std::string& path) {
 /// Names of the *.json files in dir.
 Result<std::vector<std::string>> ListRecords(const std::string& dir) {
   std::vector<std::string> out;
-  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), &::closedir);
-  if (!d) {
-    if (errno == ENOENT) return out;
-    return FailErrno("open directory " + dir, errno);
+  auto names = ListDirectory(dir);
+  if (!names) {
+    if (names.error().sys_errno() == ENOENT) return out;
+    return Fail(std::move(names.error()));
   }
-  while (dirent* e = ::readdir(d.get())) {
-    std::string_view name = e->d_name;
-    if (name.ends_with(".json") && !name.starts_with(".")) out.emplace_back(name);
+  for (std::string& name : *names) {
+    if (name.ends_with(".json") && !name.starts_with(".")) out.push_back(std::move(name));
   }
   return out;
 }
