@@ -214,56 +214,43 @@ Result<StoredImage> ImageStore::Resolve(std::string_view name) const {
   std::string_view hex = name;
   const bool prefixed = hex.starts_with("sha256:");
   if (prefixed) hex.remove_prefix(7);
-  // The common case, a tag: load the one image it names, not every image in the store.
-  if (!prefixed && !(hex.size() == 64 && IsHexPrefix(hex))) {
-    auto ref = Reference::ParseDockerRef(name);
-    if (ref && !ref->digest()) {
-      ImageIndex index = BUILDER_TRY(ReadIndex());
-      for (const Descriptor& entry : index.manifests) {
-        if (EntryTag(entry) != *ref) continue;
-        StoredImage image = BUILDER_TRY(Load(entry));
-        for (const Descriptor& other : index.manifests) {
-          auto tag = other.digest == entry.digest ? EntryTag(other) : std::nullopt;
-          if (tag && std::find(image.tags.begin(), image.tags.end(), *tag) == image.tags.end())
-            image.tags.push_back(*tag);
-        }
-        return image;
+  const bool full_id = hex.size() == 64 && IsHexPrefix(hex);  // never a reference
+  std::optional<Reference> ref;
+  if (!prefixed && !full_id) {
+    auto parsed = Reference::ParseDockerRef(name);
+    if (parsed) ref = std::move(*parsed);
+    else if (!IsHexPrefix(hex)) return Fail(std::move(parsed.error()));
+  }
+  // A tag names one index entry: load that image only (a damaged one says why it cannot be
+  // used), not every image in the store.
+  if (ref && !ref->digest()) {
+    ImageIndex index = BUILDER_TRY(ReadIndex());
+    for (const Descriptor& entry : index.manifests) {
+      if (EntryTag(entry) != *ref) continue;
+      StoredImage image = BUILDER_TRY(Load(entry));
+      for (const Descriptor& other : index.manifests) {
+        auto tag = other.digest == entry.digest ? EntryTag(other) : std::nullopt;
+        if (tag && std::find(image.tags.begin(), image.tags.end(), *tag) == image.tags.end())
+          image.tags.push_back(*tag);
       }
+      return image;
     }
   }
   std::vector<Error> damaged;
   std::vector<StoredImage> images = BUILDER_TRY(List(&damaged));
-
-  // A full id first: 64 hex characters are never a reference.
-  if (hex.size() == 64 && IsHexPrefix(hex)) {
+  if (full_id) {
     for (const StoredImage& image : images) {
       if (image.id().hex() == hex) return image;
     }
     return NoSuchImage(name);
   }
-  if (!prefixed) {
-    auto ref = Reference::ParseDockerRef(name);
-    if (ref) {
-      for (const StoredImage& image : images) {
-        if (ref->digest()) {
-          if (image.digest() != *ref->digest()) continue;
-          bool named = image.tags.empty() ||
-                       std::any_of(image.tags.begin(), image.tags.end(),
-                                   [&](const Reference& t) { return t.Name() == ref->Name(); });
-          if (named) return image;
-        } else if (std::find(image.tags.begin(), image.tags.end(), *ref) != image.tags.end()) {
-          return image;
-        }
-      }
-      if (!ref->digest() && !damaged.empty()) {
-        // The tag may name a damaged image: say why it cannot be used.
-        ImageIndex index = BUILDER_TRY(ReadIndex());
-        for (const Descriptor& entry : index.manifests) {
-          if (EntryTag(entry) == *ref) return Load(entry);
-        }
-      }
-    } else if (!IsHexPrefix(hex)) {
-      return Fail(std::move(ref.error()));
+  if (ref && ref->digest()) {
+    for (const StoredImage& image : images) {
+      if (image.digest() != *ref->digest()) continue;
+      bool named = image.tags.empty() ||
+                   std::any_of(image.tags.begin(), image.tags.end(),
+                               [&](const Reference& t) { return t.Name() == ref->Name(); });
+      if (named) return image;
     }
   }
   if (!IsHexPrefix(hex)) return NoSuchImage(name);
