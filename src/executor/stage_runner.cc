@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <functional>
 #include <memory>
 
 #include "base/path.h"
@@ -259,6 +260,7 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
     const auto* copy = std::get_if<planner::CopyStep>(&step.action);
     BuildContext source = *state.context;
     cache::StepInputs inputs;
+    std::function<Result<void>()> rehash;  // the summaries a miss explains and records
     if (copy && (copy->from_stage >= 0 || !copy->from_image.empty())) {
       auto from = CopySource(state, *copy);
       if (!from) return fail_step(std::move(from.error()));
@@ -267,14 +269,20 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
       inputs.hashes["COPY --from"] = from->second;
     } else {
       const parser::PatternMatcher* ignore = state.context->ignore ? &*state.context->ignore : nullptr;
-      std::uint64_t hashed_bytes = 0;
-      auto on_read = [&](std::uint64_t n) {
+      auto on_read = [&report, id, hashed_bytes = std::uint64_t{0}](std::uint64_t n) mutable {
         hashed_bytes += n;
         report.Progress(id, "hashing context", hashed_bytes, 0);
       };
-      auto hashed = planner::HashStepInputs(step, state.context_fd, ignore, *state.hashes, on_read);
+      // Digests only at first: a hit (the no-op rebuild) needs no per-file summary.
+      auto hashed = planner::HashStepInputs(step, state.context_fd, ignore, *state.hashes, on_read,
+                                            /*need_entries=*/false);
       if (!hashed) return fail_step(std::move(hashed.error()));
       inputs = std::move(*hashed);
+      rehash = [&state, &step, &inputs, ignore, on_read]() -> Result<void> {
+        inputs = BUILDER_TRY(planner::HashStepInputs(step, state.context_fd, ignore, *state.hashes,
+                                                     on_read, /*need_entries=*/true));
+        return {};
+      };
     }
     std::vector<sandbox::BindMount> binds;
     if (const auto* run = std::get_if<planner::RunStep>(&step.action); run && !run->mounts.empty()) {
@@ -302,6 +310,11 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
         report.Cached(id);
         continue;
       }
+    }
+    const bool elided = std::any_of(inputs.trees.begin(), inputs.trees.end(),
+                                    [](const auto& t) { return t.second.elided; });
+    if (elided && rehash) {
+      if (auto r = rehash(); !r) return fail_step(std::move(r.error()));
     }
     if (state.explain) {
       std::string why = state.no_cache ? std::string("--no-cache")

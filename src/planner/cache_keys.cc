@@ -38,11 +38,13 @@ cache::CacheKey BaseKey(const std::string& base_digest, const std::string& platf
 Result<cache::StepInputs> HashStepInputs(const Step& step, int context_fd,
                                          const parser::PatternMatcher* ignore,
                                          cache::FileHashCache& hashes,
-                                         const cache::ReadProgressFn& on_read) {
+                                         const cache::ReadProgressFn& on_read,
+                                         bool need_entries) {
   cache::StepInputs inputs;
   for (const auto& [name, value] : step.args) inputs.hashes["build arg " + name] = Sha256Hex(value);
   cache::HashTreeOptions options;
   options.on_read = on_read;
+  options.need_entries = need_entries;
   if (ignore) {
     options.ignore = [ignore](std::string_view path, bool) { return ignore->MatchesOrParentMatches(path); };
     options.descend_ignored_dirs = ignore->exclusions();

@@ -23,11 +23,14 @@ cache::CacheKey BaseKey(const std::string& base_digest, const std::string& platf
 /// (.dockerignore): path, mode, uid/gid and content, never mtime. An ADD of a URL without
 /// --checksum cannot be known in advance: it gets a unique input and always misses.
 /// `on_read` (may be null) is told each buffer of context content read (hashing progress).
+/// `need_entries` false lets unchanged trees come back `elided` (digest only: enough for the
+/// key and a hit; hash again with true before explaining or recording a miss).
 /// Errors: a missing source (kNotFound `"/x": not found`), I/O errors.
 [[nodiscard]] Result<cache::StepInputs> HashStepInputs(const Step& step, int context_fd,
                                                        const parser::PatternMatcher* ignore,
                                                        cache::FileHashCache& hashes,
-                                                       const cache::ReadProgressFn& on_read = {});
+                                                       const cache::ReadProgressFn& on_read = {},
+                                                       bool need_entries = true);
 
 /// H(parent, canonical step, inputs).
 cache::CacheKey StepKey(const cache::CacheKey& parent, const Step& step,
