@@ -16,6 +16,7 @@
 #include "base/subprocess.h"
 #include "executor/container_owner.h"
 #include "executor/run_step.h"
+#include "executor/url_fetch.h"
 #include "executor/user_db.h"
 #include "oci/layer_stream.h"
 #include "oci/layer_writer.h"
@@ -276,6 +277,18 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
       if (!hashed) return fail_step(std::move(hashed.error()));
       inputs = std::move(*hashed);
     }
+    // ADD <url> without --checksum is keyed on what the download gives (BuildKit fetches on
+    // every build too); a hit drops the temp file, a miss writes the layer from it.
+    FetchedUrls fetched;
+    if (copy && copy->add && copy->checksum.empty()) {
+      for (const auto& url : copy->sources) {
+        if (!IsUrl(url) || fetched.count(url)) continue;
+        auto got = FetchUrlToTemp(url, state.store->blobs().TmpDir());
+        if (!got) return fail_step(std::move(got.error()));
+        planner::SetFetchedUrlInput(inputs, url, got->digest, got->last_modified);
+        fetched.emplace(url, std::move(*got));
+      }
+    }
     std::vector<sandbox::BindMount> binds;
     if (const auto* run = std::get_if<planner::RunStep>(&step.action); run && !run->mounts.empty()) {
       auto prepared = PrepareMounts(state, *run, state.scratch + "/" + std::to_string(id), &inputs);
@@ -331,7 +344,7 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
             ro.on_line = [&](std::string_view line) { report.Output(id, line); };
             return RunInSandbox(action, view, ro);
           } else if constexpr (std::is_same_v<T, planner::CopyStep>) {
-            return CopyIntoUpper(source, action, view, upper);
+            return CopyIntoUpper(source, action, view, upper, &fetched);
           } else if constexpr (std::is_same_v<T, planner::MkdirStep>) {
             ResolvedUser owner;
             if (!action.user.empty()) owner = BUILDER_TRY(ResolveRunUser(view, action.user));
