@@ -209,9 +209,12 @@ Result<std::vector<ContextSource>> ExpandContextSource(int context_fd, std::stri
   for (std::string& p : paths) {
     std::string resolved = BUILDER_TRY(ResolveInContext(context_fd, p));
     // A link to nothing fails naming its target, as BuildKit does ("/etc/passwd" for a link
-    // to /etc/passwd that the context lacks).
+    // to /etc/passwd that the context lacks); an ignored target is not in BuildKit's context.
     struct stat st;
-    if (resolved != p && !BUILDER_TRY(StatInContext(context_fd, resolved, &st))) return NotFound(resolved);
+    if (resolved != p && (!BUILDER_TRY(StatInContext(context_fd, resolved, &st)) ||
+                          BUILDER_TRY(Ignored(ignore, resolved)))) {
+      return NotFound(resolved);
+    }
     out.push_back({std::move(p), std::move(resolved)});
   }
   return out;

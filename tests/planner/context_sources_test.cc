@@ -123,6 +123,13 @@ TEST_CASE("a source link to what the context lacks is not found under the target
   auto climbed = ExpandContextSource(ctx.fd.get(), "climb", nullptr);
   REQUIRE(!climbed);
   CHECK(climbed.error().message() == "\"/etc/hostname\": not found");
+  ctx.Write("secret", "s");
+  ctx.Link("to-secret", "secret");
+  auto ignore = parser::PatternMatcher::Create({"secret"});
+  REQUIRE(ignore);
+  auto ignored = ExpandContextSource(ctx.fd.get(), "to-secret", &*ignore);
+  REQUIRE(!ignored);
+  CHECK(ignored.error().message() == "\"/secret\": not found");
   auto loop = ExpandContextSource(ctx.fd.get(), "loop1", nullptr);
   REQUIRE(!loop);
   CHECK(loop.error().sys_errno() == ELOOP);
