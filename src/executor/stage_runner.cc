@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "base/path.h"
+#include "base/progress.h"
 #include "base/sha256.h"
 #include "base/subprocess.h"
 #include "executor/container_owner.h"
@@ -90,6 +91,26 @@ class ReportingSink final : public oci::ByteSink {
   BuildReporter& report_;
   int id_;
   std::uint64_t total_, done_ = 0;
+};
+
+// An ADD <url> download as its step's byte progress.
+class DownloadProgress final : public Progress {
+ public:
+  DownloadProgress(BuildReporter& report, int id) : report_(report), id_(id) {}
+  void Start(std::string_view, std::uint64_t total) override {
+    total_ = total;
+    done_ = 0;
+  }
+  void Advance(std::uint64_t done) override {
+    done_ += done;
+    report_.Progress(id_, "downloading", done_, total_);
+  }
+  void Finish() override {}
+
+ private:
+  BuildReporter& report_;
+  int id_;
+  std::uint64_t total_ = 0, done_ = 0;
 };
 
 Result<oci::Descriptor> CommitLayer(const BuildState& state, int id, const std::string& upper,
@@ -283,7 +304,8 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
     if (copy && copy->add && copy->checksum.empty()) {
       for (const auto& url : copy->sources) {
         if (!IsUrl(url) || fetched.count(url)) continue;
-        auto got = FetchUrlToTemp(url, state.store->blobs().TmpDir());
+        DownloadProgress progress(report, id);
+        auto got = FetchUrlToTemp(url, state.store->blobs().TmpDir(), &progress);
         if (!got) return fail_step(std::move(got.error()));
         planner::SetFetchedUrlInput(inputs, url, got->digest, got->last_modified);
         fetched.emplace(url, std::move(*got));

@@ -53,10 +53,11 @@ std::string UrlBaseName(const std::string& url) {
   return name.empty() ? "index.html" : name;
 }
 
-Result<FetchedUrl> FetchUrlToTemp(const std::string& url, const std::string& tmp_dir) {
+Result<FetchedUrl> FetchUrlToTemp(const std::string& url, const std::string& tmp_dir,
+                                  Progress* progress) {
   StagedFile file = BUILDER_TRY(StagedFile::Create(tmp_dir, 0600));
   HashingFileSink sink(file.fd());
-  oci::FetchInfo info = BUILDER_TRY(oci::FetchUrl(url, sink));
+  oci::FetchInfo info = BUILDER_TRY(oci::FetchUrl(url, sink, progress));
   std::string digest = sink.Digest();
   return FetchedUrl{std::move(file), std::move(digest), info.last_modified};
 }

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "base/error.h"
+#include "base/progress.h"
 #include "base/staged_file.h"
 
 namespace builder::executor {
@@ -36,9 +37,11 @@ struct FetchedUrl {
 /// Fetched URLs of one step, by URL.
 using FetchedUrls = std::map<std::string, FetchedUrl>;
 
-/// Downloads url (streamed) into a temp file in tmp_dir, hashing it on the way.
-/// Errors: as FetchUrl (HTTP status >= 400, transport), kIo for the temp file.
-[[nodiscard]] Result<FetchedUrl> FetchUrlToTemp(const std::string& url, const std::string& tmp_dir);
+/// Downloads url (streamed) into a temp file in tmp_dir, hashing it on the way; `progress`
+/// (may be null) follows the bytes. Errors: as FetchUrl (HTTP status >= 400, transport), kIo
+/// for the temp file.
+[[nodiscard]] Result<FetchedUrl> FetchUrlToTemp(const std::string& url, const std::string& tmp_dir,
+                                                Progress* progress = nullptr);
 
 /// Copies a fetched URL's content to host_path (created 0600, replaced if present), with the
 /// mtime from Last-Modified when the server sent one. Errors: kIo.
