@@ -65,7 +65,8 @@ Result<FetchedUrl> FetchUrlToTemp(const std::string& url, const std::string& tmp
 Result<void> PlaceFetchedUrl(const FetchedUrl& fetched, const std::string& host_path) {
   UniqueFd in(open(fetched.file.temp_path().c_str(), O_RDONLY | O_CLOEXEC));
   if (!in) return FailErrno("open download " + fetched.file.temp_path(), errno);
-  UniqueFd out(open(host_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
+  UniqueFd out(
+      open(host_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
   if (!out) return FailErrno("create " + host_path, errno);
   for (;;) {
     ssize_t n = sendfile(out.get(), in.get(), nullptr, 1 << 30);

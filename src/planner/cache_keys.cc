@@ -79,6 +79,35 @@ Result<HashedMatch> HashMatch(const ContextSource& match, int context_fd,
   return out;
 }
 
+// The summary of everything one COPY/ADD source reads, entries named from the context root.
+// A plain source keeps the digest of its own tree; a wildcard is keyed on which entries
+// matched and each one's tree, never on the unmatched rest of their directory.
+Result<cache::TreeSummary> HashCopySource(const std::string& source, int context_fd,
+                                          const parser::PatternMatcher* ignore,
+                                          const parser::PatternMatcher* excludes,
+                                          cache::FileHashCache& hashes,
+                                          const cache::ReadProgressFn& on_read) {
+  const bool wildcard = HasWildcard(source);
+  cache::TreeSummary tree;
+  std::map<std::string, std::string> match_digests;
+  for (const ContextSource& match : BUILDER_TRY(ExpandContextSource(context_fd, source, ignore))) {
+    HashedMatch hashed = BUILDER_TRY(HashMatch(match, context_fd, ignore, excludes, hashes, on_read));
+    if (!hashed.is_dir && hashed.summary.entries.empty()) continue;  // an excluded file
+    match_digests[match.path] = hashed.summary.digest;
+    // A directory match is an entry of its own, so a new (even empty) one is named.
+    if (hashed.is_dir && wildcard) tree.entries[match.path] = kMatchedDirEntry;
+    for (auto& [path, hash] : hashed.summary.entries)
+      tree.entries[path == "." ? match.path : Under(match.path, path)] = std::move(hash);
+  }
+  if (!wildcard && match_digests.size() == 1) {
+    tree.digest = match_digests.begin()->second;
+  } else {
+    tree.digest =
+        cache::CacheKeyBuilder("copy-matches/v1").AddMap("matches", match_digests).Finish().hex();
+  }
+  return tree;
+}
+
 }  // namespace
 
 cache::CacheKey BaseKey(const std::string& base_digest, const std::string& platform) {
@@ -116,7 +145,9 @@ Result<cache::StepInputs> HashStepInputs(const Step& step, int context_fd,
   const auto* copy = std::get_if<CopyStep>(&step.action);
   if (!copy) return inputs;
   std::optional<parser::PatternMatcher> excludes;
-  if (!copy->excludes.empty()) excludes = BUILDER_TRY(parser::PatternMatcher::Create(copy->excludes));
+  if (!copy->excludes.empty()) {
+    excludes = BUILDER_TRY(parser::PatternMatcher::Create(copy->excludes));
+  }
   for (const auto& source : copy->sources) {
     std::string label = std::string(copy->add ? "ADD " : "COPY ") + source;
     if (copy->add && (source.starts_with("http://") || source.starts_with("https://"))) {
@@ -125,35 +156,14 @@ Result<cache::StepInputs> HashStepInputs(const Step& step, int context_fd,
                                  : copy->checksum;
       continue;
     }
-    auto matches = ExpandContextSource(context_fd, source, ignore);
-    if (!matches) {
-      if (matches.error().code() == ErrorCode::kNotFound) return Fail(std::move(matches.error()));
-      return Fail(std::move(matches.error()).Context("hash " + label));
+    auto tree = HashCopySource(source, context_fd, ignore, excludes ? &*excludes : nullptr,
+                               hashes, on_read);
+    if (!tree) {
+      if (tree.error().code() == ErrorCode::kNotFound) return Fail(std::move(tree.error()));
+      return Fail(std::move(tree.error()).Context("hash " + label));
     }
-    cache::TreeSummary tree;
-    std::map<std::string, std::string> match_digests;
-    for (const ContextSource& match : *matches) {
-      auto hashed = HashMatch(match, context_fd, ignore, excludes ? &*excludes : nullptr, hashes, on_read);
-      if (!hashed) {
-        if (hashed.error().code() == ErrorCode::kNotFound) return Fail(std::move(hashed.error()));
-        return Fail(std::move(hashed.error()).Context("hash " + label));
-      }
-      if (!hashed->is_dir && hashed->summary.entries.empty()) continue;  // an excluded file
-      match_digests[match.path] = hashed->summary.digest;
-      // A directory match is an entry of its own, so a new (even empty) one is named.
-      if (hashed->is_dir && HasWildcard(source)) tree.entries[match.path] = kMatchedDirEntry;
-      for (auto& [path, hash] : hashed->summary.entries)
-        tree.entries[path == "." ? match.path : Under(match.path, path)] = std::move(hash);
-    }
-    // A plain source keeps the digest of its own tree; a wildcard is keyed on which entries
-    // matched and each one's tree, never on the unmatched rest of their directory.
-    if (!HasWildcard(source) && match_digests.size() == 1) {
-      tree.digest = match_digests.begin()->second;
-    } else {
-      tree.digest = cache::CacheKeyBuilder("copy-matches/v1").AddMap("matches", match_digests).Finish().hex();
-    }
-    inputs.hashes[label] = tree.digest;
-    inputs.trees[label] = std::move(tree);
+    inputs.hashes[label] = tree->digest;
+    inputs.trees[label] = std::move(*tree);
   }
   return inputs;
 }

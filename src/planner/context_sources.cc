@@ -171,7 +171,8 @@ Result<std::string> ResolveInContext(int ctx_fd, const std::string& rel) {
     ssize_t n = ::readlinkat(parent->get(), part.c_str(), buf, sizeof buf);
     if (n < 0) return FailErrno("readlink " + Join(done) + "/" + part, errno);
     if (static_cast<std::size_t>(n) == sizeof buf) {
-      return Fail(ErrorCode::kInvalidArgument, "readlink " + Join(done) + "/" + part + ": target too long");
+      return Fail(ErrorCode::kInvalidArgument,
+                  "readlink " + Join(done) + "/" + part + ": target too long");
     }
     std::string_view target(buf, static_cast<std::size_t>(n));
     if (target.starts_with("/")) done.clear();
