@@ -43,7 +43,6 @@ struct CopyJob {
   std::optional<parser::PatternMatcher> excludes;
 };
 
-
 Result<bool> Ignored(const CopyJob& job, const std::string& rel) {
   if (!job.context->ignore || rel.empty() || rel == ".") return false;
   return job.context->ignore->MatchesOrParentMatches(rel);
@@ -314,8 +313,11 @@ Result<void> CopyIntoUpper(const BuildContext& context, const planner::CopyStep&
       std::string parent = BUILDER_TRY(EnsureDirInUpper(job.view, upper_dir, DirName(dest), job.owner.uid, job.owner.gid));
       std::string host = upper_dir + parent + "/" + BaseName(dest);
       ClearUpper(host);
-      auto have = fetched ? fetched->find(src.entry.path) : FetchedUrls::const_iterator();
-      if (fetched && have != fetched->end()) BUILDER_TRY(PlaceFetchedUrl(have->second, host));
+      const FetchedUrl* prefetched = nullptr;
+      if (fetched) {
+        if (auto it = fetched->find(src.entry.path); it != fetched->end()) prefetched = &it->second;
+      }
+      if (prefetched) BUILDER_TRY(PlaceFetchedUrl(*prefetched, host));
       else BUILDER_TRY(FetchUrlToFile(src.entry.path, host, step.checksum));
       BUILDER_TRY(SetOwner(job, host, false));
       if (chmod(host.c_str(), job.chmod ? ApplyChmod(*job.chmod, 0600, false) : 0600) != 0)
