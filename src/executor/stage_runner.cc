@@ -13,10 +13,12 @@
 #include <memory>
 
 #include "base/path.h"
+#include "base/progress.h"
 #include "base/sha256.h"
 #include "base/subprocess.h"
 #include "executor/container_owner.h"
 #include "executor/run_step.h"
+#include "executor/url_fetch.h"
 #include "executor/user_db.h"
 #include "oci/layer_stream.h"
 #include "oci/layer_writer.h"
@@ -90,6 +92,26 @@ class ReportingSink final : public oci::ByteSink {
   BuildReporter& report_;
   int id_;
   std::uint64_t total_, done_ = 0;
+};
+
+// An ADD <url> download as its step's byte progress.
+class DownloadProgress final : public Progress {
+ public:
+  DownloadProgress(BuildReporter& report, int id) : report_(report), id_(id) {}
+  void Start(std::string_view, std::uint64_t total) override {
+    total_ = total;
+    done_ = 0;
+  }
+  void Advance(std::uint64_t done) override {
+    done_ += done;
+    report_.Progress(id_, "downloading", done_, total_);
+  }
+  void Finish() override {}
+
+ private:
+  BuildReporter& report_;
+  int id_;
+  std::uint64_t total_ = 0, done_ = 0;
 };
 
 Result<oci::Descriptor> CommitLayer(const BuildState& state, int id, const std::string& upper,
@@ -284,6 +306,19 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
         return {};
       };
     }
+    // ADD <url> without --checksum is keyed on what the download gives (BuildKit fetches on
+    // every build too); a hit drops the temp file, a miss writes the layer from it.
+    FetchedUrls fetched;
+    if (copy && copy->add && copy->checksum.empty()) {
+      for (const auto& url : copy->sources) {
+        if (!IsUrl(url) || fetched.count(url)) continue;
+        DownloadProgress progress(report, id);
+        auto got = FetchUrlToTemp(url, state.store->blobs().TmpDir(), &progress);
+        if (!got) return fail_step(std::move(got.error()));
+        planner::SetFetchedUrlInput(inputs, url, got->digest, got->last_modified);
+        fetched.emplace(url, std::move(*got));
+      }
+    }
     std::vector<sandbox::BindMount> binds;
     if (const auto* run = std::get_if<planner::RunStep>(&step.action); run && !run->mounts.empty()) {
       auto prepared = PrepareMounts(state, *run, state.scratch + "/" + std::to_string(id), &inputs);
@@ -344,7 +379,7 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
             ro.on_line = [&](std::string_view line) { report.Output(id, line); };
             return RunInSandbox(action, view, ro);
           } else if constexpr (std::is_same_v<T, planner::CopyStep>) {
-            return CopyIntoUpper(source, action, view, upper);
+            return CopyIntoUpper(source, action, view, upper, &fetched);
           } else if constexpr (std::is_same_v<T, planner::MkdirStep>) {
             ResolvedUser owner;
             if (!action.user.empty()) owner = BUILDER_TRY(ResolveRunUser(view, action.user));
