@@ -300,9 +300,15 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
                                             /*need_entries=*/false);
       if (!hashed) return fail_step(std::move(hashed.error()));
       inputs = std::move(*hashed);
+      // Only the elided summaries are replaced: their digests (and so the key) do not change,
+      // and inputs added below (downloads, mounts) stay.
       rehash = [&state, &step, &inputs, ignore, on_read]() -> Result<void> {
-        inputs = BUILDER_TRY(planner::HashStepInputs(step, state.context_fd, ignore, *state.hashes,
-                                                     on_read, /*need_entries=*/true));
+        cache::StepInputs full = BUILDER_TRY(planner::HashStepInputs(
+            step, state.context_fd, ignore, *state.hashes, on_read, /*need_entries=*/true));
+        for (auto& [input, tree] : inputs.trees) {
+          auto it = full.trees.find(input);
+          if (tree.elided && it != full.trees.end()) tree = std::move(it->second);
+        }
         return {};
       };
     }

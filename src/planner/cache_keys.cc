@@ -49,11 +49,12 @@ struct HashedMatch {
 Result<HashedMatch> HashMatch(const ContextSource& match, int context_fd,
                               const parser::PatternMatcher* ignore,
                               const parser::PatternMatcher* excludes, cache::FileHashCache& hashes,
-                              const cache::ReadProgressFn& on_read) {
+                              const cache::ReadProgressFn& on_read, bool need_entries) {
   HashedMatch out;
   const std::string& root = match.resolved;
   cache::HashTreeOptions options;
   options.on_read = on_read;
+  options.need_entries = need_entries;
   options.descend_ignored_dirs =
       (ignore && ignore->exclusions()) || (excludes && excludes->exclusions());
   if (ignore || excludes) {
@@ -71,7 +72,8 @@ Result<HashedMatch> HashMatch(const ContextSource& match, int context_fd,
       return Fail(ErrorCode::kNotFound, "\"/" + match.path + "\": not found");
     return Fail(std::move(tree.error()));
   }
-  out.is_dir = !(tree->entries.size() == 1 && tree->entries.count(".") == 1);
+  // Only a directory's summary comes back elided (from the memo).
+  out.is_dir = tree->elided || !(tree->entries.size() == 1 && tree->entries.count(".") == 1);
   if (!out.is_dir && excludes && BUILDER_TRY(excludes->MatchesOrParentMatches(BaseName(root)))) {
     tree->entries.clear();  // the copy leaves an excluded file out
   }
@@ -86,13 +88,15 @@ Result<cache::TreeSummary> HashCopySource(const std::string& source, int context
                                           const parser::PatternMatcher* ignore,
                                           const parser::PatternMatcher* excludes,
                                           cache::FileHashCache& hashes,
-                                          const cache::ReadProgressFn& on_read) {
+                                          const cache::ReadProgressFn& on_read, bool need_entries) {
   const bool wildcard = HasWildcard(source);
   cache::TreeSummary tree;
   std::map<std::string, std::string> match_digests;
   for (const ContextSource& match : BUILDER_TRY(ExpandContextSource(context_fd, source, ignore))) {
-    HashedMatch hashed = BUILDER_TRY(HashMatch(match, context_fd, ignore, excludes, hashes, on_read));
+    HashedMatch hashed = BUILDER_TRY(
+        HashMatch(match, context_fd, ignore, excludes, hashes, on_read, need_entries));
     if (!hashed.is_dir && hashed.summary.entries.empty()) continue;  // an excluded file
+    tree.elided = tree.elided || hashed.summary.elided;
     match_digests[match.path] = hashed.summary.digest;
     // A directory match is an entry of its own, so a new (even empty) one is named.
     if (hashed.is_dir && wildcard) tree.entries[match.path] = kMatchedDirEntry;
@@ -159,7 +163,7 @@ Result<cache::StepInputs> HashStepInputs(const Step& step, int context_fd,
       continue;
     }
     auto tree = HashCopySource(source, context_fd, ignore, excludes ? &*excludes : nullptr,
-                               hashes, on_read);
+                               hashes, on_read, need_entries);
     if (!tree) {
       if (tree.error().code() == ErrorCode::kNotFound) return Fail(std::move(tree.error()));
       return Fail(std::move(tree.error()).Context("hash " + label));

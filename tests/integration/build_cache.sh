@@ -56,6 +56,7 @@ touch -d '2001-01-01' "$CTX/README"
 build --build-arg VERSION=2 -t app:5
 [ "$(count CACHED)" = 3 ] || { cat "$WORK/log"; fail "an mtime change broke the cache"; }
 
+sleep 2  # past the racy window: the context's hashes settle and its tree digests are memoized
 build --no-cache -t app:6
 [ "$(count CACHED)" = 0 ] || fail "--no-cache used the cache"
 
@@ -63,6 +64,11 @@ build --no-cache -t app:6
 umoci config --image "$BUILDER_ROOT:docker.io/library/busybox:test" --config.env X=1 >/dev/null 2>&1 || fail "umoci config"
 build -t app:7
 [ "$(count CACHED)" = 0 ] || { cat "$WORK/log"; fail "a new base image kept cache hits"; }
+# COPY src/ missed with its tree unchanged (digest from the memo, no per-file entries): the
+# record it wrote must still hold them, so the next change is named
+echo 'int main(){return 2;}' >"$CTX/src/main.c"
+build -t app:8
+grep -q "cache miss: COPY src/: src/main.c changed" "$WORK/log" || { cat "$WORK/log"; fail "no per-file explanation after a memoized miss"; }
 
 # the cached image is sound: unpack it and read what the RUN wrote
 umoci unpack --image "$BUILDER_ROOT:docker.io/library/app:5" "$WORK/out" >/dev/null 2>&1 || fail "umoci unpack app:5"
