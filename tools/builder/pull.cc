@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "oci/curl_transport.h"
 #include "oci/image_puller.h"
+#include "oci/media_types.h"
 
 namespace builder::cli {
 
@@ -30,6 +31,7 @@ void RegisterPull(CLI::App& app, int* status) {
         std::cout << (ref.digest() ? ref.digest()->str() : ref.tag()) << ": Pulling from "
                   << ref.path() << std::endl;
         options.on_blob = [](const oci::Descriptor& blob, oci::BlobPull what) {
+          if (oci::IsConfig(blob.media_type)) return;  // docker lists layers only
           std::cout << blob.digest.ShortId() << ": "
                     << (what == oci::BlobPull::kFetched ? "Pull complete" : "Already exists") << std::endl;
         };
