@@ -1,6 +1,7 @@
 // RegistryClient: endpoint choice, the auth retry, manifest and blob GETs with their errors.
 #include "oci/registry_client.h"
 
+#include <cctype>
 #include <cstdlib>
 
 #include <nlohmann/json.hpp>
