@@ -145,10 +145,13 @@ Result<HttpResponse> RegistryClient::Send(HttpRequest request, ByteSink* sink,
     if (!authorization_.empty()) attempt.headers.emplace_back("Authorization", authorization_);
     HttpResponse response = BUILDER_TRY(transport_.Send(attempt, sink, max_body));
     if (response.status != 401) return response;
-    if (fresh_auth)
+    if (fresh_auth) {
+      bool had_credentials = credentials_ && *credentials_;
       return Fail(ErrorCode::kPermission,
-                  "pull access denied for " + repository_ + " by " + endpoint_.host +
-                      RegistryReason(response) + ": the repository may not exist or needs credentials");
+                  "pull access denied for " + repository_ + " by " + endpoint_.host + RegistryReason(response) +
+                      (had_credentials ? ": the stored credentials were refused"
+                                       : ": the repository may not exist or needs credentials"));
+    }
     BUILDER_TRY(Authenticate(response));
     fresh_auth = true;
   }

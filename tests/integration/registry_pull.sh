@@ -138,4 +138,34 @@ want=$(remote_digest lib/multi:1) || fail "skopeo inspect of the index"
 grep -qx "Digest: $want" "$WORK/out" || { cat "$WORK/out"; fail "index pull printed another digest than $want"; }
 arch=$(skopeo inspect --format '{{.Architecture}}' "oci:$BUILDER_ROOT:$REG/lib/multi:1") || fail "skopeo cannot read the pulled index image"
 [ "$arch" = amd64 ] || fail "the index was narrowed to $arch, not amd64"
+# Basic authentication (htpasswd) with credentials from $REGISTRY_AUTH_FILE; none leak.
+if command -v htpasswd >/dev/null 2>&1; then
+  APORT=$(free_port)
+  htpasswd -Bbn alice 's3cret-pw' >"$WORK/htpasswd" || fail "htpasswd"
+  sed -e "s|rootdirectory: .*|rootdirectory: $WORK/registry-auth|" -e "s|addr: .*|addr: 127.0.0.1:$APORT|" \
+    "$WORK/registry.yml" >"$WORK/registry-auth.yml"
+  printf 'auth:\n  htpasswd:\n    realm: test\n    path: %s\n' "$WORK/htpasswd" >>"$WORK/registry-auth.yml"
+  docker-registry serve "$WORK/registry-auth.yml" >"$WORK/registry-auth.log" 2>&1 &
+  AUTH_PID=$!
+  add_cleanup "kill $AUTH_PID 2>/dev/null; wait $AUTH_PID 2>/dev/null"
+  for _ in $(seq 100); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$APORT/v2/")" = 401 ] && break
+    sleep 0.1
+  done
+  push --dest-creds 'alice:s3cret-pw' "oci:$SEED:bb" "docker://127.0.0.1:$APORT/lib/bb:1"
+  export BUILDER_ROOT="$WORK/store4" REGISTRY_AUTH_FILE="$WORK/auth.json"
+  echo '{}' >"$REGISTRY_AUTH_FILE"
+  "$BUILDER" pull -q "127.0.0.1:$APORT/lib/bb:1" >/dev/null 2>"$WORK/err" && fail "pull without credentials succeeded"
+  grep -q "requires credentials" "$WORK/err" || { cat "$WORK/err"; fail "no-credentials error unclear"; }
+  printf '{"auths":{"127.0.0.1:%s":{"auth":"%s"}}}' "$APORT" "$(printf alice:wrong-pw | base64)" >"$REGISTRY_AUTH_FILE"
+  "$BUILDER" pull -q "127.0.0.1:$APORT/lib/bb:1" >/dev/null 2>"$WORK/err" && fail "pull with a wrong password succeeded"
+  grep -q "credentials were refused" "$WORK/err" || { cat "$WORK/err"; fail "wrong-password error unclear"; }
+  grep -q "wrong-pw" "$WORK/err" && fail "the password leaked into the error"
+  printf '{"auths":{"http://127.0.0.1:%s/v2/":{"auth":"%s"}}}' "$APORT" "$(printf alice:s3cret-pw | base64)" >"$REGISTRY_AUTH_FILE"
+  "$BUILDER" pull -q "127.0.0.1:$APORT/lib/bb:1" >"$WORK/out" 2>"$WORK/err" || { cat "$WORK/err"; fail "pull with credentials failed"; }
+  [ "$(cat "$WORK/out")" = "127.0.0.1:$APORT/lib/bb:1" ] || fail "authenticated pull printed $(cat "$WORK/out")"
+  unset REGISTRY_AUTH_FILE
+else
+  note "htpasswd (apache2-utils) missing: basic-auth part skipped"
+fi
 note ok

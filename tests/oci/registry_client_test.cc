@@ -77,6 +77,7 @@ TEST_CASE("a token refused again is a permission error that names no secret") {
   CHECK(got.error().code() == ErrorCode::kPermission);
   std::string text = got.error().ToString();
   CHECK(text.find("pull access denied for lib/bb") != std::string::npos);
+  CHECK(text.find("the stored credentials were refused") != std::string::npos);
   CHECK(text.find("hunter2") == std::string::npos);
   CHECK(text.find("wrong-token") == std::string::npos);
   // the token request carried the stored credentials as Basic auth
