@@ -105,6 +105,14 @@ grep -q "image is up to date" "$WORK/log" || { cat "$WORK/log"; fail "an unchang
 grep -q " pulled$" "$WORK/log" && { cat "$WORK/log"; fail "an unchanged tag downloaded blobs"; }
 grep -q "CACHED" "$WORK/log" || { cat "$WORK/log"; fail "an unchanged base lost the cache"; }
 
+# COPY --from=<registry image> pulls too (a fresh store; the tag now names bb2).
+export BUILDER_ROOT="$WORK/store5"
+printf 'FROM scratch\nCOPY --from=%s/lib/bb:1 /marker /m\n' "$REG" >"$CTX/Dockerfile"
+build -t copied:1
+grep -q "\[internal\] pull $REG/lib/bb:1" "$WORK/log" || { cat "$WORK/log"; fail "COPY --from did not pull its image"; }
+umoci unpack --image "$BUILDER_ROOT:docker.io/library/copied:1" "$WORK/out5" >/dev/null 2>&1 || fail "umoci unpack copied:1"
+[ "$(cat "$WORK/out5/rootfs/m")" = 2 ] || fail "COPY --from copied the wrong /marker"
+
 # A build whose base registry is dead fails naming it.
 printf 'FROM 127.0.0.1:%s/x:1\n' "$DEAD" >"$CTX/Dockerfile"
 "$BUILDER" build --progress plain "$CTX" >/dev/null 2>"$WORK/log" && fail "a build from a dead registry succeeded"
