@@ -85,8 +85,8 @@ Result<std::optional<oci::StoredImage>> ImageSource::Resolve(const std::string& 
     pull = !local || (always_pull_ && !ref->digest() && IsTaggedAs(*local, *ref));
   }
   std::string missing = std::string(role) + " " + name + " is not in the store (" + store_.root() + ")";
-  std::string hint = "get it with `builder pull " + name + "`, `builder load -i IMAGE.tar` or `builder import ROOTFS.tar " +
-                     name + "`";
+  std::string hint = "get it with `builder pull " + name + "`, `builder load -i IMAGE.tar` or " +
+                     "`builder import ROOTFS.tar " + name + "`";
   if (pull) {
     auto pulled = Pull(name, *ref);
     if (!pulled && !local) {

@@ -29,7 +29,8 @@ size_t OnHeader(char* data, size_t, size_t n, void* user) {
     x->response.headers.clear();
     x->response.body.clear();
     std::size_t space = line.find(' ');
-    x->response.status = space == line.npos ? 0 : std::strtol(std::string(line.substr(space + 1, 3)).c_str(), nullptr, 10);
+    std::string code = space == line.npos ? "" : std::string(line.substr(space + 1, 3));
+    x->response.status = std::strtol(code.c_str(), nullptr, 10);
     return n;
   }
   std::size_t colon = line.find(':');
