@@ -149,6 +149,12 @@ Result<std::pair<std::string, std::string>> CopySource(BuildState& state, const 
     std::string dir = BUILDER_TRY(MaterializeStage(state, from, true));
     return std::make_pair(dir, "stage " + from.key.hex());
   }
+  if (state.images) {
+    auto found = BUILDER_TRY(state.images->Resolve(copy.from_image, "COPY --from image"));
+    if (!found) return Fail(ErrorCode::kInvalidArgument, "COPY --from=scratch copies nothing");
+    std::string dir = BUILDER_TRY(oci::SnapshotStore(*state.store).Prepare(*found));
+    return std::make_pair(dir, "image " + found->digest().str());
+  }
   auto image = state.store->Resolve(copy.from_image);
   if (!image)
     return Fail(ErrorCode::kNotFound, "COPY --from=" + copy.from_image + ": image not in the store "
@@ -202,8 +208,15 @@ Result<std::vector<sandbox::BindMount>> PrepareMounts(BuildState& state, const p
       root = BUILDER_TRY(MaterializeStage(state, from, true));
       inputs->hashes["RUN --mount " + m.target] = "stage " + from.key.hex();
     } else if (!m.from_image.empty()) {
-      auto image = state.store->Resolve(m.from_image);
-      if (!image) return Fail(ErrorCode::kNotFound, "RUN --mount from=" + m.from_image + ": image not in the store");
+      std::optional<oci::StoredImage> image;
+      if (state.images) {
+        image = BUILDER_TRY(state.images->Resolve(m.from_image, "RUN --mount image"));
+        if (!image) return Fail(ErrorCode::kInvalidArgument, "RUN --mount from=scratch has nothing to mount");
+      } else {
+        auto stored = state.store->Resolve(m.from_image);
+        if (!stored) return Fail(ErrorCode::kNotFound, "RUN --mount from=" + m.from_image + ": image not in the store");
+        image = std::move(*stored);
+      }
       root = BUILDER_TRY(oci::SnapshotStore(*state.store).Prepare(*image));
       inputs->hashes["RUN --mount " + m.target] = "image " + image->digest().str();
     }
