@@ -66,7 +66,9 @@ Result<oci::StoredImage> ImageSource::Pull(const std::string& name, const oci::R
     std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
     reporter_->Done(id, took.count());
   }
-  auto image = store_.Resolve(ref.digest() ? name : pulled->reference.String());
+  // A digest may name an index, which the store does not keep (only the platform manifest):
+  // load what was pulled rather than look the digest up.
+  auto image = ref.digest() ? store_.Load(pulled->manifest) : store_.Resolve(pulled->reference.String());
   if (!image) return Fail(std::move(image.error()).Context("resolve pulled image " + name));
   return std::move(*image);
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "oci/fake_registry.h"
+#include "oci/image_index.h"
 #include "oci/temp_tree.h"
 
 namespace builder::executor {
@@ -86,6 +87,20 @@ TEST_CASE("a stored image is used as is unless --pull, which takes the moved tag
   ImageSource by_digest(f.store, &f.reg, true, nullptr);
   REQUIRE(by_digest.Resolve("127.0.0.1:5000/lib/bb@" + new_m.digest.str()));
   CHECK(f.reg.requests.empty());
+}
+
+TEST_CASE("a digest reference to a multi-platform index resolves to the host's image") {
+  Fixture f;
+  oci::Descriptor amd = f.reg.AddImage("lib/bb", "", "amd-layer", "amd64");
+  amd.platform = oci::Platform::Host();
+  oci::ImageIndex index;
+  index.manifests = {amd};
+  oci::Descriptor top = f.reg.AddManifest("lib/bb", "", oci::kOciIndex, index.Serialize());
+  ImageSource source(f.store, &f.reg, false, nullptr);
+  auto image = source.Resolve("127.0.0.1:5000/lib/bb@" + top.digest.str());
+  REQUIRE(image);
+  REQUIRE(*image);
+  CHECK((*image)->digest() == amd.digest);
 }
 
 TEST_CASE("without a registry a missing image names the ways to get it") {

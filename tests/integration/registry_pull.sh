@@ -146,6 +146,9 @@ want=$(remote_digest lib/multi:1) || fail "skopeo inspect of the index"
 grep -qx "Digest: $want" "$WORK/out" || { cat "$WORK/out"; fail "index pull printed another digest than $want"; }
 arch=$(skopeo inspect --format '{{.Architecture}}' "oci:$BUILDER_ROOT:$REG/lib/multi:1") || fail "skopeo cannot read the pulled index image"
 [ "$arch" = amd64 ] || fail "the index was narrowed to $arch, not amd64"
+# FROM pinned by the index digest (the store keeps the platform manifest, not the index)
+printf 'FROM %s/lib/multi@%s\nRUN cat /marker > /x\n' "$REG" "$want" >"$CTX/Dockerfile"
+build -t pinned:1
 # Basic authentication (htpasswd) with credentials from $REGISTRY_AUTH_FILE; none leak.
 if command -v htpasswd >/dev/null 2>&1; then
   APORT=$(free_port)
