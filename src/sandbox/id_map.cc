@@ -48,19 +48,15 @@ void AppendRanges(std::vector<IdMapping>* map, const std::vector<SubIdRange>& ra
   }
 }
 
+// One identity line per line of `own`: the kernel wants each range of a child's map to lie
+// inside a single range of its parent's, so adjacent ranges must not be merged.
 std::vector<IdMapping> Identity(std::vector<IdMapping> own) {
   std::sort(own.begin(), own.end(), [](const IdMapping& a, const IdMapping& b) {
     return a.container_id < b.container_id;
   });
   std::vector<IdMapping> out;
   for (const IdMapping& m : own) {
-    if (m.size == 0) continue;
-    if (!out.empty() &&
-        static_cast<uint64_t>(out.back().container_id) + out.back().size == m.container_id) {
-      out.back().size += m.size;
-    } else {
-      out.push_back({m.container_id, m.container_id, m.size});
-    }
+    if (m.size != 0) out.push_back({m.container_id, m.container_id, m.size});
   }
   return out;
 }

@@ -64,7 +64,8 @@ IdMaps ComputeIdMaps(uint32_t uid, uint32_t gid, const std::vector<SubIdRange>& 
 [[nodiscard]] Result<std::vector<IdMapping>> ParseProcIdMap(std::string_view text);
 
 /// The maps of a sandbox started by root of a user namespace whose own maps are `own_uids` /
-/// `own_gids`: the identity over exactly the ids that exist there, adjacent ranges merged. In the
+/// `own_gids`: the identity over exactly the ids that exist there, one line per line of theirs
+/// (a child's range must lie inside one range of the parent's map, so none are merged). In the
 /// initial namespace that is 0..4294967294; inside `builder`'s re-exec (0 -> the user, 1.. ->
 /// subordinate ids) it is 0..N, so files keep their container owners. Only ids mapped in the
 /// parent may appear in a child's map: the full identity would be refused there.

@@ -102,7 +102,7 @@ TEST_CASE("IdentityIdMaps covers exactly the ids of the namespace root lives in"
   // builder's re-exec: 0 -> the user, 1.. -> two subordinate ranges, gids differently split.
   IdMaps maps = IdentityIdMaps({{1, 100000, 65536}, {0, 1000, 1}, {65537, 300000, 10}},
                                {{0, 1000, 1}, {5, 200000, 10}});
-  CHECK(maps.uids == std::vector<IdMapping>{{0, 0, 65547}});
+  CHECK(maps.uids == std::vector<IdMapping>{{0, 0, 1}, {1, 1, 65536}, {65537, 65537, 10}});
   CHECK(maps.gids == std::vector<IdMapping>{{0, 0, 1}, {5, 5, 10}});
   CHECK_FALSE(maps.use_helpers);
   CHECK(maps.setgroups_allowed);
