@@ -3,14 +3,17 @@
 
 #include <sched.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <array>
 #include <cerrno>
+#include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/unique_fd.h"
@@ -96,12 +99,27 @@ std::vector<std::string> MarkedEnvironment() {
   return env;
 }
 
+// exec of /proc/self/exe names the process "exe" (ps, and /proc/1/comm of every RUN): take the
+// binary's own name back.
+void RestoreProcessName() {
+  char path[PATH_MAX];
+  ssize_t n = ::readlink(kSelf, path, sizeof path - 1);
+  if (n <= 0) return;
+  path[n] = '\0';
+  std::string_view name(path, static_cast<size_t>(n));
+  if (name.ends_with(" (deleted)")) name.remove_suffix(10);
+  name = name.substr(name.rfind('/') + 1);
+  const std::string comm(name.substr(0, 15));  // TASK_COMM_LEN - 1
+  if (!comm.empty()) ::prctl(PR_SET_NAME, comm.c_str(), 0, 0, 0);
+}
+
 }  // namespace
 
 Result<std::optional<IdMaps>> UserNamespaceReexecMaps() {
-  if (::geteuid() == 0) return std::nullopt;
   const char* marker = std::getenv(kUserNamespaceMarker);
-  if (marker != nullptr && *marker != '\0') return std::nullopt;
+  const bool reexecuted = marker != nullptr && *marker != '\0';
+  if (reexecuted && ::geteuid() == 0) RestoreProcessName();
+  if (reexecuted || ::geteuid() == 0) return std::nullopt;
   IdMaps maps = BUILDER_TRY(IdMapsForCurrentUser());
   if (!maps.use_helpers) return std::nullopt;
   return maps;

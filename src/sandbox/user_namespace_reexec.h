@@ -14,7 +14,8 @@ inline constexpr const char* kUserNamespaceMarker = "BUILDER_USERNS";
 /// The maps builder should re-execute itself under, or nullopt when it should go on as it is:
 /// the caller is root (of any namespace), is the re-executed builder already (the marker is
 /// set), or lacks subordinate uid or gid ranges or newuidmap/newgidmap (RUN then maps one id,
-/// as before). Errors: IdMapsForCurrentUser's.
+/// as before). In the re-executed builder it also renames the process back from "exe" (what an
+/// exec of /proc/self/exe calls it) to the binary's name. Errors: IdMapsForCurrentUser's.
 [[nodiscard]] Result<std::optional<IdMaps>> UserNamespaceReexecMaps();
 
 /// Runs /proc/self/exe with `argv` and the current environment plus kUserNamespaceMarker as

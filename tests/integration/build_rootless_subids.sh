@@ -1,0 +1,176 @@
+#!/bin/bash
+# Rootless builds with subordinate ids: a throw-away user with /etc/subuid and /etc/subgid ranges
+# builds, rebuilds from cache, builds on its result and prunes, with files owned by container
+# ids other than root (a 0700 dir chowned by a RUN, COPY --chown, USER 1000); the same user
+# without ranges still builds a root-only Dockerfile with a single-id map.
+# Usage: build_rootless_subids.sh BUILDER
+BUILDER=$1
+. "$(dirname "$0")/lib.sh"
+[ "$(id -u)" = 0 ] || skip "needs root (creates a user and edits /etc/subuid, /etc/subgid)"
+need_tool newuidmap
+need_tool newgidmap
+need_tool setpriv
+need_tool useradd
+need_tool unshare
+need_tool pgrep
+
+# Ranges chosen apart so a uid/gid mix-up shows, and away from useradd's default 100000.
+SUBUID=400000
+SUBGID=500000
+USER_NAME="bsubid$$"
+HOME_DIR="$WORK/home"
+chmod 755 "$WORK"
+mkdir -p "$HOME_DIR"
+
+# Removes USER_NAME's lines from a subid file in place (keeps its inode and mode).
+drop_ranges() {
+  local f=$1 rest
+  [ -f "$f" ] || return 0
+  rest=$(grep -v "^$USER_NAME:" "$f")
+  printf '%s' "$rest${rest:+$'\n'}" >"$f"
+}
+useradd -M -d "$HOME_DIR" -s /bin/sh -U -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 "$USER_NAME" ||
+  fail "useradd $USER_NAME"
+UID_=$(id -u "$USER_NAME")
+GID_=$(id -g "$USER_NAME")
+# A builder killed by a signal leaves its RUN running (sleep below): end what this user runs.
+add_cleanup 'for p in $(pgrep -u "$UID_"); do kill -KILL "$p"; done; userdel -f "$USER_NAME" 2>/dev/null; drop_ranges /etc/subuid; drop_ranges /etc/subgid'
+drop_ranges /etc/subuid
+drop_ranges /etc/subgid
+echo "$USER_NAME:$SUBUID:65536" >>/etc/subuid
+echo "$USER_NAME:$SUBGID:65536" >>/etc/subgid
+chown "$UID_:$GID_" "$HOME_DIR"
+
+# as_user CMD...: runs as the user with a clean environment; the store is its default one.
+as_user() {
+  setpriv --reuid="$UID_" --regid="$GID_" --init-groups \
+    env -i PATH="$PATH" HOME="$HOME_DIR" "$@"
+}
+as_user unshare -U true 2>/dev/null || skip "user namespaces are not available to unprivileged users"
+BIN="$BUILDER"
+as_user test -x "$BIN" || { cp "$BUILDER" "$HOME_DIR/builder"; BIN="$HOME_DIR/builder"; }
+STORE="$HOME_DIR/.local/share/builder"
+bu() { as_user "$BIN" "$@"; }
+# ubuild LOG [args...]: a plain-progress build as the user; the image id lands in $WORK/id.
+ubuild() {
+  local log=$1
+  shift
+  bu build --progress plain "$@" >"$WORK/id" 2>"$log" || { cat "$log" >&2; fail "build $* failed"; }
+}
+run_lines() { sed -n 's/^#[0-9]* [0-9.]* //p' "$1"; }
+# layer_list TAG: `tar -tv` of every layer of the saved image, numeric owners.
+layer_list() {
+  local dir="$WORK/saved-$1"
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  bu save "$1" >"$WORK/saved.tar" || fail "save $1"
+  tar -C "$dir" -xf "$WORK/saved.tar" || fail "untar the saved $1"
+  local blob
+  for blob in "$dir"/blobs/sha256/*; do
+    (gzip -dc "$blob" 2>/dev/null || zstd -dc "$blob" 2>/dev/null) | tar -tv --numeric-owner 2>/dev/null
+  done
+}
+# entry LISTING PATH: "mode owner" of PATH (no leading /; dirs with a trailing /) in a listing.
+entry() { awk -v p="$2" '$NF == p {print $1, $2}' <"$1"; }
+
+make_rootfs_tar "$WORK/rootfs.tar"
+cp "$WORK/rootfs.tar" "$HOME_DIR/rootfs.tar"
+mkdir -p "$HOME_DIR/ctx"
+echo copied >"$HOME_DIR/ctx/file"
+cat >"$HOME_DIR/ctx/Dockerfile" <<'DF'
+FROM busybox
+RUN echo "map $(busybox head -2 /proc/self/uid_map | busybox tr -s ' ' | busybox sed 's/^ //' | busybox tr '\n' ,)"; \
+    echo "init $(cat /proc/1/comm)"; \
+    busybox mkdir -m 700 /private && echo s > /private/f && busybox chmod 600 /private/f && \
+    busybox chown -R 1000:1000 /private
+COPY --chown=1000:1000 file /c
+USER 1000
+RUN echo "uid $(id -u)"; echo "read $(cat /private/f)"
+DF
+cat >"$HOME_DIR/ctx/Dockerfile.from" <<'DF'
+FROM subids:test
+USER 1000
+RUN echo "from-uid $(id -u) read $(cat /private/f)"; echo more > /tmp/more
+DF
+chown -R "$UID_:$GID_" "$HOME_DIR"
+var_lib_before=$(ls -d /var/lib/builder 2>/dev/null)
+
+bu import -c 'CMD ["sh"]' "$HOME_DIR/rootfs.tar" busybox:latest >/dev/null 2>"$WORK/log" ||
+  { cat "$WORK/log"; fail "import as $USER_NAME"; }
+[ -f "$STORE/index.json" ] || fail "the store is not the user's default ($STORE)"
+[ "$(ls -d /var/lib/builder 2>/dev/null)" = "$var_lib_before" ] || fail "the user's import created /var/lib/builder"
+
+# (a) + (b): the build works; inside a RUN container 0 is the user and 1.. the subordinate uids.
+ubuild "$WORK/log1" -t subids:test "$HOME_DIR/ctx"
+id1=$(cat "$WORK/id")
+run_lines "$WORK/log1" | grep -qx "map 0 0 1,1 1 65536," ||
+  { cat "$WORK/log1"; fail "the RUN's uid map is not the identity over the user's namespace"; }
+run_lines "$WORK/log1" | grep -qx "init builder" || { cat "$WORK/log1"; fail "the re-executed builder is not named builder"; }
+run_lines "$WORK/log1" | grep -qx "uid 1000" || { cat "$WORK/log1"; fail "USER 1000: id -u"; }
+run_lines "$WORK/log1" | grep -qx "read s" || { cat "$WORK/log1"; fail "uid 1000 cannot read /private/f"; }
+layer_list subids:test >"$WORK/layers1"
+[ "$(entry "$WORK/layers1" private/)" = "drwx------ 1000/1000" ] ||
+  { cat "$WORK/layers1"; fail "/private in the layer: '$(entry "$WORK/layers1" private/)', want drwx------ 1000/1000"; }
+[ "$(entry "$WORK/layers1" private/f)" = "-rw------- 1000/1000" ] ||
+  fail "/private/f in the layer: '$(entry "$WORK/layers1" private/f)', want -rw------- 1000/1000"
+[ "$(entry "$WORK/layers1" c | cut -d' ' -f2)" = "1000/1000" ] ||
+  fail "COPY --chown=1000:1000 gave '$(entry "$WORK/layers1" c)'"
+note "a/b: 0700 dir and COPY --chown recorded as 1000:1000, USER 1000 runs as 1000"
+
+# (c) The same build again is fully cached with the same image; a build FROM it unpacks the
+# 1000-owned layers and reads /private/f as uid 1000.
+ubuild "$WORK/log2" -t subids:test "$HOME_DIR/ctx"
+[ "$(cat "$WORK/id")" = "$id1" ] || fail "the rebuild gave $(cat "$WORK/id"), want $id1"
+[ "$(grep -c CACHED "$WORK/log2")" = 3 ] || { cat "$WORK/log2"; fail "the rebuild is not fully cached"; }
+ubuild "$WORK/log3" -t subids:from -f "$HOME_DIR/ctx/Dockerfile.from" "$HOME_DIR/ctx"
+run_lines "$WORK/log3" | grep -qx "from-uid 1000 read s" || { cat "$WORK/log3"; fail "FROM the result: uid 1000 cannot read /private/f"; }
+grep -q "ownership not preserved" "$WORK/log3" && { cat "$WORK/log3"; fail "unpacking the result lost owners"; }
+note "c: rebuild fully cached ($id1), FROM it reads /private/f as 1000"
+
+# (d) On the host the unpacked /private belongs to the subordinate ids, not the user; rmi and
+# prune remove every snapshot and layer dir anyway.
+owners=$(find "$STORE/snapshots" -mindepth 2 -maxdepth 2 -name private -exec stat -c %u:%g {} \; | sort -u)
+[ -n "$owners" ] || fail "no unpacked /private in $STORE/snapshots"
+[ "$owners" = "$((SUBUID + 999)):$((SUBGID + 999))" ] ||
+  fail "the unpacked /private is owned by host $owners, want $((SUBUID + 999)):$((SUBGID + 999))"
+bu rmi subids:from subids:test busybox:latest >/dev/null 2>"$WORK/log" || { cat "$WORK/log"; fail "rmi as $USER_NAME"; }
+bu prune -a -f >/dev/null 2>"$WORK/log" || { cat "$WORK/log"; fail "prune as $USER_NAME"; }
+left=$(find "$STORE/snapshots" "$STORE/diffs" -mindepth 1 -maxdepth 1 2>/dev/null)
+[ -z "$left" ] || fail "prune left: $left"
+foreign=$(find "$STORE" ! -user "$UID_" | head -3)
+[ -z "$foreign" ] || fail "after prune the store still holds files of other owners: $foreign"
+note "d: /private on the host is $owners; rmi + prune left nothing"
+
+# Signals reach the re-executed builder: SIGTERM to the launcher ends the builder it waits
+# for (without forwarding that one would go on building), and the launcher exits 128+15.
+printf 'FROM busybox\nRUN echo sleeping; sleep 20\n' >"$HOME_DIR/ctx/Dockerfile.sleep"
+chown "$UID_:$GID_" "$HOME_DIR/ctx/Dockerfile.sleep"
+bu import -c 'CMD ["sh"]' "$HOME_DIR/rootfs.tar" busybox:latest >/dev/null 2>&1 || fail "re-import"
+# A simple command, not the as_user function: $! must be the launcher, not a subshell.
+setpriv --reuid="$UID_" --regid="$GID_" --init-groups env -i PATH="$PATH" HOME="$HOME_DIR" \
+  "$BIN" build --progress plain --no-cache -f "$HOME_DIR/ctx/Dockerfile.sleep" "$HOME_DIR/ctx" \
+  >/dev/null 2>"$WORK/log-sleep" &
+launcher=$!
+for _ in $(seq 600); do grep -q sleeping "$WORK/log-sleep" && break; sleep 0.1; done
+grep -q sleeping "$WORK/log-sleep" || { kill -KILL "$launcher"; cat "$WORK/log-sleep"; fail "the sleeping RUN never started"; }
+inner=$(pgrep -P "$launcher")
+[ -n "$inner" ] || { kill -KILL "$launcher"; fail "the launcher has no child builder"; }
+kill -TERM "$launcher"
+wait "$launcher"
+rc=$?
+[ "$rc" = 143 ] || { cat "$WORK/log-sleep"; fail "SIGTERM to the launcher: exit $rc, want 143"; }
+kill -0 "$inner" 2>/dev/null && { kill -KILL "$inner"; fail "the re-executed builder outlived its launcher"; }
+note "signals: SIGTERM forwarded, launcher exited 143 after its child"
+
+# (e) Without ranges the same user builds as before: a single-id map, root-only files.
+drop_ranges /etc/subuid
+drop_ranges /etc/subgid
+printf 'FROM busybox\nCOPY file /f\nRUN echo "map $(busybox head -1 /proc/self/uid_map | busybox tr -s " " | busybox sed "s/^ //")"; echo made > /made\n' \
+  >"$HOME_DIR/ctx/Dockerfile.single"
+chown "$UID_:$GID_" "$HOME_DIR/ctx/Dockerfile.single"
+ubuild "$WORK/log4" -t single:test -f "$HOME_DIR/ctx/Dockerfile.single" "$HOME_DIR/ctx"
+run_lines "$WORK/log4" | grep -qx "map 0 $UID_ 1" || { cat "$WORK/log4"; fail "without ranges the RUN's map is not the single id"; }
+layer_list single:test >"$WORK/layers4"
+[ "$(entry "$WORK/layers4" made | cut -d' ' -f2)" = "0/0" ] || fail "without ranges /made is '$(entry "$WORK/layers4" made)'"
+note "e: without ranges: single-id map, root-owned layer"
+note ok
