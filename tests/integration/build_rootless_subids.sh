@@ -84,13 +84,18 @@ RUN echo "map $(busybox head -2 /proc/self/uid_map | busybox tr -s ' ' | busybox
     busybox mkdir -m 700 /private && echo s > /private/f && busybox chmod 600 /private/f && \
     busybox chown -R 1000:1000 /private
 COPY --chown=1000:1000 file /c
-USER 1000
-RUN echo "uid $(id -u)"; echo "read $(cat /private/f)"
+RUN echo gone > /gone && busybox mkdir -p /opq && echo old > /opq/old && \
+    echo "extra:x:2000:app" >> /etc/group
+RUN busybox rm /gone && busybox rm -r /opq && busybox mkdir /opq && echo new > /opq/new
+USER app
+RUN echo "uid $(id -u) groups $(id -G)"; echo "read $(cat /private/f)"; \
+    if [ -e /gone ] || [ -e /opq/old ]; then echo DELETED-VISIBLE; fi
 DF
 cat >"$HOME_DIR/ctx/Dockerfile.from" <<'DF'
 FROM subids:test
-USER 1000
-RUN echo "from-uid $(id -u) read $(cat /private/f)"; echo more > /tmp/more
+USER app
+RUN echo "from-uid $(id -u) read $(cat /private/f) new $(cat /opq/new)"; \
+    if [ -e /gone ] || [ -e /opq/old ]; then echo DELETED-VISIBLE; fi
 DF
 chown -R "$UID_:$GID_" "$HOME_DIR"
 var_lib_before=$(ls -d /var/lib/builder 2>/dev/null)
@@ -106,7 +111,8 @@ id1=$(cat "$WORK/id")
 run_lines "$WORK/log1" | grep -qx "map 0 0 1,1 1 65536," ||
   { cat "$WORK/log1"; fail "the RUN's uid map is not the identity over the user's namespace"; }
 run_lines "$WORK/log1" | grep -qx "init builder" || { cat "$WORK/log1"; fail "the re-executed builder is not named builder"; }
-run_lines "$WORK/log1" | grep -qx "uid 1000" || { cat "$WORK/log1"; fail "USER 1000: id -u"; }
+run_lines "$WORK/log1" | grep -qx "uid 1000 groups 1000 2000" || { cat "$WORK/log1"; fail "USER app: id -u, id -G"; }
+run_lines "$WORK/log1" | grep -qx DELETED-VISIBLE && { cat "$WORK/log1"; fail "a deleted file shows through the layer dirs"; }
 run_lines "$WORK/log1" | grep -qx "read s" || { cat "$WORK/log1"; fail "uid 1000 cannot read /private/f"; }
 layer_list subids:test >"$WORK/layers1"
 [ "$(entry "$WORK/layers1" private/)" = "drwx------ 1000/1000" ] ||
@@ -115,16 +121,20 @@ layer_list subids:test >"$WORK/layers1"
   fail "/private/f in the layer: '$(entry "$WORK/layers1" private/f)', want -rw------- 1000/1000"
 [ "$(entry "$WORK/layers1" c | cut -d' ' -f2)" = "1000/1000" ] ||
   fail "COPY --chown=1000:1000 gave '$(entry "$WORK/layers1" c)'"
-note "a/b: 0700 dir and COPY --chown recorded as 1000:1000, USER 1000 runs as 1000"
+# Overlayfs in a user namespace marks deletions with user.overlay.* xattrs: still tar whiteouts.
+grep -q ' \.wh\.gone$' "$WORK/layers1" || { cat "$WORK/layers1"; fail "no whiteout for /gone"; }
+grep -q ' opq/\.wh\.\.wh\.\.opq$' "$WORK/layers1" || { cat "$WORK/layers1"; fail "/opq is not opaque in the layer"; }
+note "a/b: 0700 dir and COPY --chown recorded as 1000:1000, USER app runs as 1000 with group 2000, deletions are whiteouts"
 
 # (c) The same build again is fully cached with the same image; a build FROM it unpacks the
 # 1000-owned layers and reads /private/f as uid 1000.
 ubuild "$WORK/log2" -t subids:test "$HOME_DIR/ctx"
 [ "$(cat "$WORK/id")" = "$id1" ] || fail "the rebuild gave $(cat "$WORK/id"), want $id1"
-[ "$(grep -c CACHED "$WORK/log2")" = 3 ] || { cat "$WORK/log2"; fail "the rebuild is not fully cached"; }
+[ "$(grep -c CACHED "$WORK/log2")" = 5 ] || { cat "$WORK/log2"; fail "the rebuild is not fully cached"; }
 ubuild "$WORK/log3" -t subids:from -f "$HOME_DIR/ctx/Dockerfile.from" "$HOME_DIR/ctx"
-run_lines "$WORK/log3" | grep -qx "from-uid 1000 read s" || { cat "$WORK/log3"; fail "FROM the result: uid 1000 cannot read /private/f"; }
+run_lines "$WORK/log3" | grep -qx "from-uid 1000 read s new new" || { cat "$WORK/log3"; fail "FROM the result: uid 1000 cannot read /private/f"; }
 grep -q "ownership not preserved" "$WORK/log3" && { cat "$WORK/log3"; fail "unpacking the result lost owners"; }
+run_lines "$WORK/log3" | grep -qx DELETED-VISIBLE && { cat "$WORK/log3"; fail "unpacking the result brought back deleted files"; }
 note "c: rebuild fully cached ($id1), FROM it reads /private/f as 1000"
 
 # (d) On the host the unpacked /private belongs to the subordinate ids, not the user; rmi and
