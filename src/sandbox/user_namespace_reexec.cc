@@ -64,6 +64,7 @@ class SignalForwarding {
 // Everything the child needs, prepared before the fork: it may only make async-signal-safe calls.
 struct ChildArgs {
   int sock = -1;
+  const char* program = nullptr;
   char* const* argv = nullptr;
   char* const* envp = nullptr;
 };
@@ -85,7 +86,7 @@ void ChildBody(const void* arg) {
   // Become 0 in every id slot: the maps make that the user, and exec as uid 0 keeps the full
   // capability set of the namespace.
   if (::setresgid(0, 0, 0) != 0 || ::setresuid(0, 0, 0) != 0) ReportAndExit(a->sock, errno);
-  ::execve(kSelf, a->argv, a->envp);
+  ::execve(a->program, a->argv, a->envp);
   ReportAndExit(a->sock, errno);
 }
 
@@ -126,6 +127,10 @@ Result<std::optional<IdMaps>> UserNamespaceReexecMaps() {
 }
 
 Result<int> ReexecInUserNamespace(const IdMaps& maps, char* const* argv) {
+  return RunInUserNamespace(maps, kSelf, argv);
+}
+
+Result<int> RunInUserNamespace(const IdMaps& maps, const char* program, char* const* argv) {
   if (argv == nullptr || argv[0] == nullptr) {
     return Fail(ErrorCode::kInvalidArgument, "re-exec in a user namespace: empty argv");
   }
@@ -140,7 +145,7 @@ Result<int> ReexecInUserNamespace(const IdMaps& maps, char* const* argv) {
   }
   UniqueFd sock(pair[0]);
   UniqueFd child_sock(pair[1]);
-  ChildArgs args{.sock = child_sock.get(), .argv = argv, .envp = envp.data()};
+  ChildArgs args{.sock = child_sock.get(), .program = program, .argv = argv, .envp = envp.data()};
 
   NamespacedChild child = BUILDER_TRY(NamespacedChild::Start(CLONE_NEWUSER, &ChildBody, &args));
   child_sock.Reset();
@@ -157,7 +162,7 @@ Result<int> ReexecInUserNamespace(const IdMaps& maps, char* const* argv) {
   } while (n < 0 && errno == EINTR);
   if (n == static_cast<ssize_t>(sizeof err)) {
     (void)child.Wait();
-    return FailErrno(std::string("run ") + kSelf + " as root of the user namespace", err);
+    return FailErrno(std::string("run ") + program + " as root of the user namespace", err);
   }
   ExitStatus status = BUILDER_TRY(child.Wait());
   return status.signal != 0 ? 128 + status.signal : status.code;

@@ -27,4 +27,9 @@ inline constexpr const char* kUserNamespaceMarker = "BUILDER_USERNS";
 /// Errors: clone3 (user namespaces unavailable), newuidmap/newgidmap refusing the maps, exec.
 [[nodiscard]] Result<int> ReexecInUserNamespace(const IdMaps& maps, char* const* argv);
 
+/// ReexecInUserNamespace with another `program` (an absolute path, not searched in PATH) in
+/// place of /proc/self/exe: the seam its tests use.
+[[nodiscard]] Result<int> RunInUserNamespace(const IdMaps& maps, const char* program,
+                                             char* const* argv);
+
 }  // namespace builder::sandbox
