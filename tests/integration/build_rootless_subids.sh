@@ -7,50 +7,17 @@
 BUILDER=$1
 . "$(dirname "$0")/lib.sh"
 [ "$(id -u)" = 0 ] || skip "needs root (creates a user and edits /etc/subuid, /etc/subgid)"
-need_tool newuidmap
-need_tool newgidmap
-need_tool setpriv
-need_tool useradd
-need_tool unshare
-need_tool pgrep
 
 # Ranges chosen apart so a uid/gid mix-up shows, and away from useradd's default 100000.
 SUBUID=400000
 SUBGID=500000
-USER_NAME="bsubid$$"
 HOME_DIR="$WORK/home"
 chmod 755 "$WORK"
-mkdir -p "$HOME_DIR"
-
-# Removes USER_NAME's lines from a subid file in place (keeps its inode and mode).
-drop_ranges() {
-  local f=$1 rest
-  [ -f "$f" ] || return 0
-  rest=$(grep -v "^$USER_NAME:" "$f")
-  printf '%s' "$rest${rest:+$'\n'}" >"$f"
-}
-useradd -M -d "$HOME_DIR" -s /bin/sh -U -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 "$USER_NAME" ||
-  fail "useradd $USER_NAME"
-UID_=$(id -u "$USER_NAME")
-GID_=$(id -g "$USER_NAME")
-# A builder killed by a signal leaves its RUN running (sleep below): end what this user runs.
-add_cleanup 'for p in $(pgrep -u "$UID_"); do kill -KILL "$p"; done; userdel -f "$USER_NAME" 2>/dev/null; drop_ranges /etc/subuid; drop_ranges /etc/subgid'
-drop_ranges /etc/subuid
-drop_ranges /etc/subgid
-echo "$USER_NAME:$SUBUID:65536" >>/etc/subuid
-echo "$USER_NAME:$SUBGID:65536" >>/etc/subgid
-chown "$UID_:$GID_" "$HOME_DIR"
-
-# as_user CMD...: runs as the user with a clean environment; the store is its default one.
-as_user() {
-  setpriv --reuid="$UID_" --regid="$GID_" --init-groups \
-    env -i PATH="$PATH" HOME="$HOME_DIR" "$@"
-}
-as_user unshare -U true 2>/dev/null || skip "user namespaces are not available to unprivileged users"
+subid_user_setup "$HOME_DIR" "$SUBUID" "$SUBGID" || skip "$SUBID_SKIP"
 BIN="$BUILDER"
-as_user test -x "$BIN" || { cp "$BUILDER" "$HOME_DIR/builder"; BIN="$HOME_DIR/builder"; }
+as_subid_user test -x "$BIN" || { cp "$BUILDER" "$HOME_DIR/builder"; BIN="$HOME_DIR/builder"; }
 STORE="$HOME_DIR/.local/share/builder"
-bu() { as_user "$BIN" "$@"; }
+bu() { as_subid_user "$BIN" "$@"; }
 # ubuild LOG [args...]: a plain-progress build as the user; the image id lands in $WORK/id.
 ubuild() {
   local log=$1
@@ -97,11 +64,11 @@ USER app
 RUN echo "from-uid $(id -u) read $(cat /private/f) new $(cat /opq/new)"; \
     if [ -e /gone ] || [ -e /opq/old ]; then echo DELETED-VISIBLE; fi
 DF
-chown -R "$UID_:$GID_" "$HOME_DIR"
+chown -R "$SUBID_UID:$SUBID_GID" "$HOME_DIR"
 var_lib_before=$(ls -d /var/lib/builder 2>/dev/null)
 
 bu import -c 'CMD ["sh"]' "$HOME_DIR/rootfs.tar" busybox:latest >/dev/null 2>"$WORK/log" ||
-  { cat "$WORK/log"; fail "import as $USER_NAME"; }
+  { cat "$WORK/log"; fail "import as $SUBID_USER"; }
 [ -f "$STORE/index.json" ] || fail "the store is not the user's default ($STORE)"
 [ "$(ls -d /var/lib/builder 2>/dev/null)" = "$var_lib_before" ] || fail "the user's import created /var/lib/builder"
 
@@ -143,21 +110,21 @@ owners=$(find "$STORE/snapshots" -mindepth 2 -maxdepth 2 -name private -exec sta
 [ -n "$owners" ] || fail "no unpacked /private in $STORE/snapshots"
 [ "$owners" = "$((SUBUID + 999)):$((SUBGID + 999))" ] ||
   fail "the unpacked /private is owned by host $owners, want $((SUBUID + 999)):$((SUBGID + 999))"
-bu rmi subids:from subids:test busybox:latest >/dev/null 2>"$WORK/log" || { cat "$WORK/log"; fail "rmi as $USER_NAME"; }
-bu prune -a -f >/dev/null 2>"$WORK/log" || { cat "$WORK/log"; fail "prune as $USER_NAME"; }
+bu rmi subids:from subids:test busybox:latest >/dev/null 2>"$WORK/log" || { cat "$WORK/log"; fail "rmi as $SUBID_USER"; }
+bu prune -a -f >/dev/null 2>"$WORK/log" || { cat "$WORK/log"; fail "prune as $SUBID_USER"; }
 left=$(find "$STORE/snapshots" "$STORE/diffs" -mindepth 1 -maxdepth 1 2>/dev/null)
 [ -z "$left" ] || fail "prune left: $left"
-foreign=$(find "$STORE" ! -user "$UID_" | head -3)
+foreign=$(find "$STORE" ! -user "$SUBID_UID" | head -3)
 [ -z "$foreign" ] || fail "after prune the store still holds files of other owners: $foreign"
 note "d: /private on the host is $owners; rmi + prune left nothing"
 
 # Signals reach the re-executed builder: SIGTERM to the launcher ends the builder it waits
 # for (without forwarding that one would go on building), and the launcher exits 128+15.
 printf 'FROM busybox\nRUN echo sleeping; sleep 20\n' >"$HOME_DIR/ctx/Dockerfile.sleep"
-chown "$UID_:$GID_" "$HOME_DIR/ctx/Dockerfile.sleep"
+chown "$SUBID_UID:$SUBID_GID" "$HOME_DIR/ctx/Dockerfile.sleep"
 bu import -c 'CMD ["sh"]' "$HOME_DIR/rootfs.tar" busybox:latest >/dev/null 2>&1 || fail "re-import"
-# A simple command, not the as_user function: $! must be the launcher, not a subshell.
-setpriv --reuid="$UID_" --regid="$GID_" --init-groups env -i PATH="$PATH" HOME="$HOME_DIR" \
+# A simple command, not the as_subid_user function: $! must be the launcher, not a subshell.
+setpriv --reuid="$SUBID_UID" --regid="$SUBID_GID" --init-groups env -i PATH="$PATH" HOME="$HOME_DIR" \
   "$BIN" build --progress plain --no-cache -f "$HOME_DIR/ctx/Dockerfile.sleep" "$HOME_DIR/ctx" \
   >/dev/null 2>"$WORK/log-sleep" &
 launcher=$!
@@ -173,13 +140,12 @@ kill -0 "$inner" 2>/dev/null && { kill -KILL "$inner"; fail "the re-executed bui
 note "signals: SIGTERM forwarded, launcher exited 143 after its child"
 
 # (e) Without ranges the same user builds as before: a single-id map, root-only files.
-drop_ranges /etc/subuid
-drop_ranges /etc/subgid
+subid_drop_ranges
 printf 'FROM busybox\nCOPY file /f\nRUN echo "map $(busybox head -1 /proc/self/uid_map | busybox tr -s " " | busybox sed "s/^ //")"; echo made > /made\n' \
   >"$HOME_DIR/ctx/Dockerfile.single"
-chown "$UID_:$GID_" "$HOME_DIR/ctx/Dockerfile.single"
+chown "$SUBID_UID:$SUBID_GID" "$HOME_DIR/ctx/Dockerfile.single"
 ubuild "$WORK/log4" -t single:test -f "$HOME_DIR/ctx/Dockerfile.single" "$HOME_DIR/ctx"
-run_lines "$WORK/log4" | grep -qx "map 0 $UID_ 1" || { cat "$WORK/log4"; fail "without ranges the RUN's map is not the single id"; }
+run_lines "$WORK/log4" | grep -qx "map 0 $SUBID_UID 1" || { cat "$WORK/log4"; fail "without ranges the RUN's map is not the single id"; }
 layer_list single:test >"$WORK/layers4"
 [ "$(entry "$WORK/layers4" made | cut -d' ' -f2)" = "0/0" ] || fail "without ranges /made is '$(entry "$WORK/layers4" made)'"
 note "e: without ranges: single-id map, root-owned layer"
