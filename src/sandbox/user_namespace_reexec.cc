@@ -164,8 +164,13 @@ Result<int> RunInUserNamespace(const IdMaps& maps, const char* program, char* co
     (void)child.Wait();
     return FailErrno(std::string("run ") + program + " as root of the user namespace", err);
   }
-  ExitStatus status = BUILDER_TRY(child.Wait());
-  return status.signal != 0 ? 128 + status.signal : status.code;
+  auto status = child.Wait();
+  if (!status) {
+    return Fail(ErrorCode::kInternal,
+                "wait for " + std::string(program) + " in the user namespace: " +
+                    status.error().Describe());
+  }
+  return status->signal != 0 ? 128 + status->signal : status->code;
 }
 
 }  // namespace builder::sandbox

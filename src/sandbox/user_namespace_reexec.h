@@ -24,7 +24,9 @@ inline constexpr const char* kUserNamespaceMarker = "BUILDER_USERNS";
 /// for it. SIGINT, SIGTERM and SIGHUP sent to this process alone are forwarded (a terminal's
 /// already reach the whole process group). Returns the exit code for main: the child's, or
 /// 128+n when signal n ended it. Call it before any thread starts: the child is forked.
-/// Errors: clone3 (user namespaces unavailable), newuidmap/newgidmap refusing the maps, exec.
+/// Errors: clone3 (user namespaces unavailable), newuidmap/newgidmap refusing the maps, exec;
+/// after any of these the program never ran, so the caller may go on without the namespace.
+/// kInternal alone means it ran but could not be waited for.
 [[nodiscard]] Result<int> ReexecInUserNamespace(const IdMaps& maps, char* const* argv);
 
 /// ReexecInUserNamespace with another `program` (an absolute path, not searched in PATH) in

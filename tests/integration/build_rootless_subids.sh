@@ -77,6 +77,7 @@ ubuild "$WORK/log1" -t subids:test "$HOME_DIR/ctx"
 id1=$(cat "$WORK/id")
 run_lines "$WORK/log1" | grep -qx "map 0 0 1,1 1 65536," ||
   { cat "$WORK/log1"; fail "the RUN's uid map is not the identity over the user's namespace"; }
+grep -q "cannot enter a user namespace" "$WORK/log1" && { cat "$WORK/log1"; fail "the build warns about the namespace"; }
 run_lines "$WORK/log1" | grep -qx "init builder" || { cat "$WORK/log1"; fail "the re-executed builder is not named builder"; }
 run_lines "$WORK/log1" | grep -qx "uid 1000 groups 1000 2000" || { cat "$WORK/log1"; fail "USER app: id -u, id -G"; }
 run_lines "$WORK/log1" | grep -qx DELETED-VISIBLE && { cat "$WORK/log1"; fail "a deleted file shows through the layer dirs"; }
@@ -139,8 +140,18 @@ rc=$?
 kill -0 "$inner" 2>/dev/null && { kill -KILL "$inner"; fail "the re-executed builder outlived its launcher"; }
 note "signals: SIGTERM forwarded, launcher exited 143 after its child"
 
+# Helpers that refuse the ranges: builder warns and goes on without the namespace, as before.
+mkdir -p "$HOME_DIR/fakebin"
+for h in newuidmap newgidmap; do printf '#!/bin/sh\necho "%s: refused" >&2\nexit 1\n' "$h" >"$HOME_DIR/fakebin/$h"; done
+chmod 755 "$HOME_DIR/fakebin"/*
+as_subid_user env PATH="$HOME_DIR/fakebin:$PATH" "$BIN" images >/dev/null 2>"$WORK/log-fake" ||
+  { cat "$WORK/log-fake"; fail "images failed when newuidmap refuses"; }
+grep -q "warning: cannot enter a user namespace.*newuidmap: refused" "$WORK/log-fake" ||
+  { cat "$WORK/log-fake"; fail "no warning when newuidmap refuses"; }
+note "refused helpers: warning, then the command runs without the namespace"
+
 # (e) Without ranges the same user builds as before: a single-id map, root-only files.
-subid_drop_ranges
+{ flock 9; subid_drop_ranges; } 9>"$SUBID_LOCK"
 printf 'FROM busybox\nCOPY file /f\nRUN echo "map $(busybox head -1 /proc/self/uid_map | busybox tr -s " " | busybox sed "s/^ //")"; echo made > /made\n' \
   >"$HOME_DIR/ctx/Dockerfile.single"
 chown "$SUBID_UID:$SUBID_GID" "$HOME_DIR/ctx/Dockerfile.single"

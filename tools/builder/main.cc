@@ -5,6 +5,7 @@
 #include <optional>
 #include <string_view>
 
+#include "base/log.h"
 #include "commands.h"
 #include "sandbox/user_namespace_reexec.h"
 
@@ -53,11 +54,12 @@ std::optional<int> RunInUserNamespace(int argc, char** argv) {
     }
   }
   auto code = sandbox::ReexecInUserNamespace(**maps, argv);
-  if (!code) {
-    return ReportError(
-        std::move(code.error()).Context("enter a user namespace with the /etc/subuid ranges"));
-  }
-  return *code;
+  if (code) return *code;
+  if (code.error().code() == ErrorCode::kInternal) return ReportError(code.error());
+  // Nothing ran yet: go on as before, when only RUN used the ranges (and will fail the same way).
+  LogWarn("cannot enter a user namespace with the /etc/subuid ranges (" +
+          code.error().Describe() + "); going on without it: files can only be root's");
+  return std::nullopt;
 }
 
 }  // namespace
