@@ -64,6 +64,7 @@ class SignalForwarding {
 // Everything the child needs, prepared before the fork: it may only make async-signal-safe calls.
 struct ChildArgs {
   int sock = -1;
+  pid_t parent = -1;
   const char* program = nullptr;
   char* const* argv = nullptr;
   char* const* envp = nullptr;
@@ -86,6 +87,10 @@ void ChildBody(const void* arg) {
   // Become 0 in every id slot: the maps make that the user, and exec as uid 0 keeps the full
   // capability set of the namespace.
   if (::setresgid(0, 0, 0) != 0 || ::setresuid(0, 0, 0) != 0) ReportAndExit(a->sock, errno);
+  // A launcher killed outright (SIGKILL cannot be forwarded) takes builder with it. Set after
+  // the id change, which clears it; the parent may already be gone by now.
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) ReportAndExit(a->sock, errno);
+  if (::getppid() != a->parent) ::_exit(127);
   ::execve(a->program, a->argv, a->envp);
   ReportAndExit(a->sock, errno);
 }
@@ -145,7 +150,11 @@ Result<int> RunInUserNamespace(const IdMaps& maps, const char* program, char* co
   }
   UniqueFd sock(pair[0]);
   UniqueFd child_sock(pair[1]);
-  ChildArgs args{.sock = child_sock.get(), .program = program, .argv = argv, .envp = envp.data()};
+  ChildArgs args{.sock = child_sock.get(),
+                 .parent = ::getpid(),
+                 .program = program,
+                 .argv = argv,
+                 .envp = envp.data()};
 
   NamespacedChild child = BUILDER_TRY(NamespacedChild::Start(CLONE_NEWUSER, &ChildBody, &args));
   child_sock.Reset();

@@ -138,7 +138,20 @@ wait "$launcher"
 rc=$?
 [ "$rc" = 143 ] || { cat "$WORK/log-sleep"; fail "SIGTERM to the launcher: exit $rc, want 143"; }
 kill -0 "$inner" 2>/dev/null && { kill -KILL "$inner"; fail "the re-executed builder outlived its launcher"; }
-note "signals: SIGTERM forwarded, launcher exited 143 after its child"
+# A launcher killed outright (nothing to forward) takes the re-executed builder with it.
+setpriv --reuid="$SUBID_UID" --regid="$SUBID_GID" --init-groups env -i PATH="$PATH" HOME="$HOME_DIR" \
+  "$BIN" build --progress plain --no-cache -f "$HOME_DIR/ctx/Dockerfile.sleep" "$HOME_DIR/ctx" \
+  >/dev/null 2>"$WORK/log-sleep" &
+launcher=$!
+for _ in $(seq 600); do grep -q sleeping "$WORK/log-sleep" && break; sleep 0.1; done
+grep -q sleeping "$WORK/log-sleep" || { kill -KILL "$launcher"; cat "$WORK/log-sleep"; fail "the second sleeping RUN never started"; }
+inner=$(pgrep -P "$launcher")
+[ -n "$inner" ] || { kill -KILL "$launcher"; fail "the launcher has no child builder"; }
+kill -KILL "$launcher"
+wait "$launcher"
+for _ in $(seq 100); do kill -0 "$inner" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$inner" 2>/dev/null && { kill -KILL "$inner"; fail "the re-executed builder outlived a SIGKILLed launcher"; }
+note "signals: SIGTERM forwarded (launcher exited 143 after its child); SIGKILL takes the child too"
 
 # Helpers that refuse the ranges: builder warns and goes on without the namespace, as before.
 mkdir -p "$HOME_DIR/fakebin"

@@ -3,10 +3,12 @@
 
 #include <doctest/doctest.h>
 #include <grp.h>
+#include <sys/stat.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <functional>
 #include <string>
@@ -42,6 +44,18 @@ int RunScript(const char* script) {
                   nullptr};
   auto code = RunInUserNamespace(maps, "/bin/sh", argv);
   return code ? *code : 100;
+}
+
+// True while `pid` exists and is not a zombie.
+bool Running(pid_t pid) {
+  FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
+  if (!f) return false;
+  char buf[512] = {};
+  const size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+  std::fclose(f);
+  const std::string stat(buf, n);
+  const size_t paren = stat.rfind(')');
+  return paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] != 'Z';
 }
 
 // Needs root (to become nobody) and user namespaces for nobody.
@@ -97,6 +111,33 @@ TEST_CASE("RunInUserNamespace forwards SIGTERM sent to the waiting parent") {
       "trap 'exit 9' TERM; kill -TERM $PPID; i=0; "
       "while [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; exit 3";
   CHECK(AsNobody([script] { return RunScript(script); }) == 9);
+}
+
+TEST_CASE("RunInUserNamespace: the program dies with its parent") {
+  if (!CanTest()) return;
+  // The program kills its parent outright and waits to be killed in turn; it writes its pid
+  // first so the test can tell whether it survived.
+  char tmpl[] = "/tmp/builder-userns-test-XXXXXX";
+  int fd = ::mkstemp(tmpl);
+  REQUIRE(fd >= 0);
+  ::close(fd);
+  REQUIRE(::chmod(tmpl, 0666) == 0);
+  const std::string script = std::string("echo $$ > ") + tmpl +
+                             "; kill -KILL $PPID; i=0; "
+                             "while [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done";
+  CHECK(AsNobody([&script] { return RunScript(script.c_str()); }) == -1);  // killed
+  std::string text;
+  if (FILE* f = std::fopen(tmpl, "r")) {
+    char buf[32] = {};
+    if (std::fgets(buf, sizeof buf, f)) text = buf;
+    std::fclose(f);
+  }
+  ::unlink(tmpl);
+  const pid_t program = static_cast<pid_t>(std::atoi(text.c_str()));
+  REQUIRE(program > 0);
+  // The orphan goes to init, which may reap it late: a zombie counts as dead.
+  for (int i = 0; i < 600 && Running(program); ++i) ::usleep(100000);
+  CHECK_FALSE(Running(program));
 }
 
 TEST_CASE("RunInUserNamespace reports a program that cannot run and maps that are refused") {

@@ -38,7 +38,7 @@ bool OnlyPrints(int argc, char** argv) {
 // A user with /etc/subuid and /etc/subgid ranges runs builder as root of a user namespace over
 // them (as `podman unshare`), so files a RUN gave to another id stay readable, chownable and
 // deletable. Returns the exit code when this process was only the launcher.
-std::optional<int> RunInUserNamespace(int argc, char** argv) {
+std::optional<int> EnterUserNamespace(int argc, char** argv) {
   if (OnlyPrints(argc, argv)) return std::nullopt;
   auto maps = sandbox::UserNamespaceReexecMaps();
   if (!maps) return ReportError(maps.error());
@@ -67,7 +67,7 @@ std::optional<int> RunInUserNamespace(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   // First, before any thread exists: the launcher forks.
-  if (std::optional<int> code = builder::cli::RunInUserNamespace(argc, argv)) return *code;
+  if (std::optional<int> code = builder::cli::EnterUserNamespace(argc, argv)) return *code;
 
   CLI::App app{"builder: a daemonless OCI image builder and runner", "builder"};
   app.require_subcommand(1);
