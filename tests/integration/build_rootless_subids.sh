@@ -148,7 +148,7 @@ grep -q sleeping "$WORK/log-sleep" || { kill -KILL "$launcher"; cat "$WORK/log-s
 inner=$(pgrep -P "$launcher")
 [ -n "$inner" ] || { kill -KILL "$launcher"; fail "the launcher has no child builder"; }
 kill -KILL "$launcher"
-wait "$launcher"
+wait "$launcher" 2>/dev/null
 for _ in $(seq 100); do kill -0 "$inner" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$inner" 2>/dev/null && { kill -KILL "$inner"; fail "the re-executed builder outlived a SIGKILLed launcher"; }
 note "signals: SIGTERM forwarded (launcher exited 143 after its child); SIGKILL takes the child too"
