@@ -18,10 +18,9 @@ BUILDER=${BUILDER:-$PWD/build/tools/builder/builder}
 "$PEERS_SCRIPTS/registry.sh" seed "$PEERS_DIR" >&2
 BASE=127.0.0.1:5000/busybox:local
 
-# builder's store gets the same base image under the same name (builder has no pull yet).
+# builder pulls the base from the same loopback registry the peers pull it from.
 export BUILDER_ROOT="$PEERS_DIR/builder-store"
-"$BUILDER" load -q -i "$PEERS_DIR/base/busybox-oci.tar" >/dev/null
-"$BUILDER" tag busybox:local "$BASE"
+"$BUILDER" pull -q "$BASE" >/dev/null
 
 WORK=$(mktemp -d /tmp/builder-build-bench-XXXXXX)
 trap 'rm -rf "$WORK"' EXIT

@@ -251,7 +251,8 @@ Result<void> CacheIndex::Record(const CacheKey& key, const CacheEntry& entry) co
 
   json trees = json::object();
   for (const auto& [name, tree] : entry.inputs.trees) {
-    if (tree.entries.size() > kMaxExplainedPaths) continue;  // explained as a whole instead
+    // Too big to store, or hashed without entries: explained as a whole instead.
+    if (tree.elided || tree.entries.size() > kMaxExplainedPaths) continue;
     trees[EscapeText(name)] = json::parse(tree.Serialize(), nullptr, false);
   }
   json step = {{"version", kVersion},
@@ -300,7 +301,7 @@ std::string CacheIndex::Explain(const CacheKey& parent, std::string_view step_id
           std::string reason = a->first + " changed";
           auto now_tree = inputs.trees.find(a->first);
           std::optional<TreeSummary> old_tree = tree_of(a->first);
-          if (now_tree != inputs.trees.end() && old_tree) {
+          if (now_tree != inputs.trees.end() && !now_tree->second.elided && old_tree) {
             std::size_t total = 0;
             auto changes = DiffTrees(*old_tree, now_tree->second, 3, &total);
             if (!changes.empty()) reason = a->first + ": " + DescribeChanges(changes, total);

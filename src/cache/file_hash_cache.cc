@@ -7,9 +7,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <ctime>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
 #include <vector>
 
 #include "base/log.h"
@@ -36,13 +41,6 @@ std::int64_t NowNanos() {
   timespec ts;
   ::clock_gettime(CLOCK_REALTIME, &ts);
   return Nanos(ts);
-}
-
-/// The context-relative name of `sub` below `root` ("." + "a" -> "a").
-std::string Under(std::string_view root, std::string_view sub) {
-  if (root == "." || root.empty()) return std::string(sub);
-  if (sub == "." || sub.empty()) return std::string(root);
-  return std::string(root) + "/" + std::string(sub);
 }
 
 /// The hash of one tree entry: type and mode bits, owner, and what the type carries.
@@ -82,26 +80,33 @@ Result<FileHashCache> FileHashCache::Open(const oci::ImageStore& store,
   BUILDER_TRY(MakeDirs(dir));
   cache.path_ = dir + "/" + Sha256Hex(context_root) + ".bin";
   cache.tmp_dir_ = store.blobs().TmpDir();
-  auto text = ReadFile(cache.path_);
+  cache.loaded_ = false;
+  cache.memo_ = TreeMemo::Load(dir + "/" + Sha256Hex(context_root) + ".memo");
+  return cache;
+}
+
+void FileHashCache::Load() {
+  if (loaded_) return;
+  loaded_ = true;
+  auto text = ReadFile(path_);
   if (!text) {
     if (text.error().sys_errno() != ENOENT) {
-      LogWarn("file hash cache " + cache.path_ + " ignored: " + text.error().ToString());
+      LogWarn("file hash cache " + path_ + " ignored: " + text.error().ToString());
     }
-    return cache;
+    return;
   }
   auto records = DecodeFileHashTable(*text);
   if (!records) {
-    LogWarn("file hash cache " + cache.path_ + " is malformed; starting empty");
-    return cache;
+    LogWarn("file hash cache " + path_ + " is malformed; starting empty");
+    return;
   }
+  entries_.reserve(records->size());
   for (FileHashRecord& r : *records) {
     Entry e;
     e.stat = {r.dev, r.ino, r.size, r.mtime_ns, r.ctime_ns, r.mode};
     e.hash = std::move(r.hash);
-    // Saved in path order: each insert lands at the end.
-    cache.entries_.emplace_hint(cache.entries_.end(), std::move(r.path), std::move(e));
+    entries_.emplace(std::move(r.path), std::move(e));
   }
-  return cache;
 }
 
 std::uint64_t FileHashCache::files_read() const {
@@ -109,14 +114,16 @@ std::uint64_t FileHashCache::files_read() const {
   return files_read_;
 }
 
-std::size_t FileHashCache::size() const {
+std::size_t FileHashCache::size() {
   std::lock_guard lock(*mu_);
+  Load();
   return entries_.size();
 }
 
 Result<void> FileHashCache::Save() const {
   if (path_.empty()) return {};
   std::lock_guard lock(*mu_);
+  BUILDER_TRY(memo_.Save(tmp_dir_));
   // An unchanged context (the no-op rebuild) must not pay for rewriting 20k entries.
   if (!dirty_) return {};
   std::vector<FileHashRecord> records;
@@ -126,6 +133,9 @@ Result<void> FileHashCache::Save() const {
     records.push_back({path, e.stat.dev, e.stat.ino, e.stat.size, e.stat.mtime_ns,
                        e.stat.ctime_ns, e.stat.mode, e.hash});
   }
+  // Path order: the same entries always give the same bytes.
+  std::sort(records.begin(), records.end(),
+            [](const FileHashRecord& a, const FileHashRecord& b) { return a.path < b.path; });
   StagedFile staged = BUILDER_TRY(StagedFile::Create(tmp_dir_));
   BUILDER_TRY(staged.Write(EncodeFileHashTable(records)));
   BUILDER_TRY(staged.Commit(path_));
@@ -134,27 +144,29 @@ Result<void> FileHashCache::Save() const {
   return {};
 }
 
-Result<std::string> FileHashCache::ContentHash(int parent_fd, const std::string& name,
-                                               const struct stat& st,
-                                               const std::string& context_rel,
-                                               const ReadProgressFn& on_read) {
-  Stat key{static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino),
-           static_cast<std::uint64_t>(st.st_size), Nanos(st.st_mtim), Nanos(st.st_ctim),
-           static_cast<std::uint32_t>(st.st_mode)};
-  if (auto it = entries_.find(context_rel);
-      it != entries_.end() && it->second.stat == key && !it->second.racy) {
-    it->second.walk = walk_;
-    return it->second.hash;
-  }
-  // O_NONBLOCK: should the name have become a fifo since the stat, open must not hang.
-  UniqueFd fd(::openat(parent_fd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
-  if (!fd) return FailErrno("open " + context_rel, errno);
+FileHashCache::Stat FileHashCache::KeyOf(const struct stat& st) {
+  return {static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino),
+          static_cast<std::uint64_t>(st.st_size), Nanos(st.st_mtim), Nanos(st.st_ctim),
+          static_cast<std::uint32_t>(st.st_mode)};
+}
+
+const std::string* FileHashCache::Cached(std::string_view context_rel, const Stat& key) {
+  Load();
+  auto it = entries_.find(context_rel);
+  if (it == entries_.end() || it->second.stat != key || it->second.racy) return nullptr;
+  it->second.walk = walk_;
+  return &it->second.hash;
+}
+
+Result<FileHashCache::Read> FileHashCache::HashOpened(UniqueFd fd, const struct stat& st,
+                                                      const std::string& context_rel,
+                                                      const ReadProgressFn& on_read) const {
+  const Stat key = KeyOf(st);
   struct stat opened;
   if (::fstat(fd.get(), &opened) != 0) return FailErrno("stat " + context_rel, errno);
   if (!S_ISREG(opened.st_mode) || opened.st_ino != st.st_ino || opened.st_dev != st.st_dev) {
     return Fail(ErrorCode::kIo, "hash " + context_rel + ": replaced while hashing");
   }
-  ++files_read_;
   Sha256 sha;
   std::vector<std::uint8_t> buf(1 << 16);
   for (;;) {
@@ -167,18 +179,23 @@ Result<std::string> FileHashCache::ContentHash(int parent_fd, const std::string&
     sha.Update(std::span(buf.data(), static_cast<std::size_t>(n)));
     if (on_read) on_read(static_cast<std::uint64_t>(n));
   }
-  std::string hash = sha.FinishHex();
+  Read read{sha.FinishHex(), false};
   struct stat after;
   if (::fstat(fd.get(), &after) != 0) return FailErrno("stat " + context_rel, errno);
   // Changed while we read, or so recent that a same-size rewrite within the timestamp
   // granularity could keep this stat: never served from the cache, read again next time.
   std::int64_t stamp = std::max(Nanos(after.st_mtim), Nanos(after.st_ctim));
-  bool racy = Nanos(after.st_mtim) != key.mtime_ns || Nanos(after.st_ctim) != key.ctime_ns ||
+  read.racy = Nanos(after.st_mtim) != key.mtime_ns || Nanos(after.st_ctim) != key.ctime_ns ||
               static_cast<std::uint64_t>(after.st_size) != key.size ||
               stamp + options_.racy_window.count() >= NowNanos();
-  entries_.insert_or_assign(context_rel, Entry{key, hash, racy, walk_});
+  return read;
+}
+
+void FileHashCache::Remember(std::string context_rel, const Stat& key, const Read& read) {
+  Load();
+  ++files_read_;
+  entries_.insert_or_assign(std::move(context_rel), Entry{key, read.hash, read.racy, walk_});
   dirty_ = true;
-  return hash;
 }
 
 Result<std::string> FileHashCache::HashFile(int dir_fd, std::string_view rel_path) {
@@ -198,7 +215,14 @@ Result<std::string> FileHashCache::HashFile(int dir_fd, std::string_view rel_pat
     return Fail(ErrorCode::kInvalidArgument, "hash " + rel + ": not a regular file");
   }
   std::lock_guard lock(*mu_);
-  return ContentHash(parent->get(), name, st, rel);
+  const Stat key = KeyOf(st);
+  if (const std::string* hash = Cached(rel, key)) return *hash;
+  // O_NONBLOCK: should the name have become a fifo since the stat, open must not hang.
+  UniqueFd fd(::openat(parent->get(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  if (!fd) return FailErrno("open " + rel, errno);
+  Read read = BUILDER_TRY(HashOpened(std::move(fd), st, rel, {}));
+  Remember(rel, key, read);
+  return read.hash;
 }
 
 Result<TreeSummary> FileHashCache::HashTree(int dir_fd, std::string_view rel_path,
@@ -220,91 +244,133 @@ Result<TreeSummary> FileHashCache::HashTree(int dir_fd, std::string_view rel_pat
   }
   struct stat root_st;
   if (::fstat(root_fd->get(), &root_st) != 0) return FailErrno("stat " + root, errno);
-  const std::uint64_t walk = ++walk_;  // files this walk hashes are stamped with it
-  auto add_entry = [&](int parent_fd, const std::string& name, const struct stat& st,
-                       const std::string& context_rel, const std::string& entry_rel)
-      -> Result<void> {
-    std::string payload;
-    if (S_ISREG(st.st_mode)) {
-      payload = BUILDER_TRY(ContentHash(parent_fd, name, st, context_rel, options.on_read));
-    } else if (S_ISLNK(st.st_mode)) {
-      payload = BUILDER_TRY(ReadLinkAt(parent_fd, name, static_cast<std::size_t>(st.st_size)));
-    }
-    summary.entries[entry_rel] = EntryHash(st, payload);
-    return {};
-  };
+  const std::uint64_t walk = ++walk_;  // cached files this walk sees are stamped with it
 
   if (!S_ISDIR(root_st.st_mode)) {
-    std::string parent = DirName(root);
+    std::string parent = DirName(root), name = BaseName(root);
     auto parent_fd = oci::OpenInRoot(dir_fd, parent, O_PATH | O_DIRECTORY, 0, kResolve);
     if (!parent_fd) return Fail(std::move(parent_fd.error()).Context("hash " + root));
-    BUILDER_TRY(add_entry(parent_fd->get(), BaseName(root), root_st, root, "."));
+    std::string payload;
+    if (S_ISREG(root_st.st_mode)) {
+      const Stat key = KeyOf(root_st);
+      if (const std::string* hash = Cached(root, key)) {
+        payload = *hash;
+      } else {
+        // O_NONBLOCK: should the name have become a fifo since the stat, open must not hang.
+        UniqueFd fd(::openat(parent_fd->get(), name.c_str(),
+                             O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+        if (!fd) return FailErrno("open " + root, errno);
+        Read read = BUILDER_TRY(HashOpened(std::move(fd), root_st, root, options.on_read));
+        Remember(root, key, read);
+        payload = std::move(read.hash);
+      }
+    } else if (S_ISLNK(root_st.st_mode)) {
+      payload = BUILDER_TRY(ReadLinkAt(parent_fd->get(), name, static_cast<std::size_t>(root_st.st_size)));
+    }
+    summary.entries["."] = EntryHash(root_st, payload);
   } else {
-    // Iterative walk (context trees may be deep); each directory is opened from the context
-    // root with symlink-free resolution, so no fd is held per level.
-    std::vector<std::string> todo{""};  // directories relative to root ("" is root itself)
-    std::vector<std::string> ignored_dirs;  // entry paths listed only if something below is
-    while (!todo.empty()) {
-      std::string dir = std::move(todo.back());
-      todo.pop_back();
-      std::string context_dir = Under(root, dir.empty() ? "." : dir);
-      auto dfd = oci::OpenInRoot(dir_fd, context_dir, O_RDONLY | O_DIRECTORY, 0, kResolve);
-      if (!dfd) return Fail(std::move(dfd.error()).Context("hash " + context_dir));
-      int raw = ::dup(dfd->get());
-      if (raw < 0) return FailErrno("dup", errno);
-      std::unique_ptr<DIR, int (*)(DIR*)> d(::fdopendir(raw), &::closedir);
-      if (!d) {
-        int err = errno;
-        ::close(raw);
-        return FailErrno("open directory " + context_dir, err);
+    TreeWalkOptions walk_options;
+    walk_options.ignore = options.ignore;
+    walk_options.descend_ignored_dirs = options.descend_ignored_dirs;
+    walk_options.threads = options.threads;
+    auto listed = WalkTree(dir_fd, root, walk_options);
+    if (!listed) return Fail(std::move(listed.error()).Context("hash " + root));
+    std::vector<WalkEntry>& entries = *listed;
+    const std::string memo_key = TreeMemoKey(root, entries);
+    if (!options.need_entries) {
+      if (auto digest = memo_.Find(memo_key)) {
+        summary.digest = std::move(*digest);
+        summary.elided = true;
+        return summary;
       }
-      std::vector<std::string> names;
-      errno = 0;
-      while (dirent* e = ::readdir(d.get())) {
-        std::string_view n = e->d_name;
-        if (n != "." && n != "..") names.emplace_back(n);
-      }
-      if (errno != 0) return FailErrno("read directory " + context_dir, errno);
-      for (const std::string& name : names) {
-        std::string entry_rel = dir.empty() ? name : dir + "/" + name;
-        std::string context_rel = Under(root, entry_rel);
-        struct stat st;
-        if (::fstatat(dfd->get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
-          if (errno == ENOENT) continue;  // removed while walking
-          return FailErrno("stat " + context_rel, errno);
-        }
-        bool is_dir = S_ISDIR(st.st_mode);
-        bool ignored = options.ignore ? BUILDER_TRY(options.ignore(context_rel, is_dir)) : false;
-        if (ignored && !(is_dir && options.descend_ignored_dirs)) continue;
-        if (is_dir) {
-          summary.entries[entry_rel] = EntryHash(st, "");
-          if (ignored) ignored_dirs.push_back(entry_rel);
-          todo.push_back(entry_rel);
+    }
+    Load();
+
+    // Content hashes: cached ones now, the rest read below (in parallel: a cold 500 MB context
+    // is SHA-256 bound).
+    std::vector<std::string> payloads(entries.size());
+    std::vector<std::size_t> misses;
+    bool settled = true;  // every content hash trusted: the digest may be memoized
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      const WalkEntry& e = entries[i];
+      if (S_ISLNK(e.st.st_mode)) {
+        payloads[i] = e.link_target;
+      } else if (S_ISREG(e.st.st_mode)) {
+        if (const std::string* hash = Cached(ContextPath(root, e.path), KeyOf(e.st))) {
+          payloads[i] = *hash;
         } else {
-          BUILDER_TRY(add_entry(dfd->get(), name, st, context_rel, entry_rel));
+          misses.push_back(i);
         }
       }
     }
-    // An ignored directory stays only as the parent of something re-included. Deepest first,
-    // so a parent sees whether its ignored child directories survived.
-    std::sort(ignored_dirs.begin(), ignored_dirs.end(), std::greater<>());
-    for (const std::string& path : ignored_dirs) {
-      auto below = summary.entries.lower_bound(path + "/");
-      if (below == summary.entries.end() || !below->first.starts_with(path + "/")) {
-        summary.entries.erase(path);
+    if (!misses.empty()) {
+      std::vector<std::optional<Result<Read>>> reads(misses.size());
+      std::mutex progress_mu;
+      ReadProgressFn on_read;
+      if (options.on_read) {
+        on_read = [&](std::uint64_t n) {
+          std::lock_guard progress_lock(progress_mu);
+          options.on_read(n);
+        };
       }
+      std::atomic<std::size_t> next{0};
+      std::atomic<bool> failed{false};
+      auto work = [&] {
+        for (std::size_t m; !failed && (m = next++) < misses.size();) {
+          const WalkEntry& e = entries[misses[m]];
+          std::string context_rel = ContextPath(root, e.path);
+          auto fd = oci::OpenInRoot(dir_fd, context_rel, O_RDONLY | O_NOFOLLOW | O_NONBLOCK, 0, kResolve);
+          if (!fd) {
+            reads[m] = Fail(std::move(fd.error()).Context("open " + context_rel));
+          } else {
+            reads[m] = HashOpened(std::move(*fd), e.st, context_rel, on_read);
+          }
+          if (!*reads[m]) failed = true;
+        }
+      };
+      std::vector<std::thread> helpers;
+      const std::size_t extra = std::min<std::size_t>(options.threads > 1 ? options.threads - 1 : 0,
+                                                       misses.size() - 1);
+      for (std::size_t t = 0; t < extra; ++t) helpers.emplace_back(work);
+      work();
+      for (std::thread& t : helpers) t.join();
+      for (std::size_t m = 0; m < misses.size(); ++m) {
+        if (!reads[m]) continue;  // not reached after a failure
+        if (!*reads[m]) return std::unexpected(std::move(reads[m]->error()));
+        settled = settled && !(*reads[m])->racy;
+        const WalkEntry& e = entries[misses[m]];
+        payloads[misses[m]] = (*reads[m])->hash;
+        Remember(ContextPath(root, e.path), KeyOf(e.st), **reads[m]);
+      }
+    }
+
+    // An ignored directory stays only as the parent of something re-included (the walk lists
+    // ignored entries only when they are directories).
+    auto keeps_something = [&](std::size_t i) {
+      const std::string& dir = entries[i].path;
+      for (std::size_t j = i + 1; j < entries.size(); ++j) {
+        const std::string& p = entries[j].path;
+        if (p.size() <= dir.size() || !p.starts_with(dir) || p[dir.size()] != '/') break;
+        if (!entries[j].ignored) return true;
+      }
+      return false;
+    };
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      const WalkEntry& e = entries[i];
+      if (e.ignored && !keeps_something(i)) continue;
+      summary.entries.emplace_hint(summary.entries.end(), std::move(entries[i].path),
+                                   EntryHash(e.st, payloads[i]));
     }
     // Forget cached files under this tree that are gone (or now ignored).
     std::string prefix = root == "." ? "" : root + "/";
-    for (auto it = entries_.lower_bound(prefix);
-         it != entries_.end() && it->first.starts_with(prefix);) {
-      if (it->second.walk == walk) {
-        ++it;
-      } else {
-        it = entries_.erase(it);
-        dirty_ = true;
-      }
-    }
+    std::erase_if(entries_, [&](const auto& kv) {
+      const bool gone = kv.second.walk != walk && kv.first.starts_with(prefix);
+      if (gone) dirty_ = true;
+      return gone;
+    });
+    summary.digest = CacheKeyBuilder("tree/v1").AddMap("entries", summary.entries).Finish().hex();
+    if (settled) memo_.Put(memo_key, summary.digest);
+    return summary;
   }
   summary.digest = CacheKeyBuilder("tree/v1").AddMap("entries", summary.entries).Finish().hex();
   return summary;

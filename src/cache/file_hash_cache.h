@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <unordered_map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -16,29 +17,33 @@
 #include <vector>
 
 #include "base/error.h"
+#include "base/unique_fd.h"
+#include "cache/tree_memo.h"
 #include "cache/tree_summary.h"
+#include "cache/tree_walk.h"
 #include "oci/image_store.h"
 
 namespace builder::cache {
-
-/// Decides whether a context path is left out (a .dockerignore match). `path` is relative to
-/// the context root (the dir_fd given to HashTree), '/'-separated, never "." or "". With a
-/// parser::PatternMatcher m: `[&m](std::string_view p, bool) { return
-/// m.MatchesOrParentMatches(p); }` and descend_ignored_dirs = m.exclusions().
-using IgnoreFn = std::function<Result<bool>(std::string_view path, bool is_dir)>;
 
 /// Told the size of each buffer read while hashing file content (progress of slow hashing).
 using ReadProgressFn = std::function<void(std::uint64_t bytes)>;
 
 struct HashTreeOptions {
-  /// Null: nothing is ignored.
+  /// Null: nothing is ignored. With a parser::PatternMatcher m: `[&m](std::string_view p, bool)
+  /// { return m.MatchesOrParentMatches(p); }` and descend_ignored_dirs = m.exclusions().
   IgnoreFn ignore;
   /// Walk into ignored directories because an exclusion pattern ("!keep") may re-include
   /// something below (PatternMatcher::exclusions()). An ignored directory is then listed only
   /// when something below it is.
   bool descend_ignored_dirs = false;
-  /// Null: no progress. Called for content actually read (not for hashes served cached).
+  /// Null: no progress. Called for content actually read (not for hashes served cached), from
+  /// one thread at a time.
   ReadProgressFn on_read;
+  /// Threads walking the tree and reading changed files.
+  unsigned threads = 2;
+  /// False: when every entry has the stat it had when this tree was last hashed, the digest
+  /// comes from the memo (tree_memo.h) and the summary's entries are left out (`elided`).
+  bool need_entries = true;
 };
 
 /// Hashes files below one context directory. Regular-file content hashes are cached by
@@ -51,7 +56,7 @@ struct HashTreeOptions {
 /// A file whose mtime or ctime is within `racy_window` of the time it was hashed may still
 /// change without its stat changing (timestamps are coarse), so its hash is never served from
 /// the cache: such files are read on every call until they settle. Safe to share between
-/// threads: calls are serialized by an internal mutex.
+/// threads: calls are serialized by an internal mutex (HashTree itself uses `threads`).
 class FileHashCache {
  public:
   struct Options {
@@ -97,7 +102,7 @@ class FileHashCache {
   /// Regular files whose content was read (cache misses) since construction.
   std::uint64_t files_read() const;
   /// Number of cached file hashes.
-  std::size_t size() const;
+  std::size_t size();
 
  private:
   struct Stat {
@@ -113,17 +118,33 @@ class FileHashCache {
     std::uint64_t walk = 0;  ///< the last HashTree walk that saw the file
   };
 
-  /// The content hash of the regular file `name` in parent_fd, stat `st`, from the cache when
-  /// the stat matches, else read (and cached under context_rel).
-  [[nodiscard]] Result<std::string> ContentHash(int parent_fd, const std::string& name,
-                                                const struct stat& st,
-                                                const std::string& context_rel,
-                                                const ReadProgressFn& on_read = {});
+  struct Read {
+    std::string hash;
+    bool racy = false;
+  };
+  struct PathHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+
+  static Stat KeyOf(const struct stat& st);
+  /// The cached hash of `context_rel` when taken under `key` (stamped as seen by this walk).
+  const std::string* Cached(std::string_view context_rel, const Stat& key);
+  /// Reads and hashes the open regular file `fd`, which must still be the file `st` describes.
+  [[nodiscard]] Read ReadHash(int fd, const Stat& key) const;
+  [[nodiscard]] Result<Read> HashOpened(UniqueFd fd, const struct stat& st,
+                                        const std::string& context_rel,
+                                        const ReadProgressFn& on_read) const;
+  void Remember(std::string context_rel, const Stat& key, const Read& read);
+  /// Decodes the persistent table on first use: a tree served by the memo never needs it.
+  void Load();
 
   std::string path_;     ///< empty: memory only
+  bool loaded_ = true;   ///< false until Load() has read path_
+  TreeMemo memo_;
   std::string tmp_dir_;  ///< staging for Save
   Options options_;
-  std::map<std::string, Entry, std::less<>> entries_;
+  std::unordered_map<std::string, Entry, PathHash, std::equal_to<>> entries_;
   std::uint64_t files_read_ = 0;
   std::uint64_t walk_ = 0;  ///< numbers HashTree walks, to forget files a walk did not see
   bool dirty_ = false;  ///< entries changed since Open: Save has something to write

@@ -18,6 +18,9 @@ struct TreeSummary {
   /// Relative path (to the hashed root; "." when the root is not a directory) -> sha256 hex of
   /// that entry's (type, mode, uid, gid, content hash or link target). Byte-wise sorted.
   std::map<std::string, std::string> entries;
+  /// True when `entries` were left out (HashTreeOptions::need_entries false and the digest came
+  /// from the memo): the digest is right, but there is nothing to explain a miss with or store.
+  bool elided = false;
 
   /// Compact JSON {"digest":..,"entries":{path:hash}} for storing with cache records.
   std::string Serialize() const;

@@ -78,18 +78,26 @@ std::string Amount(std::uint64_t done, std::uint64_t total) {
   return total ? HumanSize(done) + " / " + HumanSize(total) : HumanSize(done);
 }
 
+// Writes prefix, text and a newline. Not printf's "%s": it stops at a NUL, and build output
+// may carry any byte.
+void PutLine(std::FILE* out, std::string_view prefix, std::string_view text) {
+  std::fwrite(prefix.data(), 1, prefix.size(), out);
+  std::fwrite(text.data(), 1, text.size(), out);
+  std::fputc('\n', out);
+  std::fflush(out);
+}
+
+std::string StepPrefix(int id) { return "#" + std::to_string(id) + " "; }
+
 class PlainReporter final : public BuildReporter {
  public:
   PlainReporter(std::FILE* out, ReporterClock clock)
       : out_(out), clock_(OrSteady(std::move(clock))), start_(clock_()) {}
-  void Started(int id, std::string_view name) override {
-    std::fprintf(out_, "#%d %.*s\n", id, static_cast<int>(name.size()), name.data());
-    std::fflush(out_);
-  }
+  void Started(int id, std::string_view name) override { PutLine(out_, StepPrefix(id), name); }
   void Output(int id, std::string_view line) override {
-    std::fprintf(out_, "#%d %.3f %.*s\n", id, Seconds(start_, clock_()), static_cast<int>(line.size()),
-                 line.data());
-    std::fflush(out_);
+    char stamp[32];
+    std::snprintf(stamp, sizeof stamp, "%.3f ", Seconds(start_, clock_()));
+    PutLine(out_, StepPrefix(id) + stamp, line);
   }
   void Done(int id, double seconds) override {
     CloseProgress(id);
@@ -103,13 +111,9 @@ class PlainReporter final : public BuildReporter {
   }
   void Errored(int id, std::string_view message) override {
     CloseProgress(id);
-    std::fprintf(out_, "#%d ERROR: %.*s\n", id, static_cast<int>(message.size()), message.data());
-    std::fflush(out_);
+    PutLine(out_, StepPrefix(id) + "ERROR: ", message);
   }
-  void Note(std::string_view text) override {
-    std::fprintf(out_, "%.*s\n", static_cast<int>(text.size()), text.data());
-    std::fflush(out_);
-  }
+  void Note(std::string_view text) override { PutLine(out_, "", text); }
   void Progress(int id, std::string_view what, std::uint64_t done, std::uint64_t total) override {
     TimePoint now = clock_();
     if (const auto* item = throttle_.Admit(id, what, done, total, now)) {
@@ -168,9 +172,7 @@ class JsonReporter final : public BuildReporter {
     Emit({{"event", "progress"}, {"id", id}, {"what", item.what}, {"done", item.done}, {"total", item.total}});
   }
   void Emit(const nlohmann::json& j) {
-    std::string line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    std::fprintf(out_, "%s\n", line.c_str());
-    std::fflush(out_);
+    PutLine(out_, "", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   }
   std::FILE* out_;
   ReporterClock clock_;

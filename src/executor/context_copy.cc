@@ -3,7 +3,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -22,6 +21,7 @@
 #include "executor/user_db.h"
 #include "oci/safe_path.h"
 #include "parser/file_mode.h"
+#include "planner/context_sources.h"
 
 namespace builder::executor {
 namespace {
@@ -43,8 +43,6 @@ struct CopyJob {
   std::optional<parser::PatternMatcher> excludes;
 };
 
-bool HasWildcard(std::string_view s) { return s.find_first_of("*?[") != std::string_view::npos; }
-
 Result<bool> Ignored(const CopyJob& job, const std::string& rel) {
   if (!job.context->ignore || rel.empty() || rel == ".") return false;
   return job.context->ignore->MatchesOrParentMatches(rel);
@@ -65,41 +63,6 @@ Result<std::vector<std::string>> ListDir(int ctx_fd, const std::string& rel) {
   return names;
 }
 
-// Context paths matching a source pattern, component by component (Go filepath.Match-like).
-Result<std::vector<std::string>> Glob(const CopyJob& job, const std::string& pattern) {
-  std::vector<std::string> parts;
-  for (std::size_t i = 0; i < pattern.size();) {
-    std::size_t j = pattern.find('/', i);
-    if (j == std::string::npos) j = pattern.size();
-    if (j > i) parts.push_back(pattern.substr(i, j - i));
-    i = j + 1;
-  }
-  std::vector<std::string> current = {""};
-  for (const auto& part : parts) {
-    std::vector<std::string> next;
-    for (const auto& base : current) {
-      if (!HasWildcard(part)) {
-        std::string p = base.empty() ? part : base + "/" + part;
-        struct stat st;
-        if (fstatat(job.ctx_fd, p.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) next.push_back(p);
-        continue;
-      }
-      struct stat st;
-      if (fstatat(job.ctx_fd, base.empty() ? "." : base.c_str(), &st, 0) != 0 || !S_ISDIR(st.st_mode))
-        continue;
-      for (const auto& name : BUILDER_TRY(ListDir(job.ctx_fd, base))) {
-        if (fnmatch(part.c_str(), name.c_str(), FNM_PATHNAME) == 0)
-          next.push_back(base.empty() ? name : base + "/" + name);
-      }
-    }
-    current = std::move(next);
-  }
-  std::vector<std::string> out;
-  for (auto& p : current)
-    if (!BUILDER_TRY(Ignored(job, p))) out.push_back(p);
-  return out;
-}
-
 // Whether anything below the ignored directory rel is re-included by a '!' pattern.
 Result<bool> HasIncluded(const CopyJob& job, const std::string& rel) {
   std::vector<std::string> todo = {rel};
@@ -115,23 +78,6 @@ Result<bool> HasIncluded(const CopyJob& job, const std::string& rel) {
     }
   }
   return false;
-}
-
-// Follows a top-level source symlink inside the context (never out of it).
-Result<std::string> FollowInContext(int ctx_fd, std::string rel) {
-  for (int i = 0; i < 40; ++i) {
-    struct stat st;
-    if (fstatat(ctx_fd, rel.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISLNK(st.st_mode)) return rel;
-    char buf[4096];
-    ssize_t n = readlinkat(ctx_fd, rel.c_str(), buf, sizeof buf);
-    if (n < 0) return FailErrno("readlink " + rel, errno);
-    std::string target(buf, static_cast<std::size_t>(n));
-    std::string joined = target.starts_with("/") ? CleanPath(target) : JoinPath("/" + DirName(rel), target);
-    rel = CleanPath(joined);
-    while (rel.starts_with("/")) rel.erase(0, 1);
-    if (rel.empty()) rel = ".";
-  }
-  return Fail(ErrorCode::kInvalidArgument, "too many levels of symbolic links in the context: " + rel);
 }
 
 mode_t TargetMode(const CopyJob& job, mode_t src_mode) {
@@ -271,8 +217,6 @@ Result<void> WriteInline(const CopyJob& job, const planner::InlineFile& file, co
   return {};
 }
 
-bool IsUrl(std::string_view s) { return s.starts_with("http://") || s.starts_with("https://"); }
-
 // Where one source lands: dest itself, or dest/<name> when dest is (or must be) a directory.
 std::string FileDest(const CopyJob& job, const std::string& name, bool many) {
   const std::string& dest = job.step->dest;
@@ -323,7 +267,8 @@ Result<std::string> EnsureDirInUpper(const MergedView& view, const std::string& 
 }
 
 Result<void> CopyIntoUpper(const BuildContext& context, const planner::CopyStep& step,
-                           const MergedView& view, const std::string& upper_dir) {
+                           const MergedView& view, const std::string& upper_dir,
+                           const FetchedUrls* fetched) {
   std::vector<std::string> layers = {upper_dir};
   layers.insert(layers.end(), view.layers().begin(), view.layers().end());
   CopyJob job{&context, &step, upper_dir, MergedView(layers)};
@@ -340,29 +285,20 @@ Result<void> CopyIntoUpper(const BuildContext& context, const planner::CopyStep&
 
   // Expand every source first: the destination rule depends on how many there are.
   struct Source {
-    std::string rel;
+    planner::ContextSource entry;  // for a URL, path holds it
     bool url = false;
   };
   std::vector<Source> sources;
   bool wildcard = false;
+  const parser::PatternMatcher* ignore = context.ignore ? &*context.ignore : nullptr;
   for (const auto& raw : step.sources) {
     if (step.add && IsUrl(raw)) {
-      sources.push_back({raw, true});
+      sources.push_back({{raw, raw}, true});
       continue;
     }
-    std::string rel = CleanPath("/" + raw);
-    rel = rel == "/" ? "." : rel.substr(1);
-    if (HasWildcard(rel)) {
-      wildcard = true;
-      auto matches = BUILDER_TRY(Glob(job, rel));
-      if (matches.empty()) return Fail(ErrorCode::kNotFound, "\"/" + rel + "\": not found");
-      for (auto& m : matches) sources.push_back({m});
-      continue;
-    }
-    struct stat st;
-    if (fstatat(job.ctx_fd, rel.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || BUILDER_TRY(Ignored(job, rel)))
-      return Fail(ErrorCode::kNotFound, "\"/" + (rel == "." ? std::string() : rel) + "\": not found");
-    sources.push_back({rel});
+    wildcard = wildcard || planner::HasWildcard(raw);
+    for (auto& m : BUILDER_TRY(planner::ExpandContextSource(job.ctx_fd, raw, ignore)))
+      sources.push_back({std::move(m)});
   }
   std::size_t count = sources.size() + step.inline_files.size();
   bool many = count > 1 || (wildcard && count > 1);
@@ -372,23 +308,29 @@ Result<void> CopyIntoUpper(const BuildContext& context, const planner::CopyStep&
                 "directory and end with a /");
   for (const auto& src : sources) {
     if (src.url) {
-      std::string name = UrlBaseName(src.rel);
+      std::string name = UrlBaseName(src.entry.path);
       std::string dest = FileDest(job, name, many);
       std::string parent = BUILDER_TRY(EnsureDirInUpper(job.view, upper_dir, DirName(dest), job.owner.uid, job.owner.gid));
       std::string host = upper_dir + parent + "/" + BaseName(dest);
       ClearUpper(host);
-      BUILDER_TRY(FetchUrlToFile(src.rel, host, step.checksum));
+      const FetchedUrl* prefetched = nullptr;
+      if (fetched) {
+        if (auto it = fetched->find(src.entry.path); it != fetched->end()) prefetched = &it->second;
+      }
+      if (prefetched) BUILDER_TRY(PlaceFetchedUrl(*prefetched, host));
+      else BUILDER_TRY(FetchUrlToFile(src.entry.path, host, step.checksum));
       BUILDER_TRY(SetOwner(job, host, false));
       if (chmod(host.c_str(), job.chmod ? ApplyChmod(*job.chmod, 0600, false) : 0600) != 0)
         return FailErrno("chmod " + host, errno);
       continue;
     }
-    std::string rel = BUILDER_TRY(FollowInContext(job.ctx_fd, src.rel));
+    const std::string& rel = src.entry.resolved;
+    const std::string& named = src.entry.path;
     struct stat st;
     if (fstatat(job.ctx_fd, rel.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
-      return Fail(ErrorCode::kNotFound, "\"/" + src.rel + "\": not found");
+      return Fail(ErrorCode::kNotFound, "\"/" + named + "\": not found");
     std::string dest = step.dest;
-    if (step.parents) dest = CleanPath(step.dest + "/" + (src.rel == "." ? "" : src.rel));
+    if (step.parents) dest = CleanPath(step.dest + "/" + (named == "." ? "" : named));
     if (S_ISDIR(st.st_mode)) {
       BUILDER_TRY(CopyTree(job, rel, step.parents ? dest : CleanPath(dest), true));
       continue;
@@ -401,7 +343,7 @@ Result<void> CopyIntoUpper(const BuildContext& context, const planner::CopyStep&
         continue;
       }
     }
-    std::string target = step.parents ? dest : FileDest(job, BaseName(src.rel), many);
+    std::string target = step.parents ? dest : FileDest(job, BaseName(named), many);
     BUILDER_TRY(CopyTree(job, rel, target, false));
   }
   for (const auto& file : step.inline_files) BUILDER_TRY(WriteInline(job, file, FileDest(job, file.name, many)));

@@ -6,6 +6,7 @@
 
 #include "base/error.h"
 #include "executor/merged_view.h"
+#include "executor/url_fetch.h"
 #include "parser/pattern_matcher.h"
 #include "planner/step.h"
 
@@ -24,9 +25,11 @@ struct BuildContext {
 /// are copied as symlinks. Files keep their mode and mtime, owners become root (or --chown);
 /// parents created get 0755. Errors: `"/x": not found` for a missing or ignored source
 /// (kNotFound), a multi-source COPY whose destination is not a directory (kInvalidArgument),
-/// a --checksum mismatch (kCorrupt), I/O errors.
+/// a --checksum mismatch (kCorrupt), I/O errors. An ADD URL found in `fetched` (may be null;
+/// downloaded for the cache key) is written from there instead of being downloaded again.
 [[nodiscard]] Result<void> CopyIntoUpper(const BuildContext& context, const planner::CopyStep& step,
-                                         const MergedView& view, const std::string& upper_dir);
+                                         const MergedView& view, const std::string& upper_dir,
+                                         const FetchedUrls* fetched = nullptr);
 
 /// mkdir -p of `path` in the view, writing only into upper_dir; new directories get 0755 and
 /// uid/gid, existing lower directories are copied up with their own metadata.

@@ -89,8 +89,12 @@ Result<BuildOutcome> Execute(const oci::ImageStore& store, const planner::BuildP
   UniqueFd ctx_fd(open(options.context.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!ctx_fd) return FailErrno("open build context " + options.context.dir, errno);
 
+  // Pulls happen before the build's vertices so their numbers come first.
+  if (options.images) BUILDER_TRY(options.images->Prefetch(plan));
   BuildState state;
   state.store = &store;
+  state.images = options.images;
+  if (options.images) state.next_id = options.images->next_id();
   state.index = &index;
   state.hashes = &hashes;
   state.context = &options.context;
@@ -109,7 +113,8 @@ Result<BuildOutcome> Execute(const oci::ImageStore& store, const planner::BuildP
     if (stage.base_stage >= 0) {
       image = state.stages.at(static_cast<std::size_t>(stage.base_stage));
     } else {
-      auto base = ResolveBaseImage(store, stage.base);
+      auto base = options.images ? options.images->Resolve(stage.base, "base image")
+                                 : ResolveBaseImage(store, stage.base);
       if (!base) return Fail(std::move(base.error()));
       if (*base) {
         image.config = (*base)->config;

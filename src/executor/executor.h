@@ -10,6 +10,7 @@
 #include "base/error.h"
 #include "executor/build_reporter.h"
 #include "executor/context_copy.h"
+#include "executor/image_source.h"
 #include "oci/image_store.h"
 #include "oci/media_types.h"
 #include "oci/reference.h"
@@ -30,6 +31,9 @@ struct ExecuteOptions {
   bool no_cache = false;  ///< run every step (results are still recorded in the cache)
   bool explain = false;   ///< report why each step missed the cache
   BuildReporter* reporter = nullptr;  ///< required
+  /// Where FROM, COPY --from and RUN --mount from= images come from (pulls, --pull); null:
+  /// the store only (ResolveBaseImage). Its pull vertices are numbered before the build's.
+  ImageSource* images = nullptr;
   /// SOURCE_DATE_EPOCH: history/created times and clamped layer mtimes.
   std::optional<std::int64_t> source_date_epoch;
 };
@@ -45,7 +49,8 @@ struct BuildOutcome {
 /// reuses the recorded layer and history and prints CACHED, a miss runs and is recorded; steps
 /// after hits run over a snapshot of the layers so far), then writes the last stage as the
 /// image: layers, config and manifest, tagged with each of options.tags (an untagged image is
-/// kept as a dangling index.json entry). Base images are resolved with ResolveBaseImage. A
+/// kept as a dangling index.json entry). Images are resolved through options.images (every one
+/// up front, ImageSource::Prefetch), else with ResolveBaseImage. A
 /// failing step fails the build with an error naming the step ("step [3/4] RUN false
 /// (Dockerfile line 3): process ... exit code: 1") after the reporter got Errored(). Scratch
 /// space lives in the store's tmp/ and is removed on return.

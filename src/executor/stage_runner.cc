@@ -9,13 +9,16 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <functional>
 #include <memory>
 
 #include "base/path.h"
+#include "base/progress.h"
 #include "base/sha256.h"
 #include "base/subprocess.h"
 #include "executor/container_owner.h"
 #include "executor/run_step.h"
+#include "executor/url_fetch.h"
 #include "executor/user_db.h"
 #include "oci/layer_stream.h"
 #include "oci/layer_writer.h"
@@ -91,6 +94,26 @@ class ReportingSink final : public oci::ByteSink {
   std::uint64_t total_, done_ = 0;
 };
 
+// An ADD <url> download as its step's byte progress.
+class DownloadProgress final : public Progress {
+ public:
+  DownloadProgress(BuildReporter& report, int id) : report_(report), id_(id) {}
+  void Start(std::string_view, std::uint64_t total) override {
+    total_ = total;
+    done_ = 0;
+  }
+  void Advance(std::uint64_t done) override {
+    done_ += done;
+    report_.Progress(id_, "downloading", done_, total_);
+  }
+  void Finish() override {}
+
+ private:
+  BuildReporter& report_;
+  int id_;
+  std::uint64_t total_ = 0, done_ = 0;
+};
+
 Result<oci::Descriptor> CommitLayer(const BuildState& state, int id, const std::string& upper,
                                     oci::Digest* diff_id) {
   const oci::BlobStore& blobs = state.store->blobs();
@@ -125,6 +148,12 @@ Result<std::pair<std::string, std::string>> CopySource(BuildState& state, const 
     StageImage& from = state.stages.at(static_cast<std::size_t>(copy.from_stage));
     std::string dir = BUILDER_TRY(MaterializeStage(state, from, true));
     return std::make_pair(dir, "stage " + from.key.hex());
+  }
+  if (state.images) {
+    auto found = BUILDER_TRY(state.images->Resolve(copy.from_image, "COPY --from image"));
+    if (!found) return Fail(ErrorCode::kInvalidArgument, "COPY --from=scratch copies nothing");
+    std::string dir = BUILDER_TRY(oci::SnapshotStore(*state.store).Prepare(*found));
+    return std::make_pair(dir, "image " + found->digest().str());
   }
   auto image = state.store->Resolve(copy.from_image);
   if (!image)
@@ -179,8 +208,15 @@ Result<std::vector<sandbox::BindMount>> PrepareMounts(BuildState& state, const p
       root = BUILDER_TRY(MaterializeStage(state, from, true));
       inputs->hashes["RUN --mount " + m.target] = "stage " + from.key.hex();
     } else if (!m.from_image.empty()) {
-      auto image = state.store->Resolve(m.from_image);
-      if (!image) return Fail(ErrorCode::kNotFound, "RUN --mount from=" + m.from_image + ": image not in the store");
+      std::optional<oci::StoredImage> image;
+      if (state.images) {
+        image = BUILDER_TRY(state.images->Resolve(m.from_image, "RUN --mount image"));
+        if (!image) return Fail(ErrorCode::kInvalidArgument, "RUN --mount from=scratch has nothing to mount");
+      } else {
+        auto stored = state.store->Resolve(m.from_image);
+        if (!stored) return Fail(ErrorCode::kNotFound, "RUN --mount from=" + m.from_image + ": image not in the store");
+        image = std::move(*stored);
+      }
       root = BUILDER_TRY(oci::SnapshotStore(*state.store).Prepare(*image));
       inputs->hashes["RUN --mount " + m.target] = "image " + image->digest().str();
     }
@@ -259,6 +295,7 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
     const auto* copy = std::get_if<planner::CopyStep>(&step.action);
     BuildContext source = *state.context;
     cache::StepInputs inputs;
+    std::function<Result<void>()> rehash;  // the summaries a miss explains and records
     if (copy && (copy->from_stage >= 0 || !copy->from_image.empty())) {
       auto from = CopySource(state, *copy);
       if (!from) return fail_step(std::move(from.error()));
@@ -267,14 +304,39 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
       inputs.hashes["COPY --from"] = from->second;
     } else {
       const parser::PatternMatcher* ignore = state.context->ignore ? &*state.context->ignore : nullptr;
-      std::uint64_t hashed_bytes = 0;
-      auto on_read = [&](std::uint64_t n) {
+      auto on_read = [&report, id, hashed_bytes = std::uint64_t{0}](std::uint64_t n) mutable {
         hashed_bytes += n;
         report.Progress(id, "hashing context", hashed_bytes, 0);
       };
-      auto hashed = planner::HashStepInputs(step, state.context_fd, ignore, *state.hashes, on_read);
+      // Digests only at first: a hit (the no-op rebuild) needs no per-file summary.
+      auto hashed = planner::HashStepInputs(step, state.context_fd, ignore, *state.hashes, on_read,
+                                            /*need_entries=*/false);
       if (!hashed) return fail_step(std::move(hashed.error()));
       inputs = std::move(*hashed);
+      // Only the elided summaries are replaced: their digests (and so the key) do not change,
+      // and inputs added below (downloads, mounts) stay.
+      rehash = [&state, &step, &inputs, ignore, on_read]() -> Result<void> {
+        cache::StepInputs full = BUILDER_TRY(planner::HashStepInputs(
+            step, state.context_fd, ignore, *state.hashes, on_read, /*need_entries=*/true));
+        for (auto& [input, tree] : inputs.trees) {
+          auto it = full.trees.find(input);
+          if (tree.elided && it != full.trees.end()) tree = std::move(it->second);
+        }
+        return {};
+      };
+    }
+    // ADD <url> without --checksum is keyed on what the download gives (BuildKit fetches on
+    // every build too); a hit drops the temp file, a miss writes the layer from it.
+    FetchedUrls fetched;
+    if (copy && copy->add && copy->checksum.empty()) {
+      for (const auto& url : copy->sources) {
+        if (!IsUrl(url) || fetched.count(url)) continue;
+        DownloadProgress progress(report, id);
+        auto got = FetchUrlToTemp(url, state.store->blobs().TmpDir(), &progress);
+        if (!got) return fail_step(std::move(got.error()));
+        planner::SetFetchedUrlInput(inputs, url, got->digest, got->last_modified);
+        fetched.emplace(url, std::move(*got));
+      }
     }
     std::vector<sandbox::BindMount> binds;
     if (const auto* run = std::get_if<planner::RunStep>(&step.action); run && !run->mounts.empty()) {
@@ -302,6 +364,11 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
         report.Cached(id);
         continue;
       }
+    }
+    const bool elided = std::any_of(inputs.trees.begin(), inputs.trees.end(),
+                                    [](const auto& t) { return t.second.elided; });
+    if (elided && rehash) {
+      if (auto r = rehash(); !r) return fail_step(std::move(r.error()));
     }
     if (state.explain) {
       std::string why = state.no_cache ? std::string("--no-cache")
@@ -331,7 +398,7 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
             ro.on_line = [&](std::string_view line) { report.Output(id, line); };
             return RunInSandbox(action, view, ro);
           } else if constexpr (std::is_same_v<T, planner::CopyStep>) {
-            return CopyIntoUpper(source, action, view, upper);
+            return CopyIntoUpper(source, action, view, upper, &fetched);
           } else if constexpr (std::is_same_v<T, planner::MkdirStep>) {
             ResolvedUser owner;
             if (!action.user.empty()) owner = BUILDER_TRY(ResolveRunUser(view, action.user));

@@ -10,6 +10,7 @@
 #include "cache/file_hash_cache.h"
 #include "executor/build_reporter.h"
 #include "executor/context_copy.h"
+#include "executor/image_source.h"
 #include "oci/image_store.h"
 #include "planner/step.h"
 
@@ -40,6 +41,7 @@ struct BuildState {
   std::string scratch;  ///< per-build scratch dir in the store's tmp/
   std::string created;  ///< RFC 3339 time for history entries
   BuildReporter* report = nullptr;
+  ImageSource* images = nullptr;  ///< when set, the images COPY --from and mounts read
   int next_id = 1;  ///< next "#N" vertex number
   oci::Compression compression = oci::Compression::kGzip;
   std::optional<std::int64_t> source_date_epoch;

@@ -2,6 +2,7 @@
 #include "executor/url_fetch.h"
 
 #include <fcntl.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -34,6 +35,10 @@ class HashingFileSink final : public oci::ByteSink {
 
 }  // namespace
 
+bool IsUrl(std::string_view source) {
+  return source.starts_with("http://") || source.starts_with("https://");
+}
+
 std::string UrlBaseName(const std::string& url) {
   std::string path = url;
   if (auto q = path.find_first_of("?#"); q != std::string::npos) path.resize(q);
@@ -46,6 +51,37 @@ std::string UrlBaseName(const std::string& url) {
   auto last = path.rfind('/');
   std::string name = last == std::string::npos ? path : path.substr(last + 1);
   return name.empty() ? "index.html" : name;
+}
+
+Result<FetchedUrl> FetchUrlToTemp(const std::string& url, const std::string& tmp_dir,
+                                  Progress* progress) {
+  StagedFile file = BUILDER_TRY(StagedFile::Create(tmp_dir, 0600));
+  HashingFileSink sink(file.fd());
+  oci::FetchInfo info = BUILDER_TRY(oci::FetchUrl(url, sink, progress));
+  std::string digest = sink.Digest();
+  return FetchedUrl{std::move(file), std::move(digest), info.last_modified};
+}
+
+Result<void> PlaceFetchedUrl(const FetchedUrl& fetched, const std::string& host_path) {
+  UniqueFd in(open(fetched.file.temp_path().c_str(), O_RDONLY | O_CLOEXEC));
+  if (!in) return FailErrno("open download " + fetched.file.temp_path(), errno);
+  UniqueFd out(
+      open(host_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (!out) return FailErrno("create " + host_path, errno);
+  for (;;) {
+    ssize_t n = sendfile(out.get(), in.get(), nullptr, 1 << 30);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return FailErrno("copy download to " + host_path, errno);
+    }
+    if (n == 0) break;
+  }
+  if (fetched.last_modified) {
+    struct timespec ts[2] = {{static_cast<time_t>(*fetched.last_modified), 0},
+                             {static_cast<time_t>(*fetched.last_modified), 0}};
+    if (futimens(out.get(), ts) != 0) return FailErrno("set times of " + host_path, errno);
+  }
+  return {};
 }
 
 Result<void> FetchUrlToFile(const std::string& url, const std::string& host_path,

@@ -26,9 +26,9 @@ struct CompressOptions {
 
 /// A sink that compresses what it is given into `out` (borrowed; must outlive the result).
 /// Output is deterministic for a given input and options:
-///  - gzip: one member, header with mtime 0, no name and OS byte 255 ("unknown", as Go writes);
-///    chunks are deflated in parallel (see parallel_gzip.h) and the bytes do not depend on the
-///    worker count;
+///  - gzip: one member per 1 MiB chunk, headers with mtime 0, no name and OS byte 255
+///    ("unknown", as Go writes); chunks are compressed in parallel (see parallel_gzip.h) and the
+///    bytes do not depend on the worker count;
 ///  - zstd: whenever libzstd has thread support, at least one worker is used: libzstd's
 ///    multithreaded mode cuts jobs by parameters, not by worker count, so 1 and N workers give
 ///    the same bytes (a test pins this), while 0 workers would differ. Frames carry a checksum.

@@ -35,6 +35,8 @@ Result<const CurlLibrary*> LoadOnce() {
   Resolve(handle, "curl_easy_perform", lib.easy_perform, missing);
   Resolve(handle, "curl_easy_getinfo", lib.easy_getinfo, missing);
   Resolve(handle, "curl_easy_strerror", lib.easy_strerror, missing);
+  Resolve(handle, "curl_slist_append", lib.slist_append, missing);
+  Resolve(handle, "curl_slist_free_all", lib.slist_free_all, missing);
   if (!missing.empty())
     return Fail(ErrorCode::kUnsupported, std::string(kSoname) + " has no " + missing);
   if (global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)

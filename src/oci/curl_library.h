@@ -17,6 +17,8 @@ struct CurlLibrary {
   CURLcode (*easy_perform)(CURL*);
   CURLcode (*easy_getinfo)(CURL*, CURLINFO, ...);
   const char* (*easy_strerror)(CURLcode);
+  curl_slist* (*slist_append)(curl_slist*, const char*);  ///< request headers (registry client)
+  void (*slist_free_all)(curl_slist*);
 };
 
 /// Loads and initializes (curl_global_init) libcurl once per process; later calls return the

@@ -1,7 +1,8 @@
-// pigz-style gzip: the caller fills chunks, workers deflate them, the caller writes them in order.
+// Parallel gzip: the caller fills chunks, workers compress each into a gzip member (libdeflate),
+// the caller writes them in order.
 #include "oci/parallel_gzip.h"
 
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include <algorithm>
 #include <condition_variable>
@@ -17,62 +18,24 @@
 namespace builder::oci {
 namespace {
 
-// deflate's window: the most a match can reach back, so the most a chunk can use of the past.
-constexpr std::size_t kWindow = 32 * 1024;
-
 // One chunk on its way through the pipeline. The caller owns it except between handing it to
 // the workers and seeing `done` under the lock.
 struct Job {
-  std::vector<std::uint8_t> dict;  // the kWindow input bytes before `in` (fewer at the start)
   std::vector<std::uint8_t> in;
   std::vector<std::uint8_t> out;
   std::size_t out_size = 0;
-  uLong crc = 0;
-  bool last = false;
   bool done = false;
   std::optional<Error> error;
 };
 
-// Raw deflate of one job with a worker's own stream. The result depends only on the job's
-// bytes, `last` and the level, which is what makes the output independent of the worker count.
-void Deflate(z_stream& z, Job& job) {
-  job.crc = crc32(0, job.in.data(), static_cast<uInt>(job.in.size()));
-  if (deflateReset(&z) != Z_OK) {
-    job.error = Error(ErrorCode::kInternal, "deflateReset failed");
-    return;
-  }
-  if (!job.dict.empty() &&
-      deflateSetDictionary(&z, job.dict.data(), static_cast<uInt>(job.dict.size())) != Z_OK) {
-    job.error = Error(ErrorCode::kInternal, "deflateSetDictionary failed");
-    return;
-  }
-  // The bound holds for one Z_FINISH call; the slack covers a sync flush marker, so one call
-  // normally suffices and the loop below only grows the buffer in theory.
-  job.out.resize(deflateBound(&z, static_cast<uLong>(job.in.size())) + 64);
-  z.next_in = job.in.data();
-  z.avail_in = static_cast<uInt>(job.in.size());
-  // Every chunk but the last ends on a byte boundary with a non-final block (Z_SYNC_FLUSH), so
-  // the pieces concatenate into one deflate stream that the last chunk ends (Z_FINISH).
-  const int flush = job.last ? Z_FINISH : Z_SYNC_FLUSH;
-  std::size_t produced = 0;
-  for (;;) {
-    if (produced == job.out.size()) job.out.resize(job.out.size() * 2);
-    z.next_out = job.out.data() + produced;
-    z.avail_out = static_cast<uInt>(job.out.size() - produced);
-    int rc = deflate(&z, flush);
-    produced = job.out.size() - z.avail_out;
-    if (rc == Z_STREAM_END) break;
-    if (rc != Z_OK && rc != Z_BUF_ERROR) {
-      job.error = Error(ErrorCode::kInternal, "deflate failed: " + std::to_string(rc));
-      return;
-    }
-    if (!job.last && z.avail_in == 0 && z.avail_out > 0) break;  // sync flush complete
-  }
-  job.out_size = produced;
-}
+using Compressor = std::unique_ptr<libdeflate_compressor, void (*)(libdeflate_compressor*)>;
 
-void PutLe32(std::uint8_t* p, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
+// One complete gzip member of the job's bytes. The result depends only on those bytes and the
+// level, which is what makes the output independent of the worker count.
+void Compress(libdeflate_compressor* c, Job& job) {
+  job.out.resize(libdeflate_gzip_compress_bound(c, job.in.size()));
+  job.out_size = libdeflate_gzip_compress(c, job.in.data(), job.in.size(), job.out.data(), job.out.size());
+  if (job.out_size == 0) job.error = Error(ErrorCode::kInternal, "gzip: libdeflate compression failed");
 }
 
 class ParallelGzip final : public ByteSink {
@@ -91,12 +54,11 @@ class ParallelGzip final : public ByteSink {
     if (failure_) return Fail(*failure_);
     if (closed_) return Fail(ErrorCode::kInternal, "gzip: write after close");
     while (!bytes.empty()) {
-      // A full chunk is handed on only once more input shows it is not the last one.
-      if (current_ && current_->in.size() == kGzipChunkSize) BUILDER_TRY(Remember(Submit(false)));
       if (!current_) current_ = TakeJob();
       std::size_t n = std::min(bytes.size(), kGzipChunkSize - current_->in.size());
       current_->in.insert(current_->in.end(), bytes.begin(), bytes.begin() + static_cast<long>(n));
       bytes = bytes.subspan(n);
+      if (current_->in.size() == kGzipChunkSize) BUILDER_TRY(Remember(Submit()));
     }
     return {};
   }
@@ -105,25 +67,22 @@ class ParallelGzip final : public ByteSink {
     if (failure_) return Fail(*failure_);
     if (closed_) return {};
     closed_ = true;
-    if (!current_) current_ = TakeJob();  // empty input: one empty final chunk
-    BUILDER_TRY(Remember(Submit(true)));
+    // The partial last chunk; empty input still makes one (empty) member.
+    if (current_ || !any_submitted_) {
+      if (!current_) current_ = TakeJob();
+      BUILDER_TRY(Remember(Submit()));
+    }
     while (!in_flight_.empty()) BUILDER_TRY(Remember(WriteOldest()));
     StopWorkers();
-    std::uint8_t trailer[8];
-    PutLe32(trailer, static_cast<std::uint32_t>(crc_));
-    PutLe32(trailer + 4, static_cast<std::uint32_t>(total_in_));  // ISIZE is mod 2^32
-    BUILDER_TRY(Remember(out_.Write(trailer)));
     return Remember(out_.Close());
   }
 
  private:
   struct Worker {
-    z_stream z{};
-    bool initialized = false;
+    Compressor compressor{nullptr, &libdeflate_free_compressor};
     std::thread thread;
     ~Worker() {
       if (thread.joinable()) thread.join();
-      if (initialized) deflateEnd(&z);
     }
   };
 
@@ -135,12 +94,10 @@ class ParallelGzip final : public ByteSink {
 
   Result<void> AddWorker() {
     auto w = std::make_unique<Worker>();
-    // memLevel 8 and windowBits 15 are zlib's defaults; negative windowBits means raw deflate.
-    if (deflateInit2(&w->z, level_, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-      return Fail(ErrorCode::kInternal, "deflateInit2 failed");
-    w->initialized = true;
+    w->compressor.reset(libdeflate_alloc_compressor(level_));
+    if (!w->compressor) return Fail(ErrorCode::kInternal, "gzip: libdeflate_alloc_compressor failed");
     try {
-      w->thread = std::thread([this, z = &w->z] { WorkerLoop(*z); });
+      w->thread = std::thread([this, c = w->compressor.get()] { WorkerLoop(c); });
     } catch (const std::system_error& e) {
       return Fail(ErrorCode::kInternal, std::string("gzip: start worker: ") + e.what());
     }
@@ -148,7 +105,7 @@ class ParallelGzip final : public ByteSink {
     return {};
   }
 
-  void WorkerLoop(z_stream& z) {
+  void WorkerLoop(libdeflate_compressor* c) {
     std::unique_lock lock(mu_);
     for (;;) {
       work_cv_.wait(lock, [&] { return stop_ || !todo_.empty(); });
@@ -156,7 +113,7 @@ class ParallelGzip final : public ByteSink {
       Job* job = todo_.front();
       todo_.pop_front();
       lock.unlock();
-      Deflate(z, *job);
+      Compress(c, *job);
       lock.lock();
       job->done = true;
       done_cv_.notify_one();
@@ -181,7 +138,6 @@ class ParallelGzip final : public ByteSink {
     std::unique_ptr<Job> job = std::move(free_.back());
     free_.pop_back();
     job->in.clear();
-    job->dict.clear();
     job->out_size = 0;
     job->done = false;
     job->error.reset();
@@ -190,19 +146,9 @@ class ParallelGzip final : public ByteSink {
 
   // Hands the current chunk to the workers, first writing finished chunks so that no more than
   // 2 x workers are in flight.
-  Result<void> Submit(bool last) {
+  Result<void> Submit() {
     std::unique_ptr<Job> job = std::move(current_);
-    job->last = last;
-    job->dict.swap(window_);
-    // The window after this chunk: the last kWindow bytes of everything so far.
-    if (job->in.size() >= kWindow) {
-      window_.assign(job->in.end() - kWindow, job->in.end());
-    } else {
-      window_ = job->dict;
-      window_.insert(window_.end(), job->in.begin(), job->in.end());
-      if (window_.size() > kWindow)
-        window_.erase(window_.begin(), window_.end() - static_cast<long>(kWindow));
-    }
+    any_submitted_ = true;
     while (!in_flight_.empty() && OldestDone()) BUILDER_TRY(WriteOldest());
     const std::size_t limit = 2 * static_cast<std::size_t>(max_workers_);
     while (in_flight_.size() >= limit) BUILDER_TRY(WriteOldest());
@@ -232,15 +178,6 @@ class ParallelGzip final : public ByteSink {
       done_cv_.wait(lock, [&] { return job.done; });
     }
     if (job.error) return Fail(*job.error);
-    if (!header_written_) {
-      // As zlib writes it for us elsewhere: no flags, mtime 0, XFL from the level, OS 255.
-      const std::uint8_t xfl = level_ == 9 ? 2 : level_ == 1 ? 4 : 0;
-      const std::uint8_t header[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, xfl, 255};
-      BUILDER_TRY(out_.Write(header));
-      header_written_ = true;
-    }
-    crc_ = crc32_combine(crc_, job.crc, static_cast<z_off_t>(job.in.size()));
-    total_in_ += job.in.size();
     BUILDER_TRY(out_.Write(std::span(job.out.data(), job.out_size)));
     free_.push_back(std::move(in_flight_.front()));
     in_flight_.pop_front();
@@ -255,10 +192,7 @@ class ParallelGzip final : public ByteSink {
   std::unique_ptr<Job> current_;
   std::deque<std::unique_ptr<Job>> in_flight_;  // in stream order
   std::vector<std::unique_ptr<Job>> free_;      // finished jobs, reused for their buffers
-  std::vector<std::uint8_t> window_;
-  uLong crc_ = 0;
-  std::uint64_t total_in_ = 0;
-  bool header_written_ = false;
+  bool any_submitted_ = false;
   bool closed_ = false;
   std::optional<Error> failure_;
 

@@ -104,7 +104,9 @@ TEST_CASE("file hash cache: Save rewrites the file only when entries changed") {
   const std::string dir = s.dir / "cache/filehash";
   auto only_file_inode = [&]() -> ino_t {
     std::vector<std::string> names;
-    for (const auto& e : std::filesystem::directory_iterator(dir)) names.push_back(e.path());
+    for (const auto& e : std::filesystem::directory_iterator(dir)) {
+      if (e.path().extension() == ".bin") names.push_back(e.path());
+    }
     REQUIRE(names.size() == 1);
     struct stat st;
     REQUIRE(::stat(names[0].c_str(), &st) == 0);
@@ -133,6 +135,90 @@ TEST_CASE("file hash cache: Save rewrites the file only when entries changed") {
     CHECK(cache->size() == 2);
   }
   CHECK(only_file_inode() != first);  // a vanished file is forgotten and saved
+}
+
+TEST_CASE("file hash cache: an unchanged tree's digest comes from the memo, without entries") {
+  Context c;
+  Store s;
+  HashTreeOptions digest_only;
+  digest_only.need_entries = false;
+  std::string full_digest;
+  {
+    auto cache = FileHashCache::Open(s.store, c.dir.path(), kNoRacyWindow);
+    REQUIRE(cache);
+    // Nothing memoized yet: the full summary even when entries are not needed.
+    auto first = cache->HashTree(c.fd.get(), ".", digest_only);
+    REQUIRE(first);
+    CHECK_FALSE(first->elided);
+    CHECK(first->entries.size() == 4);
+    full_digest = first->digest;
+    REQUIRE(cache->Save());
+  }
+  {
+    auto cache = FileHashCache::Open(s.store, c.dir.path(), kNoRacyWindow);
+    REQUIRE(cache);
+    auto memo = cache->HashTree(c.fd.get(), ".", digest_only);
+    REQUIRE(memo);
+    CHECK(memo->elided);
+    CHECK(memo->entries.empty());
+    CHECK(memo->digest == full_digest);
+    CHECK(cache->files_read() == 0);
+    // Asked for entries, the same tree is summarized in full.
+    auto full = cache->HashTree(c.fd.get(), ".");
+    REQUIRE(full);
+    CHECK_FALSE(full->elided);
+    CHECK(full->digest == full_digest);
+    CHECK(full->entries.size() == 4);
+    // Another root is another memo entry.
+    auto sub = cache->HashTree(c.fd.get(), "src", digest_only);
+    REQUIRE(sub);
+    CHECK_FALSE(sub->elided);
+  }
+  // A same-size rewrite with the old mtime still changes ctime: no memo hit, new digest.
+  REQUIRE(PutFile(c.dir / "src/main.c", "int main() {1}\n"));
+  SetMtime(c.dir / "src/main.c", 1600000000);
+  auto cache = FileHashCache::Open(s.store, c.dir.path(), kNoRacyWindow);
+  REQUIRE(cache);
+  auto changed = cache->HashTree(c.fd.get(), ".", digest_only);
+  REQUIRE(changed);
+  CHECK_FALSE(changed->elided);
+  CHECK(changed->digest != full_digest);
+  CHECK(cache->files_read() == 1);
+}
+
+TEST_CASE("file hash cache: a tree with racy files is never memoized") {
+  Context c;
+  // The default window: the files' ctimes are fresh, so their hashes are not settled.
+  FileHashCache cache;
+  HashTreeOptions digest_only;
+  digest_only.need_entries = false;
+  auto first = cache.HashTree(c.fd.get(), ".", digest_only);
+  REQUIRE(first);
+  auto second = cache.HashTree(c.fd.get(), ".", digest_only);
+  REQUIRE(second);
+  CHECK_FALSE(second->elided);
+  CHECK(second->digest == first->digest);
+  CHECK(cache.files_read() == 6);  // read twice: racy hashes are not served either
+}
+
+TEST_CASE("file hash cache: one and several threads give the same summary") {
+  Context c;
+  for (int d = 0; d < 8; ++d) {
+    std::string dir = c.dir / ("d" + std::to_string(d));
+    REQUIRE(::mkdir(dir.c_str(), 0755) == 0);
+    for (int f = 0; f < 20; ++f) REQUIRE(PutFile(dir + "/f" + std::to_string(f), std::to_string(d * f)));
+  }
+  FileHashCache one(kNoRacyWindow), four(kNoRacyWindow);
+  HashTreeOptions serial;
+  serial.threads = 1;
+  HashTreeOptions parallel;
+  parallel.threads = 4;
+  auto a = one.HashTree(c.fd.get(), ".", serial);
+  auto b = four.HashTree(c.fd.get(), ".", parallel);
+  REQUIRE(a);
+  REQUIRE(b);
+  CHECK(a->entries.size() == 4 + 8 * 21);
+  CHECK(*a == *b);
 }
 
 TEST_CASE("file hash cache: on_read counts the content read, nothing for cached hashes") {

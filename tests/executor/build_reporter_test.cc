@@ -79,6 +79,25 @@ TEST_CASE("plain: output lines carry the time since the build began") {
   CHECK(out.str() == "#4 1.250 hello\nnaming to x\n");
 }
 
+TEST_CASE("plain: a NUL or control byte in output does not cut the line") {
+  using namespace std::string_literals;
+  MemFile out;
+  std::chrono::steady_clock::time_point now{};
+  auto r = MakeBuildReporter(ReportFormat::kPlain, out.f, [&] { return now; });
+  r->Output(2, "a\0b\x01" "c\xff" "d"s);
+  r->Errored(2, "bad\0tail"s);
+  r->Note("note\0rest"s);
+  CHECK(out.str() == "#2 0.000 a\0b\x01" "c\xff" "d\n#2 ERROR: bad\0tail\nnote\0rest\n"s);
+}
+
+TEST_CASE("json: a NUL in output is escaped and the rest of the line kept") {
+  using namespace std::string_literals;
+  MemFile out;
+  auto r = MakeBuildReporter(ReportFormat::kJson, out.f);
+  r->Output(3, "before\0after\x02"s);
+  CHECK(out.str() == "{\"event\":\"output\",\"id\":3,\"line\":\"before\\u0000after\\u0002\"}\n");
+}
+
 TEST_CASE("json: progress events are rate-limited like plain lines") {
   MemFile out;
   std::chrono::steady_clock::time_point now{};

@@ -104,6 +104,19 @@ TEST_CASE("a failed build's final block keeps the ERROR step's last lines") {
         "\033[2m => => # about to fail\033[0m\n");
 }
 
+TEST_CASE("a NUL in step output shows as a space and keeps the rest of the line") {
+  using namespace std::string_literals;
+  Fixture fx;
+  {
+    TtyReporter r(fx.out.f, fx.Options());
+    r.Started(1, "[1/1] RUN x");
+    r.Output(1, "left\0right"s);
+    fx.now += milliseconds(300);
+    r.Errored(1, "failed");
+  }
+  CHECK(LastBlock(fx.out.str()).find("left right") != std::string::npos);
+}
+
 TEST_CASE("notes print above the live block, which is drawn again on the next tick") {
   Fixture fx;
   TtyReporter r(fx.out.f, fx.Options());

@@ -1,6 +1,6 @@
 #!/bin/sh
 # `ADD <url>` from a local http.server: the file lands with mode 0600 under the URL's base name,
-# --checksum is verified, a 404 fails the build.
+# an unchanged download is a cache hit, --checksum is verified, a 404 fails the build.
 BUILDER=$1
 . "$(dirname "$0")/lib.sh"
 [ "$(id -u)" = 0 ] || skip "needs root (sandbox)"
@@ -35,6 +35,28 @@ umoci unpack --image "$BUILDER_ROOT:docker.io/library/url:1" "$WORK/out" >/dev/n
 [ "$(cat "$WORK/out/rootfs/dl/file.txt")" = payload ] || fail "downloaded content differs"
 [ "$(stat -c %a "$WORK/out/rootfs/dl/file.txt")" = 600 ] || fail "ADD url mode is not 600"
 [ "$(cat "$WORK/out/rootfs/checked.txt")" = payload ] || fail "checksummed download differs"
+
+# Without --checksum the download is keyed on its content and Last-Modified: an unchanged
+# resource hits, and so do the steps after it.
+printf 'FROM empty:1\nADD %s/file.txt /dl/\nCOPY Dockerfile /df\n' "$url" >"$WORK/ctx/Dockerfile"
+build_url() { "$BUILDER" build --progress plain --explain -t url:2 "$WORK/ctx" >/dev/null 2>"$WORK/log" || { cat "$WORK/log"; fail "ADD url rebuild failed"; }; }
+build_url
+build_url
+[ "$(grep -c CACHED "$WORK/log")" = 2 ] || { cat "$WORK/log"; fail "an unchanged ADD url did not hit the cache"; }
+printf 'payload 2\n' >"$WORK/www/file.txt"
+touch -d '2020-01-01 00:00:00 UTC' "$WORK/www/file.txt"
+build_url
+grep -q "cache miss: ADD $url/file.txt: content changed" "$WORK/log" || { cat "$WORK/log"; fail "no explanation for the changed download"; }
+[ "$(grep -c CACHED "$WORK/log")" = 0 ] || { cat "$WORK/log"; fail "steps after a changed download hit the cache"; }
+umoci unpack --image "$BUILDER_ROOT:docker.io/library/url:2" "$WORK/out2" >/dev/null 2>&1 || fail "umoci unpack url:2"
+[ "$(cat "$WORK/out2/rootfs/dl/file.txt")" = "payload 2" ] || fail "the changed download was not used"
+[ "$(stat -c %Y "$WORK/out2/rootfs/dl/file.txt")" = 1577836800 ] || fail "mtime is not Last-Modified"
+build_url
+[ "$(grep -c CACHED "$WORK/log")" = 2 ] || { cat "$WORK/log"; fail "the changed download did not hit on the next build"; }
+touch -d '2021-01-01 00:00:00 UTC' "$WORK/www/file.txt"
+build_url
+grep -q "cache miss: ADD $url/file.txt: last-modified changed" "$WORK/log" || { cat "$WORK/log"; fail "a new Last-Modified did not miss"; }
+ls "$BUILDER_ROOT/tmp" | grep -q . && fail "downloads left in the store's tmp/: $(ls "$BUILDER_ROOT/tmp")"
 
 printf 'FROM empty:1\nADD --checksum=sha256:%064d %s/file.txt /x\n' 0 "$url" >"$WORK/ctx/Dockerfile"
 "$BUILDER" build -q "$WORK/ctx" >/dev/null 2>"$WORK/err" && fail "a wrong checksum was accepted"

@@ -56,6 +56,7 @@ touch -d '2001-01-01' "$CTX/README"
 build --build-arg VERSION=2 -t app:5
 [ "$(count CACHED)" = 3 ] || { cat "$WORK/log"; fail "an mtime change broke the cache"; }
 
+sleep 2  # past the racy window: the context's hashes settle and its tree digests are memoized
 build --no-cache -t app:6
 [ "$(count CACHED)" = 0 ] || fail "--no-cache used the cache"
 
@@ -63,9 +64,40 @@ build --no-cache -t app:6
 umoci config --image "$BUILDER_ROOT:docker.io/library/busybox:test" --config.env X=1 >/dev/null 2>&1 || fail "umoci config"
 build -t app:7
 [ "$(count CACHED)" = 0 ] || { cat "$WORK/log"; fail "a new base image kept cache hits"; }
+# COPY src/ missed with its tree unchanged (digest from the memo, no per-file entries): the
+# record it wrote must still hold them, so the next change is named
+echo 'int main(){return 2;}' >"$CTX/src/main.c"
+build -t app:8
+grep -q "cache miss: COPY src/: src/main.c changed" "$WORK/log" || { cat "$WORK/log"; fail "no per-file explanation after a memoized miss"; }
 
 # the cached image is sound: unpack it and read what the RUN wrote
 umoci unpack --image "$BUILDER_ROOT:docker.io/library/app:5" "$WORK/out" >/dev/null 2>&1 || fail "umoci unpack app:5"
 [ "$(cat "$WORK/out/rootfs/version")" = v2 ] || fail "app:5 /version is $(cat "$WORK/out/rootfs/version")"
 [ -f "$WORK/out/rootfs/README" ] || fail "app:5 lacks README"
+# A wildcard COPY reads only what it matches: an unmatched sibling changing keeps the cache, a
+# matched file changing or a new match does not; --exclude'd files never count.
+W="$WORK/wild"
+mkdir -p "$W/src"
+echo 'int a;' >"$W/src/a.c"
+echo 'readme' >"$W/src/README"
+echo 'doc' >"$W/src/notes.md"
+cat >"$W/Dockerfile" <<'DF'
+FROM busybox:test
+COPY src/*.c /out/
+COPY --exclude=*.md src /all/
+DF
+wbuild() { "$BUILDER" build --progress plain --explain -t wild:1 "$W" >/dev/null 2>"$WORK/log" || { cat "$WORK/log" >&2; fail "wild build failed"; }; }
+wbuild
+echo 'readme 2' >"$W/src/README"
+wbuild
+[ "$(count CACHED)" = 1 ] || { cat "$WORK/log"; fail "an unmatched sibling invalidated the wildcard COPY"; }
+echo 'doc 2' >"$W/src/notes.md"
+wbuild
+[ "$(count CACHED)" = 2 ] || { cat "$WORK/log"; fail "an --exclude'd file invalidated the COPY"; }
+echo 'int a = 1;' >"$W/src/a.c"
+wbuild
+grep -q "cache miss: COPY src/\*.c: src/a.c changed" "$WORK/log" || { cat "$WORK/log"; fail "no explanation naming the matched file"; }
+echo 'int b;' >"$W/src/b.c"
+wbuild
+grep -q "cache miss: COPY src/\*.c: src/b.c added" "$WORK/log" || { cat "$WORK/log"; fail "a new match did not miss"; }
 note ok

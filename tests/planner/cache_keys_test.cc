@@ -8,6 +8,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 
 #include "base/path.h"
 #include "base/unique_fd.h"
@@ -120,14 +121,128 @@ TEST_CASE("RUN keys change with build args, parents and the command") {
         StepKey(BaseKey("sha256:00", "linux/amd64"), a, none));
 }
 
-TEST_CASE("wildcard sources are hashed through their directory") {
+cache::StepInputs InputsOf(const Step& step, const std::string& dir) {
+  UniqueFd fd(open(dir.c_str(), O_RDONLY | O_DIRECTORY));
+  cache::FileHashCache hashes;
+  auto inputs = HashStepInputs(step, fd.get(), nullptr, hashes);
+  REQUIRE_MESSAGE(inputs, (inputs ? "" : inputs.error().ToString()));
+  return *inputs;
+}
+
+TEST_CASE("a wildcard source is keyed on its matches, not their directory") {
+  TempContext ctx;
+  ctx.Write("src/a.c", "a");
+  ctx.Write("src/README", "r");
+  Step step = FirstStep("FROM scratch\nCOPY src/*.c /out/\n");
+  cache::CacheKey first = KeyOf(step, ctx.dir);
+  ctx.Write("src/README", "changed");
+  ctx.Write("src/notes.txt", "new but unmatched");
+  CHECK(KeyOf(step, ctx.dir) == first);
+
+  ctx.Write("src/a.c", "changed");
+  cache::CacheKey changed = KeyOf(step, ctx.dir);
+  CHECK(changed != first);
+  cache::StepInputs inputs = InputsOf(step, ctx.dir);
+  REQUIRE(inputs.trees.count("COPY src/*.c") == 1);
+  const auto& entries = inputs.trees.at("COPY src/*.c").entries;
+  CHECK(entries.count("src/a.c") == 1);
+  CHECK(entries.count("src/README") == 0);
+  CHECK(entries.count("src/notes.txt") == 0);
+
+  // A new match is a new input, even an empty file.
+  ctx.Write("src/b.c", "");
+  CHECK(KeyOf(step, ctx.dir) != changed);
+}
+
+TEST_CASE("a top-level wildcard and a matched directory") {
+  TempContext ctx;
+  ctx.Write("package.json", "{}");
+  ctx.Write("main.go", "package main");
+  ctx.Write("conf.d/x.json", "1");
+  Step step = FirstStep("FROM scratch\nCOPY *.json conf* ./\n");
+  cache::CacheKey first = KeyOf(step, ctx.dir);
+  ctx.Write("main.go", "package main // edited");
+  CHECK(KeyOf(step, ctx.dir) == first);
+  ctx.Write("conf.d/x.json", "2");
+  cache::CacheKey second = KeyOf(step, ctx.dir);
+  CHECK(second != first);
+  REQUIRE(MakeDirs(ctx.dir + "/conf.empty"));
+  CHECK(KeyOf(step, ctx.dir) != second);
+  cache::StepInputs inputs = InputsOf(step, ctx.dir);
+  CHECK(inputs.trees.at("COPY conf*").entries.count("conf.empty") == 1);
+  CHECK(inputs.trees.at("COPY conf*").entries.count("conf.d/x.json") == 1);
+}
+
+TEST_CASE("a wildcard matching nothing is not found") {
   TempContext ctx;
   ctx.Write("a.txt", "a");
-  ctx.Write("other.bin", "o");
-  Step step = FirstStep("FROM scratch\nCOPY *.txt /d/\n");
+  Step step = FirstStep("FROM scratch\nCOPY *.c /d/\n");
+  UniqueFd fd(open(ctx.dir.c_str(), O_RDONLY | O_DIRECTORY));
+  cache::FileHashCache hashes;
+  auto r = HashStepInputs(step, fd.get(), nullptr, hashes);
+  REQUIRE(!r);
+  CHECK(r.error().code() == ErrorCode::kNotFound);
+  CHECK(r.error().message() == "\"/*.c\": not found");
+}
+
+TEST_CASE("--exclude'd paths do not reach the key") {
+  TempContext ctx;
+  ctx.Write("app/main.c", "m");
+  ctx.Write("app/docs/guide.md", "g");
+  ctx.Write("app/NOTES.md", "n");
+  Step step = FirstStep("FROM scratch\nCOPY --exclude=*.md --exclude=docs app /app\n");
   cache::CacheKey first = KeyOf(step, ctx.dir);
-  ctx.Write("b.txt", "b");
+  ctx.Write("app/NOTES.md", "changed");
+  ctx.Write("app/docs/guide.md", "changed");
+  ctx.Write("app/docs/new.txt", "new");
+  CHECK(KeyOf(step, ctx.dir) == first);
+  ctx.Write("app/main.c", "changed");
   CHECK(KeyOf(step, ctx.dir) != first);
+
+  // With wildcards, each matched file is judged by its name.
+  Step wild = FirstStep("FROM scratch\nCOPY --exclude=*.md app/* /app/\n");
+  cache::CacheKey w1 = KeyOf(wild, ctx.dir);
+  ctx.Write("app/NOTES.md", "again");
+  CHECK(KeyOf(wild, ctx.dir) == w1);
+  ctx.Write("app/docs/new.txt", "changed");
+  CHECK(KeyOf(wild, ctx.dir) != w1);
+}
+
+TEST_CASE("a symlinked source is keyed on what it names inside the context") {
+  TempContext ctx;
+  ctx.Write("etc/passwd", "one");
+  REQUIRE(symlink("/etc/passwd", (ctx.dir + "/link").c_str()) == 0);
+  Step step = FirstStep("FROM scratch\nCOPY link /x\n");
+  cache::CacheKey first = KeyOf(step, ctx.dir);
+  ctx.Write("etc/passwd", "two");
+  CHECK(KeyOf(step, ctx.dir) != first);
+  CHECK(InputsOf(step, ctx.dir).trees.at("COPY link").entries.count("link") == 1);
+}
+
+TEST_CASE("ADD <url> without --checksum misses until its download is known, then keys on it") {
+  TempContext ctx;
+  Step step = FirstStep("FROM scratch\nADD http://127.0.0.1:1/f.txt /f\n");
+  cache::StepInputs unknown = InputsOf(step, ctx.dir);
+  CHECK(unknown.hashes.at("ADD http://127.0.0.1:1/f.txt").starts_with("uncacheable-"));
+
+  auto key = [&](std::string_view digest, std::optional<std::int64_t> modified) {
+    cache::StepInputs inputs = InputsOf(step, ctx.dir);
+    SetFetchedUrlInput(inputs, "http://127.0.0.1:1/f.txt", digest, modified);
+    return StepKey(BaseKey("scratch", "linux/amd64"), step, inputs);
+  };
+  cache::CacheKey a = key("sha256:aa", 100);
+  CHECK(key("sha256:aa", 100) == a);
+  CHECK(key("sha256:bb", 100) != a);
+  CHECK(key("sha256:aa", 101) != a);
+  CHECK(key("sha256:aa", std::nullopt) != a);
+
+  cache::StepInputs inputs;
+  SetFetchedUrlInput(inputs, "http://h/f", "sha256:aa", 100);
+  cache::StepInputs changed;
+  SetFetchedUrlInput(changed, "http://h/f", "sha256:bb", 100);
+  auto diff = cache::DiffTrees(inputs.trees.at("ADD http://h/f"), changed.trees.at("ADD http://h/f"));
+  REQUIRE(diff.size() == 1);
+  CHECK(cache::DescribeChanges(diff, 1) == "content changed");
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "executor/archive_extract.h"
 #include "executor/executor.h"
+#include "oci/curl_transport.h"
 #include "oci/image_store.h"
 #include "oci/remove_tree.h"
 #include "parser/ast.h"
@@ -34,6 +35,7 @@ struct BuildFlags {
   std::string compression = "gzip";
   std::string target;
   bool explain = false;
+  bool pull = false;
   bool quiet = false;
   std::string context;
 };
@@ -125,8 +127,12 @@ Result<int> RunBuild(const BuildFlags& flags) {
     return Fail(ErrorCode::kInvalidArgument, "unknown --progress mode " + flags.progress);
   auto reporter = executor::MakeBuildReporter(format, stderr);
 
-  auto resolve = [&store](const std::string& name) -> Result<std::optional<oci::ImageConfig>> {
-    auto image = BUILDER_TRY(executor::ResolveBaseImage(store, name));
+  // Bases are resolved (and pulled) while planning: the planner needs their config (ENV,
+  // ONBUILD) but does no I/O itself; the executor reuses what this source resolved.
+  auto registry = oci::MakeCurlTransport();
+  executor::ImageSource images(store, registry.get(), flags.pull, reporter.get());
+  auto resolve = [&images](const std::string& name) -> Result<std::optional<oci::ImageConfig>> {
+    auto image = BUILDER_TRY(images.Resolve(name, "base image"));
     if (!image) return std::optional<oci::ImageConfig>();
     return std::optional<oci::ImageConfig>(image->config);
   };
@@ -151,6 +157,7 @@ Result<int> RunBuild(const BuildFlags& flags) {
   options.no_cache = flags.no_cache;
   options.explain = flags.explain;
   options.reporter = reporter.get();
+  options.images = &images;
   if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH"); epoch && *epoch)
     options.source_date_epoch = std::strtoll(epoch, nullptr, 10);
   auto outcome = BUILDER_TRY(executor::Execute(store, plan, options));
@@ -176,6 +183,7 @@ void RegisterBuild(CLI::App& app, int* status) {
   cmd->add_option("--compression", flags.compression, "Layer compression: gzip or zstd");
   cmd->add_option("--target", flags.target, "Set the target build stage to build");
   cmd->add_flag("--explain", flags.explain, "Explain every cache miss");
+  cmd->add_flag("--pull", flags.pull, "Always attempt to pull a newer version of the image");
   cmd->add_flag("-q,--quiet", flags.quiet, "Suppress the build output and print image ID on success");
   cmd->add_option("CONTEXT", flags.context, "Build context directory")->required();
   cmd->callback([status] {

@@ -1,0 +1,50 @@
+// TreeWalk: lists a context subtree with each entry's lstat, walking directories in parallel.
+#pragma once
+
+#include <sys/stat.h>
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/error.h"
+
+namespace builder::cache {
+
+/// Decides whether a context path is left out (a .dockerignore match). `path` is relative to
+/// the context root, '/'-separated, never "." or "". Called from several threads at once, so it
+/// must be safe to share (parser::PatternMatcher is).
+using IgnoreFn = std::function<Result<bool>(std::string_view path, bool is_dir)>;
+
+/// One entry found below the walked directory.
+struct WalkEntry {
+  std::string path;         ///< relative to the walked directory, '/'-separated
+  struct stat st {};        ///< lstat: symlinks are never followed
+  std::string link_target;  ///< symlinks only
+  bool ignored = false;     ///< an ignored directory walked only for re-included entries
+};
+
+struct TreeWalkOptions {
+  /// Null: nothing is ignored.
+  IgnoreFn ignore;
+  /// Walk into ignored directories (their entries are then marked `ignored`) because an
+  /// exclusion pattern ("!keep") may re-include something below.
+  bool descend_ignored_dirs = false;
+  /// Threads listing and stat-ing directories; the stat calls of a 20k-file context are most
+  /// of a no-op rebuild, and the kernel serves them in parallel.
+  unsigned threads = 2;
+};
+
+/// Every entry below `dir` (relative to `context_fd`, "." for the context itself, which must be
+/// a directory) in byte-wise path order. Each directory is opened from the context root with
+/// symlink-free resolution, so nothing outside is ever listed, and no fd is held per level.
+/// Entries removed while walking are skipped. Errors: kNotFound when `dir` is missing, kIo for
+/// unreadable directories or entries (naming the context path), or the ignore callback's.
+[[nodiscard]] Result<std::vector<WalkEntry>> WalkTree(int context_fd, std::string_view dir,
+                                                      const TreeWalkOptions& options = {});
+
+/// "a" under "." is "a"; "b" under "a" is "a/b"; "." under "a" is "a".
+std::string ContextPath(std::string_view root, std::string_view sub);
+
+}  // namespace builder::cache

@@ -1,0 +1,53 @@
+// ImageSource: how a build finds the images it names (FROM, COPY --from, RUN --mount from=):
+// the store first, else (or with --pull, always) the registry.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "base/error.h"
+#include "executor/build_reporter.h"
+#include "oci/image_store.h"
+#include "oci/registry_transport.h"
+#include "planner/step.h"
+
+namespace builder::executor {
+
+/// Pull policy and memory of one build: each name resolves once, so planning and execution see
+/// the same image even when a tag moves mid-build. Not thread-safe.
+class ImageSource {
+ public:
+  /// `registry` may be null: nothing is pulled and a missing image fails telling the user how
+  /// to get it. With `always_pull` (`build --pull`) every tag reference is re-resolved against
+  /// the registry once per build; without it a stored image is used as is (docker's
+  /// behaviour). `reporter` (not owned, may be null) gets one "[internal] pull <ref>" vertex
+  /// per pull, numbered from next_id().
+  ImageSource(const oci::ImageStore& store, oci::RegistryTransport* registry, bool always_pull,
+              BuildReporter* reporter);
+
+  /// The image `name` names, pulled when needed; nullopt for "scratch". `role` starts the
+  /// error of a missing image ("base image"). Errors: kNotFound ("<role> <name> is not in the
+  /// store ...", with the `builder pull`/`load`/`import` hint, plus the pull's error when one
+  /// was tried: "pull <ref>: connect to ..."), the pull's errors under --pull.
+  [[nodiscard]] Result<std::optional<oci::StoredImage>> Resolve(const std::string& name,
+                                                                std::string_view role = "image");
+  /// Resolves every image the plan reads (stage bases, COPY --from and RUN --mount from=
+  /// images) so that execution finds them all in the store and in this memory.
+  [[nodiscard]] Result<void> Prefetch(const planner::BuildPlan& plan);
+
+  /// The next free reporter vertex number (pull vertices come first).
+  int next_id() const { return next_id_; }
+
+ private:
+  [[nodiscard]] Result<oci::StoredImage> Pull(const std::string& name, const oci::Reference& ref);
+
+  const oci::ImageStore& store_;
+  oci::RegistryTransport* registry_;
+  bool always_pull_;
+  BuildReporter* reporter_;
+  int next_id_ = 1;
+  std::map<std::string, std::optional<oci::StoredImage>> resolved_;
+};
+
+}  // namespace builder::executor

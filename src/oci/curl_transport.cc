@@ -1,0 +1,133 @@
+// CurlTransport: one easy handle per request; 2xx bodies stream to the sink, others are kept.
+#include "oci/curl_transport.h"
+
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
+#include <optional>
+#include <string>
+
+#include "oci/curl_library.h"
+
+namespace builder::oci {
+namespace {
+
+struct Exchange {
+  ByteSink* sink;
+  std::size_t max_body;
+  HttpResponse response;
+  std::optional<Error> write_error;
+};
+
+// Each header line arrives whole, CRLF included; a status line starts a new response (the
+// first of a redirect chain is discarded).
+size_t OnHeader(char* data, size_t, size_t n, void* user) {
+  auto* x = static_cast<Exchange*>(user);
+  std::string_view line(data, n);
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+  if (line.starts_with("HTTP/")) {
+    x->response.headers.clear();
+    x->response.body.clear();
+    std::size_t space = line.find(' ');
+    std::string code = space == line.npos ? "" : std::string(line.substr(space + 1, 3));
+    x->response.status = std::strtol(code.c_str(), nullptr, 10);
+    return n;
+  }
+  std::size_t colon = line.find(':');
+  if (colon == line.npos) return n;
+  std::string name(line.substr(0, colon));
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string_view value = line.substr(colon + 1);
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  x->response.headers.emplace_back(std::move(name), std::string(value));
+  return n;
+}
+
+size_t OnData(char* data, size_t, size_t n, void* user) {
+  auto* x = static_cast<Exchange*>(user);
+  bool ok = x->response.status >= 200 && x->response.status < 300;
+  if (ok && x->sink) {
+    auto r = x->sink->Write({reinterpret_cast<const std::uint8_t*>(data), n});
+    if (!r) {
+      x->write_error = std::move(r).error();
+      return 0;
+    }
+    return n;
+  }
+  std::size_t cap = ok ? x->max_body : kMaxErrorBody;
+  if (x->response.body.size() + n > cap) {
+    if (ok) {
+      x->write_error = Error(ErrorCode::kInvalidArgument,
+                             "response body larger than " + std::to_string(cap) + " bytes");
+      return 0;
+    }
+    x->response.body.append(data, cap - x->response.body.size());
+    return n;  // the rest of an error page is dropped, not an error
+  }
+  x->response.body.append(data, n);
+  return n;
+}
+
+class CurlTransport final : public RegistryTransport {
+ public:
+  Result<HttpResponse> Send(const HttpRequest& request, ByteSink* sink,
+                            std::size_t max_body) override {
+    const CurlLibrary& lib = *BUILDER_TRY(LoadCurl());
+    std::unique_ptr<CURL, void (*)(CURL*)> curl(lib.easy_init(), lib.easy_cleanup);
+    if (!curl) return Fail(ErrorCode::kInternal, "curl_easy_init failed");
+    std::unique_ptr<curl_slist, void (*)(curl_slist*)> headers(nullptr, lib.slist_free_all);
+    for (const auto& [name, value] : request.headers) {
+      std::string line = name + ": " + value;
+      curl_slist* next = lib.slist_append(headers.get(), line.c_str());
+      if (next == nullptr) return Fail(ErrorCode::kInternal, "curl_slist_append failed");
+      (void)headers.release();
+      headers.reset(next);
+    }
+    Exchange x{sink, max_body, {}, std::nullopt};
+    char error_text[CURL_ERROR_SIZE] = {};
+    CURL* c = curl.get();
+    lib.easy_setopt(c, CURLOPT_URL, request.url.c_str());
+    if (request.method == "HEAD") lib.easy_setopt(c, CURLOPT_NOBODY, 1L);
+    lib.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    lib.easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    lib.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+    lib.easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
+    lib.easy_setopt(c, CURLOPT_USERAGENT, "builder/0.1");
+    lib.easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+    lib.easy_setopt(c, CURLOPT_ERRORBUFFER, error_text);
+    lib.easy_setopt(c, CURLOPT_HEADERFUNCTION, &OnHeader);
+    lib.easy_setopt(c, CURLOPT_HEADERDATA, &x);
+    lib.easy_setopt(c, CURLOPT_WRITEFUNCTION, &OnData);
+    lib.easy_setopt(c, CURLOPT_WRITEDATA, &x);
+    lib.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    lib.easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
+    lib.easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    lib.easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
+    CURLcode rc = lib.easy_perform(c);
+    if (x.write_error) return Fail(std::move(*x.write_error));
+    if (rc != CURLE_OK) {
+      std::string where = UrlAuthority(request.url);
+      if (rc == CURLE_COULDNT_CONNECT) {
+        long os_errno = 0;
+        lib.easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno);
+        return Fail(Error(ErrorCode::kIo, "connect to " + where + ": " +
+                                              (os_errno ? ErrnoText(static_cast<int>(os_errno))
+                                                        : std::string(lib.easy_strerror(rc))),
+                          static_cast<int>(os_errno)));
+      }
+      std::string why = error_text[0] ? error_text : lib.easy_strerror(rc);
+      return Fail(ErrorCode::kIo, request.method + " " + where + ": " + why);
+    }
+    long status = 0;
+    lib.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    x.response.status = status;
+    return std::move(x.response);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<RegistryTransport> MakeCurlTransport() { return std::make_unique<CurlTransport>(); }
+
+}  // namespace builder::oci

@@ -1,0 +1,16 @@
+// CurlTransport: RegistryTransport over libcurl's easy interface (loaded with LoadCurl).
+#pragma once
+
+#include <memory>
+
+#include "oci/registry_transport.h"
+
+namespace builder::oci {
+
+/// The production transport: http and https only, redirects followed (at most 10; curl drops
+/// the Authorization header when a redirect leaves the host), TLS verified with the system CA
+/// store, a transfer aborted after 60 s below 1 byte/s. libcurl is loaded by the first Send
+/// (whose error is LoadCurl's when it is missing), so builds that pull nothing never load it.
+std::unique_ptr<RegistryTransport> MakeCurlTransport();
+
+}  // namespace builder::oci
