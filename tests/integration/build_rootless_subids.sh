@@ -1,8 +1,9 @@
 #!/bin/bash
 # Rootless builds with subordinate ids: a throw-away user with /etc/subuid and /etc/subgid ranges
 # builds, rebuilds from cache, builds on its result and prunes, with files owned by container
-# ids other than root (a 0700 dir chowned by a RUN, COPY --chown, USER 1000); the same user
-# without ranges still builds a root-only Dockerfile with a single-id map.
+# ids other than root (a 0700 dir chowned by a RUN, COPY --chown, USER 1000, whiteouts); signals
+# reach the re-executed builder; helpers that refuse the ranges only cost a warning; the same
+# user without ranges still builds a root-only Dockerfile with a single-id map.
 # Usage: build_rootless_subids.sh BUILDER
 BUILDER=$1
 . "$(dirname "$0")/lib.sh"
@@ -60,7 +61,7 @@ RUN echo "uid $(id -u) groups $(id -G)"; echo "read $(cat /private/f)"; \
 DF
 cat >"$HOME_DIR/ctx/Dockerfile.from" <<'DF'
 FROM subids:test
-USER app
+USER 1000
 RUN echo "from-uid $(id -u) read $(cat /private/f) new $(cat /opq/new)"; \
     if [ -e /gone ] || [ -e /opq/old ]; then echo DELETED-VISIBLE; fi
 DF
