@@ -5,6 +5,7 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 
@@ -45,6 +46,19 @@ void AppendRanges(std::vector<IdMapping>* map, const std::vector<SubIdRange>& ra
     map->push_back({static_cast<uint32_t>(next), r.start, static_cast<uint32_t>(size)});
     next += size;
   }
+}
+
+// One identity line per line of `own`: the kernel wants each range of a child's map to lie
+// inside a single range of its parent's, so adjacent ranges must not be merged.
+std::vector<IdMapping> Identity(std::vector<IdMapping> own) {
+  std::sort(own.begin(), own.end(), [](const IdMapping& a, const IdMapping& b) {
+    return a.container_id < b.container_id;
+  });
+  std::vector<IdMapping> out;
+  for (const IdMapping& m : own) {
+    if (m.size != 0) out.push_back({m.container_id, m.container_id, m.size});
+  }
+  return out;
 }
 
 std::string FindInPath(const std::string& name) {
@@ -129,9 +143,7 @@ IdMaps ComputeIdMaps(uint32_t uid, uint32_t gid, const std::vector<SubIdRange>& 
   IdMaps maps;
   if (uid == 0) {
     // 4294967295 is (uid_t)-1, never a valid id, so the full range is one short of 2^32.
-    maps.uids = {{0, 0, 0xFFFFFFFFu}};
-    maps.gids = {{0, 0, 0xFFFFFFFFu}};
-    return maps;
+    return IdentityIdMaps({{0, 0, 0xFFFFFFFFu}}, {{0, 0, 0xFFFFFFFFu}});
   }
   maps.uids = {{0, uid, 1}};
   maps.gids = {{0, gid, 1}};
@@ -142,6 +154,45 @@ IdMaps ComputeIdMaps(uint32_t uid, uint32_t gid, const std::vector<SubIdRange>& 
     return maps;
   }
   maps.setgroups_allowed = false;
+  return maps;
+}
+
+Result<std::vector<IdMapping>> ParseProcIdMap(std::string_view text) {
+  std::vector<IdMapping> out;
+  size_t line_no = 0;
+  while (!text.empty()) {
+    size_t eol = text.find('\n');
+    std::string_view line = text.substr(0, eol);
+    text = eol == std::string_view::npos ? std::string_view() : text.substr(eol + 1);
+    ++line_no;
+    uint32_t fields[3];
+    size_t n = 0;
+    for (;;) {
+      line = Trim(line);
+      if (line.empty()) break;
+      size_t end = std::min(line.find_first_of(" \t"), line.size());
+      if (n == 3 || !ParseU32(line.substr(0, end), &fields[n])) {
+        n = 4;  // malformed
+        break;
+      }
+      ++n;
+      line.remove_prefix(end);
+    }
+    if (n == 0) continue;
+    if (n != 3) {
+      return Fail(ErrorCode::kCorrupt, "id map line " + std::to_string(line_no) +
+                                           ": want \"<inside> <outside> <count>\"");
+    }
+    out.push_back({fields[0], fields[1], fields[2]});
+  }
+  return out;
+}
+
+IdMaps IdentityIdMaps(const std::vector<IdMapping>& own_uids,
+                      const std::vector<IdMapping>& own_gids) {
+  IdMaps maps;
+  maps.uids = Identity(own_uids);
+  maps.gids = Identity(own_gids);
   return maps;
 }
 
@@ -157,7 +208,20 @@ std::string FormatIdMap(const std::vector<IdMapping>& map) {
 Result<IdMaps> IdMapsForCurrentUser() {
   const uid_t uid = ::geteuid();
   const gid_t gid = ::getegid();
-  if (uid == 0) return ComputeIdMaps(0, gid, {}, {}, false);
+  if (uid == 0) {
+    auto own_uids = ReadFile("/proc/self/uid_map");
+    auto own_gids = ReadFile("/proc/self/gid_map");
+    if (!own_uids || !own_gids) return ComputeIdMaps(0, gid, {}, {}, false);
+    auto uids = ParseProcIdMap(*own_uids);
+    if (!uids) return Fail(std::move(uids.error()).Context("read /proc/self/uid_map"));
+    auto gids = ParseProcIdMap(*own_gids);
+    if (!gids) return Fail(std::move(gids.error()).Context("read /proc/self/gid_map"));
+    IdMaps maps = IdentityIdMaps(*uids, *gids);
+    if (maps.uids.empty() || maps.gids.empty()) {
+      return Fail(ErrorCode::kUnsupported, "uid 0 has no id map in its user namespace");
+    }
+    return maps;
+  }
   std::string name;
   struct passwd pw, *found = nullptr;
   char buf[4096];

@@ -59,11 +59,25 @@ std::vector<SubIdRange> ParseSubIdFile(std::string_view content, std::string_vie
 IdMaps ComputeIdMaps(uint32_t uid, uint32_t gid, const std::vector<SubIdRange>& subuids,
                      const std::vector<SubIdRange>& subgids, bool helpers_available);
 
+/// The ranges of a /proc/<pid>/uid_map or gid_map as the kernel prints them (three numbers per
+/// line, padded with spaces). Errors: kCorrupt naming the first malformed line.
+[[nodiscard]] Result<std::vector<IdMapping>> ParseProcIdMap(std::string_view text);
+
+/// The maps of a sandbox started by root of a user namespace whose own maps are `own_uids` /
+/// `own_gids`: the identity over exactly the ids that exist there, one line per line of theirs
+/// (a child's range must lie inside one range of the parent's map, so none are merged). In the
+/// initial namespace that is 0..4294967294; inside `builder`'s re-exec (0 -> the user, 1.. ->
+/// subordinate ids) it is 0..N, so files keep their container owners. Only ids mapped in the
+/// parent may appear in a child's map: the full identity would be refused there.
+IdMaps IdentityIdMaps(const std::vector<IdMapping>& own_uids,
+                      const std::vector<IdMapping>& own_gids);
+
 /// The text written to /proc/<pid>/uid_map ("0 1000 1\n1 100000 65536\n").
 std::string FormatIdMap(const std::vector<IdMapping>& map);
 
 /// Reads /etc/subuid and /etc/subgid for the calling user, looks for newuidmap/newgidmap in
-/// PATH, and computes the maps. Missing files just mean no subordinate ranges.
+/// PATH, and computes the maps. Missing files just mean no subordinate ranges. For uid 0 the
+/// maps are IdentityIdMaps of /proc/self/{uid,gid}_map (the full range when unreadable).
 [[nodiscard]] Result<IdMaps> IdMapsForCurrentUser();
 
 /// Installs the maps of the child `pid`, which must be blocked in a new user namespace:

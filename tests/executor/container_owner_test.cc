@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <sched.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -38,6 +39,33 @@ int RootlessChecks(const std::string& dir) {
   auto other = ChownToContainer(file, 5, 5);
   if (other || other.error().code() != ErrorCode::kUnsupported) return 13;
   if (other.error().ToString().find(file) == std::string::npos) return 14;
+  return 0;
+}
+
+// As root of a user namespace that maps only id 0 (to host root): 0:0 is a real chown, an
+// unmapped id is refused as kUnsupported. 0 = as expected, else a failure.
+int NamespaceRootChecks(const std::string& dir) {
+  std::string file = dir + "/ns";
+  int fd = open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return 20;
+  close(fd);
+  if (unshare(CLONE_NEWUSER) != 0) return 21;
+  for (const char* w : {"/proc/self/uid_map=0 0 1", "/proc/self/setgroups=deny",
+                        "/proc/self/gid_map=0 0 1"}) {
+    std::string entry = w;
+    size_t eq = entry.find('=');
+    int f = open(entry.substr(0, eq).c_str(), O_WRONLY | O_CLOEXEC);
+    if (f < 0) return 22;
+    std::string text = entry.substr(eq + 1);
+    bool ok = write(f, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    close(f);
+    if (!ok) return 23;
+  }
+  if (geteuid() != 0) return 24;
+  if (!ChownToContainer(file, 0, 0)) return 25;
+  auto unmapped = ChownToContainer(file, 1000, 1000);
+  if (unmapped || unmapped.error().code() != ErrorCode::kUnsupported) return 26;
+  if (unmapped.error().ToString().find("not mapped") == std::string::npos) return 27;
   return 0;
 }
 
@@ -77,6 +105,19 @@ TEST_CASE("ChownToContainer: host root gives the ids as they are; rootless only 
   REQUIRE(waitpid(pid, &status, 0) == pid);
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
+}
+
+TEST_CASE("ChownToContainer: an id the user namespace does not map is refused with the reason") {
+  if (geteuid() != 0) return;  // writing the map below needs a uid 0 that maps to itself
+  TempDir t;
+  pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) _exit(NamespaceRootChecks(t.path));
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  REQUIRE(WIFEXITED(status));
+  // 21: user namespaces are unavailable here; nothing to check.
+  if (WEXITSTATUS(status) != 21) CHECK(WEXITSTATUS(status) == 0);
 }
 
 }  // namespace builder::executor

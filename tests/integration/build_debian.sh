@@ -1,7 +1,8 @@
 #!/bin/bash
 # A real distribution through `builder build`: a Debian bookworm minbase made by debootstrap
 # (from the mirror apt already uses), imported, then `apt-get update && apt-get install hello` in
-# a RUN; the layer holds /usr/bin/hello and `builder debug run` prints its greeting.
+# a RUN; the layer holds /usr/bin/hello and `builder debug run` prints its greeting. Then the
+# same build by a throw-away user with /etc/subuid ranges, where apt works as _apt (uid 42).
 # Needs root and the network; skips with the reason otherwise. BUILDER_DEBIAN_MIRROR overrides
 # the mirror, BUILDER_DEBOOTSTRAP_CACHE (an absolute dir) keeps the downloaded .debs between runs.
 BUILDER=$1
@@ -56,7 +57,6 @@ t=$(secs)
 tar -C "$WORK/debian" --numeric-owner -cf "$WORK/debian.tar" . || fail "tar of the debootstrap tree"
 rm -rf "$WORK/debian"
 b import "$WORK/debian.tar" "debian:$SUITE-builder-test" >/dev/null 2>&1
-rm -f "$WORK/debian.tar"
 note "tar + import: $(elapsed "$t")"
 
 CTX="$WORK/ctx"
@@ -85,4 +85,34 @@ t=$(secs)
 out=$("$BUILDER" debug run hello:debian 2>"$WORK/run.log") || { cat "$WORK/run.log" >&2; fail "debug run failed"; }
 [ "$out" = "Hello, world!" ] || fail "hello printed '$out'"
 note "debug run: $(elapsed "$t"): $out"
+
+# Rootless over subordinate ids (builder re-executes itself in a user namespace over them):
+# apt downloads as _apt and leaves 0700 dirs of uid 42, which the host user alone could not
+# read into the layer.
+chmod 755 "$WORK"
+if subid_user_setup "$WORK/home" 400000 500000; then
+  cp "$WORK/debian.tar" "$CTX/Dockerfile" "$SUBID_HOME/"
+  bin="$BUILDER"
+  as_subid_user test -x "$bin" || { cp "$BUILDER" "$SUBID_HOME/builder"; bin="$SUBID_HOME/builder"; }
+  mkdir -p "$SUBID_HOME/ctx" && mv "$SUBID_HOME/Dockerfile" "$SUBID_HOME/ctx/"
+  chown -R "$SUBID_UID:$SUBID_GID" "$SUBID_HOME"
+  t=$(secs)
+  as_subid_user "$bin" import "$SUBID_HOME/debian.tar" "debian:$SUITE-builder-test" >/dev/null 2>"$WORK/log" ||
+    { cat "$WORK/log" >&2; fail "import as $SUBID_USER"; }
+  as_subid_user "$bin" build --progress plain -t hello:debian "$SUBID_HOME/ctx" >/dev/null 2>"$WORK/log" ||
+    { cat "$WORK/log" >&2; fail "the apt-get build as $SUBID_USER failed"; }
+  grep -q "unsandboxed" "$WORK/log" && { cat "$WORK/log" >&2; fail "apt did not drop to _apt"; }
+  as_subid_user "$bin" save hello:debian >"$WORK/subid.tar" || fail "save as $SUBID_USER"
+  mkdir -p "$WORK/subid" && tar -C "$WORK/subid" -xf "$WORK/subid.tar" || fail "untar the saved image"
+  for blob in "$WORK"/subid/blobs/sha256/*; do
+    (gzip -dc "$blob" 2>/dev/null || cat "$blob") | tar -tv --numeric-owner 2>/dev/null
+  done >"$WORK/subid-layers.txt"
+  grep -Eq '^drwx------ 42/0 .* (\./)?var/lib/apt/lists/partial/$' "$WORK/subid-layers.txt" ||
+    { grep partial "$WORK/subid-layers.txt"; fail "as $SUBID_USER the layer lacks _apt's 0700 lists/partial"; }
+  out=$(as_subid_user "$bin" debug run hello:debian 2>"$WORK/run.log") || { cat "$WORK/run.log" >&2; fail "debug run as $SUBID_USER"; }
+  [ "$out" = "Hello, world!" ] || fail "as $SUBID_USER hello printed '$out'"
+  note "as $SUBID_USER with subordinate ids: import + build + run $(elapsed "$t"), _apt's dirs kept as 42/0"
+else
+  note "the part with subordinate ids is skipped: $SUBID_SKIP"
+fi
 note ok

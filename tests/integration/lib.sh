@@ -42,3 +42,47 @@ tree_listing() {
     else echo "$(stat -c '%A %u %g' "$p") $p"; fi
   done)
 }
+
+# A throw-away user with /etc/subuid and /etc/subgid ranges, for rootless builds over
+# subordinate ids; it, its ranges and its processes go on exit. Needs root; skips without
+# useradd/setpriv/newuidmap or user namespaces for the user.
+# subid_user_setup HOME SUBUID SUBGID: sets SUBID_USER, SUBID_UID, SUBID_GID, SUBID_HOME.
+subid_user_setup() {
+  local tool
+  for tool in useradd userdel setpriv newuidmap newgidmap unshare pgrep flock; do need_tool "$tool"; done
+  SUBID_HOME=$1
+  SUBID_USER="bsubid$$"
+  mkdir -p "$SUBID_HOME"
+  { flock 9; useradd -M -d "$SUBID_HOME" -s /bin/sh -U -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 "$SUBID_USER"; } 9>"$SUBID_LOCK" ||
+    fail "useradd $SUBID_USER"
+  SUBID_UID=$(id -u "$SUBID_USER")
+  SUBID_GID=$(id -g "$SUBID_USER")
+  # A builder killed by a signal may leave its RUN running: end whatever this user still runs.
+  add_cleanup 'for p in $(pgrep -u "$SUBID_UID"); do kill -KILL "$p"; done; { flock 9; userdel -f "$SUBID_USER" 2>/dev/null; subid_drop_ranges; } 9>"$SUBID_LOCK"'
+  {
+    flock 9
+    subid_drop_ranges
+    echo "$SUBID_USER:$2:65536" >>/etc/subuid
+    echo "$SUBID_USER:$3:65536" >>/etc/subgid
+  } 9>"$SUBID_LOCK"
+  chown "$SUBID_UID:$SUBID_GID" "$SUBID_HOME"
+  as_subid_user unshare -U true 2>/dev/null ||
+    { SUBID_SKIP="user namespaces are not available to unprivileged users"; return 1; }
+}
+# Parallel tests add and remove users and ranges: one edit at a time.
+SUBID_LOCK=/tmp/builder-subid-test.lock
+# Removes SUBID_USER's lines from /etc/subuid and /etc/subgid in place (inode and mode kept);
+# the caller holds SUBID_LOCK.
+subid_drop_ranges() {
+  local f rest
+  for f in /etc/subuid /etc/subgid; do
+    [ -f "$f" ] || continue
+    rest=$(grep -v "^$SUBID_USER:" "$f")
+    printf '%s' "$rest${rest:+$'\n'}" >"$f"
+  done
+}
+# as_subid_user CMD...: CMD as that user with a clean environment, HOME its home.
+as_subid_user() {
+  setpriv --reuid="$SUBID_UID" --regid="$SUBID_GID" --init-groups \
+    env -i PATH="$PATH" HOME="$SUBID_HOME" "$@"
+}

@@ -1,8 +1,13 @@
 // builder's entry point: builds the command tree and runs the chosen subcommand.
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
+#include <optional>
+#include <string_view>
 
+#include "base/log.h"
 #include "commands.h"
+#include "sandbox/user_namespace_reexec.h"
 
 namespace builder::cli {
 
@@ -17,9 +22,53 @@ Result<oci::ImageStore> OpenStore() {
   return oci::ImageStore::Open(std::move(root));
 }
 
+namespace {
+
+// --help and --version touch no store: not worth a user namespace.
+bool OnlyPrints(int argc, char** argv) {
+  if (argc < 2) return true;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--") break;
+    if (arg == "-h" || arg == "--help" || arg == "--version") return true;
+  }
+  return false;
+}
+
+// A user with /etc/subuid and /etc/subgid ranges runs builder as root of a user namespace over
+// them (as `podman unshare`), so files a RUN gave to another id stay readable, chownable and
+// deletable. Returns the exit code when this process was only the launcher.
+std::optional<int> EnterUserNamespace(int argc, char** argv) {
+  if (OnlyPrints(argc, argv)) return std::nullopt;
+  auto maps = sandbox::UserNamespaceReexecMaps();
+  if (!maps) return ReportError(maps.error());
+  if (!*maps) return std::nullopt;
+  // Inside, uid 0 would pick /var/lib/builder: the store stays the one this user would get.
+  // Without one (no HOME) stay outside: a command that needs the store fails as it did.
+  const char* root_env = std::getenv("BUILDER_ROOT");
+  if (root_env == nullptr || *root_env == '\0') {
+    auto root = oci::ImageStore::DefaultRoot();
+    if (!root) return std::nullopt;
+    if (::setenv("BUILDER_ROOT", root->c_str(), 1) != 0) {
+      return ReportError(Error::FromErrno("setenv BUILDER_ROOT", errno));
+    }
+  }
+  auto code = sandbox::ReexecInUserNamespace(**maps, argv);
+  if (code) return *code;
+  if (code.error().code() == ErrorCode::kInternal) return ReportError(code.error());
+  // Nothing ran yet: go on as before, when only RUN used the ranges (and will fail the same way).
+  LogWarn("cannot enter a user namespace with the /etc/subuid ranges (" +
+          code.error().Describe() + "); going on without it: files can only be root's");
+  return std::nullopt;
+}
+
+}  // namespace
 }  // namespace builder::cli
 
 int main(int argc, char** argv) {
+  // First, before any thread exists: the launcher forks.
+  if (std::optional<int> code = builder::cli::EnterUserNamespace(argc, argv)) return *code;
+
   CLI::App app{"builder: a daemonless OCI image builder and runner", "builder"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "builder 0.1.0");
