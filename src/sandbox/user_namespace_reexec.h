@@ -23,8 +23,8 @@ inline constexpr const char* kUserNamespaceMarker = "BUILDER_USERNS";
 /// subordinate ids), so it may read, chown and delete files owned by any of those ids, and waits
 /// for it. SIGINT, SIGTERM and SIGHUP sent to this process alone are forwarded (a terminal's
 /// already reach the whole process group); if this process dies anyway (SIGKILL) the child is
-/// killed too. Returns the exit code for main: the child's, or
-/// 128+n when signal n ended it. Call it before any thread starts: the child is forked.
+/// killed too. Returns the exit code for main: the child's, or 128+n when signal n ended it.
+/// Call it before any thread starts: the child is forked.
 /// Errors: clone3 (user namespaces unavailable), newuidmap/newgidmap refusing the maps, exec;
 /// after any of these the program never ran, so the caller may go on without the namespace.
 /// kInternal alone means it ran but could not be waited for.
