@@ -184,10 +184,14 @@ Result<FileHashCache::Read> FileHashCache::HashOpened(UniqueFd fd, const struct 
   if (::fstat(fd.get(), &after) != 0) return FailErrno("stat " + context_rel, errno);
   // Changed while we read, or so recent that a same-size rewrite within the timestamp
   // granularity could keep this stat: never served from the cache, read again next time.
+  // A sub-second part (rarely zero by chance, and then the wider window is merely slower)
+  // says the filesystem keeps fine timestamps.
+  const bool fine = after.st_mtim.tv_nsec != 0 || after.st_ctim.tv_nsec != 0;
+  const auto window = fine ? options_.fine_racy_window : options_.racy_window;
   std::int64_t stamp = std::max(Nanos(after.st_mtim), Nanos(after.st_ctim));
   read.racy = Nanos(after.st_mtim) != key.mtime_ns || Nanos(after.st_ctim) != key.ctime_ns ||
               static_cast<std::uint64_t>(after.st_size) != key.size ||
-              stamp + options_.racy_window.count() >= NowNanos();
+              stamp + window.count() >= NowNanos();
   return read;
 }
 

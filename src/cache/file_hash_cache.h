@@ -53,14 +53,18 @@ struct HashTreeOptions {
 /// loaded by Open and replaced atomically by Save (staged in the store's tmp/), so concurrent
 /// builds at worst lose each other's additions.
 ///
-/// A file whose mtime or ctime is within `racy_window` of the time it was hashed may still
+/// A file whose mtime or ctime is within the racy window of the time it was hashed may still
 /// change without its stat changing (timestamps are coarse), so its hash is never served from
 /// the cache: such files are read on every call until they settle. Safe to share between
 /// threads: calls are serialized by an internal mutex (HashTree itself uses `threads`).
 class FileHashCache {
  public:
   struct Options {
+    /// For timestamps in whole seconds (FAT, some network filesystems).
     std::chrono::nanoseconds racy_window = std::chrono::seconds(2);
+    /// For timestamps with a sub-second part (ext4, xfs, btrfs, tmpfs, overlayfs: a clock tick,
+    /// at most 10 ms): files written a moment before a build settle after this.
+    std::chrono::nanoseconds fine_racy_window = std::chrono::milliseconds(50);
   };
 
   /// A cache that lives in memory only (nothing is loaded or saved).

@@ -408,6 +408,12 @@ void ResetSignals() {
 [[noreturn]] void RunInit(const ChildPlan& p) {
   int report[2];
   Text what;
+  // A builder killed outright (SIGKILL, OOM) must not leave the command running: our death
+  // ends the pid namespace. Set only now because changing uid/gid (SetupProcess) clears it;
+  // a builder that died before this point has closed its end of the socket.
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) Die(p, what << "set parent-death signal", errno);
+  char probe;
+  if (::recv(p.sock, &probe, sizeof probe, MSG_PEEK | MSG_DONTWAIT) == 0) ::_exit(125);
   if (::pipe2(report, O_CLOEXEC) != 0) Die(p, what << "pipe", errno);
   struct sigaction fwd {};
   fwd.sa_handler = Forward;

@@ -23,7 +23,10 @@ using oci::testing::SetMtime;
 using oci::testing::TempDir;
 
 /// Files count as settled at once, so tests need not wait out the racy window.
-constexpr FileHashCache::Options kNoRacyWindow{std::chrono::nanoseconds(-1'000'000'000'000'000'000)};
+constexpr FileHashCache::Options kNoRacyWindow{std::chrono::nanoseconds(-1'000'000'000'000'000'000),
+                                               std::chrono::nanoseconds(-1'000'000'000'000'000'000)};
+/// Every file just written is racy, whatever its filesystem's timestamps.
+constexpr FileHashCache::Options kLongRacyWindow{std::chrono::hours(1), std::chrono::hours(1)};
 
 struct Context {
   TempDir dir;
@@ -188,8 +191,8 @@ TEST_CASE("file hash cache: an unchanged tree's digest comes from the memo, with
 
 TEST_CASE("file hash cache: a tree with racy files is never memoized") {
   Context c;
-  // The default window: the files' ctimes are fresh, so their hashes are not settled.
-  FileHashCache cache;
+  // The files' ctimes are fresh, so their hashes are not settled.
+  FileHashCache cache(kLongRacyWindow);
   HashTreeOptions digest_only;
   digest_only.need_entries = false;
   auto first = cache.HashTree(c.fd.get(), ".", digest_only);
@@ -239,7 +242,7 @@ TEST_CASE("file hash cache: recently changed files are neither served nor saved"
   Context c;
   Store s;
   {
-    auto cache = FileHashCache::Open(s.store, c.dir.path());  // default 2 s racy window
+    auto cache = FileHashCache::Open(s.store, c.dir.path(), kLongRacyWindow);
     REQUIRE(cache);
     REQUIRE(cache->HashTree(c.fd.get(), "."));
     CHECK(cache->files_read() == 3);
@@ -250,6 +253,21 @@ TEST_CASE("file hash cache: recently changed files are neither served nor saved"
   auto cache = FileHashCache::Open(s.store, c.dir.path());
   REQUIRE(cache);
   CHECK(cache->size() == 0);  // just written: not trusted by the next build
+}
+
+TEST_CASE("file hash cache: sub-second timestamps use the fine racy window") {
+  Context c;  // ext4/tmpfs here: the fresh ctimes have nanoseconds
+  struct stat st;
+  REQUIRE(::stat((c.dir / "README").c_str(), &st) == 0);
+  if (st.st_ctim.tv_nsec == 0) return;  // a whole-second ctime by chance: nothing to show
+  FileHashCache fine({std::chrono::hours(1), std::chrono::nanoseconds(-1'000'000'000)});
+  REQUIRE(fine.HashFile(c.fd.get(), "README"));
+  REQUIRE(fine.HashFile(c.fd.get(), "README"));
+  CHECK(fine.files_read() == 1);  // settled by the fine window despite the hour-long coarse one
+  FileHashCache coarse({std::chrono::nanoseconds(-1'000'000'000), std::chrono::hours(1)});
+  REQUIRE(coarse.HashFile(c.fd.get(), "README"));
+  REQUIRE(coarse.HashFile(c.fd.get(), "README"));
+  CHECK(coarse.files_read() == 2);  // the fine window applies, and it is an hour here
 }
 
 TEST_CASE("file hash cache: mtime-only touch keeps the digest, re-reading once") {

@@ -1,7 +1,8 @@
 #!/bin/bash
 # RUN steps of `builder build` are isolated from the host, shown through real builds on an
 # imported busybox base: host files, host processes, the host network (--network none) and,
-# rootless, host root. Usage: build_isolation.sh BUILDER files|pids|network|rootless
+# rootless, host root, and no RUN outliving a killed builder.
+# Usage: build_isolation.sh BUILDER files|pids|network|rootless|orphans
 # Every check has a positive control (the same probe succeeding where it should) so it can fail.
 BUILDER=$1
 PART=${2:-}
@@ -285,9 +286,32 @@ DF
   note "rootless: uid 0 inside = host 65534, host root unmapped, no host net admin, files owned by 65534"
 }
 
+# (e) A RUN does not outlive a builder killed outright (SIGKILL, the OOM killer): the sandbox's
+# init dies with the builder, which ends the RUN's pid namespace.
+part_orphans() {
+  local mark ctx pid
+  mark="sleep 3$((RANDOM % 9000 + 1000))"
+  ctx="$WORK/ctx-orphans"
+  mkdir -p "$ctx"
+  printf 'FROM busybox\nRUN %s\n' "$mark" >"$ctx/Dockerfile"
+  "$BUILDER" build --progress plain --no-cache "$ctx" >"$WORK/log" 2>&1 &
+  pid=$!
+  # Positive control: the probe sees the RUN while the builder lives.
+  for _ in $(seq 1 100); do pgrep -f "$mark" >/dev/null && break; sleep 0.1; done
+  pgrep -f "$mark" >/dev/null || { cat "$WORK/log"; fail "the RUN never showed up as '$mark'"; }
+  kill -KILL "$pid"
+  wait "$pid" 2>/dev/null
+  for _ in $(seq 1 50); do pgrep -f "$mark" >/dev/null || break; sleep 0.1; done
+  if pgrep -f "$mark" >/dev/null; then
+    pkill -KILL -f "$mark"
+    fail "the RUN outlived its builder killed with SIGKILL"
+  fi
+  note "orphans: a RUN ends when its builder is killed outright"
+}
+
 case "$PART" in
-  files | pids | network | rootless) "part_$PART" ;;
-  "") for p in files pids network rootless; do "part_$p"; done ;;
-  *) fail "unknown part '$PART' (files, pids, network, rootless)" ;;
+  files | pids | network | rootless | orphans) "part_$PART" ;;
+  "") for p in files pids network rootless orphans; do "part_$p"; done ;;
+  *) fail "unknown part '$PART' (files, pids, network, rootless, orphans)" ;;
 esac
 note ok
