@@ -3,7 +3,7 @@
 
 BUILDER_BUILD_DEPS=(
   g++ cmake ninja-build pkg-config
-  libarchive-dev libssl-dev nlohmann-json3-dev libcurl4-openssl-dev libzstd-dev zlib1g-dev
+  libarchive-dev nettle-dev nlohmann-json3-dev libcurl4-openssl-dev libzstd-dev zlib1g-dev
   libdeflate-dev
   doctest-dev libseccomp-dev libcap-dev libcli11-dev
   python3-jsonschema busybox-static
