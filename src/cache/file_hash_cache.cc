@@ -44,7 +44,7 @@ std::int64_t NowNanos() {
 }
 
 /// The hash of one tree entry: type and mode bits, owner, and what the type carries.
-std::string EntryHash(const struct stat& st, std::string_view payload) {
+std::string EntryHash(const EntryStat& st, std::string_view payload) {
   CacheKeyBuilder b("tree-entry/v1");
   b.AddInt("mode", st.st_mode).AddInt("uid", st.st_uid).AddInt("gid", st.st_gid);
   if (S_ISREG(st.st_mode)) {
@@ -144,7 +144,7 @@ Result<void> FileHashCache::Save() const {
   return {};
 }
 
-FileHashCache::Stat FileHashCache::KeyOf(const struct stat& st) {
+FileHashCache::Stat FileHashCache::KeyOf(const EntryStat& st) {
   return {static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino),
           static_cast<std::uint64_t>(st.st_size), Nanos(st.st_mtim), Nanos(st.st_ctim),
           static_cast<std::uint32_t>(st.st_mode)};
@@ -158,7 +158,7 @@ const std::string* FileHashCache::Cached(std::string_view context_rel, const Sta
   return &it->second.hash;
 }
 
-Result<FileHashCache::Read> FileHashCache::HashOpened(UniqueFd fd, const struct stat& st,
+Result<FileHashCache::Read> FileHashCache::HashOpened(UniqueFd fd, const EntryStat& st,
                                                       const std::string& context_rel,
                                                       const ReadProgressFn& on_read) const {
   const Stat key = KeyOf(st);
@@ -219,12 +219,12 @@ Result<std::string> FileHashCache::HashFile(int dir_fd, std::string_view rel_pat
     return Fail(ErrorCode::kInvalidArgument, "hash " + rel + ": not a regular file");
   }
   std::lock_guard lock(*mu_);
-  const Stat key = KeyOf(st);
+  const Stat key = KeyOf(ToEntryStat(st));
   if (const std::string* hash = Cached(rel, key)) return *hash;
   // O_NONBLOCK: should the name have become a fifo since the stat, open must not hang.
   UniqueFd fd(::openat(parent->get(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
   if (!fd) return FailErrno("open " + rel, errno);
-  Read read = BUILDER_TRY(HashOpened(std::move(fd), st, rel, {}));
+  Read read = BUILDER_TRY(HashOpened(std::move(fd), ToEntryStat(st), rel, {}));
   Remember(rel, key, read);
   return read.hash;
 }
@@ -246,8 +246,9 @@ Result<TreeSummary> FileHashCache::HashTree(int dir_fd, std::string_view rel_pat
     }
     return Fail(std::move(root_fd.error()).Context("hash " + root));
   }
-  struct stat root_st;
-  if (::fstat(root_fd->get(), &root_st) != 0) return FailErrno("stat " + root, errno);
+  struct stat root_raw;
+  if (::fstat(root_fd->get(), &root_raw) != 0) return FailErrno("stat " + root, errno);
+  const EntryStat root_st = ToEntryStat(root_raw);
   const std::uint64_t walk = ++walk_;  // cached files this walk sees are stamped with it
 
   if (!S_ISDIR(root_st.st_mode)) {

@@ -131,12 +131,12 @@ class FileHashCache {
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
 
-  static Stat KeyOf(const struct stat& st);
+  static Stat KeyOf(const EntryStat& st);
   /// The cached hash of `context_rel` when taken under `key` (stamped as seen by this walk).
   const std::string* Cached(std::string_view context_rel, const Stat& key);
   /// Reads and hashes the open regular file `fd`, which must still be the file `st` describes.
   [[nodiscard]] Read ReadHash(int fd, const Stat& key) const;
-  [[nodiscard]] Result<Read> HashOpened(UniqueFd fd, const struct stat& st,
+  [[nodiscard]] Result<Read> HashOpened(UniqueFd fd, const EntryStat& st,
                                         const std::string& context_rel,
                                         const ReadProgressFn& on_read) const;
   void Remember(std::string context_rel, const Stat& key, const Read& read);

@@ -127,10 +127,12 @@ class Walk {
       WalkEntry entry;
       entry.path = dir.empty() ? name : dir + "/" + name;
       std::string context_rel = ContextPath(root_, entry.path);
-      if (::fstatat(dfd->get(), name.c_str(), &entry.st, AT_SYMLINK_NOFOLLOW) != 0) {
+      struct stat st;
+      if (::fstatat(dfd->get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
         if (errno == ENOENT) continue;  // removed while walking
         return FailErrno("stat " + context_rel, errno);
       }
+      entry.st = ToEntryStat(st);
       const bool is_dir = S_ISDIR(entry.st.st_mode);
       const bool ignored = options_.ignore ? BUILDER_TRY(options_.ignore(context_rel, is_dir)) : false;
       if (ignored && !(is_dir && options_.descend_ignored_dirs)) continue;
@@ -158,6 +160,11 @@ class Walk {
 };
 
 }  // namespace
+
+EntryStat ToEntryStat(const struct stat& st) {
+  return {st.st_mode, st.st_uid, st.st_gid, st.st_size, st.st_dev,
+          st.st_ino,  st.st_rdev, st.st_mtim, st.st_ctim};
+}
 
 std::string ContextPath(std::string_view root, std::string_view sub) {
   if (root == "." || root.empty()) return std::string(sub);

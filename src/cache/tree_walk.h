@@ -17,10 +17,25 @@ namespace builder::cache {
 /// must be safe to share (parser::PatternMatcher is).
 using IgnoreFn = std::function<Result<bool>(std::string_view path, bool is_dir)>;
 
+/// The lstat fields a tree hash and its memo use, under struct stat's names: a 20k-entry walk
+/// keeps one per entry, and the full struct is almost twice the size.
+struct EntryStat {
+  mode_t st_mode = 0;
+  uid_t st_uid = 0;
+  gid_t st_gid = 0;
+  off_t st_size = 0;
+  dev_t st_dev = 0;
+  ino_t st_ino = 0;
+  dev_t st_rdev = 0;
+  timespec st_mtim{};
+  timespec st_ctim{};
+};
+EntryStat ToEntryStat(const struct stat& st);
+
 /// One entry found below the walked directory.
 struct WalkEntry {
   std::string path;         ///< relative to the walked directory, '/'-separated
-  struct stat st {};        ///< lstat: symlinks are never followed
+  EntryStat st;             ///< lstat: symlinks are never followed
   std::string link_target;  ///< symlinks only
   bool ignored = false;     ///< an ignored directory walked only for re-included entries
 };
