@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -20,11 +21,11 @@ namespace {
 constexpr std::uint64_t kResolve =
     oci::kResolveBeneath | oci::kResolveNoSymlinks | oci::kResolveNoMagicLinks;
 
-Result<std::string> ReadLinkAt(int dir_fd, const std::string& name, std::size_t size_hint,
+Result<std::string> ReadLinkAt(int dir_fd, const char* name, std::size_t size_hint,
                                const std::string& context_rel) {
   std::string buf(size_hint + 1 < 256 ? 256 : size_hint + 1, '\0');
   for (;;) {
-    ssize_t n = ::readlinkat(dir_fd, name.c_str(), buf.data(), buf.size());
+    ssize_t n = ::readlinkat(dir_fd, name, buf.data(), buf.size());
     if (n < 0) return FailErrno("readlink " + context_rel, errno);
     if (static_cast<std::size_t>(n) < buf.size()) {
       buf.resize(static_cast<std::size_t>(n));
@@ -116,35 +117,39 @@ class Walk {
       ::close(raw);
       return FailErrno("open directory " + context_dir, err);
     }
-    std::vector<std::string> names;
-    errno = 0;
-    while (dirent* e = ::readdir(d.get())) {
-      std::string_view n = e->d_name;
-      if (n != "." && n != "..") names.emplace_back(n);
-    }
-    if (errno != 0) return FailErrno("read directory " + context_dir, errno);
-    for (const std::string& name : names) {
+    // The context-relative name, built only when needed (ignore patterns, errors): with the
+    // walked root "." it is a copy of the entry's path.
+    auto context_rel = [&](const std::string& path) { return ContextPath(root_, path); };
+    for (errno = 0; dirent* e = ::readdir(d.get()); errno = 0) {
+      const char* name = e->d_name;
+      if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'))) continue;
       WalkEntry entry;
-      entry.path = dir.empty() ? name : dir + "/" + name;
-      std::string context_rel = ContextPath(root_, entry.path);
+      if (dir.empty()) {
+        entry.path = name;
+      } else {
+        entry.path.reserve(dir.size() + 1 + std::strlen(name));
+        entry.path.append(dir).append(1, '/').append(name);
+      }
       struct stat st;
-      if (::fstatat(dfd->get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (::fstatat(dfd->get(), name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
         if (errno == ENOENT) continue;  // removed while walking
-        return FailErrno("stat " + context_rel, errno);
+        return FailErrno("stat " + context_rel(entry.path), errno);
       }
       entry.st = ToEntryStat(st);
       const bool is_dir = S_ISDIR(entry.st.st_mode);
-      const bool ignored = options_.ignore ? BUILDER_TRY(options_.ignore(context_rel, is_dir)) : false;
+      const bool ignored =
+          options_.ignore ? BUILDER_TRY(options_.ignore(context_rel(entry.path), is_dir)) : false;
       if (ignored && !(is_dir && options_.descend_ignored_dirs)) continue;
       if (S_ISLNK(entry.st.st_mode)) {
         entry.link_target = BUILDER_TRY(ReadLinkAt(dfd->get(), name,
                                                    static_cast<std::size_t>(entry.st.st_size),
-                                                   context_rel));
+                                                   context_rel(entry.path)));
       }
       entry.ignored = ignored;
       if (is_dir) subdirs.push_back(entry.path);
       out.push_back(std::move(entry));
     }
+    if (errno != 0) return FailErrno("read directory " + context_dir, errno);
     return {};
   }
 
