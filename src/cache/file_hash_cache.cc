@@ -290,6 +290,7 @@ Result<TreeSummary> FileHashCache::HashTree(int dir_fd, std::string_view rel_pat
       }
     }
     Load();
+    SortByPath(entries);  // the summary and the ignored-dir rule below need full path order
 
     // Content hashes: cached ones now, the rest read below (in parallel: a cold 500 MB context
     // is SHA-256 bound).

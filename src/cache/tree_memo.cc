@@ -26,7 +26,7 @@ void Put64(std::string& out, T value) {
 
 std::string TreeMemoKey(std::string_view root, const std::vector<WalkEntry>& entries) {
   Sha256 sha;
-  sha.Update("tree-memo/v1");
+  sha.Update("tree-memo/v2");
   sha.Update(root);
   sha.Update(std::string_view("\0", 1));
   std::string record;

@@ -14,7 +14,7 @@
 
 namespace builder::cache {
 
-/// sha256 hex over the walked root and, per entry in path order, its path, type and mode,
+/// sha256 hex over the walked root and, per entry in the given (WalkTree's canonical) order, its path, type and mode,
 /// owner, size, device, inode, rdev, mtime and ctime (ns), link target and ignored flag. Equal
 /// keys mean every entry kept the stat its content hash was cached under.
 std::string TreeMemoKey(std::string_view root, const std::vector<WalkEntry>& entries);

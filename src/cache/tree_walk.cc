@@ -45,7 +45,7 @@ class Walk {
     pending_.push_back("");  // the root itself
   }
 
-  /// Runs the workers; entries are appended unsorted.
+  /// Runs the workers and gathers their entries in WalkTree's order.
   Result<std::vector<WalkEntry>> Run() {
     std::vector<std::thread> helpers;
     // The first directory alone decides whether a second thread has anything to do; tiny
@@ -61,17 +61,32 @@ class Walk {
     Worker(false);
     for (std::thread& t : helpers) t.join();
     if (error_) return std::unexpected(std::move(*error_));
+    // Directories in path order, each one's entries already sorted by its worker: a canonical
+    // order without sorting every entry (the memo needs no more).
+    std::sort(batches_.begin(), batches_.end(),
+              [](const Batch& a, const Batch& b) { return a.dir < b.dir; });
     std::vector<WalkEntry> all;
     std::size_t n = 0;
     for (const auto& part : parts_) n += part.size();
     all.reserve(n);
-    for (auto& part : parts_) std::move(part.begin(), part.end(), std::back_inserter(all));
+    for (const Batch& b : batches_) {
+      auto& part = parts_[b.part];
+      std::move(part.begin() + static_cast<long>(b.begin), part.begin() + static_cast<long>(b.end),
+                std::back_inserter(all));
+    }
     return all;
   }
 
  private:
+  /// The entries one directory contributed: parts_[part][begin, end).
+  struct Batch {
+    std::string dir;
+    std::size_t part = 0, begin = 0, end = 0;
+  };
+
   void Worker(bool first_only) {
     std::vector<WalkEntry> mine;
+    std::vector<Batch> listed;
     std::vector<std::string> found;
     for (;;) {
       std::string dir;
@@ -84,7 +99,13 @@ class Walk {
         ++busy_;
       }
       found.clear();
+      const std::size_t begin = mine.size();
       Result<void> r = List(dir, mine, found);
+      if (r) {
+        std::sort(mine.begin() + static_cast<long>(begin), mine.end(),
+                  [](const WalkEntry& a, const WalkEntry& b) { return a.path < b.path; });
+        listed.push_back({std::move(dir), 0, begin, mine.size()});
+      }
       {
         std::lock_guard lock(mu_);
         --busy_;
@@ -95,6 +116,10 @@ class Walk {
       if (first_only) break;
     }
     std::lock_guard lock(mu_);
+    for (Batch& b : listed) {
+      b.part = parts_.size();
+      batches_.push_back(std::move(b));
+    }
     parts_.push_back(std::move(mine));
   }
 
@@ -162,6 +187,7 @@ class Walk {
   unsigned busy_ = 0;
   std::optional<Error> error_;
   std::vector<std::vector<WalkEntry>> parts_;
+  std::vector<Batch> batches_;
 };
 
 }  // namespace
@@ -180,10 +206,12 @@ std::string ContextPath(std::string_view root, std::string_view sub) {
 Result<std::vector<WalkEntry>> WalkTree(int context_fd, std::string_view dir,
                                         const TreeWalkOptions& options) {
   Walk walk(context_fd, std::string(dir), options);
-  std::vector<WalkEntry> entries = BUILDER_TRY(walk.Run());
+  return walk.Run();
+}
+
+void SortByPath(std::vector<WalkEntry>& entries) {
   std::sort(entries.begin(), entries.end(),
             [](const WalkEntry& a, const WalkEntry& b) { return a.path < b.path; });
-  return entries;
 }
 
 }  // namespace builder::cache

@@ -52,12 +52,17 @@ struct TreeWalkOptions {
 };
 
 /// Every entry below `dir` (relative to `context_fd`, "." for the context itself, which must be
-/// a directory) in byte-wise path order. Each directory is opened from the context root with
+/// a directory), grouped by directory: directories in byte-wise order of their paths, the
+/// entries of each in byte-wise order of their names. That order depends only on the tree (a
+/// memo key can hash it as is); SortByPath gives full path order. Each directory is opened from the context root with
 /// symlink-free resolution, so nothing outside is ever listed, and no fd is held per level.
 /// Entries removed while walking are skipped. Errors: kNotFound when `dir` is missing, kIo for
 /// unreadable directories or entries (naming the context path), or the ignore callback's.
 [[nodiscard]] Result<std::vector<WalkEntry>> WalkTree(int context_fd, std::string_view dir,
                                                       const TreeWalkOptions& options = {});
+
+/// Sorts entries into byte-wise order of their whole paths ("b", "b-", "b/c").
+void SortByPath(std::vector<WalkEntry>& entries);
 
 /// "a" under "." is "a"; "b" under "a" is "a/b"; "." under "a" is "a".
 std::string ContextPath(std::string_view root, std::string_view sub);

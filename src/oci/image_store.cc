@@ -347,6 +347,24 @@ Result<void> ImageStore::RemoveImage(const Digest& manifest_digest) const {
   });
 }
 
+Result<std::size_t> ImageStore::RemoveDangling() const {
+  std::size_t removed = 0;
+  BUILDER_TRY(UpdateIndex([&](ImageIndex& index) -> Result<void> {
+    auto unnamed = [](const Descriptor& e) {
+      return !e.annotations.contains(std::string(kAnnotationRefName));
+    };
+    std::set<std::string> gone;
+    for (const Descriptor& e : index.manifests) {
+      if (unnamed(e)) gone.insert(e.digest.str());
+    }
+    std::erase_if(index.manifests, unnamed);
+    for (const Descriptor& e : index.manifests) gone.erase(e.digest.str());  // still named
+    removed = gone.size();
+    return {};
+  }));
+  return removed;
+}
+
 Result<Descriptor> ImageStore::WriteImage(const ImageConfig& config,
                                           const std::vector<Descriptor>& layers,
                                           ImageFormat format) const {

@@ -112,6 +112,10 @@ class ImageStore {
   [[nodiscard]] Result<void> AddUntagged(const Descriptor& manifest) const;
   /// Removes every index.json entry (tagged or not) for this manifest digest.
   [[nodiscard]] Result<void> RemoveImage(const Digest& manifest_digest) const;
+  /// Removes the entries without a name: dangling images (`<none>`), left by tags that moved
+  /// to a rebuilt image or loaded without one, as `docker image prune` does. Entries named by a
+  /// digest reference are kept. Returns how many images left index.json.
+  [[nodiscard]] Result<std::size_t> RemoveDangling() const;
 
   /// Writes the config and manifest blobs of a new image whose layer blobs are already stored
   /// (descriptors with the layer media types of `format`'s conversion) and returns the manifest

@@ -183,6 +183,31 @@ TEST_CASE("image store: a moved tag leaves the old image untagged; RemoveImage d
   CHECK(store->AddUntagged(missing).error().code() == ErrorCode::kNotFound);
 }
 
+TEST_CASE("image store: RemoveDangling drops the images no tag names, nothing else") {
+  TempDir t;
+  auto store = ImageStore::Open(t.path());
+  REQUIRE(store);
+  Descriptor m1 = MakeImage(*store, {"one"}, "2020-01-01T00:00:00Z");
+  Descriptor m2 = MakeImage(*store, {"two"}, "2020-01-02T00:00:00Z");
+  Descriptor m3 = MakeImage(*store, {"three"}, "2020-01-03T00:00:00Z");
+  REQUIRE(store->Tag(m1, Ref("app")));
+  REQUIRE(store->Tag(m2, Ref("app")));  // m1 dangles
+  REQUIRE(store->AddUntagged(m3));      // loaded without a name: dangles too
+  REQUIRE(store->Tag(m2, Ref("app:2")));
+  CHECK(store->List()->size() == 3);
+  auto removed = store->RemoveDangling();
+  REQUIRE(removed);
+  CHECK(*removed == 2);
+  auto left = store->List();
+  REQUIRE(left);
+  REQUIRE(left->size() == 1);
+  CHECK((*left)[0].digest() == m2.digest);
+  CHECK((*left)[0].tags.size() == 2);
+  auto again = store->RemoveDangling();
+  REQUIRE(again);
+  CHECK(*again == 0);
+}
+
 TEST_CASE("image store: Docker format writes schema-2 media types") {
   TempDir t;
   auto store = ImageStore::Open(t.path());
