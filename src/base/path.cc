@@ -101,15 +101,22 @@ Result<void> WriteFileAtomic(const std::string& path, std::string_view content, 
 }
 
 Result<std::vector<std::string>> ListDirectory(const std::string& dir) {
-  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), &::closedir);
-  if (!d) return FailErrno("open directory " + dir, errno);
+  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd) return FailErrno("open directory " + dir, errno);
+  return ListDirectory(std::move(fd), dir);
+}
+
+Result<std::vector<std::string>> ListDirectory(UniqueFd dir_fd, const std::string& what) {
+  std::unique_ptr<DIR, int (*)(DIR*)> d(::fdopendir(dir_fd.get()), &::closedir);
+  if (!d) return FailErrno("open directory " + what, errno);
+  (void)dir_fd.Release();  // closedir closes it now
   std::vector<std::string> names;
   errno = 0;
   while (dirent* e = ::readdir(d.get())) {
     std::string_view name = e->d_name;
     if (name != "." && name != "..") names.emplace_back(name);
   }
-  if (errno != 0) return FailErrno("read directory " + dir, errno);
+  if (errno != 0) return FailErrno("read directory " + what, errno);
   std::sort(names.begin(), names.end());
   return names;
 }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "base/unique_fd.h"
 
 namespace builder {
 
@@ -30,6 +31,9 @@ bool IsLocalPath(std::string_view path);
 /// The entry names of directory `dir` without "." and "..", sorted bytewise.
 /// Errors: opendir's errno (ENOENT for a missing dir) or readdir's.
 [[nodiscard]] Result<std::vector<std::string>> ListDirectory(const std::string& dir);
+/// The same for an open directory `dir_fd` (taken over and closed); `what` names it in errors.
+[[nodiscard]] Result<std::vector<std::string>> ListDirectory(UniqueFd dir_fd,
+                                                             const std::string& what);
 /// mkdir -p.
 [[nodiscard]] Result<void> MakeDirs(const std::string& path, unsigned mode = 0755);
 

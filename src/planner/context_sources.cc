@@ -1,7 +1,6 @@
 // The build-context entries a COPY/ADD source names: wildcards expanded, symlinks resolved.
 #include "planner/context_sources.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <sys/stat.h>
@@ -51,22 +50,7 @@ Result<std::vector<std::string>> ListIfDir(int ctx_fd, const std::string& rel) {
     if (err == ENOENT || err == ENOTDIR) return std::vector<std::string>{};
     return Fail(std::move(fd.error()).Context("list " + rel));
   }
-  int raw = fd->Release();
-  std::unique_ptr<DIR, int (*)(DIR*)> d(::fdopendir(raw), &::closedir);
-  if (!d) {
-    int err = errno;
-    ::close(raw);
-    return FailErrno("open directory " + rel, err);
-  }
-  std::vector<std::string> names;
-  errno = 0;
-  while (dirent* e = ::readdir(d.get())) {
-    std::string_view n = e->d_name;
-    if (n != "." && n != "..") names.emplace_back(n);
-  }
-  if (errno != 0) return FailErrno("read directory " + rel, errno);
-  std::sort(names.begin(), names.end());
-  return names;
+  return ListDirectory(std::move(*fd), rel);
 }
 
 // Context paths matching a pattern, one component at a time.
