@@ -12,6 +12,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include "support/closed_port.h"
 
 namespace builder::oci {
 namespace {
@@ -139,15 +140,7 @@ TEST_CASE("a body over the limit without a sink is refused") {
 }
 
 TEST_CASE("a refused connection names the host and port, docker-style") {
-  int s = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  REQUIRE(::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-  REQUIRE(::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len) == 0);
-  ::close(s);
-  std::string where = "127.0.0.1:" + std::to_string(ntohs(a.sin_port));
+  std::string where = "127.0.0.1:" + std::to_string(testing::ClosedPort());
   auto transport = MakeCurlTransport();
   HttpRequest req;
   req.url = "http://" + where + "/v2/";
