@@ -57,20 +57,6 @@ std::string EntryHash(const EntryStat& st, std::string_view payload) {
   return b.Finish().hex();
 }
 
-Result<std::string> ReadLinkAt(int dir_fd, const std::string& name, std::size_t size_hint) {
-  std::string buf(size_hint + 1 < 256 ? 256 : size_hint + 1, '\0');
-  for (;;) {
-    ssize_t n = ::readlinkat(dir_fd, name.c_str(), buf.data(), buf.size());
-    if (n < 0) return FailErrno("readlink " + name, errno);
-    if (static_cast<std::size_t>(n) < buf.size()) {
-      buf.resize(static_cast<std::size_t>(n));
-      return buf;
-    }
-    if (buf.size() > 65536) return Fail(ErrorCode::kIo, "readlink " + name + ": target too long");
-    buf.resize(buf.size() * 2);
-  }
-}
-
 }  // namespace
 
 Result<FileHashCache> FileHashCache::Open(const oci::ImageStore& store,
@@ -270,7 +256,8 @@ Result<TreeSummary> FileHashCache::HashTree(int dir_fd, std::string_view rel_pat
         payload = std::move(read.hash);
       }
     } else if (S_ISLNK(root_st.st_mode)) {
-      payload = BUILDER_TRY(ReadLinkAt(parent_fd->get(), name, static_cast<std::size_t>(root_st.st_size)));
+      payload = BUILDER_TRY(
+          ReadLinkAt(parent_fd->get(), name.c_str(), static_cast<std::size_t>(root_st.st_size), root));
     }
     summary.entries["."] = EntryHash(root_st, payload);
   } else {

@@ -21,20 +21,6 @@ namespace {
 constexpr std::uint64_t kResolve =
     oci::kResolveBeneath | oci::kResolveNoSymlinks | oci::kResolveNoMagicLinks;
 
-Result<std::string> ReadLinkAt(int dir_fd, const char* name, std::size_t size_hint,
-                               const std::string& context_rel) {
-  std::string buf(size_hint + 1 < 256 ? 256 : size_hint + 1, '\0');
-  for (;;) {
-    ssize_t n = ::readlinkat(dir_fd, name, buf.data(), buf.size());
-    if (n < 0) return FailErrno("readlink " + context_rel, errno);
-    if (static_cast<std::size_t>(n) < buf.size()) {
-      buf.resize(static_cast<std::size_t>(n));
-      return buf;
-    }
-    if (buf.size() > 65536) return Fail(ErrorCode::kIo, "readlink " + context_rel + ": target too long");
-    buf.resize(buf.size() * 2);
-  }
-}
 
 /// The queue the workers share. A worker that finds the queue empty waits while others are
 /// still listing (they may push subdirectories); the walk ends when nobody is.
@@ -191,6 +177,21 @@ class Walk {
 };
 
 }  // namespace
+
+Result<std::string> ReadLinkAt(int dir_fd, const char* name, std::size_t size_hint,
+                               const std::string& context_rel) {
+  std::string buf(size_hint + 1 < 256 ? 256 : size_hint + 1, '\0');
+  for (;;) {
+    ssize_t n = ::readlinkat(dir_fd, name, buf.data(), buf.size());
+    if (n < 0) return FailErrno("readlink " + context_rel, errno);
+    if (static_cast<std::size_t>(n) < buf.size()) {
+      buf.resize(static_cast<std::size_t>(n));
+      return buf;
+    }
+    if (buf.size() > 65536) return Fail(ErrorCode::kIo, "readlink " + context_rel + ": target too long");
+    buf.resize(buf.size() * 2);
+  }
+}
 
 EntryStat ToEntryStat(const struct stat& st) {
   return {st.st_mode, st.st_uid, st.st_gid, st.st_size, st.st_dev,

@@ -61,6 +61,11 @@ struct TreeWalkOptions {
 [[nodiscard]] Result<std::vector<WalkEntry>> WalkTree(int context_fd, std::string_view dir,
                                                       const TreeWalkOptions& options = {});
 
+/// The target of the symlink `name` in `dir_fd`; `size_hint` is its lstat size, `what` names it
+/// in errors. Errors: kIo (readlink's errno, or a target over 64 KiB).
+[[nodiscard]] Result<std::string> ReadLinkAt(int dir_fd, const char* name, std::size_t size_hint,
+                                             const std::string& what);
+
 /// Sorts entries into byte-wise order of their whole paths ("b", "b-", "b/c").
 void SortByPath(std::vector<WalkEntry>& entries);
 

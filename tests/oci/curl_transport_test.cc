@@ -12,6 +12,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+
 #include "support/closed_port.h"
 
 namespace builder::oci {
