@@ -18,7 +18,7 @@ class TokenRegistry final : public RegistryTransport {
   bool revoke_all = false;  ///< the registry refuses every token issued so far
   std::vector<HttpRequest> token_requests;
 
-  Result<HttpResponse> Send(const HttpRequest& request, ByteSink*, std::size_t) override {
+  Result<HttpResponse> Send(const HttpRequest& request, oci::ByteSink*, std::size_t) override {
     HttpResponse r;
     if (request.url.starts_with("http://auth.test/token")) {
       token_requests.push_back(request);
@@ -133,7 +133,7 @@ TEST_CASE("ParseBearerToken: expires_in and issued_at set the expiry") {
 
 TEST_CASE("a token endpoint refusing credentials says so without the password") {
   struct Refusing final : RegistryTransport {
-    Result<HttpResponse> Send(const HttpRequest&, ByteSink*, std::size_t) override {
+    Result<HttpResponse> Send(const HttpRequest&, oci::ByteSink*, std::size_t) override {
       HttpResponse r;
       r.status = 401;
       return r;
