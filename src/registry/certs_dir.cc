@@ -45,7 +45,7 @@ Result<TlsFiles> FindTlsFiles(std::string_view host, const std::vector<std::stri
       } else if (name.ends_with(".cert")) {
         std::string key = name.substr(0, name.size() - 5) + ".key";
         if (!has(key))
-          return Fail(ErrorCode::kInvalidArgument, "missing key " + key + " for client certificate " + path);
+          return Fail(ErrorCode::kNotFound, "missing key " + key + " for client certificate " + path);
         if (out.client_cert.empty()) {
           out.client_cert = path;
           out.client_key = JoinPath(dir, key);
@@ -53,7 +53,7 @@ Result<TlsFiles> FindTlsFiles(std::string_view host, const std::vector<std::stri
       } else if (name.ends_with(".key")) {
         std::string cert = name.substr(0, name.size() - 4) + ".cert";
         if (!has(cert))
-          return Fail(ErrorCode::kInvalidArgument, "missing client certificate " + cert + " for key " + path);
+          return Fail(ErrorCode::kNotFound, "missing client certificate " + cert + " for key " + path);
       }
     }
   }

@@ -25,7 +25,7 @@ std::vector<std::string> CertsDirRoots();
 /// The TLS files for `host` ("registry.example:5000", as the reference names it) under
 /// `roots`: every root's `host/` directory is read (a missing one is skipped), docker's rules
 /// applied: `*.crt` are CAs, each `X.cert` needs `X.key` and each `X.key` needs `X.cert`
-/// (kInvalidArgument naming the file otherwise); the first pair found wins.
+/// (kNotFound naming the file otherwise); the first pair found wins.
 [[nodiscard]] Result<TlsFiles> FindTlsFiles(std::string_view host, const std::vector<std::string>& roots);
 /// FindTlsFiles under CertsDirRoots().
 [[nodiscard]] Result<TlsFiles> FindTlsFiles(std::string_view host);
