@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "oci/media_types.h"
+#include "registry/certs_dir.h"
 
 namespace builder::registry {
 namespace {
@@ -81,7 +82,8 @@ bool IsLoopbackRegistry(std::string_view domain) {
 RegistryEndpoint RegistryEndpoint::For(std::string_view domain) {
   RegistryEndpoint e;
   e.host = domain == "docker.io" ? "registry-1.docker.io" : std::string(domain);
-  e.plain_http = IsLoopbackRegistry(domain) || IsListedInsecure(domain);
+  // A certs.d directory for the host says it speaks TLS, loopback or not.
+  e.plain_http = (IsLoopbackRegistry(domain) || IsListedInsecure(domain)) && !HasCertsDir(domain);
   return e;
 }
 
@@ -94,66 +96,27 @@ RegistryClient::RegistryClient(RegistryTransport& transport, RegistryEndpoint en
     : transport_(transport),
       endpoint_(std::move(endpoint)),
       repository_(std::move(repository)),
-      credential_source_(std::move(credentials)) {}
-
-Result<std::optional<RegistryCredentials>> RegistryClient::Credentials() {
-  if (!credentials_) {
-    if (!credential_source_) {
-      credentials_.emplace();
-    } else {
-      credentials_ = BUILDER_TRY(credential_source_());
-    }
-  }
-  return *credentials_;
-}
-
-Result<void> RegistryClient::Authenticate(const HttpResponse& challenged) {
-  std::vector<AuthChallenge> challenges;
-  for (const std::string& h : challenged.Headers("www-authenticate"))
-    for (AuthChallenge& c : ParseAuthChallenges(h)) challenges.push_back(std::move(c));
-  auto creds = BUILDER_TRY(Credentials());
-  for (const AuthChallenge& c : challenges) {
-    if (c.scheme != "bearer") continue;
-    HttpRequest token_request;
-    token_request.url = BUILDER_TRY(TokenUrl(c, "repository:" + repository_ + ":pull"));
-    if (creds) token_request.headers.emplace_back("Authorization", BasicAuthorization(*creds));
-    auto answer = BUILDER_TRY(transport_.Send(token_request, nullptr, 1 << 20));
-    if (answer.status != 200)
-      return Fail(ErrorCode::kPermission, "token request to " + UrlAuthority(token_request.url) +
-                                              ": HTTP " + std::to_string(answer.status) +
-                                              (creds ? " (with the stored credentials)" : ""));
-    authorization_ = "Bearer " + BUILDER_TRY(ParseTokenResponse(answer.body));
-    return {};
-  }
-  for (const AuthChallenge& c : challenges) {
-    if (c.scheme != "basic") continue;
-    if (!creds)
-      return Fail(ErrorCode::kPermission, endpoint_.host + " requires credentials and none are "
-                                          "stored ($REGISTRY_AUTH_FILE or ~/.docker/config.json)");
-    authorization_ = BasicAuthorization(*creds);
-    return {};
-  }
-  return Fail(ErrorCode::kPermission, endpoint_.host + " answered 401 without a usable "
-                                      "authentication challenge");
+      auth_(transport, endpoint_.host, std::move(credentials)) {
+  auth_.SetScopes({"repository:" + repository_ + ":pull"});
 }
 
 Result<HttpResponse> RegistryClient::Send(HttpRequest request, oci::ByteSink* sink,
                                           std::size_t max_body) {
-  bool fresh_auth = false;
-  for (;;) {
+  // Two rounds: a token the registry refuses right after it was issued (expired, revoked)
+  // gets one more try with a fresh one before the 401 is final.
+  for (int round = 0;; ++round) {
     HttpRequest attempt = request;
-    if (!authorization_.empty()) attempt.headers.emplace_back("Authorization", authorization_);
+    BUILDER_TRY(auth_.Apply(attempt));
     HttpResponse response = BUILDER_TRY(transport_.Send(attempt, sink, max_body));
     if (response.status != 401) return response;
-    if (fresh_auth) {
-      bool had_credentials = credentials_ && *credentials_;
+    if (round == 2) {
+      bool had_credentials = auth_.had_credentials();
       return Fail(ErrorCode::kPermission,
                   "pull access denied for " + repository_ + " by " + endpoint_.host + RegistryReason(response) +
                       (had_credentials ? ": the stored credentials were refused"
                                        : ": the repository may not exist or needs credentials"));
     }
-    BUILDER_TRY(Authenticate(response));
-    fresh_auth = true;
+    BUILDER_TRY(auth_.OnUnauthorized(response));
   }
 }
 

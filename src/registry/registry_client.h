@@ -10,6 +10,7 @@
 #include "oci/byte_stream.h"
 #include "oci/descriptor.h"
 #include "oci/digest.h"
+#include "registry/authenticator.h"
 #include "registry/registry_auth.h"
 #include "registry/registry_transport.h"
 
@@ -18,7 +19,8 @@ namespace builder::registry {
 /// Where a registry's API lives: Docker Hub's "docker.io" is served by registry-1.docker.io;
 /// loopback registries (localhost, 127.0.0.0/8, [::1]) and the hosts listed in
 /// $BUILDER_INSECURE_REGISTRIES (comma-separated, "host[:port]") speak plain http, as
-/// docker's insecure-registries do; every other registry https.
+/// docker's insecure-registries do, unless a certs.d directory exists for them (certs_dir.h);
+/// every other registry https.
 struct RegistryEndpoint {
   std::string host;  ///< "registry-1.docker.io", "127.0.0.1:5000"
   bool plain_http = false;
@@ -30,9 +32,6 @@ struct RegistryEndpoint {
 
 /// True for "localhost", 127.0.0.0/8 and "[::1]", with or without a port.
 bool IsLoopbackRegistry(std::string_view domain);
-
-/// The stored credentials for a registry, asked for only when a registry challenges.
-using CredentialSource = std::function<Result<std::optional<RegistryCredentials>>()>;
 
 /// A manifest or index as the registry served it, verified against its digest.
 struct FetchedManifest {
@@ -65,18 +64,17 @@ class RegistryClient {
   [[nodiscard]] Result<void> GetBlob(const oci::Digest& digest, oci::ByteSink& out);
 
   const RegistryEndpoint& endpoint() const { return endpoint_; }
+  /// The token scopes to ask for (default "repository:<repo>:pull"); push adds ",push" and
+  /// the repositories it mounts from.
+  void SetScopes(std::vector<std::string> scopes) { auth_.SetScopes(std::move(scopes)); }
 
  private:
   [[nodiscard]] Result<HttpResponse> Send(HttpRequest request, oci::ByteSink* sink, std::size_t max_body);
-  [[nodiscard]] Result<void> Authenticate(const HttpResponse& challenged);
-  [[nodiscard]] Result<std::optional<RegistryCredentials>> Credentials();
 
   RegistryTransport& transport_;
   RegistryEndpoint endpoint_;
   std::string repository_;
-  CredentialSource credential_source_;
-  std::optional<std::optional<RegistryCredentials>> credentials_;  ///< loaded once
-  std::string authorization_;  ///< the Authorization header value once authenticated
+  Authenticator auth_;
 };
 
 }  // namespace builder::registry

@@ -15,9 +15,10 @@ namespace builder::registry {
 /// One HTTP request. Header values may hold credentials: transports never log them or put
 /// them in errors.
 struct HttpRequest {
-  std::string method = "GET";  ///< "GET" or "HEAD"
+  std::string method = "GET";  ///< "GET", "HEAD", or "POST" with `body`
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;  ///< name, value
+  std::string body;  ///< a small request body (token endpoint forms); may hold secrets
 };
 
 /// The final response (after redirects).
