@@ -12,13 +12,13 @@
 #include "commands.h"
 #include "executor/archive_extract.h"
 #include "executor/executor.h"
-#include "oci/curl_transport.h"
 #include "oci/image_store.h"
 #include "oci/remove_tree.h"
 #include "parser/ast.h"
 #include "parser/ignore_file.h"
 #include "parser/instructions.h"
 #include "planner/planner.h"
+#include "registry/curl_transport.h"
 
 namespace builder::cli {
 namespace {
@@ -129,8 +129,8 @@ Result<int> RunBuild(const BuildFlags& flags) {
 
   // Bases are resolved (and pulled) while planning: the planner needs their config (ENV,
   // ONBUILD) but does no I/O itself; the executor reuses what this source resolved.
-  auto registry = oci::MakeCurlTransport();
-  executor::ImageSource images(store, registry.get(), flags.pull, reporter.get());
+  auto transport = registry::MakeCurlTransport();
+  executor::ImageSource images(store, transport.get(), flags.pull, reporter.get());
   auto resolve = [&images](const std::string& name) -> Result<std::optional<oci::ImageConfig>> {
     auto image = BUILDER_TRY(images.Resolve(name, "base image"));
     if (!image) return std::optional<oci::ImageConfig>();

@@ -10,10 +10,10 @@
 #include "oci/byte_stream.h"
 #include "oci/descriptor.h"
 #include "oci/digest.h"
-#include "oci/registry_auth.h"
-#include "oci/registry_transport.h"
+#include "registry/registry_auth.h"
+#include "registry/registry_transport.h"
 
-namespace builder::oci {
+namespace builder::registry {
 
 /// Where a registry's API lives: Docker Hub's "docker.io" is served by registry-1.docker.io;
 /// loopback registries (localhost, 127.0.0.0/8, [::1]) and the hosts listed in
@@ -38,7 +38,7 @@ using CredentialSource = std::function<Result<std::optional<RegistryCredentials>
 struct FetchedManifest {
   std::string media_type;  ///< from the document's mediaType, else Content-Type
   std::string bytes;       ///< exactly as served: the digest covers these bytes
-  Digest digest;
+  oci::Digest digest;
 };
 
 /// The Accept header of manifest requests: OCI index and manifest, Docker list and schema 2.
@@ -62,12 +62,12 @@ class RegistryClient {
   [[nodiscard]] Result<FetchedManifest> GetManifest(std::string_view tag_or_digest);
   /// GET /v2/<repo>/blobs/<digest>, streamed into out (not closed). The caller verifies the
   /// bytes. Errors as GetManifest's (404: "blob <digest> not found in the registry").
-  [[nodiscard]] Result<void> GetBlob(const Digest& digest, ByteSink& out);
+  [[nodiscard]] Result<void> GetBlob(const oci::Digest& digest, oci::ByteSink& out);
 
   const RegistryEndpoint& endpoint() const { return endpoint_; }
 
  private:
-  [[nodiscard]] Result<HttpResponse> Send(HttpRequest request, ByteSink* sink, std::size_t max_body);
+  [[nodiscard]] Result<HttpResponse> Send(HttpRequest request, oci::ByteSink* sink, std::size_t max_body);
   [[nodiscard]] Result<void> Authenticate(const HttpResponse& challenged);
   [[nodiscard]] Result<std::optional<RegistryCredentials>> Credentials();
 
@@ -79,4 +79,4 @@ class RegistryClient {
   std::string authorization_;  ///< the Authorization header value once authenticated
 };
 
-}  // namespace builder::oci
+}  // namespace builder::registry

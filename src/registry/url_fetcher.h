@@ -9,7 +9,7 @@
 #include "base/progress.h"
 #include "oci/byte_stream.h"
 
-namespace builder::oci {
+namespace builder::registry {
 
 struct FetchInfo {
   /// The server's Last-Modified time (seconds since the epoch) when it sent one.
@@ -20,7 +20,7 @@ struct FetchInfo {
 /// not closed. `progress` (may be null) gets the Content-Length as total when known.
 /// Errors: kInvalidArgument for other schemes, kIo for transport failures and HTTP
 /// statuses >= 400 ("GET <url>: HTTP 404"), the sink's error, or LoadCurl's.
-[[nodiscard]] Result<FetchInfo> FetchUrl(std::string_view url, ByteSink& out,
+[[nodiscard]] Result<FetchInfo> FetchUrl(std::string_view url, oci::ByteSink& out,
                                          Progress* progress = nullptr);
 
-}  // namespace builder::oci
+}  // namespace builder::registry

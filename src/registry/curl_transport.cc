@@ -1,5 +1,5 @@
 // CurlTransport: one easy handle per request; 2xx bodies stream to the sink, others are kept.
-#include "oci/curl_transport.h"
+#include "registry/curl_transport.h"
 
 #include <cctype>
 #include <cerrno>
@@ -7,13 +7,13 @@
 #include <optional>
 #include <string>
 
-#include "oci/curl_library.h"
+#include "registry/curl_library.h"
 
-namespace builder::oci {
+namespace builder::registry {
 namespace {
 
 struct Exchange {
-  ByteSink* sink;
+  oci::ByteSink* sink;
   std::size_t max_body;
   HttpResponse response;
   std::optional<Error> write_error;
@@ -71,7 +71,7 @@ size_t OnData(char* data, size_t, size_t n, void* user) {
 
 class CurlTransport final : public RegistryTransport {
  public:
-  Result<HttpResponse> Send(const HttpRequest& request, ByteSink* sink,
+  Result<HttpResponse> Send(const HttpRequest& request, oci::ByteSink* sink,
                             std::size_t max_body) override {
     const CurlLibrary& lib = *BUILDER_TRY(LoadCurl());
     std::unique_ptr<CURL, void (*)(CURL*)> curl(lib.easy_init(), lib.easy_cleanup);
@@ -130,4 +130,4 @@ class CurlTransport final : public RegistryTransport {
 
 std::unique_ptr<RegistryTransport> MakeCurlTransport() { return std::make_unique<CurlTransport>(); }
 
-}  // namespace builder::oci
+}  // namespace builder::registry

@@ -10,9 +10,9 @@
 #include "oci/image_config.h"
 #include "oci/manifest.h"
 #include "oci/media_types.h"
-#include "oci/registry_transport.h"
+#include "registry/registry_transport.h"
 
-namespace builder::oci::testing {
+namespace builder::registry::testing {
 
 /// Serves /v2/<repo>/manifests/<ref> and /v2/<repo>/blobs/<digest> from maps, records every
 /// request, and with `token` set demands "Authorization: Bearer <token>" (a 401 with a Bearer
@@ -28,31 +28,31 @@ class FakeRegistry final : public RegistryTransport {
   std::vector<HttpRequest> requests;
 
   /// Stores bytes as a blob of repo; returns its descriptor.
-  Descriptor AddBlob(const std::string& repo, std::string_view type, const std::string& bytes) {
-    Descriptor d = Descriptor::For(type, bytes);
+  oci::Descriptor AddBlob(const std::string& repo, std::string_view type, const std::string& bytes) {
+    oci::Descriptor d = oci::Descriptor::For(type, bytes);
     blobs[repo + "/blobs/" + d.digest.str()] = bytes;
     return d;
   }
   /// Stores a manifest under a tag (or "" for digest only); returns its descriptor.
-  Descriptor AddManifest(const std::string& repo, const std::string& tag, std::string_view type,
+  oci::Descriptor AddManifest(const std::string& repo, const std::string& tag, std::string_view type,
                          const std::string& bytes) {
-    Descriptor d = Descriptor::For(type, bytes);
+    oci::Descriptor d = oci::Descriptor::For(type, bytes);
     manifests[repo + "/manifests/" + d.digest.str()] = {std::string(type), bytes};
     if (!tag.empty()) manifests[repo + "/manifests/" + tag] = {std::string(type), bytes};
     return d;
   }
   /// A one-layer linux image (arch as given) under repo:tag; returns the manifest descriptor.
-  Descriptor AddImage(const std::string& repo, const std::string& tag, const std::string& layer,
+  oci::Descriptor AddImage(const std::string& repo, const std::string& tag, const std::string& layer,
                       const std::string& arch = "amd64") {
-    ImageConfig config;
+    oci::ImageConfig config;
     config.os = "linux";
     config.architecture = arch;
-    Descriptor l = AddBlob(repo, kOciLayerTar, layer);
+    oci::Descriptor l = AddBlob(repo, oci::kOciLayerTar, layer);
     config.rootfs.diff_ids.push_back(l.digest);
-    Manifest m;
-    m.config = AddBlob(repo, kOciConfig, config.Serialize());
+    oci::Manifest m;
+    m.config = AddBlob(repo, oci::kOciConfig, config.Serialize());
     m.layers.push_back(l);
-    return AddManifest(repo, tag, kOciManifest, m.Serialize());
+    return AddManifest(repo, tag, oci::kOciManifest, m.Serialize());
   }
   /// How many requests went to URLs containing `part`.
   int Count(std::string_view part) const {
@@ -61,7 +61,7 @@ class FakeRegistry final : public RegistryTransport {
     return n;
   }
 
-  Result<HttpResponse> Send(const HttpRequest& request, ByteSink* sink, std::size_t max_body) override {
+  Result<HttpResponse> Send(const HttpRequest& request, oci::ByteSink* sink, std::size_t max_body) override {
     requests.push_back(request);
     HttpResponse response;
     if (auto o = overrides.find(request.url); o != overrides.end()) {
@@ -109,4 +109,4 @@ class FakeRegistry final : public RegistryTransport {
   }
 };
 
-}  // namespace builder::oci::testing
+}  // namespace builder::registry::testing

@@ -1,11 +1,11 @@
 // Resolving libcurl's easy interface with dlopen/dlsym, once per process.
-#include "oci/curl_library.h"
+#include "registry/curl_library.h"
 
 #include <dlfcn.h>
 
 #include <string>
 
-namespace builder::oci {
+namespace builder::registry {
 namespace {
 
 constexpr const char* kSoname = "libcurl.so.4";
@@ -51,4 +51,4 @@ Result<const CurlLibrary*> LoadCurl() {
   return loaded;
 }
 
-}  // namespace builder::oci
+}  // namespace builder::registry

@@ -3,9 +3,9 @@
 
 #include <memory>
 
-#include "oci/registry_transport.h"
+#include "registry/registry_transport.h"
 
-namespace builder::oci {
+namespace builder::registry {
 
 /// The production transport: http and https only, redirects followed (at most 10; curl drops
 /// the Authorization header when a redirect leaves the host), TLS verified with the system CA
@@ -13,4 +13,4 @@ namespace builder::oci {
 /// (whose error is LoadCurl's when it is missing), so builds that pull nothing never load it.
 std::unique_ptr<RegistryTransport> MakeCurlTransport();
 
-}  // namespace builder::oci
+}  // namespace builder::registry

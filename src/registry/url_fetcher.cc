@@ -1,18 +1,18 @@
 // FetchUrl over libcurl's easy interface, writing through the sink as data arrives.
-#include "oci/url_fetcher.h"
+#include "registry/url_fetcher.h"
 
-#include "oci/curl_library.h"
+#include "registry/curl_library.h"
 
 #include <memory>
 #include <optional>
 #include <string>
 
-namespace builder::oci {
+namespace builder::registry {
 namespace {
 
 struct Transfer {
   const CurlLibrary& lib;
-  ByteSink& out;
+  oci::ByteSink& out;
   Progress* progress;
   std::optional<Error> sink_error;
   bool started = false;
@@ -38,7 +38,7 @@ size_t OnData(char* data, size_t, size_t n, void* user) {
 
 }  // namespace
 
-Result<FetchInfo> FetchUrl(std::string_view url, ByteSink& out, Progress* progress) {
+Result<FetchInfo> FetchUrl(std::string_view url, oci::ByteSink& out, Progress* progress) {
   std::string u(url);
   if (!u.starts_with("http://") && !u.starts_with("https://")) {
     return Fail(ErrorCode::kInvalidArgument, "unsupported URL scheme: " + u);
@@ -77,4 +77,4 @@ Result<FetchInfo> FetchUrl(std::string_view url, ByteSink& out, Progress* progre
   return info;
 }
 
-}  // namespace builder::oci
+}  // namespace builder::registry

@@ -1,12 +1,12 @@
 // Tests for RegistryClient against the fake registry: endpoints, auth retries, manifest checks.
-#include "oci/registry_client.h"
+#include "registry/registry_client.h"
 
 #include <doctest/doctest.h>
 #include <stdlib.h>
 
 #include "fake_registry.h"
 
-namespace builder::oci {
+namespace builder::registry {
 namespace {
 
 using testing::FakeRegistry;
@@ -36,23 +36,23 @@ TEST_CASE("endpoints: Docker Hub's API host, plain http for loopback and listed 
 TEST_CASE("a bearer challenge gets a token that is sent on the retry and reused") {
   FakeRegistry reg;
   reg.token = "tok-123";
-  Descriptor m = reg.AddImage("lib/bb", "1", "layer");
+  oci::Descriptor m = reg.AddImage("lib/bb", "1", "layer");
   auto client = ClientFor(reg);
   auto got = client.GetManifest("1");
   REQUIRE(got);
   CHECK(got->digest == m.digest);
-  CHECK(got->media_type == kOciManifest);
+  CHECK(got->media_type == oci::kOciManifest);
   // manifest (401), token, manifest again
   REQUIRE(reg.requests.size() == 3);
   CHECK(reg.requests[1].url == "http://auth.test/token?service=fake&scope=repository%3Alib%2Fbb%3Apull");
   CHECK(FakeRegistry::HasHeader(reg.requests[2], "Authorization", "Bearer tok-123"));
   bool accepts_index = false;
   for (const auto& [n, v] : reg.requests[0].headers)
-    accepts_index |= n == "Accept" && v.find(std::string(kOciIndex)) != std::string::npos &&
-                     v.find(std::string(kDockerManifest)) != std::string::npos;
+    accepts_index |= n == "Accept" && v.find(std::string(oci::kOciIndex)) != std::string::npos &&
+                     v.find(std::string(oci::kDockerManifest)) != std::string::npos;
   CHECK(accepts_index);
-  StringSink sink;
-  auto manifest = Manifest::Parse(got->bytes);
+  oci::StringSink sink;
+  auto manifest = oci::Manifest::Parse(got->bytes);
   REQUIRE(manifest);
   REQUIRE(client.GetBlob(manifest->layers[0].digest, sink));
   CHECK(sink.data() == "layer");
@@ -106,15 +106,15 @@ TEST_CASE("an unknown tag is kNotFound naming it") {
   REQUIRE_FALSE(got);
   CHECK(got.error().code() == ErrorCode::kNotFound);
   CHECK(got.error().ToString().find("manifest lib/bb:nope not found in the registry") != std::string::npos);
-  StringSink sink;
-  auto blob = client.GetBlob(Digest::Of("x"), sink);
+  oci::StringSink sink;
+  auto blob = client.GetBlob(oci::Digest::Of("x"), sink);
   REQUIRE_FALSE(blob);
   CHECK(blob.error().code() == ErrorCode::kNotFound);
 }
 
 TEST_CASE("manifest digests are checked against the request and Docker-Content-Digest") {
   FakeRegistry reg;
-  Descriptor m = reg.AddImage("lib/bb", "1", "layer");
+  oci::Descriptor m = reg.AddImage("lib/bb", "1", "layer");
   auto client = ClientFor(reg);
   // served under its digest, but with other bytes
   reg.manifests["lib/bb/manifests/" + m.digest.str()].second += " ";
@@ -125,7 +125,7 @@ TEST_CASE("manifest digests are checked against the request and Docker-Content-D
     HttpResponse r;
     r.status = 200;
     r.body = reg.manifests["lib/bb/manifests/1"].second;
-    r.headers.emplace_back("docker-content-digest", Digest::Of("other").str());
+    r.headers.emplace_back("docker-content-digest", oci::Digest::Of("other").str());
     return r;
   };
   auto by_tag = client.GetManifest("1");
@@ -161,4 +161,4 @@ TEST_CASE("server errors are I/O errors with the registry's reason; schema 1 is 
 }
 
 }  // namespace
-}  // namespace builder::oci
+}  // namespace builder::registry

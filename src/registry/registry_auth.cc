@@ -1,5 +1,5 @@
 // Challenge parsing, token URLs and answers, and the docker auth file lookup.
-#include "oci/registry_auth.h"
+#include "registry/registry_auth.h"
 
 #include <cctype>
 #include <cerrno>
@@ -9,7 +9,7 @@
 
 #include "base/path.h"
 
-namespace builder::oci {
+namespace builder::registry {
 namespace {
 
 using json = nlohmann::json;
@@ -247,4 +247,4 @@ std::optional<std::string> Base64Decode(std::string_view text) {
   return out;
 }
 
-}  // namespace builder::oci
+}  // namespace builder::registry

@@ -1,9 +1,9 @@
 // Tests for LoadCurl: libcurl resolves once, on demand.
-#include "oci/curl_library.h"
+#include "registry/curl_library.h"
 
 #include <doctest/doctest.h>
 
-namespace builder::oci {
+namespace builder::registry {
 namespace {
 
 TEST_CASE("libcurl loads once and every entry point resolves") {
@@ -21,4 +21,4 @@ TEST_CASE("libcurl loads once and every entry point resolves") {
 }
 
 }  // namespace
-}  // namespace builder::oci
+}  // namespace builder::registry

@@ -1,11 +1,11 @@
 // Tests for challenge parsing, token URLs and answers, the auth file and base64.
-#include "oci/registry_auth.h"
+#include "registry/registry_auth.h"
 
 #include <doctest/doctest.h>
 
 #include <vector>
 
-namespace builder::oci {
+namespace builder::registry {
 namespace {
 
 TEST_CASE("a bearer challenge's parameters are unquoted and names lower-cased") {
@@ -89,4 +89,4 @@ TEST_CASE("basic authorization and base64 round trips") {
 }
 
 }  // namespace
-}  // namespace builder::oci
+}  // namespace builder::registry

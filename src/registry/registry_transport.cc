@@ -1,10 +1,10 @@
 // Header lookups on HttpResponse and URL helpers shared by the transports.
-#include "oci/registry_transport.h"
+#include "registry/registry_transport.h"
 
 #include <algorithm>
 #include <cctype>
 
-namespace builder::oci {
+namespace builder::registry {
 namespace {
 
 bool SameName(std::string_view a, std::string_view b) {
@@ -44,4 +44,4 @@ std::string UrlAuthority(std::string_view url) {
   return out;
 }
 
-}  // namespace builder::oci
+}  // namespace builder::registry

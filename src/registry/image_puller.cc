@@ -1,5 +1,5 @@
 // PullImage: resolve the manifest, stream the missing blobs through a verifying sink, tag.
-#include "oci/image_puller.h"
+#include "registry/image_puller.h"
 
 #include <optional>
 #include <string>
@@ -10,14 +10,14 @@
 #include "oci/manifest.h"
 #include "oci/media_types.h"
 
-namespace builder::oci {
+namespace builder::registry {
 namespace {
 
 // Hashes and counts what it writes to a staged blob; refuses bytes past the expected size so
 // a hostile registry cannot fill the disk.
-class VerifyingSink final : public ByteSink {
+class VerifyingSink final : public oci::ByteSink {
  public:
-  VerifyingSink(int fd, const Descriptor& expected, Progress* progress)
+  VerifyingSink(int fd, const oci::Descriptor& expected, Progress* progress)
       : fd_(fd), expected_(expected), progress_(progress) {}
 
   Result<void> Write(std::span<const std::uint8_t> bytes) override {
@@ -46,13 +46,13 @@ class VerifyingSink final : public ByteSink {
 
  private:
   int fd_;
-  const Descriptor& expected_;
+  const oci::Descriptor& expected_;
   Progress* progress_;
   Sha256 hash_;
   std::int64_t written_ = 0;
 };
 
-Result<bool> FetchBlob(const ImageStore& store, RegistryClient& client, const Descriptor& blob,
+Result<bool> FetchBlob(const oci::ImageStore& store, RegistryClient& client, const oci::Descriptor& blob,
                        const PullOptions& options) {
   if (!blob.digest.is_sha256())
     return Fail(ErrorCode::kUnsupported, "blob " + blob.digest.str() + ": only sha256 digests are supported");
@@ -71,19 +71,19 @@ Result<bool> FetchBlob(const ImageStore& store, RegistryClient& client, const De
 
 // The manifest for the platform: the fetched one, or the index entry's, fetched by digest.
 Result<FetchedManifest> PlatformManifest(RegistryClient& client, FetchedManifest top,
-                                         const Platform& platform) {
-  if (!IsIndex(top.media_type)) return top;
-  ImageIndex index = BUILDER_TRY(ImageIndex::Parse(top.bytes));
+                                         const oci::Platform& platform) {
+  if (!oci::IsIndex(top.media_type)) return top;
+  oci::ImageIndex index = BUILDER_TRY(oci::ImageIndex::Parse(top.bytes));
   auto matches = index.FindPlatform(platform);
   if (matches.empty()) {
     std::string have;
-    for (const Descriptor& m : index.manifests)
+    for (const oci::Descriptor& m : index.manifests)
       if (m.platform) have += (have.empty() ? "" : ", ") + m.platform->ToString();
     return Fail(ErrorCode::kNotFound, "no manifest for platform " + platform.ToString() +
                                           " (the image has: " + (have.empty() ? "none" : have) + ")");
   }
-  const Descriptor& entry = *matches.front();
-  if (!IsManifest(entry.media_type))
+  const oci::Descriptor& entry = *matches.front();
+  if (!oci::IsManifest(entry.media_type))
     return Fail(ErrorCode::kUnsupported, "the " + platform.ToString() + " entry is a " + entry.media_type +
                                              ", not an image manifest");
   FetchedManifest chosen = BUILDER_TRY(client.GetManifest(entry.digest.str()));
@@ -91,12 +91,12 @@ Result<FetchedManifest> PlatformManifest(RegistryClient& client, FetchedManifest
     return Fail(ErrorCode::kCorrupt, "manifest " + entry.digest.str() + " is " +
                                          std::to_string(chosen.bytes.size()) + " bytes, the index says " +
                                          std::to_string(entry.size));
-  if (!IsManifest(chosen.media_type))
+  if (!oci::IsManifest(chosen.media_type))
     return Fail(ErrorCode::kUnsupported, "manifest " + entry.digest.str() + " is a " + chosen.media_type);
   return chosen;
 }
 
-Result<PulledImage> Pull(const ImageStore& store, RegistryTransport& transport, const Reference& ref,
+Result<PulledImage> Pull(const oci::ImageStore& store, RegistryTransport& transport, const oci::Reference& ref,
                          const PullOptions& options) {
   CredentialSource credentials = options.credentials;
   if (!credentials) credentials = [domain = ref.domain()] { return LoadRegistryCredentials(domain); };
@@ -107,15 +107,15 @@ Result<PulledImage> Pull(const ImageStore& store, RegistryTransport& transport, 
   FetchedManifest top = BUILDER_TRY(client.GetManifest(ref.digest() ? ref.digest()->str() : ref.tag()));
   out.digest = top.digest;
   FetchedManifest chosen = BUILDER_TRY(PlatformManifest(client, std::move(top), options.platform));
-  Manifest manifest = BUILDER_TRY(Manifest::Parse(chosen.bytes));
-  if (!IsConfig(manifest.config.media_type))
+  oci::Manifest manifest = BUILDER_TRY(oci::Manifest::Parse(chosen.bytes));
+  if (!oci::IsConfig(manifest.config.media_type))
     return Fail(ErrorCode::kUnsupported, "manifest " + chosen.digest.str() + " is not an image (config type " +
                                              manifest.config.media_type + ")");
 
   FileLock gc_lock = BUILDER_TRY(store.LockBlobsShared());
-  std::vector<const Descriptor*> blobs{&manifest.config};
-  for (const Descriptor& layer : manifest.layers) blobs.push_back(&layer);
-  for (const Descriptor* blob : blobs) {
+  std::vector<const oci::Descriptor*> blobs{&manifest.config};
+  for (const oci::Descriptor& layer : manifest.layers) blobs.push_back(&layer);
+  for (const oci::Descriptor* blob : blobs) {
     bool fetched = BUILDER_TRY(FetchBlob(store, client, *blob, options));
     ++(fetched ? out.blobs_fetched : out.blobs_present);
     if (options.on_blob) options.on_blob(*blob, fetched ? BlobPull::kFetched : BlobPull::kPresent);
@@ -133,12 +133,12 @@ Result<PulledImage> Pull(const ImageStore& store, RegistryTransport& transport, 
 
 }  // namespace
 
-Result<PulledImage> PullImage(const ImageStore& store, RegistryTransport& transport, const Reference& ref,
+Result<PulledImage> PullImage(const oci::ImageStore& store, RegistryTransport& transport, const oci::Reference& ref,
                               const PullOptions& options) {
-  Reference full = ref.WithDefaultTag();
+  oci::Reference full = ref.WithDefaultTag();
   auto pulled = Pull(store, transport, full, options);
   if (!pulled) return Fail(std::move(pulled.error()).Context("pull " + full.String()));
   return pulled;
 }
 
-}  // namespace builder::oci
+}  // namespace builder::registry

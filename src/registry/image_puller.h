@@ -11,21 +11,21 @@
 #include "oci/image_store.h"
 #include "oci/platform.h"
 #include "oci/reference.h"
-#include "oci/registry_client.h"
-#include "oci/registry_transport.h"
+#include "registry/registry_client.h"
+#include "registry/registry_transport.h"
 
-namespace builder::oci {
+namespace builder::registry {
 
 /// What happened to one blob of a pull, for per-layer status lines.
 enum class BlobPull { kPresent, kFetched };
 
 struct PullOptions {
   /// The manifest an index or manifest list is narrowed to.
-  Platform platform = Platform::Host();
+  oci::Platform platform = oci::Platform::Host();
   /// Download progress of each fetched blob (may be null).
   Progress* progress = nullptr;
   /// Called once per config and layer blob, after it is stored or found present (may be empty).
-  std::function<void(const Descriptor&, BlobPull)> on_blob;
+  std::function<void(const oci::Descriptor&, BlobPull)> on_blob;
   /// Credentials for registries that ask; default: LoadRegistryCredentials(domain).
   CredentialSource credentials;
 };
@@ -33,12 +33,12 @@ struct PullOptions {
 struct PulledImage {
   /// The normalized reference pulled ("docker.io/library/busybox:latest"); tagged in the
   /// store unless it is a digest reference.
-  Reference reference;
+  oci::Reference reference;
   /// What the reference names in the registry: the index's digest for a multi-platform image,
   /// else the manifest's (docker's "Digest:" line).
-  Digest digest;
+  oci::Digest digest;
   /// The platform manifest stored (and tagged).
-  Descriptor manifest;
+  oci::Descriptor manifest;
   std::size_t blobs_fetched = 0;
   std::size_t blobs_present = 0;
   /// False when the tag already named this manifest (docker's "Image is up to date").
@@ -56,7 +56,7 @@ struct PulledImage {
 /// 127.0.0.1:5999: Connection refused"), kCorrupt for a blob or manifest whose digest or size
 /// differs (that blob is not stored and nothing is tagged), kNotFound when an index has no
 /// manifest for the platform, kUnsupported for non-image manifests.
-[[nodiscard]] Result<PulledImage> PullImage(const ImageStore& store, RegistryTransport& transport,
-                                            const Reference& ref, const PullOptions& options = {});
+[[nodiscard]] Result<PulledImage> PullImage(const oci::ImageStore& store, RegistryTransport& transport,
+                                            const oci::Reference& ref, const PullOptions& options = {});
 
-}  // namespace builder::oci
+}  // namespace builder::registry

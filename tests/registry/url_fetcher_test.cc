@@ -1,5 +1,5 @@
 // Tests for FetchUrl's failures that need no server: schemes, refused connections.
-#include "oci/url_fetcher.h"
+#include "registry/url_fetcher.h"
 
 #include <doctest/doctest.h>
 #include <netinet/in.h>
@@ -8,13 +8,13 @@
 
 #include "support/closed_port.h"
 
-namespace builder::oci {
+namespace builder::registry {
 namespace {
 
 using builder::testing::ClosedPort;
 
 TEST_CASE("only http and https are fetched") {
-  StringSink sink;
+  oci::StringSink sink;
   auto r = FetchUrl("file:///etc/passwd", sink);
   REQUIRE_FALSE(r);
   CHECK(r.error().code() == ErrorCode::kInvalidArgument);
@@ -22,7 +22,7 @@ TEST_CASE("only http and https are fetched") {
 }
 
 TEST_CASE("a refused connection is an I/O error naming the URL") {
-  StringSink sink;
+  oci::StringSink sink;
   std::string url = "http://127.0.0.1:" + std::to_string(ClosedPort()) + "/x";
   auto r = FetchUrl(url, sink);
   REQUIRE_FALSE(r);
@@ -31,4 +31,4 @@ TEST_CASE("a refused connection is an I/O error naming the URL") {
 }
 
 }  // namespace
-}  // namespace builder::oci
+}  // namespace builder::registry

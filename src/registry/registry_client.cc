@@ -1,5 +1,5 @@
 // RegistryClient: endpoint choice, the auth retry, manifest and blob GETs with their errors.
-#include "oci/registry_client.h"
+#include "registry/registry_client.h"
 
 #include <cctype>
 #include <cstdlib>
@@ -8,7 +8,7 @@
 
 #include "oci/media_types.h"
 
-namespace builder::oci {
+namespace builder::registry {
 namespace {
 
 using json = nlohmann::json;
@@ -137,7 +137,7 @@ Result<void> RegistryClient::Authenticate(const HttpResponse& challenged) {
                                       "authentication challenge");
 }
 
-Result<HttpResponse> RegistryClient::Send(HttpRequest request, ByteSink* sink,
+Result<HttpResponse> RegistryClient::Send(HttpRequest request, oci::ByteSink* sink,
                                           std::size_t max_body) {
   bool fresh_auth = false;
   for (;;) {
@@ -158,8 +158,8 @@ Result<HttpResponse> RegistryClient::Send(HttpRequest request, ByteSink* sink,
 }
 
 Result<FetchedManifest> RegistryClient::GetManifest(std::string_view tag_or_digest) {
-  std::optional<Digest> wanted;
-  if (tag_or_digest.find(':') != std::string_view::npos) wanted = BUILDER_TRY(Digest::Parse(tag_or_digest));
+  std::optional<oci::Digest> wanted;
+  if (tag_or_digest.find(':') != std::string_view::npos) wanted = BUILDER_TRY(oci::Digest::Parse(tag_or_digest));
   HttpRequest request;
   request.url = endpoint_.ApiUrl() + repository_ + "/manifests/" + std::string(tag_or_digest);
   request.headers.emplace_back("Accept", kManifestAccept);
@@ -180,11 +180,11 @@ Result<FetchedManifest> RegistryClient::GetManifest(std::string_view tag_or_dige
                                     RegistryReason(response));
   FetchedManifest out;
   out.bytes = std::move(response.body);
-  out.digest = Digest::Of(out.bytes);
+  out.digest = oci::Digest::Of(out.bytes);
   if (wanted && *wanted != out.digest)
     return Fail(ErrorCode::kCorrupt, "manifest " + what + ": content digest is " + out.digest.str());
   if (std::string header = response.Header("docker-content-digest"); !header.empty()) {
-    auto claimed = Digest::Parse(header);
+    auto claimed = oci::Digest::Parse(header);
     if (claimed && claimed->is_sha256() && *claimed != out.digest)
       return Fail(ErrorCode::kCorrupt, "manifest " + what + ": the registry says " + claimed->str() +
                                            " but the content digest is " + out.digest.str());
@@ -193,17 +193,17 @@ Result<FetchedManifest> RegistryClient::GetManifest(std::string_view tag_or_dige
   if (!doc.is_discarded() && doc.is_object())
     if (auto m = doc.find("mediaType"); m != doc.end() && m->is_string()) out.media_type = m->get<std::string>();
   if (out.media_type.empty()) out.media_type = StripParams(response.Header("content-type"));
-  if (!IsManifest(out.media_type) && !IsIndex(out.media_type)) {
+  if (!oci::IsManifest(out.media_type) && !oci::IsIndex(out.media_type)) {
     if (out.media_type.starts_with("application/vnd.docker.distribution.manifest.v1"))
       return Fail(ErrorCode::kUnsupported, "manifest " + what + " is Docker schema 1, which builder does not read");
     // An OCI document may leave mediaType out and be served as plain JSON.
     bool index = !doc.is_discarded() && doc.is_object() && doc.contains("manifests");
-    out.media_type = std::string(index ? kOciIndex : kOciManifest);
+    out.media_type = std::string(index ? oci::kOciIndex : oci::kOciManifest);
   }
   return out;
 }
 
-Result<void> RegistryClient::GetBlob(const Digest& digest, ByteSink& out) {
+Result<void> RegistryClient::GetBlob(const oci::Digest& digest, oci::ByteSink& out) {
   HttpRequest request;
   request.url = endpoint_.ApiUrl() + repository_ + "/blobs/" + digest.str();
   HttpResponse response = BUILDER_TRY(Send(request, &out, 0));
@@ -215,4 +215,4 @@ Result<void> RegistryClient::GetBlob(const Digest& digest, ByteSink& out) {
   return {};
 }
 
-}  // namespace builder::oci
+}  // namespace builder::registry

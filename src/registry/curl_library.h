@@ -5,7 +5,7 @@
 
 #include "base/error.h"
 
-namespace builder::oci {
+namespace builder::registry {
 
 /// The libcurl entry points builder uses, resolved from libcurl.so.4 with dlopen. Linking
 /// libcurl made every builder process pay ~3 ms of dynamic loading (half of `builder
@@ -27,4 +27,4 @@ struct CurlLibrary {
 /// initialization fails.
 [[nodiscard]] Result<const CurlLibrary*> LoadCurl();
 
-}  // namespace builder::oci
+}  // namespace builder::registry

@@ -9,7 +9,7 @@
 
 #include "base/error.h"
 
-namespace builder::oci {
+namespace builder::registry {
 
 /// One challenge of a WWW-Authenticate header: `Bearer realm="..",service="..",scope=".."`.
 struct AuthChallenge {
@@ -58,4 +58,4 @@ std::string Base64Encode(std::string_view bytes);
 /// Decodes standard base64 (padding optional); nullopt for invalid input.
 std::optional<std::string> Base64Decode(std::string_view text);
 
-}  // namespace builder::oci
+}  // namespace builder::registry

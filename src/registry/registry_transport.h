@@ -10,7 +10,7 @@
 #include "base/error.h"
 #include "oci/byte_stream.h"
 
-namespace builder::oci {
+namespace builder::registry {
 
 /// One HTTP request. Header values may hold credentials: transports never log them or put
 /// them in errors.
@@ -47,11 +47,11 @@ class RegistryTransport {
   /// beyond). Any status is a success here: callers judge it. Errors: kIo for transport
   /// failures, worded "connect to HOST:PORT: Connection refused" for refused connections;
   /// the sink's error when it fails.
-  [[nodiscard]] virtual Result<HttpResponse> Send(const HttpRequest& request, ByteSink* sink,
+  [[nodiscard]] virtual Result<HttpResponse> Send(const HttpRequest& request, oci::ByteSink* sink,
                                                   std::size_t max_body = 4 << 20) = 0;
 };
 
 /// "host:port" of an http(s) URL, the port defaulted from the scheme; for error messages.
 std::string UrlAuthority(std::string_view url);
 
-}  // namespace builder::oci
+}  // namespace builder::registry

@@ -1,6 +1,6 @@
 // Tests for the libcurl transport against a tiny loopback HTTP server: statuses, headers,
 // redirects, where bodies go, refused connections.
-#include "oci/curl_transport.h"
+#include "registry/curl_transport.h"
 
 #include <doctest/doctest.h>
 #include <netinet/in.h>
@@ -15,7 +15,7 @@
 
 #include "support/closed_port.h"
 
-namespace builder::oci {
+namespace builder::registry {
 namespace {
 
 // Answers each connection with the canned response for the request path, then closes it.
@@ -87,7 +87,7 @@ std::string Response(const std::string& status_line, const std::string& headers,
 TEST_CASE("a 2xx body streams to the sink; request headers are sent") {
   OneShotServer server({{"/ok", Response("200 OK", "Docker-Content-Digest: sha256:abc\r\n", "hello")}});
   auto transport = MakeCurlTransport();
-  StringSink sink;
+  oci::StringSink sink;
   HttpRequest req;
   req.url = server.Url("/ok");
   req.headers.emplace_back("Accept", "application/x-test");
@@ -105,7 +105,7 @@ TEST_CASE("an error body stays in the response, repeated headers are kept") {
                                            "WWW-Authenticate: Bearer realm=\"a\"\r\nWWW-Authenticate: Basic realm=\"b\"\r\n",
                                            "{\"errors\":[]}")}});
   auto transport = MakeCurlTransport();
-  StringSink sink;
+  oci::StringSink sink;
   HttpRequest req;
   req.url = server.Url("/auth");
   auto r = transport->Send(req, &sink);
@@ -160,4 +160,4 @@ TEST_CASE("UrlAuthority adds the scheme's port") {
 }
 
 }  // namespace
-}  // namespace builder::oci
+}  // namespace builder::registry
