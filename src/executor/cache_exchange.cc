@@ -10,6 +10,10 @@
 namespace builder::executor {
 namespace {
 
+constexpr const char* kNoRegistryExport =
+    "--cache-to type=registry is not available yet (it needs the registry push client); "
+    "use type=local,dest=DIR and copy the directory with `skopeo copy oci:DIR docker://REF`";
+
 std::string Describe(const cache::CacheSpec& spec) {
   switch (spec.type) {
     case cache::CacheSpec::Type::kLocal: return "local cache " + spec.dir;
@@ -37,10 +41,17 @@ Result<cache::TransferStats> ExportOne(const oci::ImageStore& store, const cache
     return cache::ExportCache(store, entries, writer);
   }
   (void)transport;
-  return Fail(ErrorCode::kUnsupported, "exporting the cache to a registry is not available yet");
+  return Fail(ErrorCode::kUnsupported, kNoRegistryExport);
 }
 
 }  // namespace
+
+Result<void> CheckCacheExports(const std::vector<cache::CacheSpec>& specs) {
+  for (const cache::CacheSpec& spec : specs) {
+    if (spec.type == cache::CacheSpec::Type::kRegistry) return Fail(ErrorCode::kUnsupported, kNoRegistryExport);
+  }
+  return {};
+}
 
 void ImportBuildCaches(const oci::ImageStore& store, const std::vector<cache::CacheSpec>& specs,
                        registry::RegistryTransport& transport, BuildReporter& report) {

@@ -19,6 +19,10 @@ namespace builder::executor {
 void ImportBuildCaches(const oci::ImageStore& store, const std::vector<cache::CacheSpec>& specs,
                        registry::RegistryTransport& transport, BuildReporter& report);
 
+/// Fails (kUnsupported) for a --cache-to this build cannot write, before anything is built:
+/// type=registry waits for the registry push client.
+[[nodiscard]] Result<void> CheckCacheExports(const std::vector<cache::CacheSpec>& specs);
+
 /// Exports the entries of outcome's steps to every spec (type=inline was handled by Execute
 /// through ExecuteOptions::inline_cache): mode=min the final stage's chain, mode=max every
 /// stage's. Errors name the destination; with ignore-error=true they are warnings.

@@ -124,6 +124,7 @@ Result<int> RunBuild(const BuildFlags& flags) {
   std::vector<cache::CacheSpec> cache_from, cache_to;
   for (const auto& v : flags.cache_from) cache_from.push_back(BUILDER_TRY(cache::ParseCacheFrom(v)));
   for (const auto& v : flags.cache_to) cache_to.push_back(BUILDER_TRY(cache::ParseCacheTo(v)));
+  BUILDER_TRY(executor::CheckCacheExports(cache_to));
 
   executor::ReportFormat format = executor::ReportFormat::kPlain;
   if (flags.quiet) format = executor::ReportFormat::kQuiet;
