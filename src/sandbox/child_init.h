@@ -56,6 +56,20 @@ struct ChildPlan {
   std::vector<char*> envp;                   ///< null-terminated
 };
 
+// Parent-side helpers shared by Sandbox and ExecIn (defined in sandbox.cc).
+
+/// The full paths to try for argv[0]: itself when it has a '/', else each entry of env's PATH
+/// (Docker's default PATH when env has none).
+std::vector<std::string> ExecCandidates(const std::vector<std::string>& argv,
+                                        const std::vector<std::string>& env);
+/// The text of a message, up to its NUL.
+std::string MessageText(const Message& m);
+/// The error for a kExecError message: kNotFound, kPermission or kIo with the errno.
+Error ExecError(const Message& m);
+/// The seccomp filters for these settings: none when privileged or unconfined.
+[[nodiscard]] Result<SeccompProgram> SeccompFor(bool privileged, SeccompMode mode,
+                                                const std::string& profile, uint64_t caps);
+
 /// The clone3 body: scrubs the builder's argv and environment from its memory, waits for kGo,
 /// makes itself non-dumpable (the command, same uid, may not read the builder's memory through
 /// /proc/1/{mem,environ,...}), sets up hostname, loopback, mounts, pivot_root, cwd, ids,
