@@ -308,6 +308,28 @@ Result<Cgroup> Cgroup::Create(std::string_view name, const CgroupLimits& limits)
   return cg;
 }
 
+Result<Cgroup> Cgroup::OfProcess(pid_t pid) {
+  std::vector<Hierarchy> all = BUILDER_TRY(MountedHierarchies());
+  const std::string theirs = BUILDER_TRY(ReadFile("/proc/" + std::to_string(pid) + "/cgroup"));
+  const std::string ours = BUILDER_TRY(ReadFile("/proc/self/cgroup"));
+  Cgroup cg;
+  for (const Hierarchy& h : all) {
+    if (Has(h, "cpuset")) continue;
+    const std::string dir = OwnDir(h, theirs);
+    const std::string base = OwnDir(h, ours);
+    cg.dirs_.push_back(dir);
+    cg.bases_.push_back(dir.starts_with(base + "/") ? base : dir);
+    if (cg.name_.empty() && dir.starts_with(base + "/")) cg.name_ = dir.substr(base.size() + 1);
+    if (h.v2) cg.v2_ = dir;
+    if (Has(h, "memory")) cg.memory_ = dir;
+    if (Has(h, "cpu")) cg.cpu_ = dir;
+    if (Has(h, "cpuacct")) cg.cpuacct_ = dir;
+    if (Has(h, "pids")) cg.pids_ = dir;
+  }
+  if (cg.dirs_.empty()) return Fail(ErrorCode::kUnsupported, "no cgroup hierarchy is mounted");
+  return cg;
+}
+
 Result<void> Cgroup::AddProcess(pid_t pid) const {
   for (const std::string& dir : dirs_) {
     if (auto r = WriteControl(dir, "cgroup.procs", std::to_string(pid)); !r) {

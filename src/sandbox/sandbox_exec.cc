@@ -332,7 +332,17 @@ Result<ExecProcess> ExecIn(pid_t sandbox_init_pid, const ExecSpec& spec) {
     return Fail(ErrorCode::kUnsupported, "exec: supplementary groups are not available (rootless)");
   }
   std::optional<Cgroup> cgroup;
-  if (!spec.cgroup_name.empty()) cgroup = BUILDER_TRY(Cgroup::Open(spec.cgroup_name));
+  if (!spec.cgroup_name.empty()) {
+    // The target's own cgroup, not the name under ours: `builder exec` may run in another
+    // cgroup (another login session) than the process that started the sandbox.
+    cgroup = BUILDER_TRY(Cgroup::OfProcess(sandbox_init_pid));
+    for (const std::string& d : cgroup->dirs()) {
+      if (!d.ends_with("/" + spec.cgroup_name)) {
+        return Fail(ErrorCode::kNotFound, "exec: the sandbox is not in cgroup " +
+                                              spec.cgroup_name + " (" + d + ")");
+      }
+    }
+  }
 
   plan.spec = &spec;
   plan.capabilities = spec.privileged ? AllCapabilities() : spec.capabilities;
@@ -373,14 +383,22 @@ Result<ExecProcess> ExecIn(pid_t sandbox_init_pid, const ExecSpec& spec) {
   if (::send(sock.get(), &go, sizeof go, MSG_NOSIGNAL) != static_cast<ssize_t>(sizeof go)) {
     return FailErrno("exec: start helper", errno);
   }
+  // Read to EOF even after an error: the process's pid (from the joiner) may come after the
+  // process's own error, and an unreaped child of ours in the sandbox's pid namespace would
+  // keep that namespace's init from ever finishing its exit.
   ExecProcess process;
   bool execing = false;
+  std::optional<Error> error;
   for (;;) {
-    std::optional<Message> m = BUILDER_TRY(Receive(sock.get(), &process.pty_master_));
-    if (!m) break;
-    switch (m->type) {
+    auto m = Receive(sock.get(), &process.pty_master_);
+    if (!m) {
+      error = error ? error : std::optional<Error>(std::move(m.error()));
+      break;
+    }
+    if (!*m) break;
+    switch ((*m)->type) {
       case MessageType::kStarted:
-        process.pid_ = m->code;
+        process.pid_ = (*m)->code;
         break;
       case MessageType::kExecing:
         execing = true;
@@ -388,16 +406,20 @@ Result<ExecProcess> ExecIn(pid_t sandbox_init_pid, const ExecSpec& spec) {
       case MessageType::kPtyMaster:
         break;
       case MessageType::kSetupError:
-        return Fail(Error::FromErrno(MessageText(*m), m->err).Context("exec setup"));
+        if (!error) error = Error::FromErrno(MessageText(**m), (*m)->err).Context("exec setup");
+        break;
       case MessageType::kExecError:
-        return Fail(ExecError(*m));
+        if (!error) error = ExecError(**m);
+        break;
       default:
-        return Fail(ErrorCode::kInternal, "exec: unexpected message");
+        if (!error) error = Error(ErrorCode::kInternal, "exec: unexpected message");
     }
   }
-  ExitStatus helper = BUILDER_TRY(joiner.Wait());
+  auto helper = joiner.Wait();
+  if (error) return Fail(std::move(*error));  // `process` kills and reaps what started
   if (process.pid_ <= 0 || !execing) {
-    return Fail(ErrorCode::kInternal, "exec: helper ended early (" + helper.ToString() + ")");
+    return Fail(ErrorCode::kInternal,
+                "exec: helper ended early" + (helper ? " (" + helper->ToString() + ")" : ""));
   }
   return process;
 }
