@@ -71,26 +71,6 @@ void Send(int sock, MessageType type, const char* text, int err = 0, int code = 
   ::_exit(126);
 }
 
-void SendFd(const ExecPlan& p, int fd) {
-  Message m;
-  m.type = MessageType::kPtyMaster;
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  iovec iov{&m, sizeof m};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  cmsghdr* cm = CMSG_FIRSTHDR(&msg);
-  cm->cmsg_level = SOL_SOCKET;
-  cm->cmsg_type = SCM_RIGHTS;
-  cm->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(cm), &fd, sizeof fd);
-  while (::sendmsg(p.sock, &msg, MSG_NOSIGNAL) < 0) {
-    if (errno != EINTR) Die(p, "send pty master", errno);
-  }
-}
-
 // In the container (grandchild): cwd, stdio, ids, capabilities, filters, exec.
 [[noreturn]] void RunInContainer(const ExecPlan& p) {
   const ExecSpec& spec = *p.spec;
@@ -114,7 +94,7 @@ void SendFd(const ExecPlan& p, int fd) {
     slave = ::ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (slave < 0) Die(p, "open pty slave", errno);
     (void)!::fchown(slave, spec.uid, static_cast<gid_t>(-1));
-    SendFd(p, master);
+    if (int err = SendPtyMaster(p.sock, master)) Die(p, "send pty master", err);
     ::close(master);
     if (::setsid() < 0 || ::ioctl(slave, TIOCSCTTY, 0) != 0) Die(p, "controlling terminal", errno);
   }
@@ -202,31 +182,6 @@ void RunJoiner(const void* arg) {
   if (pid == 0) RunInContainer(p);
   Send(p.sock, MessageType::kStarted, nullptr, 0, static_cast<int>(pid));
   ::_exit(0);
-}
-
-Result<std::optional<Message>> Receive(int sock, UniqueFd* fd) {
-  Message m;
-  for (;;) {
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-    iovec iov{&m, sizeof m};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    ssize_t n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-    for (cmsghdr* cm = n > 0 ? CMSG_FIRSTHDR(&msg) : nullptr; cm; cm = CMSG_NXTHDR(&msg, cm)) {
-      if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS) continue;
-      int got;
-      memcpy(&got, CMSG_DATA(cm), sizeof got);
-      *fd = UniqueFd(got);
-    }
-    if (n == 0) return std::nullopt;
-    if (n == static_cast<ssize_t>(sizeof m)) return m;
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return FailErrno("receive from exec helper", errno);
-    return Fail(ErrorCode::kInternal, "exec: short message");
-  }
 }
 
 Result<uint64_t> StartTimeAt(int proc_dir, pid_t pid) {
@@ -390,7 +345,7 @@ Result<ExecProcess> ExecIn(pid_t sandbox_init_pid, const ExecSpec& spec) {
   bool execing = false;
   std::optional<Error> error;
   for (;;) {
-    auto m = Receive(sock.get(), &process.pty_master_);
+    auto m = ReceiveMessage(sock.get(), &process.pty_master_);
     if (!m) {
       error = error ? error : std::optional<Error>(std::move(m.error()));
       break;
