@@ -133,20 +133,19 @@ Result<void> CheckName(std::string_view name) {
   return {};
 }
 
-// Fills the directory list of a cgroup `name` under this process's cgroups.
-Result<Cgroup> Layout(std::string_view name, std::vector<std::string>* bases,
+// This process's own cgroup dir (`bases`) in each hierarchy Create uses (`kinds`, into `all`).
+Result<void> Layout(std::string_view name, std::vector<std::string>* bases,
                       std::vector<const Hierarchy*>* kinds, std::vector<Hierarchy>* all) {
   BUILDER_TRY(CheckName(name));
   *all = BUILDER_TRY(MountedHierarchies());
   const std::string proc = BUILDER_TRY(ReadFile("/proc/self/cgroup"));
-  Cgroup out;
   for (const Hierarchy& h : *all) {
     // An empty cpuset refuses every process; it is not a limit we set.
     if (Has(h, "cpuset")) continue;
     bases->push_back(OwnDir(h, proc));
     kinds->push_back(&h);
   }
-  return out;
+  return {};
 }
 
 }  // namespace
@@ -196,7 +195,8 @@ Result<Cgroup> Cgroup::Open(std::string_view name) {
   std::vector<std::string> bases;
   std::vector<const Hierarchy*> kinds;
   std::vector<Hierarchy> all;
-  Cgroup cg = BUILDER_TRY(Layout(name, &bases, &kinds, &all));
+  BUILDER_TRY(Layout(name, &bases, &kinds, &all));
+  Cgroup cg;
   cg.name_ = name;
   for (size_t i = 0; i < bases.size(); ++i) {
     const std::string dir = bases[i] + "/" + std::string(name);
