@@ -85,6 +85,7 @@ int main(int argc, char** argv) {
   builder::cli::RegisterLoad(app, &status);
   builder::cli::RegisterPull(app, &status);
   builder::cli::RegisterImport(app, &status);
+  builder::cli::RegisterVolume(app, &status);
 
   CLI::App* debug = app.add_subcommand("debug", "Inspect builder's internals");
   debug->require_subcommand(1);
