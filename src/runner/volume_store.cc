@@ -57,14 +57,14 @@ Result<std::string> RandomHex(std::size_t bytes) {
 }
 
 Error NoSuchVolume(const std::string& name) {
-  return Error(ErrorCode::kNotFound, "no such volume: " + QuoteForMessage(name));
+  return Error(ErrorCode::kNotFound, "no such volume: " + (IsValidVolumeName(name) ? name : QuoteForMessage(name)));
 }
 
 Result<void> CheckName(const std::string& name) {
   if (IsValidVolumeName(name)) return {};
   return Fail(ErrorCode::kInvalidArgument,
-              "\"" + QuoteForMessage(name) +
-                  "\" includes invalid characters for a local volume name, only "
+              QuoteForMessage(name) +
+                  " includes invalid characters for a local volume name, only "
                   "\"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed");
 }
 
@@ -72,7 +72,7 @@ Result<void> CheckName(const std::string& name) {
 Result<void> CheckOptions(const std::map<std::string, std::string>& options) {
   for (const auto& [key, value] : options) {
     if (key != "type" && key != "device" && key != "o") {
-      return Fail(ErrorCode::kInvalidArgument, "invalid option key: \"" + QuoteForMessage(key) + "\"");
+      return Fail(ErrorCode::kInvalidArgument, "invalid option key: " + QuoteForMessage(key));
     }
   }
   if (!options.empty()) {
