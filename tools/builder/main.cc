@@ -91,6 +91,7 @@ int main(int argc, char** argv) {
   debug->require_subcommand(1);
   builder::cli::RegisterDebugParse(*debug, &status);
   builder::cli::RegisterDebugRun(*debug, &status);
+  builder::cli::RegisterDebugSpec(*debug, &status);
   builder::cli::RegisterDebugFsck(*debug, &status);
   builder::cli::RegisterDebugUnpack(*debug, &status);
 
