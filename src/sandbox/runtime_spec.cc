@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cctype>
 #include <cstdio>
 
@@ -191,7 +192,7 @@ json Linux(const SandboxSpec& spec, const IdMaps& maps, uint64_t caps) {
   json ns = json::array({{{"type", "pid"}}, {{"type", "ipc"}}, {{"type", "uts"}},
                          {{"type", "mount"}}, {{"type", "user"}}});
   if (spec.network == NetworkMode::kNone) ns.push_back({{"type", "network"}});
-  json linux = {{"namespaces", ns},
+  json out = {{"namespaces", ns},
                 {"uidMappings", IdMappings(maps.uids)},
                 {"gidMappings", IdMappings(maps.gids)}};
   if (!spec.privileged) {
@@ -202,8 +203,8 @@ json Linux(const SandboxSpec& spec, const IdMaps& maps, uint64_t caps) {
       masked.push_back("/sys/firmware");
       masked.push_back("/sys/devices/virtual/powercap");
     }
-    linux["maskedPaths"] = masked;
-    linux["readonlyPaths"] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
+    out["maskedPaths"] = masked;
+    out["readonlyPaths"] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
                               "/proc/sysrq-trigger"};
   }
   json resources = json::object();
@@ -211,16 +212,16 @@ json Linux(const SandboxSpec& spec, const IdMaps& maps, uint64_t caps) {
   if (l.memory_bytes > 0) resources["memory"] = {{"limit", l.memory_bytes}, {"swap", l.memory_bytes}};
   if (l.cpu_quota_us > 0) resources["cpu"] = {{"quota", l.cpu_quota_us}, {"period", l.cpu_period_us}};
   if (l.pids_max > 0) resources["pids"] = {{"limit", l.pids_max}};
-  if (!resources.empty()) linux["resources"] = resources;
+  if (!resources.empty()) out["resources"] = resources;
   if (!spec.privileged) {
     if (spec.seccomp == SeccompMode::kDefault) {
-      linux["seccomp"] = DefaultSeccomp();
+      out["seccomp"] = DefaultSeccomp();
     } else if (spec.seccomp == SeccompMode::kProfile) {
       json profile = ProfileSeccomp(spec.seccomp_profile, caps);
-      if (!profile.is_null()) linux["seccomp"] = profile;
+      if (!profile.is_null()) out["seccomp"] = profile;
     }
   }
-  return linux;
+  return out;
 }
 
 }  // namespace

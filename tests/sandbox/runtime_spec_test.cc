@@ -105,17 +105,17 @@ TEST_CASE("the runtime spec carries the process, root and namespaces") {
         caps["bounding"].end());
   CHECK(std::find(caps["bounding"].begin(), caps["bounding"].end(), "CAP_SYS_ADMIN") ==
         caps["bounding"].end());
-  const json& linux = spec["linux"];
-  CHECK(linux["uidMappings"][1] == json({{"containerID", 1}, {"hostID", 100000}, {"size", 65536}}));
+  const json& lx = spec["linux"];
+  CHECK(lx["uidMappings"][1] == json({{"containerID", 1}, {"hostID", 100000}, {"size", 65536}}));
   std::vector<std::string> ns;
-  for (const json& n : linux["namespaces"]) ns.push_back(n["type"]);
+  for (const json& n : lx["namespaces"]) ns.push_back(n["type"]);
   CHECK(ns == std::vector<std::string>{"pid", "ipc", "uts", "mount", "user"});
   CHECK(FindMount(spec, "/proc") != nullptr);
   CHECK((*FindMount(spec, "/dev/pts"))["options"].dump().find("gid=5") != std::string::npos);
   CHECK(FindMount(spec, "/sys") == nullptr);
-  CHECK(linux["maskedPaths"].dump().find("/proc/kcore") != std::string::npos);
-  CHECK(linux["readonlyPaths"].dump().find("/proc/sysrq-trigger") != std::string::npos);
-  CHECK_FALSE(linux.contains("resources"));
+  CHECK(lx["maskedPaths"].dump().find("/proc/kcore") != std::string::npos);
+  CHECK(lx["readonlyPaths"].dump().find("/proc/sysrq-trigger") != std::string::npos);
+  CHECK_FALSE(lx.contains("resources"));
 }
 
 TEST_CASE("the default seccomp policy is written as ALLOW plus EPERM rules") {

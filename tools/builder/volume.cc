@@ -49,7 +49,7 @@ std::string LabelText(const std::map<std::string, std::string>& labels) {
   return out;
 }
 
-void RegisterCreate(CLI::App& volume, int* status) {
+void RegisterVolumeCreate(CLI::App& volume, int* status) {
   auto* cmd = volume.add_subcommand("create", "Create a volume");
   static std::string name;
   static std::vector<std::string> labels, opts;
@@ -74,7 +74,7 @@ void RegisterCreate(CLI::App& volume, int* status) {
   });
 }
 
-void RegisterLs(CLI::App& volume, int* status) {
+void RegisterVolumeLs(CLI::App& volume, int* status) {
   auto* cmd = volume.add_subcommand("ls", "List volumes");
   cmd->alias("list");
   static bool quiet = false;
@@ -124,7 +124,7 @@ void RegisterLs(CLI::App& volume, int* status) {
   });
 }
 
-void RegisterRm(CLI::App& volume, int* status) {
+void RegisterVolumeRm(CLI::App& volume, int* status) {
   auto* cmd = volume.add_subcommand("rm", "Remove one or more volumes");
   cmd->alias("remove");
   static std::vector<std::string> names;
@@ -149,7 +149,7 @@ void RegisterRm(CLI::App& volume, int* status) {
   });
 }
 
-void RegisterInspect(CLI::App& volume, int* status) {
+void RegisterVolumeInspect(CLI::App& volume, int* status) {
   auto* cmd = volume.add_subcommand("inspect", "Display detailed information on one or more volumes");
   static std::vector<std::string> names;
   cmd->add_option("NAME", names, "Volumes to inspect")->required();
@@ -175,7 +175,7 @@ void RegisterInspect(CLI::App& volume, int* status) {
   });
 }
 
-void RegisterPrune(CLI::App& volume, int* status) {
+void RegisterVolumePrune(CLI::App& volume, int* status) {
   auto* cmd = volume.add_subcommand("prune", "Remove unused volumes (anonymous ones unless -a)");
   static bool all = false, force = false;
   cmd->add_flag("-a,--all", all, "Remove all unused volumes, not just anonymous ones");
@@ -214,11 +214,11 @@ void RegisterPrune(CLI::App& volume, int* status) {
 void RegisterVolume(CLI::App& app, int* status) {
   auto* volume = app.add_subcommand("volume", "Manage volumes");
   volume->require_subcommand(1);
-  RegisterCreate(*volume, status);
-  RegisterLs(*volume, status);
-  RegisterRm(*volume, status);
-  RegisterInspect(*volume, status);
-  RegisterPrune(*volume, status);
+  RegisterVolumeCreate(*volume, status);
+  RegisterVolumeLs(*volume, status);
+  RegisterVolumeRm(*volume, status);
+  RegisterVolumeInspect(*volume, status);
+  RegisterVolumePrune(*volume, status);
 }
 
 }  // namespace builder::cli
