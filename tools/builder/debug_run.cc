@@ -41,7 +41,8 @@ void RegisterDebugRun(CLI::App& debug, int* status) {
   auto* cmd = debug.add_subcommand("run", "Run an image's entrypoint once in the sandbox (no state kept)");
   // IMAGE [CMD...]: everything after IMAGE belongs to the command, flags included.
   cmd->prefix_command();
-  cmd->add_option("-v,--volume", volumes, "Bind a host path or a named volume: SRC:DST[:ro]");
+  cmd->add_option("-v,--volume", volumes, "Bind a host path or a named volume: SRC:DST[:ro]")
+      ->allow_extra_args(false);
   cmd->add_option("-w,--workdir", workdir, "Working directory inside the container");
   cmd->footer("Usage: builder debug run [-v SRC:DST[:ro]]... [-w DIR] IMAGE [CMD...]");
   cmd->callback([cmd, status] {

@@ -34,7 +34,8 @@ void RegisterDebugSpec(CLI::App& debug, int* status) {
   cmd->add_option("--rootfs", rootfs,
                   "root.path of the spec (default \"rootfs\": a bundle's unpacked image, e.g. by "
                   "`builder debug unpack IMG BUNDLE/rootfs`)");
-  cmd->add_option("-v,--volume", volumes, "As `debug run -v`: SRC:DST[:ro]");
+  cmd->add_option("-v,--volume", volumes, "As `debug run -v`: SRC:DST[:ro]")
+      ->allow_extra_args(false);
   // [CTR] or --image IMG [CMD...]: everything after the first positional is the command.
   cmd->prefix_command();
   cmd->footer("Usage: builder debug spec [--rootfs PATH] --image IMAGE [CMD...]");

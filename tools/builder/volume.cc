@@ -55,8 +55,8 @@ void RegisterVolumeCreate(CLI::App& volume, int* status) {
   static std::vector<std::string> labels, opts;
   static std::string driver = "local";
   cmd->add_option("NAME", name, "Volume name (default: a random 64-hex name)");
-  cmd->add_option("--label", labels, "Set metadata on the volume (K=V)");
-  cmd->add_option("-o,--opt", opts, "Driver options (K=V)");
+  cmd->add_option("--label", labels, "Set metadata on the volume (K=V)")->allow_extra_args(false);
+  cmd->add_option("-o,--opt", opts, "Driver options (K=V)")->allow_extra_args(false);
   cmd->add_option("-d,--driver", driver, "Volume driver (only \"local\")");
   cmd->callback([status] {
     auto run = [&]() -> Result<void> {
