@@ -62,36 +62,6 @@ Result<UniqueFd> DupHigh(int fd, const char* what) {
   return UniqueFd(out);
 }
 
-// Receives one message (and an fd passed with it, kept in *fd); nullopt when the child closed
-// its end (it exited, or exec'd the command).
-Result<std::optional<Message>> Receive(int sock, UniqueFd* fd = nullptr) {
-  Message m;
-  for (;;) {
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-    iovec iov{&m, sizeof m};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    ssize_t n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-    if (n > 0) {
-      for (cmsghdr* cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
-        if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS) continue;
-        int got;
-        memcpy(&got, CMSG_DATA(cm), sizeof got);
-        UniqueFd owned(got);
-        if (fd) *fd = std::move(owned);
-      }
-    }
-    if (n == 0) return std::nullopt;
-    if (n == static_cast<ssize_t>(sizeof m)) return m;
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return FailErrno("receive from sandbox", errno);
-    return Fail(ErrorCode::kInternal, "sandbox: short message");
-  }
-}
-
 Result<void> CheckLimits(const SandboxSpec& spec) {
   for (const ResourceLimit& limit : spec.rlimits) {
     rlimit current;
@@ -132,6 +102,36 @@ std::vector<std::string> ExecCandidates(const std::vector<std::string>& argv,
     out.push_back(dir + "/" + program);
   }
   return out;
+}
+
+// Receives one message (and an fd passed with it, kept in *fd); nullopt when the child closed
+// its end (it exited, or exec'd the command).
+Result<std::optional<Message>> ReceiveMessage(int sock, UniqueFd* fd) {
+  Message m;
+  for (;;) {
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    iovec iov{&m, sizeof m};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    ssize_t n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+    if (n > 0) {
+      for (cmsghdr* cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+        if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS) continue;
+        int got;
+        memcpy(&got, CMSG_DATA(cm), sizeof got);
+        UniqueFd owned(got);
+        if (fd) *fd = std::move(owned);
+      }
+    }
+    if (n == 0) return std::nullopt;
+    if (n == static_cast<ssize_t>(sizeof m)) return m;
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return FailErrno("receive from sandbox", errno);
+    return Fail(ErrorCode::kInternal, "sandbox: short message");
+  }
 }
 
 std::string MessageText(const Message& m) {
@@ -318,7 +318,7 @@ Result<Sandbox> Sandbox::Start(const SandboxSpec& spec) {
   }
   bool execing = false;
   for (;;) {
-    std::optional<Message> m = BUILDER_TRY(Receive(state->sock.get(), &state->pty_master));
+    std::optional<Message> m = BUILDER_TRY(ReceiveMessage(state->sock.get(), &state->pty_master));
     if (!m && execing) return Sandbox(std::move(state));
     if (!m) {
       ExitStatus status = BUILDER_TRY(state->child.Wait());
@@ -352,7 +352,7 @@ Result<SandboxResult> Sandbox::Wait() {
   SandboxResult result;
   std::optional<ExitStatus> reported;
   for (;;) {
-    auto m = Receive(state_->sock.get());
+    auto m = ReceiveMessage(state_->sock.get(), nullptr);
     if (!m || !*m) break;  // init gone: its own status tells
     if ((*m)->type == MessageType::kExited) {
       reported = ExitStatus{.code = (*m)->code, .signal = (*m)->signal};

@@ -71,26 +71,6 @@ void Send(int sock, MessageType type, const char* text, int err = 0, int code = 
   ::_exit(126);
 }
 
-void SendFd(const ExecPlan& p, int fd) {
-  Message m;
-  m.type = MessageType::kPtyMaster;
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  iovec iov{&m, sizeof m};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  cmsghdr* cm = CMSG_FIRSTHDR(&msg);
-  cm->cmsg_level = SOL_SOCKET;
-  cm->cmsg_type = SCM_RIGHTS;
-  cm->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(cm), &fd, sizeof fd);
-  while (::sendmsg(p.sock, &msg, MSG_NOSIGNAL) < 0) {
-    if (errno != EINTR) Die(p, "send pty master", errno);
-  }
-}
-
 // In the container (grandchild): cwd, stdio, ids, capabilities, filters, exec.
 [[noreturn]] void RunInContainer(const ExecPlan& p) {
   const ExecSpec& spec = *p.spec;
@@ -114,7 +94,7 @@ void SendFd(const ExecPlan& p, int fd) {
     slave = ::ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (slave < 0) Die(p, "open pty slave", errno);
     (void)!::fchown(slave, spec.uid, static_cast<gid_t>(-1));
-    SendFd(p, master);
+    if (int err = SendPtyMaster(p.sock, master)) Die(p, "send pty master", err);
     ::close(master);
     if (::setsid() < 0 || ::ioctl(slave, TIOCSCTTY, 0) != 0) Die(p, "controlling terminal", errno);
   }
@@ -202,31 +182,6 @@ void RunJoiner(const void* arg) {
   if (pid == 0) RunInContainer(p);
   Send(p.sock, MessageType::kStarted, nullptr, 0, static_cast<int>(pid));
   ::_exit(0);
-}
-
-Result<std::optional<Message>> Receive(int sock, UniqueFd* fd) {
-  Message m;
-  for (;;) {
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-    iovec iov{&m, sizeof m};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    ssize_t n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-    for (cmsghdr* cm = n > 0 ? CMSG_FIRSTHDR(&msg) : nullptr; cm; cm = CMSG_NXTHDR(&msg, cm)) {
-      if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS) continue;
-      int got;
-      memcpy(&got, CMSG_DATA(cm), sizeof got);
-      *fd = UniqueFd(got);
-    }
-    if (n == 0) return std::nullopt;
-    if (n == static_cast<ssize_t>(sizeof m)) return m;
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return FailErrno("receive from exec helper", errno);
-    return Fail(ErrorCode::kInternal, "exec: short message");
-  }
 }
 
 Result<uint64_t> StartTimeAt(int proc_dir, pid_t pid) {
@@ -332,7 +287,17 @@ Result<ExecProcess> ExecIn(pid_t sandbox_init_pid, const ExecSpec& spec) {
     return Fail(ErrorCode::kUnsupported, "exec: supplementary groups are not available (rootless)");
   }
   std::optional<Cgroup> cgroup;
-  if (!spec.cgroup_name.empty()) cgroup = BUILDER_TRY(Cgroup::Open(spec.cgroup_name));
+  if (!spec.cgroup_name.empty()) {
+    // The target's own cgroup, not the name under ours: `builder exec` may run in another
+    // cgroup (another login session) than the process that started the sandbox.
+    cgroup = BUILDER_TRY(Cgroup::OfProcess(sandbox_init_pid));
+    for (const std::string& d : cgroup->dirs()) {
+      if (!d.ends_with("/" + spec.cgroup_name)) {
+        return Fail(ErrorCode::kNotFound, "exec: the sandbox is not in cgroup " +
+                                              spec.cgroup_name + " (" + d + ")");
+      }
+    }
+  }
 
   plan.spec = &spec;
   plan.capabilities = spec.privileged ? AllCapabilities() : spec.capabilities;
@@ -373,14 +338,22 @@ Result<ExecProcess> ExecIn(pid_t sandbox_init_pid, const ExecSpec& spec) {
   if (::send(sock.get(), &go, sizeof go, MSG_NOSIGNAL) != static_cast<ssize_t>(sizeof go)) {
     return FailErrno("exec: start helper", errno);
   }
+  // Read to EOF even after an error: the process's pid (from the joiner) may come after the
+  // process's own error, and an unreaped child of ours in the sandbox's pid namespace would
+  // keep that namespace's init from ever finishing its exit.
   ExecProcess process;
   bool execing = false;
+  std::optional<Error> error;
   for (;;) {
-    std::optional<Message> m = BUILDER_TRY(Receive(sock.get(), &process.pty_master_));
-    if (!m) break;
-    switch (m->type) {
+    auto m = ReceiveMessage(sock.get(), &process.pty_master_);
+    if (!m) {
+      error = error ? error : std::optional<Error>(std::move(m.error()));
+      break;
+    }
+    if (!*m) break;
+    switch ((*m)->type) {
       case MessageType::kStarted:
-        process.pid_ = m->code;
+        process.pid_ = (*m)->code;
         break;
       case MessageType::kExecing:
         execing = true;
@@ -388,16 +361,20 @@ Result<ExecProcess> ExecIn(pid_t sandbox_init_pid, const ExecSpec& spec) {
       case MessageType::kPtyMaster:
         break;
       case MessageType::kSetupError:
-        return Fail(Error::FromErrno(MessageText(*m), m->err).Context("exec setup"));
+        if (!error) error = Error::FromErrno(MessageText(**m), (*m)->err).Context("exec setup");
+        break;
       case MessageType::kExecError:
-        return Fail(ExecError(*m));
+        if (!error) error = ExecError(**m);
+        break;
       default:
-        return Fail(ErrorCode::kInternal, "exec: unexpected message");
+        if (!error) error = Error(ErrorCode::kInternal, "exec: unexpected message");
     }
   }
-  ExitStatus helper = BUILDER_TRY(joiner.Wait());
+  auto helper = joiner.Wait();
+  if (error) return Fail(std::move(*error));  // `process` kills and reaps what started
   if (process.pid_ <= 0 || !execing) {
-    return Fail(ErrorCode::kInternal, "exec: helper ended early (" + helper.ToString() + ")");
+    return Fail(ErrorCode::kInternal,
+                "exec: helper ended early" + (helper ? " (" + helper->ToString() + ")" : ""));
   }
   return process;
 }

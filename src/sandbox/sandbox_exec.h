@@ -36,13 +36,17 @@ struct ExecSpec {
   bool tty = false;  ///< a pty of the container's devpts (ExecProcess::TakePtyMaster)
   unsigned short tty_rows = 0;
   unsigned short tty_cols = 0;
-  std::string cgroup_name;  ///< "" = stay in the caller's cgroup; else Cgroup::Open(name)
+  /// "" = stay in the caller's cgroup; else the sandbox's SandboxSpec::cgroup_name: the process
+  /// joins the target's cgroup (Cgroup::OfProcess), which must end with that name.
+  std::string cgroup_name;
   /// ProcessStartTime() of the sandbox's init recorded at start: guards against the pid having
   /// been reused by another process. 0 skips the check.
   uint64_t expected_start_time = 0;
 };
 
-/// A process started by ExecIn. The destructor SIGKILLs and reaps it unless Wait() ran.
+/// A process started by ExecIn: a child of the caller inside the sandbox's pid namespace. It
+/// must be reaped (Wait, or the destructor, which SIGKILLs and reaps it): until then the
+/// sandbox's init cannot finish exiting (the kernel waits for every process of the namespace).
 class ExecProcess {
  public:
   ExecProcess() = default;

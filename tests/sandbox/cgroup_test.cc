@@ -70,6 +70,10 @@ TEST_CASE("cgroup: limits are written, processes join, Remove cleans up") {
   auto pids = cg->Pids();
   REQUIRE(pids);
   CHECK(*pids == std::vector<pid_t>{child});
+  auto of = Cgroup::OfProcess(child);
+  REQUIRE(of);
+  CHECK(of->dirs() == cg->dirs());
+  CHECK(of->name() == UniqueName());
   CHECK(cg->MemoryUsage());
   CHECK(cg->CpuUsageNs());
   CHECK_FALSE(cg->Remove());  // busy while the process lives
@@ -96,6 +100,9 @@ TEST_CASE("cgroup: a sandbox starts inside its cgroup; the OOM killer is reporte
   REQUIRE_MESSAGE(sandbox, (sandbox ? "" : sandbox.error().ToString()));
   REQUIRE(sandbox->cgroup());
   const std::vector<std::string> dirs = sandbox->cgroup()->dirs();
+  auto of = Cgroup::OfProcess(sandbox->pid());
+  REQUIRE(of);
+  CHECK(of->dirs() == dirs);
   auto result = sandbox->Wait();
   REQUIRE(result);
   CHECK(result->oom_killed);

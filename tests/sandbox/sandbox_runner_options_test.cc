@@ -135,6 +135,25 @@ TEST_CASE("sandbox: command_is_pid1 makes the command pid 1 and keeps exec error
   CHECK(ended->status.code == 3);
 }
 
+TEST_CASE("sandbox: tty with the command as pid 1") {
+  if (SkipWithoutSandbox()) return;
+  BusyboxRoot root;
+  ::symlink("busybox", (root.lower() + "/bin/tty").c_str());
+  SandboxSpec spec = root.Shell("tty; echo pid=$$");
+  spec.tty = true;
+  spec.command_is_pid1 = true;
+  auto sandbox = Sandbox::Start(spec);
+  REQUIRE_MESSAGE(sandbox, Why(sandbox));
+  UniqueFd master = sandbox->TakePtyMaster();
+  REQUIRE(master);
+  const std::string text = ReadPty(master.get(), "pid=1");
+  CHECK(text.find("/dev/pts/0") != std::string::npos);
+  CHECK(text.find("pid=1") != std::string::npos);
+  auto result = sandbox->Wait();
+  REQUIRE_MESSAGE(result, Why(result));
+  CHECK(result->status.ok());
+}
+
 TEST_CASE("sandbox: capabilities, privileged and no_new_privileges") {
   if (SkipWithoutSandbox()) return;
   BusyboxRoot root;
