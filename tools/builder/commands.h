@@ -27,6 +27,8 @@ void RegisterSearch(CLI::App& app, int* status);
 void RegisterImport(CLI::App& app, int* status);
 void RegisterBuild(CLI::App& app, int* status);
 void RegisterDebugRun(CLI::App& debug, int* status);
+void RegisterDebugSpec(CLI::App& debug, int* status);
+void RegisterVolume(CLI::App& app, int* status);
 
 /// The store at ImageStore::DefaultRoot() ($BUILDER_ROOT, ...), created if missing.
 [[nodiscard]] Result<oci::ImageStore> OpenStore();
