@@ -5,7 +5,7 @@ BUILDER_BUILD_DEPS=(
   g++ cmake ninja-build pkg-config
   libarchive-dev nettle-dev nlohmann-json3-dev libcurl4-openssl-dev libzstd-dev zlib1g-dev
   libdeflate-dev
-  doctest-dev libseccomp-dev libcap-dev libcli11-dev
+  doctest-dev libseccomp-dev libcap-dev libcli11-dev libnl-route-3-dev libnftables-dev
   python3-jsonschema busybox-static
 )
 

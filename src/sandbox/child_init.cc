@@ -592,7 +592,7 @@ void RunChildInit(const void* arg) {
   if (!p.spec->cgroup_name.empty() && ::unshare(CLONE_NEWCGROUP) != 0) {
     Die(p, what << "unshare cgroup namespace", errno);
   }
-  if (p.spec->network == NetworkMode::kNone) LoopbackUp(p);
+  if (OwnNetworkNamespace(p.spec->network)) LoopbackUp(p);
   SetupRootfs(p);
   if (p.spec->tty) SetupTty(p);
   SetupProcess(p);

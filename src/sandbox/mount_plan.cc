@@ -85,7 +85,7 @@ void AddProcProtections(std::vector<MountStep>* steps) {
 // mount_setattr(AT_RECURSIVE) makes every mount below it read-only too.
 void AddSysfs(const SandboxSpec& spec, std::vector<MountStep>* steps) {
   const unsigned long ro = spec.privileged ? 0 : MS_RDONLY;
-  if (spec.network == NetworkMode::kNone) {
+  if (OwnNetworkNamespace(spec.network)) {
     steps->push_back(Mount("sysfs", "/sys", MS_NOSUID | MS_NODEV | MS_NOEXEC | ro, ""));
   } else {
     MountStep step = Bind("/sys", "/sys", TargetKind::kDir, !spec.privileged, false);

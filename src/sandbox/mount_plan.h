@@ -60,7 +60,7 @@ struct MountPlan {
 /// read-only binds of the host's /etc/resolv.conf and /etc/hosts; then spec.binds; last, as
 /// Docker does, /proc/{kcore,keys,timer_list,...} masked by /dev/null, /proc/{acpi,asound,scsi}
 /// by an empty read-only tmpfs, and /proc/{bus,fs,irq,sys,sysrq-trigger} read-only.
-/// With spec.mount_sysfs a read-only /sys (sysfs with NetworkMode::kNone, else a recursive
+/// With spec.mount_sysfs a read-only /sys (sysfs with an own network namespace, else a recursive
 /// read-only bind of the host's) with /sys/firmware and /sys/devices/virtual/powercap masked.
 /// spec.hosts_file, resolv_conf_file and hostname_file replace the host's files; spec.tmpfs
 /// mounts come after the binds; privileged skips the /proc and /sys masks.

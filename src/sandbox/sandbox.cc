@@ -299,7 +299,10 @@ Result<Sandbox> Sandbox::Start(const SandboxSpec& spec) {
   plan.envp.push_back(nullptr);
 
   uint64_t flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
-  if (spec.network == NetworkMode::kNone) flags |= CLONE_NEWNET;
+  if (OwnNetworkNamespace(spec.network)) flags |= CLONE_NEWNET;
+  if (spec.network == NetworkMode::kConfigured && !spec.configure_network) {
+    return Fail(ErrorCode::kInvalidArgument, "sandbox: a configured network needs configure_network");
+  }
   if (!spec.cgroup_name.empty()) {
     state->cgroup = BUILDER_TRY(Cgroup::Create(spec.cgroup_name, spec.cgroup_limits));
   }
@@ -310,6 +313,12 @@ Result<Sandbox> Sandbox::Start(const SandboxSpec& spec) {
 
   if (auto applied = ApplyIdMaps(state->child.pid(), maps); !applied) {
     return Fail(std::move(applied.error()).Context("sandbox: write id maps"));
+  }
+  // The namespace exists with the child; the command must start with its interfaces up.
+  if (spec.network == NetworkMode::kConfigured) {
+    if (auto configured = spec.configure_network(state->child.pid()); !configured) {
+      return Fail(std::move(configured.error()).Context("sandbox: configure network"));
+    }
   }
   Message go;
   go.type = MessageType::kGo;

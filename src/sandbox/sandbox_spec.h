@@ -4,17 +4,24 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "base/error.h"
 #include "base/subprocess.h"
 #include "sandbox/capabilities.h"
 
 namespace builder::sandbox {
 
 /// kHost shares the host's network namespace (the default, as `docker build`); kNone gives an
-/// empty network namespace with only the loopback interface, up.
-enum class NetworkMode { kHost, kNone };
+/// empty network namespace with only the loopback interface, up. kConfigured is kNone plus
+/// SandboxSpec::configure_network, called by the parent before the command starts (a veth moved
+/// in, addresses, routes: the runner's bridge networks).
+enum class NetworkMode { kHost, kNone, kConfigured };
+
+/// Whether the mode gives the sandbox a network namespace of its own.
+inline bool OwnNetworkNamespace(NetworkMode mode) { return mode != NetworkMode::kHost; }
 
 /// A host path made visible inside the rootfs (later: RUN --mount). The destination is created
 /// in the rootfs when missing (a directory, or an empty file when the source is not a directory)
@@ -75,6 +82,10 @@ struct SandboxSpec {
   std::vector<gid_t> groups;  ///< supplementary groups
   std::string hostname = "builder";
   NetworkMode network = NetworkMode::kHost;
+  /// kConfigured only: called in the parent with the sandbox's init pid once its (empty) network
+  /// namespace exists and before the command starts, so the command finds its interfaces up. An
+  /// error fails Start (the sandbox is torn down). The loopback is brought up by the sandbox.
+  std::function<Result<void>(pid_t child)> configure_network;
   std::vector<BindMount> binds;
   /// Read-only binds of the host's /etc/resolv.conf and /etc/hosts (skipped when the host has
   /// none).

@@ -6,6 +6,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
@@ -443,6 +444,48 @@ TEST_CASE("sandbox: network none has only the loopback interface, up") {
   std::ifstream ours("/proc/net/dev");
   std::string dev((std::istreambuf_iterator<char>(ours)), std::istreambuf_iterator<char>());
   CHECK(Interfaces(host.out()) == Interfaces(dev));
+}
+
+TEST_CASE("sandbox: a configured network is set up by the parent before the command starts") {
+  if (SkipWithoutSandbox()) return;
+  BusyboxRoot root;
+  SandboxSpec spec = root.Shell("readlink /proc/self/ns/net; cat /proc/net/dev");
+  spec.network = NetworkMode::kConfigured;
+  std::string seen;
+  int calls = 0;
+  spec.configure_network = [&](pid_t child) -> Result<void> {
+    ++calls;
+    char target[128] = {};
+    std::string link = "/proc/" + std::to_string(child) + "/ns/net";
+    if (::readlink(link.c_str(), target, sizeof target - 1) < 0) return FailErrno(link, errno);
+    seen = target;
+    return {};
+  };
+  auto result = RunSandboxed(spec);
+  REQUIRE_MESSAGE(result, Why(result));
+  CHECK(calls == 1);
+  char ours[128] = {};
+  REQUIRE(::readlink("/proc/self/ns/net", ours, sizeof ours - 1) > 0);
+  // The callback saw the namespace the command runs in, and it is not ours.
+  CHECK(root.out().rfind(seen + "\n", 0) == 0);
+  CHECK(seen != std::string(ours));
+  CHECK(root.out().find("lo:") != std::string::npos);
+
+  BusyboxRoot failing;
+  SandboxSpec bad = failing.Shell("echo ran");
+  bad.network = NetworkMode::kConfigured;
+  bad.configure_network = [](pid_t) -> Result<void> {
+    return Fail(ErrorCode::kIo, "no bridge today");
+  };
+  auto refused = RunSandboxed(bad);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().ToString().find("no bridge today") != std::string::npos);
+  CHECK(failing.out().empty());
+
+  BusyboxRoot missing;
+  SandboxSpec none = missing.Shell("echo ran");
+  none.network = NetworkMode::kConfigured;
+  CHECK_FALSE(RunSandboxed(none));
 }
 
 TEST_CASE("sandbox: capabilities, no_new_privs and seccomp are in force") {

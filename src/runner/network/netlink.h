@@ -1,0 +1,33 @@
+// Links and addresses through rtnetlink (libnl-route-3): the bridge, a veth pair per container,
+// and the container end configured inside its network namespace. No `ip` commands.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "base/error.h"
+#include "runner/network/ipv4.h"
+
+namespace builder::runner::network {
+
+/// The host's IPv4 routes' destinations (main table), to choose subnets that collide with none.
+Result<std::vector<Ipv4Net>> HostRoutes();
+
+/// Creates the bridge when missing, gives it `gateway`/prefix and sets it up (idempotent).
+Result<void> EnsureBridge(const std::string& bridge, const std::string& gateway, int prefix);
+/// Deletes a link when it exists (a bridge, or a veth's host end, which takes its peer along).
+Result<void> DeleteLink(const std::string& name);
+bool LinkExists(const std::string& name);
+
+/// A veth pair: `host_name` enslaved to `bridge` and up; its peer created directly in the
+/// network namespace of `pid` as eth0, with `address`/prefix, up, a default route via `gateway`
+/// (when non-empty), and lo up.
+Result<void> ConnectContainer(pid_t pid, const std::string& bridge, const std::string& host_name,
+                              const std::string& address, int prefix, const std::string& gateway);
+
+/// Writes a sysctl under /proc/sys ("net/ipv4/ip_forward").
+Result<void> WriteSysctl(const std::string& key, const std::string& value);
+
+}  // namespace builder::runner::network

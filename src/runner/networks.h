@@ -1,0 +1,74 @@
+// Networks: the runner's entry point to container networks; the store's records plus the
+// kernel side (bridge, veth, nftables). The runner calls Attach from the sandbox's
+// configure_network hook and Detach when the container stops.
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "base/error.h"
+#include "runner/network/network_store.h"
+#include "runner/network/port_mapping.h"
+
+namespace builder::runner {
+
+using network::Lease;
+using network::NetworkInfo;
+using network::PortMapping;
+
+/// What a container asks of one network.
+struct AttachRequest {
+  std::string network = network::kDefaultNetwork;
+  std::string container_id;
+  std::string name;      ///< container name, resolvable by the network's other members
+  std::string hostname;  ///< own name in its hosts file (default: name)
+  std::vector<std::string> aliases;
+  std::vector<PortMapping> ports;        ///< host_port 0 picks a free port
+  std::vector<std::string> extra_hosts;  ///< --add-host NAME:IP
+  std::vector<std::string> dns;          ///< --dns
+  /// Host files the caller binds at /etc/hosts and /etc/resolv.conf (written here, hosts kept
+  /// current as members come and go); "" skips each.
+  std::string hosts_file;
+  std::string resolv_conf_file;
+  /// The process whose life is the lease's (the monitor); 0 = this process.
+  pid_t holder_pid = 0;
+};
+
+class Networks {
+ public:
+  [[nodiscard]] static Result<Networks> Open(std::string store_root);
+
+  /// Records the network and sets up its bridge and rules.
+  [[nodiscard]] Result<NetworkInfo> Create(const std::string& name, const std::string& subnet,
+                                           bool internal, std::map<std::string, std::string> labels);
+  /// The default network `bridge` (builder0), created on first use; its kernel side re-made when
+  /// missing (after a reboot).
+  [[nodiscard]] Result<NetworkInfo> Ensure(const std::string& name);
+  /// Refuses a network with live endpoints (and the default one); removes bridge, rules, record.
+  [[nodiscard]] Result<void> Remove(const std::string& name);
+  /// Reclaims dead leases everywhere, then removes user networks without endpoints.
+  [[nodiscard]] Result<std::vector<std::string>> Prune();
+
+  /// Allocates an address and connects the container whose init is `child` (its empty netns):
+  /// veth, eth0 with address and default route, published ports, hosts/resolv files. Returns the
+  /// lease with every host port filled in. On failure nothing stays behind.
+  [[nodiscard]] Result<Lease> Attach(const AttachRequest& request, pid_t child);
+  /// Removes the container's ports, veth and lease and refreshes the others' hosts files.
+  /// A container without a lease there is not an error.
+  [[nodiscard]] Result<void> Detach(const std::string& network, const std::string& container_id);
+  /// Detach for every lease whose holder is gone, on every network.
+  [[nodiscard]] Result<void> ReclaimDead();
+
+  network::NetworkStore& store() { return store_; }
+
+ private:
+  explicit Networks(network::NetworkStore store) : store_(std::move(store)) {}
+  Result<void> RefreshHosts(const std::string& network);
+  Result<void> DropKernelSide(const Lease& lease);
+  network::NetworkStore store_;
+};
+
+}  // namespace builder::runner
