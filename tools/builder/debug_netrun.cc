@@ -98,9 +98,9 @@ void RegisterDebugNetrun(CLI::App& debug, int* status) {
   auto net = std::make_shared<NetOpts>();
   cmd->add_option("--network", net->network);
   cmd->add_option("--name", net->name);
-  cmd->add_option("-p,--publish", net->ports);
-  cmd->add_option("--dns", net->dns);
-  cmd->add_option("--add-host", net->add_hosts);
+  cmd->add_option("-p,--publish", net->ports)->allow_extra_args(false);
+  cmd->add_option("--dns", net->dns)->allow_extra_args(false);
+  cmd->add_option("--add-host", net->add_hosts)->allow_extra_args(false);
   // IMAGE [CMD...]: everything after IMAGE belongs to the command, flags included.
   cmd->prefix_command();
   cmd->footer("Usage: builder debug netrun [--network NET] [-p [IP:]H:C] [--name N] IMAGE [CMD...]");
