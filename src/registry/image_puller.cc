@@ -9,6 +9,7 @@
 #include "oci/image_index.h"
 #include "oci/manifest.h"
 #include "oci/media_types.h"
+#include "registry/blob_sources.h"
 
 namespace builder::registry {
 namespace {
@@ -115,11 +116,14 @@ Result<PulledImage> Pull(const oci::ImageStore& store, RegistryTransport& transp
   FileLock gc_lock = BUILDER_TRY(store.LockBlobsShared());
   std::vector<const oci::Descriptor*> blobs{&manifest.config};
   for (const oci::Descriptor& layer : manifest.layers) blobs.push_back(&layer);
+  BlobSources sources = BlobSources::Load(store.root(), ref.domain());
   for (const oci::Descriptor* blob : blobs) {
     bool fetched = BUILDER_TRY(FetchBlob(store, client, *blob, options));
     ++(fetched ? out.blobs_fetched : out.blobs_present);
     if (options.on_blob) options.on_blob(*blob, fetched ? BlobPull::kFetched : BlobPull::kPresent);
+    sources.Record(blob->digest, ref.path());
   }
+  (void)sources.Save();  // a hint for cross-repository mounts when pushing; never fatal
   out.manifest = BUILDER_TRY(store.blobs().Put(chosen.media_type, chosen.bytes));
   if (ref.digest()) {
     BUILDER_TRY(store.AddUntagged(out.manifest));

@@ -43,7 +43,19 @@ bool IsListedInsecure(std::string_view domain) {
   return false;
 }
 
-// The registry's own explanation ({"errors":[{"code":..,"message":..}]}), quoted, or "".
+std::string StripParams(std::string_view content_type) {
+  std::string_view t = content_type.substr(0, content_type.find(';'));
+  while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
+  return std::string(t);
+}
+
+}  // namespace
+
+const char* const kManifestAccept =
+    "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, "
+    "application/vnd.docker.distribution.manifest.list.v2+json, "
+    "application/vnd.docker.distribution.manifest.v2+json";
+
 std::string RegistryReason(const HttpResponse& response) {
   json doc = json::parse(response.body, nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) return {};
@@ -59,19 +71,6 @@ std::string RegistryReason(const HttpResponse& response) {
   std::string quoted = QuoteForMessage(out);  // control bytes escaped; its quotes dropped
   return " (" + quoted.substr(1, quoted.size() - 2) + ")";
 }
-
-std::string StripParams(std::string_view content_type) {
-  std::string_view t = content_type.substr(0, content_type.find(';'));
-  while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
-  return std::string(t);
-}
-
-}  // namespace
-
-const char* const kManifestAccept =
-    "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, "
-    "application/vnd.docker.distribution.manifest.list.v2+json, "
-    "application/vnd.docker.distribution.manifest.v2+json";
 
 bool IsLoopbackRegistry(std::string_view domain) {
   std::string host = HostOnly(domain);
@@ -96,6 +95,12 @@ RegistryClient::RegistryClient(RegistryTransport& transport, RegistryEndpoint en
       repository_(std::move(repository)),
       credential_source_(std::move(credentials)) {}
 
+void RegistryClient::RequestPush(std::vector<std::string> mount_from) {
+  push_ = true;
+  mount_from_ = std::move(mount_from);
+  authorization_.clear();  // a pull-only token would be refused for uploads
+}
+
 Result<std::optional<RegistryCredentials>> RegistryClient::Credentials() {
   if (!credentials_) {
     if (!credential_source_) {
@@ -115,7 +120,9 @@ Result<void> RegistryClient::Authenticate(const HttpResponse& challenged) {
   for (const AuthChallenge& c : challenges) {
     if (c.scheme != "bearer") continue;
     HttpRequest token_request;
-    token_request.url = BUILDER_TRY(TokenUrl(c, "repository:" + repository_ + ":pull"));
+    std::string scope = "repository:" + repository_ + (push_ ? ":pull,push" : ":pull");
+    for (const std::string& from : mount_from_) scope += " repository:" + from + ":pull";
+    token_request.url = BUILDER_TRY(TokenUrl(c, scope));
     if (creds) token_request.headers.emplace_back("Authorization", BasicAuthorization(*creds));
     auto answer = BUILDER_TRY(transport_.Send(token_request, nullptr, 1 << 20));
     if (answer.status != 200)

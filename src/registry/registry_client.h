@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/error.h"
 #include "oci/byte_stream.h"
@@ -65,9 +66,18 @@ class RegistryClient {
   [[nodiscard]] Result<void> GetBlob(const oci::Digest& digest, oci::ByteSink& out);
 
   const RegistryEndpoint& endpoint() const { return endpoint_; }
+  const std::string& repository() const { return repository_; }
+
+  /// Tokens asked for from now on cover "repository:<repo>:pull,push" plus
+  /// "repository:<from>:pull" for every repository blobs may be mounted from.
+  void RequestPush(std::vector<std::string> mount_from = {});
+
+  /// Sends one request with the client's authorization, authenticating on a 401 and sending
+  /// it again (so a request whose body is a ByteSource should follow one that authenticated).
+  /// Any status is returned; transport errors as RegistryTransport::Send.
+  [[nodiscard]] Result<HttpResponse> Send(HttpRequest request, oci::ByteSink* sink, std::size_t max_body);
 
  private:
-  [[nodiscard]] Result<HttpResponse> Send(HttpRequest request, oci::ByteSink* sink, std::size_t max_body);
   [[nodiscard]] Result<void> Authenticate(const HttpResponse& challenged);
   [[nodiscard]] Result<std::optional<RegistryCredentials>> Credentials();
 
@@ -77,6 +87,12 @@ class RegistryClient {
   CredentialSource credential_source_;
   std::optional<std::optional<RegistryCredentials>> credentials_;  ///< loaded once
   std::string authorization_;  ///< the Authorization header value once authenticated
+  bool push_ = false;
+  std::vector<std::string> mount_from_;
 };
+
+/// The registry's own explanation of an error response ({"errors":[{"code","message"}]}),
+/// as " (CODE: message)", or "" when the body has none.
+std::string RegistryReason(const HttpResponse& response);
 
 }  // namespace builder::registry

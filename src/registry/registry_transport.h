@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -15,9 +16,15 @@ namespace builder::registry {
 /// One HTTP request. Header values may hold credentials: transports never log them or put
 /// them in errors.
 struct HttpRequest {
-  std::string method = "GET";  ///< "GET" or "HEAD"
+  std::string method = "GET";  ///< "GET", "HEAD", "POST", "PUT", "PATCH"
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;  ///< name, value
+  /// The request body of POST/PUT/PATCH when body_source is null (manifests, empty bodies).
+  std::string body;
+  /// A streamed body of exactly body_size bytes (blob uploads); borrowed, read once, so a
+  /// request with a source is not re-sent by the caller's retry without a fresh source.
+  oci::ByteSource* body_source = nullptr;
+  std::int64_t body_size = 0;
 };
 
 /// The final response (after redirects).

@@ -21,6 +21,7 @@ void RegisterPrune(CLI::App& app, int* status);
 void RegisterSave(CLI::App& app, int* status);
 void RegisterLoad(CLI::App& app, int* status);
 void RegisterPull(CLI::App& app, int* status);
+void RegisterPush(CLI::App& app, int* status);
 void RegisterImport(CLI::App& app, int* status);
 void RegisterBuild(CLI::App& app, int* status);
 void RegisterDebugRun(CLI::App& debug, int* status);

@@ -84,6 +84,7 @@ int main(int argc, char** argv) {
   builder::cli::RegisterSave(app, &status);
   builder::cli::RegisterLoad(app, &status);
   builder::cli::RegisterPull(app, &status);
+  builder::cli::RegisterPush(app, &status);
   builder::cli::RegisterImport(app, &status);
 
   CLI::App* debug = app.add_subcommand("debug", "Inspect builder's internals");
