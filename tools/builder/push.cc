@@ -59,11 +59,11 @@ Result<std::vector<Source>> Sources(const oci::ImageStore& store, const Flags& f
   return std::vector<Source>{{image.descriptor, ref}};
 }
 
-// "oci:DIR:TAG" -> DIR, TAG; the tag is after the last ':' unless that is part of the path.
+// "DIR:TAG" -> DIR, TAG: split at the first ':', as skopeo does (paths cannot hold one; a
+// docker-archive reference can: "app.tar:my/app:3").
 std::pair<std::string, std::string> SplitTransport(std::string_view rest) {
-  auto colon = rest.rfind(':');
-  if (colon == std::string_view::npos || rest.find('/', colon) != std::string_view::npos)
-    return {std::string(rest), ""};
+  auto colon = rest.find(':');
+  if (colon == std::string_view::npos) return {std::string(rest), ""};
   return {std::string(rest.substr(0, colon)), std::string(rest.substr(colon + 1))};
 }
 
