@@ -6,10 +6,10 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <chrono>
 #include <cstdlib>
 #include <functional>
-#include <thread>
+
+#include "registry/transfer_retry.h"
 
 namespace builder::registry {
 namespace {
@@ -40,29 +40,14 @@ class FdRangeSource final : public oci::ByteSource {
   std::int64_t end_;
 };
 
-bool Transient(long status) { return status == 408 || status == 429 || status >= 500; }
-
-// Worth another attempt: transport failures (dropped, refused or timed-out connections).
-bool Transient(const Error& error) { return error.code() == ErrorCode::kIo; }
-
-void Pause(int failures, const HttpResponse* response) {
-  auto delay = std::chrono::milliseconds(250) * (1 << std::min(failures - 1, 5));
-  if (response) {
-    // A registry that says how long to wait knows best (bounded: it may be hostile).
-    long after = std::strtol(response->Header("retry-after").c_str(), nullptr, 10);
-    if (after > 0) delay = std::chrono::milliseconds(1000 * std::min(after, 30L));
-  }
-  std::this_thread::sleep_for(delay);
-}
-
 // Sends make() until the answer is not transient; the last transient answer or error after
 // kTransferAttempts tries.
 Result<HttpResponse> SendRetrying(RegistryClient& client, const std::function<HttpRequest()>& make) {
   for (int failures = 1;; ++failures) {
     auto sent = client.Send(make(), nullptr, kMaxErrorBody);
-    bool again = sent ? Transient(sent->status) : Transient(sent.error());
+    bool again = sent ? IsTransientStatus(sent->status) : IsTransientError(sent.error());
     if (!again || failures >= kTransferAttempts) return sent;
-    Pause(failures, sent ? &*sent : nullptr);
+    PauseBeforeRetry(failures, sent ? &*sent : nullptr);
   }
 }
 
@@ -185,11 +170,11 @@ Result<void> UploadBlob(RegistryClient& client, const oci::Descriptor& blob, int
       offset = NextOffset(*sent, offset + length);
       continue;
     }
-    bool again = sent ? Transient(sent->status) : Transient(sent.error());
+    bool again = sent ? IsTransientStatus(sent->status) : IsTransientError(sent.error());
     if (!again) return Fail(sent ? StatusError(*sent, what) : std::move(sent.error()).Context(what));
     if (++failures >= kTransferAttempts)
       return Fail(sent ? StatusError(*sent, what) : std::move(sent.error()).Context(what));
-    Pause(failures, sent ? &*sent : nullptr);
+    PauseBeforeRetry(failures, sent ? &*sent : nullptr);
     // Where did the registry get to? A session it lost (404) starts over.
     auto status = client.Send(HttpRequest{.method = "GET", .url = location}, nullptr, kMaxErrorBody);
     if (status && status->status == 204) {

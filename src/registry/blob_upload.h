@@ -16,10 +16,6 @@ namespace builder::registry {
 /// Blobs up to this size go in one PUT; bigger ones in PATCH chunks of this size.
 inline constexpr std::int64_t kUploadChunk = 32 << 20;
 
-/// How often a request that failed for a transient reason (a dropped or refused connection,
-/// HTTP 429 or 5xx) is tried again, with a doubling pause starting at 250 ms.
-inline constexpr int kTransferAttempts = 6;
-
 /// HEAD /v2/<repo>/blobs/<digest>: true when the registry has the blob (with the
 /// descriptor's size when it says one), false for 404. Retries transient failures.
 [[nodiscard]] Result<bool> BlobExists(RegistryClient& client, const oci::Descriptor& blob);

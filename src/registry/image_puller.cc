@@ -1,6 +1,9 @@
 // PullImage: resolve the manifest, stream the missing blobs through a verifying sink, tag.
 #include "registry/image_puller.h"
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <optional>
 #include <string>
 
@@ -10,6 +13,7 @@
 #include "oci/manifest.h"
 #include "oci/media_types.h"
 #include "registry/blob_sources.h"
+#include "registry/transfer_retry.h"
 
 namespace builder::registry {
 namespace {
@@ -26,7 +30,7 @@ class VerifyingSink final : public oci::ByteSink {
     if (written_ > expected_.size)
       return Fail(ErrorCode::kCorrupt, "blob " + expected_.digest.str() + ": the registry sent more than " +
                                            std::to_string(expected_.size) + " bytes");
-    hash_.Update(bytes);
+    hash_->Update(bytes);
     BUILDER_TRY(WriteAll(fd_, {reinterpret_cast<const char*>(bytes.data()), bytes.size()},
                          "blob " + expected_.digest.str()));
     if (progress_) progress_->Advance(bytes.size());
@@ -34,12 +38,23 @@ class VerifyingSink final : public oci::ByteSink {
   }
   Result<void> Close() override { return {}; }
 
+  std::int64_t written() const { return written_; }
+
+  // Back to an empty file, for a registry that answered a resume with the whole blob.
+  Result<void> Restart() {
+    if (::ftruncate(fd_, 0) != 0 || ::lseek(fd_, 0, SEEK_SET) != 0)
+      return Fail(Error(ErrorCode::kIo, "blob " + expected_.digest.str() + ": truncate: " + ErrnoText(errno), errno));
+    hash_.emplace();
+    written_ = 0;
+    return {};
+  }
+
   // Size and digest as announced by the manifest, else kCorrupt.
   Result<void> Check() {
     if (written_ != expected_.size)
       return Fail(ErrorCode::kCorrupt, "blob " + expected_.digest.str() + ": got " + std::to_string(written_) +
                                            " bytes, the manifest says " + std::to_string(expected_.size));
-    std::string got = "sha256:" + hash_.FinishHex();
+    std::string got = "sha256:" + hash_->FinishHex();
     if (got != expected_.digest.str())
       return Fail(ErrorCode::kCorrupt, "blob " + expected_.digest.str() + ": content digest is " + got);
     return {};
@@ -49,9 +64,19 @@ class VerifyingSink final : public oci::ByteSink {
   int fd_;
   const oci::Descriptor& expected_;
   Progress* progress_;
-  Sha256 hash_;
+  std::optional<Sha256> hash_{std::in_place};
   std::int64_t written_ = 0;
 };
+
+// fetch() again after transient failures (dropped connections, 429, 5xx).
+template <typename Fetch>
+auto Retrying(const Fetch& fetch) -> decltype(fetch()) {
+  for (int failures = 1;; ++failures) {
+    auto got = fetch();
+    if (got || !IsTransientError(got.error()) || failures >= kTransferAttempts) return got;
+    PauseBeforeRetry(failures);
+  }
+}
 
 Result<bool> FetchBlob(const oci::ImageStore& store, RegistryClient& client, const oci::Descriptor& blob,
                        const PullOptions& options) {
@@ -62,7 +87,19 @@ Result<bool> FetchBlob(const oci::ImageStore& store, RegistryClient& client, con
   VerifyingSink sink(staged.fd(), blob, options.progress);
   if (options.progress)
     options.progress->Start("Downloading " + blob.digest.ShortId(), static_cast<std::uint64_t>(blob.size));
-  auto got = client.GetBlob(blob.digest, sink);
+  // Dropped connections and transient statuses are retried, resuming where the bytes stopped.
+  Result<void> got;
+  for (int failures = 1;; ++failures) {
+    std::int64_t offset = sink.written();
+    got = client.GetBlob(blob.digest, sink, offset);
+    if (!got && got.error().code() == ErrorCode::kCorrupt && offset > 0) {
+      // More than the blob: the registry ignored the Range and sent it whole. Start over.
+      BUILDER_TRY(sink.Restart());
+      got = client.GetBlob(blob.digest, sink, 0);
+    }
+    if (got || !IsTransientError(got.error()) || failures >= kTransferAttempts) break;
+    PauseBeforeRetry(failures);
+  }
   if (options.progress) options.progress->Finish();
   BUILDER_TRY(got);
   BUILDER_TRY(sink.Check());
@@ -87,7 +124,7 @@ Result<FetchedManifest> PlatformManifest(RegistryClient& client, FetchedManifest
   if (!oci::IsManifest(entry.media_type))
     return Fail(ErrorCode::kUnsupported, "the " + platform.ToString() + " entry is a " + entry.media_type +
                                              ", not an image manifest");
-  FetchedManifest chosen = BUILDER_TRY(client.GetManifest(entry.digest.str()));
+  FetchedManifest chosen = BUILDER_TRY(Retrying([&] { return client.GetManifest(entry.digest.str()); }));
   if (static_cast<std::int64_t>(chosen.bytes.size()) != entry.size)
     return Fail(ErrorCode::kCorrupt, "manifest " + entry.digest.str() + " is " +
                                          std::to_string(chosen.bytes.size()) + " bytes, the index says " +
@@ -105,7 +142,7 @@ Result<PulledImage> Pull(const oci::ImageStore& store, RegistryTransport& transp
 
   PulledImage out;
   out.reference = ref;
-  FetchedManifest top = BUILDER_TRY(client.GetManifest(ref.digest() ? ref.digest()->str() : ref.tag()));
+  FetchedManifest top = BUILDER_TRY(Retrying([&] { return client.GetManifest(ref.digest() ? ref.digest()->str() : ref.tag()); }));
   out.digest = top.digest;
   FetchedManifest chosen = BUILDER_TRY(PlatformManifest(client, std::move(top), options.platform));
   oci::Manifest manifest = BUILDER_TRY(oci::Manifest::Parse(chosen.bytes));

@@ -210,9 +210,10 @@ Result<FetchedManifest> RegistryClient::GetManifest(std::string_view tag_or_dige
   return out;
 }
 
-Result<void> RegistryClient::GetBlob(const oci::Digest& digest, oci::ByteSink& out) {
+Result<void> RegistryClient::GetBlob(const oci::Digest& digest, oci::ByteSink& out, std::int64_t offset) {
   HttpRequest request;
   request.url = endpoint_.ApiUrl() + repository_ + "/blobs/" + digest.str();
+  if (offset > 0) request.headers.emplace_back("Range", "bytes=" + std::to_string(offset) + "-");
   HttpResponse response = BUILDER_TRY(Send(request, &out, 0));
   if (response.status == 404)
     return Fail(ErrorCode::kNotFound, "blob " + digest.str() + " not found in the registry" + RegistryReason(response));

@@ -1,6 +1,7 @@
 // RegistryClient: the distribution-spec pull calls (manifests, blobs) against one repository.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -62,8 +63,9 @@ class RegistryClient {
   /// Docker schema 1.
   [[nodiscard]] Result<FetchedManifest> GetManifest(std::string_view tag_or_digest);
   /// GET /v2/<repo>/blobs/<digest>, streamed into out (not closed). The caller verifies the
-  /// bytes. Errors as GetManifest's (404: "blob <digest> not found in the registry").
-  [[nodiscard]] Result<void> GetBlob(const oci::Digest& digest, oci::ByteSink& out);
+  /// bytes. From `offset` on (a Range request, to resume) when it is not 0. Errors as
+  /// GetManifest's (404: "blob <digest> not found in the registry").
+  [[nodiscard]] Result<void> GetBlob(const oci::Digest& digest, oci::ByteSink& out, std::int64_t offset = 0);
 
   const RegistryEndpoint& endpoint() const { return endpoint_; }
   const std::string& repository() const { return repository_; }

@@ -3,7 +3,8 @@
 # base, builder pulls and builds FROM it, pushes the result (base layer mounted from the other
 # repository, judged from the registry's access log), a second push uploads nothing, skopeo and
 # umoci read what builder pushed, a pull round trip gives the same digests; pushes to oci:,
-# oci-archive: and docker-archive: are judged by skopeo.
+# oci-archive: and docker-archive: are judged by skopeo; a faulty proxy (500/503/429, cut
+# connections) and SIGKILL do not stop a push or pull; build --push pushes every -t.
 BUILDER=$1
 . "$(dirname "$0")/lib.sh"
 [ "$(id -u)" = 0 ] || skip "needs root (sandbox)"
@@ -127,4 +128,62 @@ DEAD=$(free_port)
 "$BUILDER" push "127.0.0.1:$DEAD/x:1" >/dev/null 2>"$WORK/err" && fail "pushing to a dead registry succeeded"
 grep -qF "connect to 127.0.0.1:$DEAD" "$WORK/err" || { cat "$WORK/err"; fail "dead registry: unclear error"; }
 "$BUILDER" debug fsck >"$WORK/fsck" 2>&1 || { cat "$WORK/fsck"; fail "fsck after pushes"; }
+
+# Faults: a proxy that answers 503/429/500 and cuts connections in the middle of blobs, both
+# directions; push and pull still complete, with the registry's digests.
+FPORT=$(free_port)
+python3 "$(dirname "$0")/fault_proxy.py" "$FPORT" "$REG" 3 >"$WORK/proxy.log" 2>&1 &
+PROXY_PID=$!
+add_cleanup "kill $PROXY_PID 2>/dev/null; wait $PROXY_PID 2>/dev/null"
+for _ in $(seq 50); do grep -q listening "$WORK/proxy.log" && break; sleep 0.1; done
+FREG="127.0.0.1:$FPORT"
+head -c $((3 << 20)) /dev/urandom >"$CTX/big"
+printf 'FROM %s/lib/bb:1\nCOPY big /big\n' "$REG" >"$CTX/Dockerfile"
+"$BUILDER" build --progress plain -t "$FREG/fault/app:1" "$CTX" >/dev/null 2>"$WORK/log" || { cat "$WORK/log" >&2; fail "build of the fault image failed"; }
+"$BUILDER" push "$FREG/fault/app:1" >"$WORK/out" 2>"$WORK/err" || { cat "$WORK/err" "$WORK/proxy.log" >&2; fail "push through the faulty proxy failed"; }
+grep -q "fault cut-upload" "$WORK/proxy.log" || { cat "$WORK/proxy.log"; fail "no upload was cut"; }
+grep -q "fault 503\|fault 429\|fault 500" "$WORK/proxy.log" || { cat "$WORK/proxy.log"; fail "no error status was injected"; }
+fwant=$(remote_digest fault/app:1) || fail "skopeo inspect of the fault push"
+grep -q "digest: $fwant" "$WORK/out" || { cat "$WORK/out"; fail "the faulty push printed another digest than $fwant"; }
+skopeo copy --quiet --src-tls-verify=false "docker://$REG/fault/app:1" "oci:$WORK/copied:fault" >"$WORK/skopeo.log" 2>&1 ||
+  { cat "$WORK/skopeo.log" >&2; fail "skopeo cannot copy what the faulty push left"; }
+export BUILDER_ROOT="$WORK/store-fault"
+"$BUILDER" pull "$FREG/fault/app:1" >"$WORK/out" 2>"$WORK/err" || { cat "$WORK/err" "$WORK/proxy.log" >&2; fail "pull through the faulty proxy failed"; }
+grep -qx "Digest: $fwant" "$WORK/out" || { cat "$WORK/out"; fail "the faulty pull got another digest"; }
+grep -q "fault cut-download" "$WORK/proxy.log" || { cat "$WORK/proxy.log"; fail "no download was cut"; }
+"$BUILDER" debug fsck >"$WORK/fsck" 2>&1 || { cat "$WORK/fsck"; fail "fsck after the faulty pull"; }
+
+# SIGKILL in the middle of a push and of a pull: fsck stays clean and a re-run completes.
+export BUILDER_ROOT="$WORK/store"
+head -c $((64 << 20)) /dev/urandom >"$CTX/big"
+"$BUILDER" build --progress plain -t "$REG/kill/app:1" "$CTX" >/dev/null 2>"$WORK/log" || { cat "$WORK/log" >&2; fail "build of the kill image failed"; }
+"$BUILDER" push "$REG/kill/app:1" >/dev/null 2>&1 &
+KPID=$!
+sleep 0.3
+kill -9 $KPID 2>/dev/null
+wait $KPID 2>/dev/null
+"$BUILDER" debug fsck >"$WORK/fsck" 2>&1 || { cat "$WORK/fsck"; fail "fsck after a killed push"; }
+"$BUILDER" push "$REG/kill/app:1" >"$WORK/out" 2>"$WORK/err" || { cat "$WORK/err" >&2; fail "push after a killed push failed"; }
+kwant=$(remote_digest kill/app:1) || fail "skopeo inspect after the killed push"
+grep -q "digest: $kwant" "$WORK/out" || fail "re-run push: another digest"
+export BUILDER_ROOT="$WORK/store-kill"
+"$BUILDER" pull "$REG/kill/app:1" >/dev/null 2>&1 &
+KPID=$!
+sleep 0.3
+kill -9 $KPID 2>/dev/null
+wait $KPID 2>/dev/null
+"$BUILDER" debug fsck >"$WORK/fsck" 2>&1 || { cat "$WORK/fsck"; fail "fsck after a killed pull"; }
+"$BUILDER" pull "$REG/kill/app:1" >"$WORK/out" 2>"$WORK/err" || { cat "$WORK/err" >&2; fail "pull after a killed pull failed"; }
+grep -qx "Digest: $kwant" "$WORK/out" || fail "re-run pull: another digest"
+
+# build --push with two -t: both tags land in the registry.
+export BUILDER_ROOT="$WORK/store"
+printf 'FROM %s/lib/bb:1\nRUN echo pushed > /p\n' "$REG" >"$CTX/Dockerfile"
+rm -f "$CTX/big"
+"$BUILDER" build --progress plain --push -t "$REG/bp/one:1" -t "$REG/bp/two:2" "$CTX" >"$WORK/id" 2>"$WORK/log" ||
+  { cat "$WORK/log" >&2; fail "build --push failed"; }
+d1=$(remote_digest bp/one:1) || fail "build --push: first tag missing in the registry"
+d2=$(remote_digest bp/two:2) || fail "build --push: second tag missing in the registry"
+[ "$d1" = "$d2" ] || fail "build --push: the two tags name different manifests"
+[ "$d1" = "$(skopeo inspect --format '{{.Digest}}' "oci:$BUILDER_ROOT:$REG/bp/one:1")" ] || fail "build --push: another digest than the store's"
 note ok

@@ -19,6 +19,7 @@
 #include "parser/instructions.h"
 #include "planner/planner.h"
 #include "registry/curl_transport.h"
+#include "registry/image_pusher.h"
 
 namespace builder::cli {
 namespace {
@@ -37,6 +38,7 @@ struct BuildFlags {
   bool explain = false;
   bool pull = false;
   bool quiet = false;
+  bool push = false;
   std::string context;
 };
 
@@ -161,6 +163,18 @@ Result<int> RunBuild(const BuildFlags& flags) {
   if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH"); epoch && *epoch)
     options.source_date_epoch = std::strtoll(epoch, nullptr, 10);
   auto outcome = BUILDER_TRY(executor::Execute(store, plan, options));
+  if (flags.push) {
+    // Every -t, each to its own registry, after the whole build succeeded.
+    if (tags.empty()) return Fail(ErrorCode::kInvalidArgument, "--push needs at least one -t NAME:TAG");
+    for (const oci::Reference& tag : tags) {
+      oci::StoredImage image = BUILDER_TRY(store.Resolve(tag.String()));
+      auto pushed = BUILDER_TRY(registry::PushImage(store, *transport, image.descriptor, tag));
+      reporter->Note("pushed " + tag.String() + ": digest: " + pushed.digest.str() + " (" +
+                     std::to_string(pushed.blobs_uploaded) + " blobs uploaded, " +
+                     std::to_string(pushed.blobs_mounted) + " mounted, " + std::to_string(pushed.blobs_present) +
+                     " already there)");
+    }
+  }
   reporter->Finish();  // the live view's last frame, before the id lands on the same terminal
   if (!flags.iidfile.empty()) BUILDER_TRY(WriteFileAtomic(flags.iidfile, outcome.image_id.str()));
   std::cout << outcome.image_id.str() << '\n';
@@ -185,6 +199,7 @@ void RegisterBuild(CLI::App& app, int* status) {
   cmd->add_flag("--explain", flags.explain, "Explain every cache miss");
   cmd->add_flag("--pull", flags.pull, "Always attempt to pull a newer version of the image");
   cmd->add_flag("-q,--quiet", flags.quiet, "Suppress the build output and print image ID on success");
+  cmd->add_flag("--push", flags.push, "Push every -t to its registry after the build");
   cmd->add_option("CONTEXT", flags.context, "Build context directory")->required();
   cmd->callback([status] {
     auto r = RunBuild(flags);
