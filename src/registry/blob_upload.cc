@@ -177,10 +177,12 @@ Result<void> UploadBlob(RegistryClient& client, const oci::Descriptor& blob, int
     PauseBeforeRetry(failures, sent ? &*sent : nullptr);
     // Where did the registry get to? A session it lost (404) starts over.
     auto status = client.Send(HttpRequest{.method = "GET", .url = location}, nullptr, kMaxErrorBody);
-    if (status && status->status == 204) {
+    if (status && status->status == 204 && NextOffset(*status, 0) > 1) {
       offset = NextOffset(*status, 0);
       if (std::string next = status->Header("location"); !next.empty()) location = Absolute(client, next);
-    } else if (status && status->status == 404) {
+    } else if (status && (status->status == 404 || status->status == 204)) {
+      // Lost, or "0-0": distribution answers that for an empty upload and for one byte alike,
+      // so only a fresh session has a known offset.
       auto fresh = StartUpload(client);
       if (fresh) {
         location = *fresh;

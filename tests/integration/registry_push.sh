@@ -155,7 +155,7 @@ grep -q "fault cut-download" "$WORK/proxy.log" || { cat "$WORK/proxy.log"; fail 
 
 # SIGKILL in the middle of a push and of a pull: fsck stays clean and a re-run completes.
 export BUILDER_ROOT="$WORK/store"
-head -c $((64 << 20)) /dev/urandom >"$CTX/big"
+head -c $((${REGISTRY_PUSH_KILL_MB:-32} << 20)) /dev/urandom >"$CTX/big"
 "$BUILDER" build --progress plain -t "$REG/kill/app:1" "$CTX" >/dev/null 2>"$WORK/log" || { cat "$WORK/log" >&2; fail "build of the kill image failed"; }
 "$BUILDER" push "$REG/kill/app:1" >/dev/null 2>&1 &
 KPID=$!

@@ -156,7 +156,7 @@ class FakeRegistry final : public RegistryTransport {
       return response;
     }
     response.status = 204;
-    response.headers.emplace_back("range", "0-" + std::to_string(static_cast<long>(u->second.size()) - 1));
+    response.headers.emplace_back("range", "0-" + std::to_string(std::max<long>(static_cast<long>(u->second.size()) - 1, 0)));
     response.headers.emplace_back("location", r.url.substr(0, r.url.find('?')));
     return response;
   }
@@ -218,7 +218,7 @@ class FakeRegistry final : public RegistryTransport {
     }
     if (r.method == "PATCH") {
       response.status = 202;
-      response.headers.emplace_back("range", "0-" + std::to_string(static_cast<long>(u->second.size()) - 1));
+      response.headers.emplace_back("range", "0-" + std::to_string(std::max<long>(static_cast<long>(u->second.size()) - 1, 0)));
       response.headers.emplace_back("location", "/v2/" + repo + "/blobs/uploads/" + u->first);
       return response;
     }
