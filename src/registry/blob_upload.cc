@@ -170,13 +170,17 @@ Result<void> UploadBlob(RegistryClient& client, const oci::Descriptor& blob, int
       offset = NextOffset(*sent, offset + length);
       continue;
     }
-    bool again = sent ? IsTransientStatus(sent->status) : IsTransientError(sent.error());
+    // 404 or 416 on an open session: it is gone or out of step with what we think it holds
+    // (a cut request may have left part of its body in it), so it starts over.
+    bool stale = sent && (sent->status == 404 || sent->status == 416);
+    bool again = stale || (sent ? IsTransientStatus(sent->status) : IsTransientError(sent.error()));
     if (!again) return Fail(sent ? StatusError(*sent, what) : std::move(sent.error()).Context(what));
     if (++failures >= kTransferAttempts)
       return Fail(sent ? StatusError(*sent, what) : std::move(sent.error()).Context(what));
-    PauseBeforeRetry(failures, sent ? &*sent : nullptr);
-    // Where did the registry get to? A session it lost (404) starts over.
-    auto status = client.Send(HttpRequest{.method = "GET", .url = location}, nullptr, kMaxErrorBody);
+    PauseBeforeRetry(failures, sent && !stale ? &*sent : nullptr);
+    // Where did the registry get to? Asked again through transient failures of its own.
+    Result<HttpResponse> status = stale ? Result<HttpResponse>(HttpResponse{.status = 404})
+                                        : SendRetrying(client, [&] { return HttpRequest{.method = "GET", .url = location}; });
     if (status && status->status == 204 && NextOffset(*status, 0) > 1) {
       offset = NextOffset(*status, 0);
       if (std::string next = status->Header("location"); !next.empty()) location = Absolute(client, next);

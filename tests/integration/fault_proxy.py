@@ -4,9 +4,9 @@
 usage: fault_proxy.py LISTEN_PORT UPSTREAM_HOST:PORT EVERY
 
 One request per connection (the proxy asks upstream for Connection: close). Every EVERY-th
-request gets a fault, cycling through: an answer 503, a cut (an upload loses its connection in
-the middle of its body; a blob download in the middle of the response), 429, 500, a cut.
-Requests that cannot be cut get 503 instead. Prints one line per fault to stdout.
+request is answered 503, 429 or 500 in turn; of the others, every third upload with a body loses
+its connection in the middle of the body, and every third blob download in the middle of the
+response. Prints one line per fault to stdout.
 """
 import socket
 import sys
@@ -14,9 +14,9 @@ import threading
 
 LISTEN, UPSTREAM, EVERY = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 UP_HOST, UP_PORT = UPSTREAM.rsplit(":", 1)
-FAULTS = ["503", "cut", "429", "500", "cut"]
+STATUSES = ["503", "429", "500"]
 lock = threading.Lock()
-count = [0]
+count = {"all": 0, "upload": 0, "download": 0}
 
 
 def read_head(conn):
@@ -31,7 +31,7 @@ def read_head(conn):
 
 
 def read_exact(conn, n, have):
-    data = have
+    data = have[:n]
     while len(data) < n:
         chunk = conn.recv(min(65536, n - len(data)))
         if not chunk:
@@ -59,14 +59,19 @@ def handle(conn):
         for l in headers:
             if l.lower().startswith("content-length:"):
                 length = int(l.split(":", 1)[1])
-        with lock:
-            count[0] += 1
-            n = count[0]
-        fault = FAULTS[(n // EVERY) % len(FAULTS)] if n % EVERY == 0 else None
         upload = length > 0 and "/blobs/uploads/" in path
         download = method == "GET" and "/blobs/sha256:" in path
-        if fault == "cut" and not (upload or download):
-            fault = "503"
+        fault = None
+        with lock:
+            count["all"] += 1
+            n = count["all"]
+            if n % EVERY == 0:
+                fault = STATUSES[(n // EVERY) % len(STATUSES)]
+            elif upload or download:
+                kind = "upload" if upload else "download"
+                count[kind] += 1
+                if count[kind] % 3 == 2:
+                    fault = "cut"
         if fault in ("503", "429", "500"):
             read_exact(conn, length, rest)
             print("fault %s %s %s" % (fault, method, path), flush=True)

@@ -132,7 +132,7 @@ grep -qF "connect to 127.0.0.1:$DEAD" "$WORK/err" || { cat "$WORK/err"; fail "de
 # Faults: a proxy that answers 503/429/500 and cuts connections in the middle of blobs, both
 # directions; push and pull still complete, with the registry's digests.
 FPORT=$(free_port)
-python3 "$(dirname "$0")/fault_proxy.py" "$FPORT" "$REG" 3 >"$WORK/proxy.log" 2>&1 &
+python3 "$(dirname "$0")/fault_proxy.py" "$FPORT" "$REG" 5 >"$WORK/proxy.log" 2>&1 &
 PROXY_PID=$!
 add_cleanup "kill $PROXY_PID 2>/dev/null; wait $PROXY_PID 2>/dev/null"
 for _ in $(seq 50); do grep -q listening "$WORK/proxy.log" && break; sleep 0.1; done
