@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "oci/image_index.h"
+#include "oci/layer_recompress.h"
 #include "oci/manifest.h"
 #include "oci/media_types.h"
 #include "registry/blob_sources.h"
@@ -41,12 +42,35 @@ Result<void> AddBlobs(const std::string& bytes, Plan& plan, std::set<std::string
   return {};
 }
 
-Result<Plan> MakePlan(const oci::ImageStore& store, const oci::Descriptor& entry) {
+// The stored manifest with every layer in `to` compression (converted into the store as
+// needed); the bytes unchanged when nothing needed converting.
+Result<std::string> Recompressed(const oci::ImageStore& store, const std::string& bytes, oci::Compression to) {
+  oci::Manifest manifest = BUILDER_TRY(oci::Manifest::Parse(bytes));
+  bool changed = false;
+  for (oci::Descriptor& layer : manifest.layers) {
+    if (!oci::IsLayer(layer.media_type) || oci::IsForeignLayer(layer.media_type) ||
+        oci::LayerCompressionOf(layer.media_type) == to)
+      continue;
+    layer = BUILDER_TRY(oci::RecompressLayer(store, layer, to, manifest.format()));
+    changed = true;
+  }
+  return changed ? manifest.Serialize() : bytes;
+}
+
+Result<Plan> MakePlan(const oci::ImageStore& store, const oci::Descriptor& entry,
+                      std::optional<oci::Compression> compression) {
   Plan plan;
   std::set<std::string> seen;
   plan.top.descriptor = entry;
   plan.top.descriptor.annotations.clear();
   plan.top.bytes = BUILDER_TRY(store.blobs().Read(entry));
+  if (compression && oci::IsIndex(entry.media_type))
+    return Fail(ErrorCode::kUnsupported, "--compression cannot rewrite an image index; push one platform's image");
+  if (compression) {
+    plan.top.bytes = BUILDER_TRY(Recompressed(store, plan.top.bytes, *compression));
+    plan.top.descriptor.digest = oci::Digest::Of(plan.top.bytes);
+    plan.top.descriptor.size = static_cast<std::int64_t>(plan.top.bytes.size());
+  }
   if (!oci::IsIndex(entry.media_type)) {
     BUILDER_TRY(AddBlobs(plan.top.bytes, plan, seen));
     return plan;
@@ -84,7 +108,7 @@ Result<PushedImage> Push(const oci::ImageStore& store, RegistryTransport& transp
   RegistryEndpoint endpoint = RegistryEndpoint::For(dest.domain());
   // Blobs read while pushing must not be collected by a concurrent prune.
   FileLock gc_lock = BUILDER_TRY(store.LockBlobsShared());
-  Plan plan = BUILDER_TRY(MakePlan(store, entry));
+  Plan plan = BUILDER_TRY(MakePlan(store, entry, options.compression));
   BlobSources sources = BlobSources::Load(store.root(), dest.domain());
   std::vector<std::string> mount_from;
   for (const oci::Descriptor& blob : plan.blobs)
@@ -131,7 +155,7 @@ Result<PushedImage> Push(const oci::ImageStore& store, RegistryTransport& transp
   client.RequestPush();
   for (const Document& child : plan.children)
     BUILDER_TRY(PutManifest(client, child.descriptor.digest.str(), child.descriptor.media_type, child.bytes));
-  std::string target = dest.tag().empty() ? entry.digest.str() : dest.tag();
+  std::string target = dest.tag().empty() ? plan.top.descriptor.digest.str() : dest.tag();
   out.digest = BUILDER_TRY(PutManifest(client, target, entry.media_type, plan.top.bytes));
   out.size = static_cast<std::int64_t>(plan.top.bytes.size());
 

@@ -3,10 +3,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "base/error.h"
 #include "oci/descriptor.h"
+#include "oci/media_types.h"
 #include "oci/image_store.h"
 #include "oci/reference.h"
 #include "registry/registry_client.h"
@@ -27,6 +29,10 @@ struct PushOptions {
   int jobs = 3;
   /// Passed to UploadBlob (tests use small chunks).
   std::int64_t chunk_size = 32 << 20;
+  /// Layers stored in another compression are recompressed (into the store, so a later push
+  /// finds them) and the manifest rewritten with the new layer descriptors, as docker does;
+  /// the pushed manifest then differs from the stored one. Not for image indexes.
+  std::optional<oci::Compression> compression;
 };
 
 struct PushedImage {

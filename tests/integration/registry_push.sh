@@ -111,6 +111,19 @@ grep -q "^1: digest: $want" "$WORK/out" && grep -q "^2: digest: $want" "$WORK/ou
 "$BUILDER" push "$REG/lib/app:1" "$REG/other/app:7" >"$WORK/out" 2>"$WORK/err" || { cat "$WORK/err" >&2; fail "push to DEST failed"; }
 [ "$(remote_digest other/app:7)" = "$want" ] || fail "push to DEST: another digest"
 
+# --compression zstd: layers recompressed, the manifest rewritten; skopeo copies it, builder
+# pulls it back.
+"$BUILDER" push --compression zstd "$REG/lib/app:1" "$REG/lib/zst:1" >"$WORK/out" 2>"$WORK/err" || { cat "$WORK/err" >&2; fail "push --compression zstd failed"; }
+skopeo inspect --raw --tls-verify=false "docker://$REG/lib/zst:1" >"$WORK/raw" || fail "skopeo inspect --raw of the zstd push"
+grep -q 'tar+zstd' "$WORK/raw" || { cat "$WORK/raw"; fail "--compression zstd pushed no zstd layer"; }
+grep -q 'tar+gzip\|diff.tar.gzip' "$WORK/raw" && { cat "$WORK/raw"; fail "--compression zstd left a gzip layer"; }
+zwant=$(remote_digest lib/zst:1) || fail "skopeo inspect of the zstd push"
+[ "$zwant" != "$want" ] || fail "the rewritten manifest kept the stored digest"
+grep -q "digest: $zwant" "$WORK/out" || { cat "$WORK/out"; fail "push --compression printed another digest"; }
+skopeo copy --quiet --src-tls-verify=false "docker://$REG/lib/zst:1" "oci:$WORK/copied:zst" >"$WORK/skopeo.log" 2>&1 ||
+  { cat "$WORK/skopeo.log" >&2; fail "skopeo cannot copy the zstd push"; }
+BUILDER_ROOT="$WORK/store-zst" "$BUILDER" pull "$REG/lib/zst:1" >"$WORK/out" 2>"$WORK/err" || { cat "$WORK/err" >&2; fail "pull of the zstd push failed"; }
+
 # Local destinations, as skopeo names them.
 "$BUILDER" push "$REG/lib/app:1" "oci:$WORK/layout:v1" >/dev/null 2>"$WORK/err" || { cat "$WORK/err" >&2; fail "push to oci: failed"; }
 [ "$(skopeo inspect --format '{{.Digest}}' "oci:$WORK/layout:v1")" = "$want" ] || fail "oci: layout holds another digest"

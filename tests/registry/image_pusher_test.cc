@@ -137,5 +137,33 @@ TEST_CASE("bearer tokens are asked for with the push scope") {
   CHECK(f.reg.Count("scope=repository%3Alib%2Fapp%3Apull%2Cpush") >= 1);
 }
 
+TEST_CASE("--compression recompresses layers stored otherwise and pushes the rewritten manifest") {
+  Fixture f;
+  oci::Descriptor m = oci::testing::MakeImage(f.store, {"plain tar bytes"});  // stored uncompressed
+  f.options.compression = oci::Compression::kGzip;
+  auto pushed = PushImage(f.store, f.reg, m, Ref("127.0.0.1:5000/lib/gz:1"), f.options);
+  REQUIRE(pushed);
+  CHECK(pushed->digest != m.digest);
+  const std::string& bytes = f.reg.manifests["lib/gz/manifests/1"].second;
+  CHECK(oci::Digest::Of(bytes) == pushed->digest);
+  oci::Manifest manifest = *oci::Manifest::Parse(bytes);
+  REQUIRE(manifest.layers.size() == 1);
+  CHECK(manifest.layers[0].media_type == std::string(oci::kOciLayerTarGzip));
+  const std::string& blob = f.reg.blobs["lib/gz/blobs/" + manifest.layers[0].digest.str()];
+  CHECK(static_cast<std::int64_t>(blob.size()) == manifest.layers[0].size);
+  CHECK(oci::Digest::Of(blob) == manifest.layers[0].digest);
+  REQUIRE(blob.size() > 2);
+  CHECK(static_cast<unsigned char>(blob[0]) == 0x1f);  // gzip magic
+  CHECK(static_cast<unsigned char>(blob[1]) == 0x8b);
+  // The config (and its diff_ids) is the stored one.
+  oci::Manifest stored = *oci::Manifest::Parse(*f.store.blobs().Read(m));
+  CHECK(manifest.config == stored.config);
+  // Already in the wanted compression: pushed as stored.
+  f.options.compression = oci::Compression::kNone;
+  auto same = PushImage(f.store, f.reg, m, Ref("127.0.0.1:5000/lib/plain:1"), f.options);
+  REQUIRE(same);
+  CHECK(same->digest == m.digest);
+}
+
 }  // namespace
 }  // namespace builder::registry

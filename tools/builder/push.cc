@@ -1,4 +1,4 @@
-// `builder push [-q] [--all-tags] NAME[:TAG] [DEST]`: images to their registry (or to DEST: a
+// `builder push [-q] [--all-tags] [--compression gzip|zstd] NAME[:TAG] [DEST]`: images to their registry (or to DEST: a
 // registry reference, or oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:REF] as
 // skopeo names them), printed as docker does.
 #include <cstdlib>
@@ -26,6 +26,7 @@ struct Flags {
   bool quiet = false;
   bool all_tags = false;
   std::vector<std::string> insecure;
+  std::string compression;
 };
 
 // One image to push: the index.json entry (an index stays an index) and the tag naming it.
@@ -103,6 +104,10 @@ Result<void> PushRegistry(const oci::ImageStore& store, const std::vector<Source
     oci::Reference target = dest ? *dest : s.tag;
     if (!flags.quiet) std::cout << "The push refers to repository [" << target.Name() << "]" << std::endl;
     registry::PushOptions options;
+    if (flags.compression == "gzip") options.compression = oci::Compression::kGzip;
+    else if (flags.compression == "zstd") options.compression = oci::Compression::kZstd;
+    else if (!flags.compression.empty())
+      return Fail(ErrorCode::kInvalidArgument, "unknown --compression " + flags.compression + " (gzip or zstd)");
     if (!flags.quiet)
       options.on_blob = [&mu](const oci::Descriptor& blob, registry::BlobPush what, const std::string& from) {
         if (oci::IsConfig(blob.media_type)) return;  // docker lists layers only
@@ -134,6 +139,8 @@ void RegisterPush(CLI::App& app, int* status) {
                   "Where to instead: NAME[:TAG], oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:REF]");
   cmd->add_flag("-q,--quiet", flags.quiet, "Suppress verbose output");
   cmd->add_flag("-a,--all-tags", flags.all_tags, "Push all tags of an image to the repository");
+  cmd->add_option("--compression", flags.compression,
+                  "Recompress layers stored otherwise (gzip or zstd) and push the rewritten manifest");
   cmd->add_option("--insecure-registry", flags.insecure, "Use plain http for this registry (host[:port])");
   cmd->callback([status] {
     auto run = [&]() -> Result<void> {
