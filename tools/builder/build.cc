@@ -39,6 +39,7 @@ struct BuildFlags {
   bool pull = false;
   bool quiet = false;
   bool push = false;
+  std::vector<std::string> insecure;
   std::string context;
 };
 
@@ -83,6 +84,7 @@ class StdinContext {
 };
 
 Result<int> RunBuild(const BuildFlags& flags) {
+  ApplyInsecureRegistries(flags.insecure);
   std::string root = BUILDER_TRY(oci::ImageStore::DefaultRoot());
   oci::ImageStore store = BUILDER_TRY(oci::ImageStore::Open(root));
   std::string context = flags.context;
@@ -200,6 +202,7 @@ void RegisterBuild(CLI::App& app, int* status) {
   cmd->add_flag("--pull", flags.pull, "Always attempt to pull a newer version of the image");
   cmd->add_flag("-q,--quiet", flags.quiet, "Suppress the build output and print image ID on success");
   cmd->add_flag("--push", flags.push, "Push every -t to its registry after the build");
+  AddInsecureRegistryOption(cmd, &flags.insecure);
   cmd->add_option("CONTEXT", flags.context, "Build context directory")->required();
   cmd->callback([status] {
     auto r = RunBuild(flags);

@@ -26,6 +26,11 @@ void RegisterImport(CLI::App& app, int* status);
 void RegisterBuild(CLI::App& app, int* status);
 void RegisterDebugRun(CLI::App& debug, int* status);
 
+/// --insecure-registry HOST[:PORT] (repeatable) on a registry-using subcommand; Apply adds the
+/// hosts to $BUILDER_INSECURE_REGISTRIES for this process before any registry is contacted.
+void AddInsecureRegistryOption(CLI::App* cmd, std::vector<std::string>* hosts);
+void ApplyInsecureRegistries(const std::vector<std::string>& hosts);
+
 /// The store at ImageStore::DefaultRoot() ($BUILDER_ROOT, ...), created if missing.
 [[nodiscard]] Result<oci::ImageStore> OpenStore();
 

@@ -1,7 +1,6 @@
 // `builder push [-q] [--all-tags] [--compression gzip|zstd] NAME[:TAG] [DEST]`: images to their registry (or to DEST: a
 // registry reference, or oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:REF] as
 // skopeo names them), printed as docker does.
-#include <cstdlib>
 #include <iostream>
 #include <mutex>
 #include <string>
@@ -141,15 +140,10 @@ void RegisterPush(CLI::App& app, int* status) {
   cmd->add_flag("-a,--all-tags", flags.all_tags, "Push all tags of an image to the repository");
   cmd->add_option("--compression", flags.compression,
                   "Recompress layers stored otherwise (gzip or zstd) and push the rewritten manifest");
-  cmd->add_option("--insecure-registry", flags.insecure, "Use plain http for this registry (host[:port])");
+  AddInsecureRegistryOption(cmd, &flags.insecure);
   cmd->callback([status] {
     auto run = [&]() -> Result<void> {
-      if (!flags.insecure.empty()) {
-        const char* old = std::getenv("BUILDER_INSECURE_REGISTRIES");
-        std::string list = old ? old : "";
-        for (const std::string& r : flags.insecure) list += (list.empty() ? "" : ",") + r;
-        ::setenv("BUILDER_INSECURE_REGISTRIES", list.c_str(), 1);
-      }
+      ApplyInsecureRegistries(flags.insecure);
       oci::ImageStore store = BUILDER_TRY(OpenStore());
       std::vector<Source> sources = BUILDER_TRY(Sources(store, flags));
       std::string_view dest = flags.dest;
