@@ -12,7 +12,10 @@ BUILDER=${BUILDER:-$PWD/build/tools/builder/builder}
 for t in docker-registry skopeo python3; do command -v $t >/dev/null || { echo "needs $t" >&2; exit 1; }; done
 WORK=$(mktemp -d /tmp/builder-registry-bench-XXXXXX)
 REGISTRY_PID=""
-stop() { [ -n "$REGISTRY_PID" ] && kill "$REGISTRY_PID" 2>/dev/null && wait "$REGISTRY_PID" 2>/dev/null; }
+stop() {
+  if [ -n "$REGISTRY_PID" ]; then kill "$REGISTRY_PID" 2>/dev/null || true; wait "$REGISTRY_PID" 2>/dev/null || true; fi
+  REGISTRY_PID=""
+}
 trap 'stop; rm -rf "$WORK"' EXIT
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 REG="127.0.0.1:$PORT"

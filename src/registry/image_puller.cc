@@ -3,9 +3,14 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "base/sha256.h"
 #include "base/staged_file.h"
@@ -66,6 +71,24 @@ class VerifyingSink final : public oci::ByteSink {
   Progress* progress_;
   std::optional<Sha256> hash_{std::in_place};
   std::int64_t written_ = 0;
+};
+
+// Forwards the workers' byte counts to the one progress task, one at a time; their per-blob
+// Start/Finish are dropped.
+class SharedProgress final : public Progress {
+ public:
+  SharedProgress(Progress* inner, std::mutex& mu) : inner_(inner), mu_(mu) {}
+  void Start(std::string_view, std::uint64_t) override {}
+  void Advance(std::uint64_t done) override {
+    if (inner_ == nullptr) return;
+    std::lock_guard lock(mu_);
+    inner_->Advance(done);
+  }
+  void Finish() override {}
+
+ private:
+  Progress* inner_;
+  std::mutex& mu_;
 };
 
 // fetch() again after transient failures (dropped connections, 429, 5xx).
@@ -154,12 +177,44 @@ Result<PulledImage> Pull(const oci::ImageStore& store, RegistryTransport& transp
   std::vector<const oci::Descriptor*> blobs{&manifest.config};
   for (const oci::Descriptor& layer : manifest.layers) blobs.push_back(&layer);
   BlobSources sources = BlobSources::Load(store.root(), ref.domain());
-  for (const oci::Descriptor* blob : blobs) {
-    bool fetched = BUILDER_TRY(FetchBlob(store, client, *blob, options));
-    ++(fetched ? out.blobs_fetched : out.blobs_present);
-    if (options.on_blob) options.on_blob(*blob, fetched ? BlobPull::kFetched : BlobPull::kPresent);
-    sources.Record(blob->digest, ref.path());
-  }
+  // Several blobs in flight, each worker with its own client (clients are not thread-safe;
+  // the transport is). Progress becomes one task over every missing byte.
+  std::uint64_t missing = 0;
+  for (const oci::Descriptor* blob : blobs)
+    if (!store.blobs().Has(blob->digest)) missing += static_cast<std::uint64_t>(blob->size);
+  std::mutex mu;
+  SharedProgress shared(options.progress, mu);
+  PullOptions worker_options = options;
+  worker_options.progress = options.progress ? &shared : nullptr;
+  if (options.progress && missing > 0) options.progress->Start("Downloading", missing);
+  std::atomic<std::size_t> next{0};
+  std::optional<Error> failure;
+  auto worker = [&] {
+    RegistryClient own(transport, client.endpoint(), ref.path(), credentials);
+    own.AdoptAuthorization(client);
+    for (std::size_t i; (i = next++) < blobs.size();) {
+      {
+        std::lock_guard lock(mu);
+        if (failure) return;
+      }
+      auto fetched = FetchBlob(store, own, *blobs[i], worker_options);
+      std::lock_guard lock(mu);
+      if (!fetched) {
+        if (!failure) failure = std::move(fetched.error());
+        return;
+      }
+      ++(*fetched ? out.blobs_fetched : out.blobs_present);
+      if (options.on_blob) options.on_blob(*blobs[i], *fetched ? BlobPull::kFetched : BlobPull::kPresent);
+      sources.Record(blobs[i]->digest, ref.path());
+    }
+  };
+  std::size_t workers = std::clamp<std::size_t>(static_cast<std::size_t>(std::max(options.jobs, 1)), 1, blobs.size());
+  std::vector<std::thread> threads;
+  for (std::size_t i = 1; i < workers; ++i) threads.emplace_back(worker);
+  worker();
+  for (std::thread& t : threads) t.join();
+  if (options.progress && missing > 0) options.progress->Finish();
+  if (failure) return Fail(std::move(*failure));
   (void)sources.Save();  // a hint for cross-repository mounts when pushing; never fatal
   out.manifest = BUILDER_TRY(store.blobs().Put(chosen.media_type, chosen.bytes));
   if (ref.digest()) {

@@ -70,6 +70,10 @@ class RegistryClient {
   const RegistryEndpoint& endpoint() const { return endpoint_; }
   const std::string& repository() const { return repository_; }
 
+  /// Starts from `other`'s authorization (a token it already holds for the same repository),
+  /// so worker clients of one transfer do not each ask the token endpoint.
+  void AdoptAuthorization(const RegistryClient& other) { authorization_ = other.authorization_; }
+
   /// Tokens asked for from now on cover "repository:<repo>:pull,push" plus
   /// "repository:<from>:pull" for every repository blobs may be mounted from.
   void RequestPush(std::vector<std::string> mount_from = {});

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -70,6 +71,7 @@ class FakeRegistry final : public RegistryTransport {
   }
 
   Result<HttpResponse> Send(const HttpRequest& request, oci::ByteSink* sink, std::size_t max_body) override {
+    std::lock_guard lock(mu_);  // pushers and pullers run several workers
     requests.push_back(request);
     HttpResponse response;
     if (unavailable > 0) {
@@ -235,6 +237,8 @@ class FakeRegistry final : public RegistryTransport {
     response.headers.emplace_back("docker-content-digest", digest);
     return response;
   }
+
+  std::mutex mu_;
 
   static bool HasHeader(const HttpRequest& r, const std::string& name, const std::string& value) {
     for (const auto& [n, v] : r.headers)
