@@ -2,6 +2,7 @@
 #include "registry/transfer_retry.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <thread>
@@ -10,7 +11,10 @@ namespace builder::registry {
 
 bool IsTransientStatus(long status) { return status == 408 || status == 429 || status >= 500; }
 
-bool IsTransientError(const Error& error) { return error.code() == ErrorCode::kIo; }
+bool IsTransientError(const Error& error) {
+  // A refused connection is no registry at all, not a dropped one: fail at once, naming it.
+  return error.code() == ErrorCode::kIo && error.sys_errno() != ECONNREFUSED;
+}
 
 void PauseBeforeRetry(int failures, const HttpResponse* response) {
   auto delay = std::chrono::milliseconds(250) * (1 << std::clamp(failures - 1, 0, 5));

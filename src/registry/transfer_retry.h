@@ -12,8 +12,9 @@ inline constexpr int kTransferAttempts = 6;
 
 /// HTTP statuses worth another attempt: 408, 429 and 5xx.
 bool IsTransientStatus(long status);
-/// Errors worth another attempt: kIo (dropped, refused or timed-out connections, and the
-/// client's wording of transient statuses).
+/// Errors worth another attempt: kIo (dropped or timed-out connections, and the client's
+/// wording of transient statuses), except refused connections (nothing listens: retrying only
+/// delays the error).
 bool IsTransientError(const Error& error);
 
 /// Sleeps before attempt `failures + 1`: 250 ms doubling up to 8 s, or the response's
