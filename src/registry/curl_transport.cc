@@ -8,6 +8,8 @@
 #include <optional>
 #include <string>
 
+#include "base/path.h"
+#include "registry/certs_dir.h"
 #include "registry/curl_library.h"
 
 namespace builder::registry {
@@ -90,6 +92,45 @@ size_t OnData(char* data, size_t, size_t n, void* user) {
   return n;
 }
 
+// "host[:port]" exactly as the URL writes it: the certs.d directory name docker uses.
+std::string CertsHost(std::string_view url) {
+  std::size_t start = url.find("://");
+  start = start == std::string_view::npos ? 0 : start + 3;
+  std::size_t end = url.find_first_of("/?#", start);
+  std::string_view authority = url.substr(start, end == std::string_view::npos ? url.npos : end - start);
+  if (auto at = authority.rfind('@'); at != std::string_view::npos) authority.remove_prefix(at + 1);
+  return std::string(authority);
+}
+
+// certs.d for the URL's host: its *.crt trusted besides the system CAs (one PEM blob of both,
+// since CURLOPT_CAINFO_BLOB replaces the default bundle), its client certificate pair sent.
+// curl copies both the blob and the file names.
+Result<void> ApplyTls(const CurlLibrary& lib, CURL* c, const std::string& url) {
+  std::string host = CertsHost(url);
+  auto files = FindTlsFiles(host);
+  if (!files) return Fail(std::move(files.error()).Context("TLS settings for " + host));
+  if (!files->ca_files.empty()) {
+    std::string ca_blob;
+    char* system_bundle = nullptr;
+    lib.easy_getinfo(c, CURLINFO_CAINFO, &system_bundle);
+    std::string bundle = system_bundle ? system_bundle : "/etc/ssl/certs/ca-certificates.crt";
+    if (auto text = ReadFile(bundle)) ca_blob = std::move(*text) + "\n";
+    for (const std::string& path : files->ca_files) {
+      auto text = ReadFile(path);
+      if (!text) return Fail(std::move(text.error()).Context("read CA certificate for " + host));
+      ca_blob += *text + "\n";
+    }
+    curl_blob blob{ca_blob.data(), ca_blob.size(), CURL_BLOB_COPY};
+    lib.easy_setopt(c, CURLOPT_CAINFO_BLOB, &blob);
+  }
+  if (!files->client_cert.empty()) {
+    lib.easy_setopt(c, CURLOPT_SSLCERT, files->client_cert.c_str());
+    lib.easy_setopt(c, CURLOPT_SSLCERTTYPE, "PEM");
+    lib.easy_setopt(c, CURLOPT_SSLKEY, files->client_key.c_str());
+  }
+  return {};
+}
+
 class CurlTransport final : public RegistryTransport {
  public:
   Result<HttpResponse> Send(const HttpRequest& request, oci::ByteSink* sink,
@@ -112,9 +153,14 @@ class CurlTransport final : public RegistryTransport {
     CURL* c = curl.get();
     lib.easy_setopt(c, CURLOPT_URL, request.url.c_str());
     if (request.method == "HEAD") lib.easy_setopt(c, CURLOPT_NOBODY, 1L);
-    if (request.method != "GET" && request.method != "HEAD") {
-      // Every body goes through the read callback with its length known up front, so the
-      // registry sees Content-Length (no chunked encoding, no Expect: 100-continue wait).
+    if (request.method == "POST" && request.body_source == nullptr) {
+      // Small bodies (token endpoint forms, empty upload starts): curl's POST, whose default
+      // Content-Type is the form type the token endpoints expect.
+      lib.easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+      lib.easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
+    } else if (request.method != "GET" && request.method != "HEAD") {
+      // Every other body goes through the read callback with its length known up front, so
+      // the registry sees Content-Length (no chunked encoding, no Expect: 100-continue wait).
       curl_off_t length = request.body_source ? request.body_size
                                               : static_cast<curl_off_t>(request.body.size());
       lib.easy_setopt(c, CURLOPT_UPLOAD, 1L);
@@ -123,6 +169,7 @@ class CurlTransport final : public RegistryTransport {
       lib.easy_setopt(c, CURLOPT_READDATA, &x);
       lib.easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     }
+    if (request.url.starts_with("https://")) BUILDER_TRY(ApplyTls(lib, c, request.url));
     lib.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     lib.easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     lib.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
@@ -151,6 +198,8 @@ class CurlTransport final : public RegistryTransport {
                           static_cast<int>(os_errno)));
       }
       std::string why = error_text[0] ? error_text : lib.easy_strerror(rc);
+      if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE)
+        why += " (trust its CA with a certs.d/" + CertsHost(request.url) + "/ca.crt)";
       return Fail(ErrorCode::kIo, request.method + " " + where + ": " + why);
     }
     long status = 0;

@@ -190,8 +190,7 @@ Result<PulledImage> Pull(const oci::ImageStore& store, RegistryTransport& transp
   std::atomic<std::size_t> next{0};
   std::optional<Error> failure;
   auto worker = [&] {
-    RegistryClient own(transport, client.endpoint(), ref.path(), credentials);
-    own.AdoptAuthorization(client);
+    RegistryClient own(client);  // starts with the token the manifest requests got
     for (std::size_t i; (i = next++) < blobs.size();) {
       {
         std::lock_guard lock(mu);

@@ -2,12 +2,10 @@
 #include "registry/registry_auth.h"
 
 #include <cctype>
-#include <cerrno>
-#include <cstdlib>
 
 #include <nlohmann/json.hpp>
 
-#include "base/path.h"
+#include "registry/credential_store.h"
 
 namespace builder::registry {
 namespace {
@@ -145,24 +143,7 @@ Result<std::optional<RegistryCredentials>> ParseAuthFile(std::string_view text,
 }
 
 Result<std::optional<RegistryCredentials>> LoadRegistryCredentials(std::string_view domain) {
-  std::string path;
-  if (const char* f = std::getenv("REGISTRY_AUTH_FILE"); f && *f) {
-    path = f;
-  } else if (const char* d = std::getenv("DOCKER_CONFIG"); d && *d) {
-    path = JoinPath(d, "config.json");
-  } else if (const char* h = std::getenv("HOME"); h && *h) {
-    path = JoinPath(h, ".docker/config.json");
-  } else {
-    return std::optional<RegistryCredentials>();
-  }
-  auto text = ReadFile(path);
-  if (!text) {
-    if (text.error().sys_errno() == ENOENT) return std::optional<RegistryCredentials>();
-    return Fail(std::move(text.error()).Context("read registry credentials"));
-  }
-  auto creds = ParseAuthFile(*text, domain);
-  if (!creds) return Fail(std::move(creds.error()).Context(path));
-  return creds;
+  return LoadStoredCredentials(domain);
 }
 
 std::string BasicAuthorization(const RegistryCredentials& credentials) {

@@ -26,6 +26,9 @@ std::vector<AuthChallenge> ParseAuthChallenges(std::string_view header);
 struct RegistryCredentials {
   std::string username;
   std::string password;
+  /// A refresh token (docker's "identitytoken"), used instead of the password at token
+  /// endpoints (OAuth2 grant_type=refresh_token).
+  std::string identity_token;
 };
 
 /// The credentials a docker-style auth file (`{"auths": {"host": {"auth": base64("user:pass")}}}`,
@@ -36,8 +39,8 @@ struct RegistryCredentials {
 [[nodiscard]] Result<std::optional<RegistryCredentials>> ParseAuthFile(std::string_view json,
                                                                        std::string_view domain);
 
-/// ParseAuthFile on $REGISTRY_AUTH_FILE, else $DOCKER_CONFIG/config.json, else
-/// $HOME/.docker/config.json; a missing file means no credentials.
+/// The stored credentials for `domain`: LoadStoredCredentials (credential_store.h:
+/// $REGISTRY_AUTH_FILE, then the docker config's credential helper or "auths").
 [[nodiscard]] Result<std::optional<RegistryCredentials>> LoadRegistryCredentials(
     std::string_view domain);
 

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "oci/media_types.h"
+#include "registry/certs_dir.h"
 
 namespace builder::registry {
 namespace {
@@ -43,6 +44,7 @@ bool IsListedInsecure(std::string_view domain) {
   return false;
 }
 
+
 std::string StripParams(std::string_view content_type) {
   std::string_view t = content_type.substr(0, content_type.find(';'));
   while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
@@ -50,11 +52,6 @@ std::string StripParams(std::string_view content_type) {
 }
 
 }  // namespace
-
-const char* const kManifestAccept =
-    "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, "
-    "application/vnd.docker.distribution.manifest.list.v2+json, "
-    "application/vnd.docker.distribution.manifest.v2+json";
 
 std::string RegistryReason(const HttpResponse& response) {
   json doc = json::parse(response.body, nullptr, false);
@@ -72,6 +69,11 @@ std::string RegistryReason(const HttpResponse& response) {
   return " (" + quoted.substr(1, quoted.size() - 2) + ")";
 }
 
+const char* const kManifestAccept =
+    "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, "
+    "application/vnd.docker.distribution.manifest.list.v2+json, "
+    "application/vnd.docker.distribution.manifest.v2+json";
+
 bool IsLoopbackRegistry(std::string_view domain) {
   std::string host = HostOnly(domain);
   return host == "localhost" || host == "[::1]" || host.starts_with("127.");
@@ -80,7 +82,8 @@ bool IsLoopbackRegistry(std::string_view domain) {
 RegistryEndpoint RegistryEndpoint::For(std::string_view domain) {
   RegistryEndpoint e;
   e.host = domain == "docker.io" ? "registry-1.docker.io" : std::string(domain);
-  e.plain_http = IsLoopbackRegistry(domain) || IsListedInsecure(domain);
+  // A certs.d directory for the host says it speaks TLS, loopback or not.
+  e.plain_http = (IsLoopbackRegistry(domain) || IsListedInsecure(domain)) && !HasCertsDir(domain);
   return e;
 }
 
@@ -93,74 +96,33 @@ RegistryClient::RegistryClient(RegistryTransport& transport, RegistryEndpoint en
     : transport_(transport),
       endpoint_(std::move(endpoint)),
       repository_(std::move(repository)),
-      credential_source_(std::move(credentials)) {}
-
-void RegistryClient::RequestPush(std::vector<std::string> mount_from) {
-  push_ = true;
-  mount_from_ = std::move(mount_from);
-  authorization_.clear();  // a pull-only token would be refused for uploads
+      auth_(transport, endpoint_.host, std::move(credentials)) {
+  auth_.SetScopes({"repository:" + repository_ + ":pull"});
 }
 
-Result<std::optional<RegistryCredentials>> RegistryClient::Credentials() {
-  if (!credentials_) {
-    if (!credential_source_) {
-      credentials_.emplace();
-    } else {
-      credentials_ = BUILDER_TRY(credential_source_());
-    }
-  }
-  return *credentials_;
-}
-
-Result<void> RegistryClient::Authenticate(const HttpResponse& challenged) {
-  std::vector<AuthChallenge> challenges;
-  for (const std::string& h : challenged.Headers("www-authenticate"))
-    for (AuthChallenge& c : ParseAuthChallenges(h)) challenges.push_back(std::move(c));
-  auto creds = BUILDER_TRY(Credentials());
-  for (const AuthChallenge& c : challenges) {
-    if (c.scheme != "bearer") continue;
-    HttpRequest token_request;
-    std::string scope = "repository:" + repository_ + (push_ ? ":pull,push" : ":pull");
-    for (const std::string& from : mount_from_) scope += " repository:" + from + ":pull";
-    token_request.url = BUILDER_TRY(TokenUrl(c, scope));
-    if (creds) token_request.headers.emplace_back("Authorization", BasicAuthorization(*creds));
-    auto answer = BUILDER_TRY(transport_.Send(token_request, nullptr, 1 << 20));
-    if (answer.status != 200)
-      return Fail(ErrorCode::kPermission, "token request to " + UrlAuthority(token_request.url) +
-                                              ": HTTP " + std::to_string(answer.status) +
-                                              (creds ? " (with the stored credentials)" : ""));
-    authorization_ = "Bearer " + BUILDER_TRY(ParseTokenResponse(answer.body));
-    return {};
-  }
-  for (const AuthChallenge& c : challenges) {
-    if (c.scheme != "basic") continue;
-    if (!creds)
-      return Fail(ErrorCode::kPermission, endpoint_.host + " requires credentials and none are "
-                                          "stored ($REGISTRY_AUTH_FILE or ~/.docker/config.json)");
-    authorization_ = BasicAuthorization(*creds);
-    return {};
-  }
-  return Fail(ErrorCode::kPermission, endpoint_.host + " answered 401 without a usable "
-                                      "authentication challenge");
+void RegistryClient::RequestPush(const std::vector<std::string>& mount_from) {
+  std::vector<std::string> scopes{"repository:" + repository_ + ":pull,push"};
+  for (const std::string& from : mount_from) scopes.push_back("repository:" + from + ":pull");
+  auth_.SetScopes(std::move(scopes));
 }
 
 Result<HttpResponse> RegistryClient::Send(HttpRequest request, oci::ByteSink* sink,
                                           std::size_t max_body) {
-  bool fresh_auth = false;
-  for (;;) {
+  // Two rounds: a token the registry refuses right after it was issued (expired, revoked)
+  // gets one more try with a fresh one before the 401 is final.
+  for (int round = 0;; ++round) {
     HttpRequest attempt = request;
-    if (!authorization_.empty()) attempt.headers.emplace_back("Authorization", authorization_);
+    BUILDER_TRY(auth_.Apply(attempt));
     HttpResponse response = BUILDER_TRY(transport_.Send(attempt, sink, max_body));
     if (response.status != 401) return response;
-    if (fresh_auth) {
-      bool had_credentials = credentials_ && *credentials_;
+    if (round == 2) {
+      bool had_credentials = auth_.had_credentials();
       return Fail(ErrorCode::kPermission,
                   "pull access denied for " + repository_ + " by " + endpoint_.host + RegistryReason(response) +
                       (had_credentials ? ": the stored credentials were refused"
                                        : ": the repository may not exist or needs credentials"));
     }
-    BUILDER_TRY(Authenticate(response));
-    fresh_auth = true;
+    BUILDER_TRY(auth_.OnUnauthorized(response));
   }
 }
 

@@ -6,12 +6,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "base/error.h"
 #include "oci/byte_stream.h"
 #include "oci/descriptor.h"
 #include "oci/digest.h"
+#include "registry/authenticator.h"
 #include "registry/registry_auth.h"
 #include "registry/registry_transport.h"
 
@@ -20,7 +20,8 @@ namespace builder::registry {
 /// Where a registry's API lives: Docker Hub's "docker.io" is served by registry-1.docker.io;
 /// loopback registries (localhost, 127.0.0.0/8, [::1]) and the hosts listed in
 /// $BUILDER_INSECURE_REGISTRIES (comma-separated, "host[:port]") speak plain http, as
-/// docker's insecure-registries do; every other registry https.
+/// docker's insecure-registries do, unless a certs.d directory exists for them (certs_dir.h);
+/// every other registry https.
 struct RegistryEndpoint {
   std::string host;  ///< "registry-1.docker.io", "127.0.0.1:5000"
   bool plain_http = false;
@@ -32,9 +33,6 @@ struct RegistryEndpoint {
 
 /// True for "localhost", 127.0.0.0/8 and "[::1]", with or without a port.
 bool IsLoopbackRegistry(std::string_view domain);
-
-/// The stored credentials for a registry, asked for only when a registry challenges.
-using CredentialSource = std::function<Result<std::optional<RegistryCredentials>>()>;
 
 /// A manifest or index as the registry served it, verified against its digest.
 struct FetchedManifest {
@@ -68,33 +66,26 @@ class RegistryClient {
   [[nodiscard]] Result<void> GetBlob(const oci::Digest& digest, oci::ByteSink& out, std::int64_t offset = 0);
 
   const RegistryEndpoint& endpoint() const { return endpoint_; }
+  /// The token scopes to ask for (default "repository:<repo>:pull"); push adds ",push" and
+  /// the repositories it mounts from.
+  void SetScopes(std::vector<std::string> scopes) { auth_.SetScopes(std::move(scopes)); }
+  /// SetScopes for a push: "repository:<repo>:pull,push" plus "repository:<from>:pull" for
+  /// every repository blobs may be mounted from.
+  void RequestPush(const std::vector<std::string>& mount_from = {});
   const std::string& repository() const { return repository_; }
 
-  /// Starts from `other`'s authorization (a token it already holds for the same repository),
-  /// so worker clients of one transfer do not each ask the token endpoint.
-  void AdoptAuthorization(const RegistryClient& other) { authorization_ = other.authorization_; }
-
-  /// Tokens asked for from now on cover "repository:<repo>:pull,push" plus
-  /// "repository:<from>:pull" for every repository blobs may be mounted from.
-  void RequestPush(std::vector<std::string> mount_from = {});
-
-  /// Sends one request with the client's authorization, authenticating on a 401 and sending
-  /// it again (so a request whose body is a ByteSource should follow one that authenticated).
-  /// Any status is returned; transport errors as RegistryTransport::Send.
+  /// Sends one request with the session's authorization, answering a 401 and sending it again
+  /// (so a request whose body is a ByteSource should follow one that authenticated). Any
+  /// status is returned; transport errors as RegistryTransport::Send. A copy of the client
+  /// (a worker of the same transfer) starts with the token this one holds.
   [[nodiscard]] Result<HttpResponse> Send(HttpRequest request, oci::ByteSink* sink, std::size_t max_body);
 
  private:
-  [[nodiscard]] Result<void> Authenticate(const HttpResponse& challenged);
-  [[nodiscard]] Result<std::optional<RegistryCredentials>> Credentials();
 
   RegistryTransport& transport_;
   RegistryEndpoint endpoint_;
   std::string repository_;
-  CredentialSource credential_source_;
-  std::optional<std::optional<RegistryCredentials>> credentials_;  ///< loaded once
-  std::string authorization_;  ///< the Authorization header value once authenticated
-  bool push_ = false;
-  std::vector<std::string> mount_from_;
+  Authenticator auth_;
 };
 
 /// The registry's own explanation of an error response ({"errors":[{"code","message"}]}),

@@ -16,10 +16,11 @@ namespace builder::registry {
 /// One HTTP request. Header values may hold credentials: transports never log them or put
 /// them in errors.
 struct HttpRequest {
-  std::string method = "GET";  ///< "GET", "HEAD", "POST", "PUT", "PATCH"
+  std::string method = "GET";  ///< "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;  ///< name, value
-  /// The request body of POST/PUT/PATCH when body_source is null (manifests, empty bodies).
+  /// The request body of POST/PUT/PATCH when body_source is null (manifests, token endpoint
+  /// forms, empty bodies); may hold secrets.
   std::string body;
   /// A streamed body of exactly body_size bytes (blob uploads); borrowed, read once, so a
   /// request with a source is not re-sent by the caller's retry without a fresh source.

@@ -4,9 +4,12 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "base/error.h"
+#include "base/unique_fd.h"
 #include "sandbox/inherited_strings.h"
 #include "sandbox/mount_plan.h"
 #include "sandbox/sandbox_spec.h"
@@ -23,6 +26,8 @@ enum class MessageType : uint32_t {
   kExecError,   ///< child: execve of the command failed with `err`
   kStarted,     ///< child: the command is running
   kExited,      ///< child: the command ended with `code` / `signal`
+  kPtyMaster,   ///< child: carries the pty master fd (SCM_RIGHTS), before kStarted/kExecing
+  kExecing,     ///< child (command_is_pid1): about to exec; the socket's EOF then means started
 };
 
 struct Message {
@@ -47,12 +52,32 @@ struct ChildPlan {
   int stderr_fd = -1;
   bool setgroups_allowed = true;
   InheritedStrings inherited;  ///< the builder's argv/environ, scrubbed from the init's copy
-  uint64_t capabilities = 0;
+  uint64_t capabilities = 0;  ///< AllCapabilities() when privileged
   int last_cap = 40;
   std::vector<std::string> exec_candidates;  ///< full paths tried in order (PATH lookup)
   std::vector<char*> argv;                   ///< null-terminated
   std::vector<char*> envp;                   ///< null-terminated
 };
+
+// Parent-side helpers shared by Sandbox and ExecIn (defined in sandbox.cc).
+
+/// The full paths to try for argv[0]: itself when it has a '/', else each entry of env's PATH
+/// (Docker's default PATH when env has none).
+std::vector<std::string> ExecCandidates(const std::vector<std::string>& argv,
+                                        const std::vector<std::string>& env);
+/// Receives one message; an fd passed with it (SCM_RIGHTS) lands in *fd when fd is not null.
+/// nullopt when every other end is closed (the child exited or exec'd).
+[[nodiscard]] Result<std::optional<Message>> ReceiveMessage(int sock, UniqueFd* fd);
+/// The text of a message, up to its NUL.
+std::string MessageText(const Message& m);
+/// The error for a kExecError message: kNotFound, kPermission or kIo with the errno.
+Error ExecError(const Message& m);
+/// The seccomp filters for these settings: none when privileged or unconfined.
+[[nodiscard]] Result<SeccompProgram> SeccompFor(bool privileged, SeccompMode mode,
+                                                const std::string& profile, uint64_t caps);
+
+/// Child side, async-signal-safe: sends `fd` as a kPtyMaster message. 0 or the errno.
+int SendPtyMaster(int sock, int fd);
 
 /// The clone3 body: scrubs the builder's argv and environment from its memory, waits for kGo,
 /// makes itself non-dumpable (the command, same uid, may not read the builder's memory through
@@ -60,7 +85,7 @@ struct ChildPlan {
 /// capabilities, no_new_privs and seccomp, then as pid 1 forks the command, forwards SIGTERM,
 /// SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH to it, reaps every zombie, reports the
 /// command's status and exits, which kills what is left in the pid namespace. `plan` is a
-/// const ChildPlan*.
+/// const ChildPlan*. With spec.command_is_pid1 it execs the command itself instead.
 void RunChildInit(const void* plan);
 
 }  // namespace builder::sandbox

@@ -10,7 +10,9 @@
 
 #include "base/path.h"
 #include "commands.h"
+#include "cache/cache_spec.h"
 #include "executor/archive_extract.h"
+#include "executor/cache_exchange.h"
 #include "executor/executor.h"
 #include "oci/image_store.h"
 #include "oci/remove_tree.h"
@@ -40,6 +42,8 @@ struct BuildFlags {
   bool quiet = false;
   bool push = false;
   std::vector<std::string> insecure;
+  std::vector<std::string> cache_from;
+  std::vector<std::string> cache_to;
   std::string context;
 };
 
@@ -121,6 +125,10 @@ Result<int> RunBuild(const BuildFlags& flags) {
   }
   std::vector<oci::Reference> tags;
   for (const auto& t : flags.tags) tags.push_back(BUILDER_TRY(oci::ParseTagReference(t)));
+  std::vector<cache::CacheSpec> cache_from, cache_to;
+  for (const auto& v : flags.cache_from) cache_from.push_back(BUILDER_TRY(cache::ParseCacheFrom(v)));
+  for (const auto& v : flags.cache_to) cache_to.push_back(BUILDER_TRY(cache::ParseCacheTo(v)));
+  BUILDER_TRY(executor::CheckCacheExports(cache_to));
 
   executor::ReportFormat format = executor::ReportFormat::kPlain;
   if (flags.quiet) format = executor::ReportFormat::kQuiet;
@@ -164,7 +172,10 @@ Result<int> RunBuild(const BuildFlags& flags) {
   options.images = &images;
   if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH"); epoch && *epoch)
     options.source_date_epoch = std::strtoll(epoch, nullptr, 10);
+  for (const auto& spec : cache_to) options.inline_cache |= spec.type == cache::CacheSpec::Type::kInline;
+  executor::ImportBuildCaches(store, cache_from, *transport, *reporter);
   auto outcome = BUILDER_TRY(executor::Execute(store, plan, options));
+  BUILDER_TRY(executor::ExportBuildCaches(store, cache_to, outcome, *transport, *reporter));
   if (flags.push) {
     // Every -t, each to its own registry, after the whole build succeeded.
     if (tags.empty()) return Fail(ErrorCode::kInvalidArgument, "--push needs at least one -t NAME:TAG");
@@ -203,6 +214,10 @@ void RegisterBuild(CLI::App& app, int* status) {
   cmd->add_flag("-q,--quiet", flags.quiet, "Suppress the build output and print image ID on success");
   cmd->add_flag("--push", flags.push, "Push every -t to its registry after the build");
   AddInsecureRegistryOption(cmd, &flags.insecure);
+  cmd->add_option("--cache-from", flags.cache_from,
+                  "Import build cache: type=registry,ref=REF, type=local,src=DIR, or an image REF");
+  cmd->add_option("--cache-to", flags.cache_to,
+                  "Export build cache: type=registry,ref=REF, type=local,dest=DIR (mode=min|max), type=inline");
   cmd->add_option("CONTEXT", flags.context, "Build context directory")->required();
   cmd->callback([status] {
     auto r = RunBuild(flags);

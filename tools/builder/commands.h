@@ -22,9 +22,14 @@ void RegisterSave(CLI::App& app, int* status);
 void RegisterLoad(CLI::App& app, int* status);
 void RegisterPull(CLI::App& app, int* status);
 void RegisterPush(CLI::App& app, int* status);
+void RegisterLogin(CLI::App& app, int* status);
+void RegisterLogout(CLI::App& app, int* status);
+void RegisterSearch(CLI::App& app, int* status);
 void RegisterImport(CLI::App& app, int* status);
 void RegisterBuild(CLI::App& app, int* status);
 void RegisterDebugRun(CLI::App& debug, int* status);
+void RegisterDebugSpec(CLI::App& debug, int* status);
+void RegisterVolume(CLI::App& app, int* status);
 
 /// --insecure-registry HOST[:PORT] (repeatable) on a registry-using subcommand; Apply adds the
 /// hosts to $BUILDER_INSECURE_REGISTRIES for this process before any registry is contacted.

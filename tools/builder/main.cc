@@ -85,12 +85,17 @@ int main(int argc, char** argv) {
   builder::cli::RegisterLoad(app, &status);
   builder::cli::RegisterPull(app, &status);
   builder::cli::RegisterPush(app, &status);
+  builder::cli::RegisterLogin(app, &status);
+  builder::cli::RegisterLogout(app, &status);
+  builder::cli::RegisterSearch(app, &status);
   builder::cli::RegisterImport(app, &status);
+  builder::cli::RegisterVolume(app, &status);
 
   CLI::App* debug = app.add_subcommand("debug", "Inspect builder's internals");
   debug->require_subcommand(1);
   builder::cli::RegisterDebugParse(*debug, &status);
   builder::cli::RegisterDebugRun(*debug, &status);
+  builder::cli::RegisterDebugSpec(*debug, &status);
   builder::cli::RegisterDebugFsck(*debug, &status);
   builder::cli::RegisterDebugUnpack(*debug, &status);
 
