@@ -1,6 +1,7 @@
 // CurlTransport: one easy handle per request; 2xx bodies stream to the sink, others are kept.
 #include "registry/curl_transport.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
@@ -19,7 +20,27 @@ struct Exchange {
   std::size_t max_body;
   HttpResponse response;
   std::optional<Error> write_error;
+  const HttpRequest* request = nullptr;
+  std::size_t body_offset = 0;  ///< how much of request->body went out
 };
+
+// The upload side: the request's string body, else its source.
+size_t OnRead(char* buffer, size_t size, size_t n, void* user) {
+  auto* x = static_cast<Exchange*>(user);
+  std::size_t room = size * n;
+  if (x->request->body_source == nullptr) {
+    std::size_t take = std::min(room, x->request->body.size() - x->body_offset);
+    std::copy_n(x->request->body.data() + x->body_offset, take, buffer);
+    x->body_offset += take;
+    return take;
+  }
+  auto got = x->request->body_source->Read({reinterpret_cast<std::uint8_t*>(buffer), room});
+  if (!got) {
+    x->write_error = std::move(got).error();
+    return CURL_READFUNC_ABORT;
+  }
+  return *got;
+}
 
 // Each header line arrives whole, CRLF included; a status line starts a new response (the
 // first of a redirect chain is discarded).
@@ -118,21 +139,35 @@ class CurlTransport final : public RegistryTransport {
     std::unique_ptr<CURL, void (*)(CURL*)> curl(lib.easy_init(), lib.easy_cleanup);
     if (!curl) return Fail(ErrorCode::kInternal, "curl_easy_init failed");
     std::unique_ptr<curl_slist, void (*)(curl_slist*)> headers(nullptr, lib.slist_free_all);
-    for (const auto& [name, value] : request.headers) {
-      std::string line = name + ": " + value;
+    auto all_headers = request.headers;
+    if (request.method != "GET" && request.method != "HEAD") all_headers.emplace_back("Expect", "");
+    for (const auto& [name, value] : all_headers) {
+      std::string line = value.empty() ? name + ":" : name + ": " + value;
       curl_slist* next = lib.slist_append(headers.get(), line.c_str());
       if (next == nullptr) return Fail(ErrorCode::kInternal, "curl_slist_append failed");
       (void)headers.release();
       headers.reset(next);
     }
-    Exchange x{sink, max_body, {}, std::nullopt};
+    Exchange x{sink, max_body, {}, std::nullopt, &request, 0};
     char error_text[CURL_ERROR_SIZE] = {};
     CURL* c = curl.get();
     lib.easy_setopt(c, CURLOPT_URL, request.url.c_str());
     if (request.method == "HEAD") lib.easy_setopt(c, CURLOPT_NOBODY, 1L);
-    if (request.method == "POST") {
+    if (request.method == "POST" && request.body_source == nullptr) {
+      // Small bodies (token endpoint forms, empty upload starts): curl's POST, whose default
+      // Content-Type is the form type the token endpoints expect.
       lib.easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
       lib.easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
+    } else if (request.method != "GET" && request.method != "HEAD") {
+      // Every other body goes through the read callback with its length known up front, so
+      // the registry sees Content-Length (no chunked encoding, no Expect: 100-continue wait).
+      curl_off_t length = request.body_source ? request.body_size
+                                              : static_cast<curl_off_t>(request.body.size());
+      lib.easy_setopt(c, CURLOPT_UPLOAD, 1L);
+      lib.easy_setopt(c, CURLOPT_INFILESIZE_LARGE, length);
+      lib.easy_setopt(c, CURLOPT_READFUNCTION, &OnRead);
+      lib.easy_setopt(c, CURLOPT_READDATA, &x);
+      lib.easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     }
     if (request.url.starts_with("https://")) BUILDER_TRY(ApplyTls(lib, c, request.url));
     lib.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");

@@ -1,14 +1,24 @@
 // PullImage: resolve the manifest, stream the missing blobs through a verifying sink, tag.
 #include "registry/image_puller.h"
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "base/sha256.h"
 #include "base/staged_file.h"
 #include "oci/image_index.h"
 #include "oci/manifest.h"
 #include "oci/media_types.h"
+#include "registry/blob_sources.h"
+#include "registry/transfer_retry.h"
 
 namespace builder::registry {
 namespace {
@@ -25,7 +35,7 @@ class VerifyingSink final : public oci::ByteSink {
     if (written_ > expected_.size)
       return Fail(ErrorCode::kCorrupt, "blob " + expected_.digest.str() + ": the registry sent more than " +
                                            std::to_string(expected_.size) + " bytes");
-    hash_.Update(bytes);
+    hash_->Update(bytes);
     BUILDER_TRY(WriteAll(fd_, {reinterpret_cast<const char*>(bytes.data()), bytes.size()},
                          "blob " + expected_.digest.str()));
     if (progress_) progress_->Advance(bytes.size());
@@ -33,12 +43,23 @@ class VerifyingSink final : public oci::ByteSink {
   }
   Result<void> Close() override { return {}; }
 
+  std::int64_t written() const { return written_; }
+
+  // Back to an empty file, for a registry that answered a resume with the whole blob.
+  Result<void> Restart() {
+    if (::ftruncate(fd_, 0) != 0 || ::lseek(fd_, 0, SEEK_SET) != 0)
+      return Fail(Error(ErrorCode::kIo, "blob " + expected_.digest.str() + ": truncate: " + ErrnoText(errno), errno));
+    hash_.emplace();
+    written_ = 0;
+    return {};
+  }
+
   // Size and digest as announced by the manifest, else kCorrupt.
   Result<void> Check() {
     if (written_ != expected_.size)
       return Fail(ErrorCode::kCorrupt, "blob " + expected_.digest.str() + ": got " + std::to_string(written_) +
                                            " bytes, the manifest says " + std::to_string(expected_.size));
-    std::string got = "sha256:" + hash_.FinishHex();
+    std::string got = "sha256:" + hash_->FinishHex();
     if (got != expected_.digest.str())
       return Fail(ErrorCode::kCorrupt, "blob " + expected_.digest.str() + ": content digest is " + got);
     return {};
@@ -48,9 +69,37 @@ class VerifyingSink final : public oci::ByteSink {
   int fd_;
   const oci::Descriptor& expected_;
   Progress* progress_;
-  Sha256 hash_;
+  std::optional<Sha256> hash_{std::in_place};
   std::int64_t written_ = 0;
 };
+
+// Forwards the workers' byte counts to the one progress task, one at a time; their per-blob
+// Start/Finish are dropped.
+class SharedProgress final : public Progress {
+ public:
+  SharedProgress(Progress* inner, std::mutex& mu) : inner_(inner), mu_(mu) {}
+  void Start(std::string_view, std::uint64_t) override {}
+  void Advance(std::uint64_t done) override {
+    if (inner_ == nullptr) return;
+    std::lock_guard lock(mu_);
+    inner_->Advance(done);
+  }
+  void Finish() override {}
+
+ private:
+  Progress* inner_;
+  std::mutex& mu_;
+};
+
+// fetch() again after transient failures (dropped connections, 429, 5xx).
+template <typename Fetch>
+auto Retrying(const Fetch& fetch) -> decltype(fetch()) {
+  for (int failures = 1;; ++failures) {
+    auto got = fetch();
+    if (got || !IsTransientError(got.error()) || failures >= kTransferAttempts) return got;
+    PauseBeforeRetry(failures);
+  }
+}
 
 Result<bool> FetchBlob(const oci::ImageStore& store, RegistryClient& client, const oci::Descriptor& blob,
                        const PullOptions& options) {
@@ -61,7 +110,19 @@ Result<bool> FetchBlob(const oci::ImageStore& store, RegistryClient& client, con
   VerifyingSink sink(staged.fd(), blob, options.progress);
   if (options.progress)
     options.progress->Start("Downloading " + blob.digest.ShortId(), static_cast<std::uint64_t>(blob.size));
-  auto got = client.GetBlob(blob.digest, sink);
+  // Dropped connections and transient statuses are retried, resuming where the bytes stopped.
+  Result<void> got;
+  for (int failures = 1;; ++failures) {
+    std::int64_t offset = sink.written();
+    got = client.GetBlob(blob.digest, sink, offset);
+    if (!got && got.error().code() == ErrorCode::kCorrupt && offset > 0) {
+      // More than the blob: the registry ignored the Range and sent it whole. Start over.
+      BUILDER_TRY(sink.Restart());
+      got = client.GetBlob(blob.digest, sink, 0);
+    }
+    if (got || !IsTransientError(got.error()) || failures >= kTransferAttempts) break;
+    PauseBeforeRetry(failures);
+  }
   if (options.progress) options.progress->Finish();
   BUILDER_TRY(got);
   BUILDER_TRY(sink.Check());
@@ -86,7 +147,7 @@ Result<FetchedManifest> PlatformManifest(RegistryClient& client, FetchedManifest
   if (!oci::IsManifest(entry.media_type))
     return Fail(ErrorCode::kUnsupported, "the " + platform.ToString() + " entry is a " + entry.media_type +
                                              ", not an image manifest");
-  FetchedManifest chosen = BUILDER_TRY(client.GetManifest(entry.digest.str()));
+  FetchedManifest chosen = BUILDER_TRY(Retrying([&] { return client.GetManifest(entry.digest.str()); }));
   if (static_cast<std::int64_t>(chosen.bytes.size()) != entry.size)
     return Fail(ErrorCode::kCorrupt, "manifest " + entry.digest.str() + " is " +
                                          std::to_string(chosen.bytes.size()) + " bytes, the index says " +
@@ -104,7 +165,7 @@ Result<PulledImage> Pull(const oci::ImageStore& store, RegistryTransport& transp
 
   PulledImage out;
   out.reference = ref;
-  FetchedManifest top = BUILDER_TRY(client.GetManifest(ref.digest() ? ref.digest()->str() : ref.tag()));
+  FetchedManifest top = BUILDER_TRY(Retrying([&] { return client.GetManifest(ref.digest() ? ref.digest()->str() : ref.tag()); }));
   out.digest = top.digest;
   FetchedManifest chosen = BUILDER_TRY(PlatformManifest(client, std::move(top), options.platform));
   oci::Manifest manifest = BUILDER_TRY(oci::Manifest::Parse(chosen.bytes));
@@ -115,11 +176,45 @@ Result<PulledImage> Pull(const oci::ImageStore& store, RegistryTransport& transp
   FileLock gc_lock = BUILDER_TRY(store.LockBlobsShared());
   std::vector<const oci::Descriptor*> blobs{&manifest.config};
   for (const oci::Descriptor& layer : manifest.layers) blobs.push_back(&layer);
-  for (const oci::Descriptor* blob : blobs) {
-    bool fetched = BUILDER_TRY(FetchBlob(store, client, *blob, options));
-    ++(fetched ? out.blobs_fetched : out.blobs_present);
-    if (options.on_blob) options.on_blob(*blob, fetched ? BlobPull::kFetched : BlobPull::kPresent);
-  }
+  BlobSources sources = BlobSources::Load(store.root(), ref.domain());
+  // Several blobs in flight, each worker with its own client (clients are not thread-safe;
+  // the transport is). Progress becomes one task over every missing byte.
+  std::uint64_t missing = 0;
+  for (const oci::Descriptor* blob : blobs)
+    if (!store.blobs().Has(blob->digest)) missing += static_cast<std::uint64_t>(blob->size);
+  std::mutex mu;
+  SharedProgress shared(options.progress, mu);
+  PullOptions worker_options = options;
+  worker_options.progress = options.progress ? &shared : nullptr;
+  if (options.progress && missing > 0) options.progress->Start("Downloading", missing);
+  std::atomic<std::size_t> next{0};
+  std::optional<Error> failure;
+  auto worker = [&] {
+    RegistryClient own(client);  // starts with the token the manifest requests got
+    for (std::size_t i; (i = next++) < blobs.size();) {
+      {
+        std::lock_guard lock(mu);
+        if (failure) return;
+      }
+      auto fetched = FetchBlob(store, own, *blobs[i], worker_options);
+      std::lock_guard lock(mu);
+      if (!fetched) {
+        if (!failure) failure = std::move(fetched.error());
+        return;
+      }
+      ++(*fetched ? out.blobs_fetched : out.blobs_present);
+      if (options.on_blob) options.on_blob(*blobs[i], *fetched ? BlobPull::kFetched : BlobPull::kPresent);
+      sources.Record(blobs[i]->digest, ref.path());
+    }
+  };
+  std::size_t workers = std::clamp<std::size_t>(static_cast<std::size_t>(std::max(options.jobs, 1)), 1, blobs.size());
+  std::vector<std::thread> threads;
+  for (std::size_t i = 1; i < workers; ++i) threads.emplace_back(worker);
+  worker();
+  for (std::thread& t : threads) t.join();
+  if (options.progress && missing > 0) options.progress->Finish();
+  if (failure) return Fail(std::move(*failure));
+  (void)sources.Save();  // a hint for cross-repository mounts when pushing; never fatal
   out.manifest = BUILDER_TRY(store.blobs().Put(chosen.media_type, chosen.bytes));
   if (ref.digest()) {
     BUILDER_TRY(store.AddUntagged(out.manifest));

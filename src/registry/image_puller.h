@@ -28,6 +28,9 @@ struct PullOptions {
   std::function<void(const oci::Descriptor&, BlobPull)> on_blob;
   /// Credentials for registries that ask; default: LoadRegistryCredentials(domain).
   CredentialSource credentials;
+  /// Blobs downloaded at once. on_blob and progress are then called from several threads,
+  /// one call at a time; progress sees one "Downloading" task over every missing byte.
+  int jobs = 3;
 };
 
 struct PulledImage {

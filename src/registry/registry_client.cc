@@ -44,7 +44,15 @@ bool IsListedInsecure(std::string_view domain) {
   return false;
 }
 
-// The registry's own explanation ({"errors":[{"code":..,"message":..}]}), quoted, or "".
+
+std::string StripParams(std::string_view content_type) {
+  std::string_view t = content_type.substr(0, content_type.find(';'));
+  while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
+  return std::string(t);
+}
+
+}  // namespace
+
 std::string RegistryReason(const HttpResponse& response) {
   json doc = json::parse(response.body, nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) return {};
@@ -60,14 +68,6 @@ std::string RegistryReason(const HttpResponse& response) {
   std::string quoted = QuoteForMessage(out);  // control bytes escaped; its quotes dropped
   return " (" + quoted.substr(1, quoted.size() - 2) + ")";
 }
-
-std::string StripParams(std::string_view content_type) {
-  std::string_view t = content_type.substr(0, content_type.find(';'));
-  while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
-  return std::string(t);
-}
-
-}  // namespace
 
 const char* const kManifestAccept =
     "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, "
@@ -98,6 +98,12 @@ RegistryClient::RegistryClient(RegistryTransport& transport, RegistryEndpoint en
       repository_(std::move(repository)),
       auth_(transport, endpoint_.host, std::move(credentials)) {
   auth_.SetScopes({"repository:" + repository_ + ":pull"});
+}
+
+void RegistryClient::RequestPush(const std::vector<std::string>& mount_from) {
+  std::vector<std::string> scopes{"repository:" + repository_ + ":pull,push"};
+  for (const std::string& from : mount_from) scopes.push_back("repository:" + from + ":pull");
+  auth_.SetScopes(std::move(scopes));
 }
 
 Result<HttpResponse> RegistryClient::Send(HttpRequest request, oci::ByteSink* sink,
@@ -166,9 +172,10 @@ Result<FetchedManifest> RegistryClient::GetManifest(std::string_view tag_or_dige
   return out;
 }
 
-Result<void> RegistryClient::GetBlob(const oci::Digest& digest, oci::ByteSink& out) {
+Result<void> RegistryClient::GetBlob(const oci::Digest& digest, oci::ByteSink& out, std::int64_t offset) {
   HttpRequest request;
   request.url = endpoint_.ApiUrl() + repository_ + "/blobs/" + digest.str();
+  if (offset > 0) request.headers.emplace_back("Range", "bytes=" + std::to_string(offset) + "-");
   HttpResponse response = BUILDER_TRY(Send(request, &out, 0));
   if (response.status == 404)
     return Fail(ErrorCode::kNotFound, "blob " + digest.str() + " not found in the registry" + RegistryReason(response));

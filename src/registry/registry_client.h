@@ -1,6 +1,7 @@
 // RegistryClient: the distribution-spec pull calls (manifests, blobs) against one repository.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -60,21 +61,35 @@ class RegistryClient {
   /// Docker schema 1.
   [[nodiscard]] Result<FetchedManifest> GetManifest(std::string_view tag_or_digest);
   /// GET /v2/<repo>/blobs/<digest>, streamed into out (not closed). The caller verifies the
-  /// bytes. Errors as GetManifest's (404: "blob <digest> not found in the registry").
-  [[nodiscard]] Result<void> GetBlob(const oci::Digest& digest, oci::ByteSink& out);
+  /// bytes. From `offset` on (a Range request, to resume) when it is not 0. Errors as
+  /// GetManifest's (404: "blob <digest> not found in the registry").
+  [[nodiscard]] Result<void> GetBlob(const oci::Digest& digest, oci::ByteSink& out, std::int64_t offset = 0);
 
   const RegistryEndpoint& endpoint() const { return endpoint_; }
   /// The token scopes to ask for (default "repository:<repo>:pull"); push adds ",push" and
   /// the repositories it mounts from.
   void SetScopes(std::vector<std::string> scopes) { auth_.SetScopes(std::move(scopes)); }
+  /// SetScopes for a push: "repository:<repo>:pull,push" plus "repository:<from>:pull" for
+  /// every repository blobs may be mounted from.
+  void RequestPush(const std::vector<std::string>& mount_from = {});
+  const std::string& repository() const { return repository_; }
+
+  /// Sends one request with the session's authorization, answering a 401 and sending it again
+  /// (so a request whose body is a ByteSource should follow one that authenticated). Any
+  /// status is returned; transport errors as RegistryTransport::Send. A copy of the client
+  /// (a worker of the same transfer) starts with the token this one holds.
+  [[nodiscard]] Result<HttpResponse> Send(HttpRequest request, oci::ByteSink* sink, std::size_t max_body);
 
  private:
-  [[nodiscard]] Result<HttpResponse> Send(HttpRequest request, oci::ByteSink* sink, std::size_t max_body);
 
   RegistryTransport& transport_;
   RegistryEndpoint endpoint_;
   std::string repository_;
   Authenticator auth_;
 };
+
+/// The registry's own explanation of an error response ({"errors":[{"code","message"}]}),
+/// as " (CODE: message)", or "" when the body has none.
+std::string RegistryReason(const HttpResponse& response);
 
 }  // namespace builder::registry

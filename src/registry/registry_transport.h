@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -15,10 +16,16 @@ namespace builder::registry {
 /// One HTTP request. Header values may hold credentials: transports never log them or put
 /// them in errors.
 struct HttpRequest {
-  std::string method = "GET";  ///< "GET", "HEAD", or "POST" with `body`
+  std::string method = "GET";  ///< "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;  ///< name, value
-  std::string body;  ///< a small request body (token endpoint forms); may hold secrets
+  /// The request body of POST/PUT/PATCH when body_source is null (manifests, token endpoint
+  /// forms, empty bodies); may hold secrets.
+  std::string body;
+  /// A streamed body of exactly body_size bytes (blob uploads); borrowed, read once, so a
+  /// request with a source is not re-sent by the caller's retry without a fresh source.
+  oci::ByteSource* body_source = nullptr;
+  std::int64_t body_size = 0;
 };
 
 /// The final response (after redirects).

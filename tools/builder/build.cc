@@ -21,6 +21,7 @@
 #include "parser/instructions.h"
 #include "planner/planner.h"
 #include "registry/curl_transport.h"
+#include "registry/image_pusher.h"
 
 namespace builder::cli {
 namespace {
@@ -39,6 +40,8 @@ struct BuildFlags {
   bool explain = false;
   bool pull = false;
   bool quiet = false;
+  bool push = false;
+  std::vector<std::string> insecure;
   std::vector<std::string> cache_from;
   std::vector<std::string> cache_to;
   std::string context;
@@ -85,6 +88,7 @@ class StdinContext {
 };
 
 Result<int> RunBuild(const BuildFlags& flags) {
+  ApplyInsecureRegistries(flags.insecure);
   std::string root = BUILDER_TRY(oci::ImageStore::DefaultRoot());
   oci::ImageStore store = BUILDER_TRY(oci::ImageStore::Open(root));
   std::string context = flags.context;
@@ -172,6 +176,18 @@ Result<int> RunBuild(const BuildFlags& flags) {
   executor::ImportBuildCaches(store, cache_from, *transport, *reporter);
   auto outcome = BUILDER_TRY(executor::Execute(store, plan, options));
   BUILDER_TRY(executor::ExportBuildCaches(store, cache_to, outcome, *transport, *reporter));
+  if (flags.push) {
+    // Every -t, each to its own registry, after the whole build succeeded.
+    if (tags.empty()) return Fail(ErrorCode::kInvalidArgument, "--push needs at least one -t NAME:TAG");
+    for (const oci::Reference& tag : tags) {
+      oci::StoredImage image = BUILDER_TRY(store.Resolve(tag.String()));
+      auto pushed = BUILDER_TRY(registry::PushImage(store, *transport, image.descriptor, tag));
+      reporter->Note("pushed " + tag.String() + ": digest: " + pushed.digest.str() + " (" +
+                     std::to_string(pushed.blobs_uploaded) + " blobs uploaded, " +
+                     std::to_string(pushed.blobs_mounted) + " mounted, " + std::to_string(pushed.blobs_present) +
+                     " already there)");
+    }
+  }
   reporter->Finish();  // the live view's last frame, before the id lands on the same terminal
   if (!flags.iidfile.empty()) BUILDER_TRY(WriteFileAtomic(flags.iidfile, outcome.image_id.str()));
   std::cout << outcome.image_id.str() << '\n';
@@ -196,6 +212,8 @@ void RegisterBuild(CLI::App& app, int* status) {
   cmd->add_flag("--explain", flags.explain, "Explain every cache miss");
   cmd->add_flag("--pull", flags.pull, "Always attempt to pull a newer version of the image");
   cmd->add_flag("-q,--quiet", flags.quiet, "Suppress the build output and print image ID on success");
+  cmd->add_flag("--push", flags.push, "Push every -t to its registry after the build");
+  AddInsecureRegistryOption(cmd, &flags.insecure);
   cmd->add_option("--cache-from", flags.cache_from,
                   "Import build cache: type=registry,ref=REF, type=local,src=DIR, or an image REF");
   cmd->add_option("--cache-to", flags.cache_to,

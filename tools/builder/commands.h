@@ -23,6 +23,7 @@ void RegisterPrune(CLI::App& app, int* status);
 void RegisterSave(CLI::App& app, int* status);
 void RegisterLoad(CLI::App& app, int* status);
 void RegisterPull(CLI::App& app, int* status);
+void RegisterPush(CLI::App& app, int* status);
 void RegisterLogin(CLI::App& app, int* status);
 void RegisterLogout(CLI::App& app, int* status);
 void RegisterSearch(CLI::App& app, int* status);
@@ -31,6 +32,11 @@ void RegisterBuild(CLI::App& app, int* status);
 void RegisterDebugRun(CLI::App& debug, int* status);
 void RegisterDebugSpec(CLI::App& debug, int* status);
 void RegisterVolume(CLI::App& app, int* status);
+
+/// --insecure-registry HOST[:PORT] (repeatable) on a registry-using subcommand; Apply adds the
+/// hosts to $BUILDER_INSECURE_REGISTRIES for this process before any registry is contacted.
+void AddInsecureRegistryOption(CLI::App* cmd, std::vector<std::string>* hosts);
+void ApplyInsecureRegistries(const std::vector<std::string>& hosts);
 
 /// The store at ImageStore::DefaultRoot() ($BUILDER_ROOT, ...), created if missing.
 [[nodiscard]] Result<oci::ImageStore> OpenStore();

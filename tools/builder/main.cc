@@ -84,6 +84,7 @@ int main(int argc, char** argv) {
   builder::cli::RegisterSave(app, &status);
   builder::cli::RegisterLoad(app, &status);
   builder::cli::RegisterPull(app, &status);
+  builder::cli::RegisterPush(app, &status);
   builder::cli::RegisterLogin(app, &status);
   builder::cli::RegisterLogout(app, &status);
   builder::cli::RegisterSearch(app, &status);

@@ -2,6 +2,7 @@
 // as docker does.
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include "base/progress.h"
 #include "commands.h"
@@ -16,11 +17,14 @@ void RegisterPull(CLI::App& app, int* status) {
   static std::string name;
   static bool quiet = false;
   static std::string platform;
+  static std::vector<std::string> insecure;
   cmd->add_option("NAME", name, "Image reference: NAME[:TAG|@DIGEST]")->required();
   cmd->add_flag("-q,--quiet", quiet, "Suppress verbose output");
   cmd->add_option("--platform", platform, "Set platform if server is multi-platform capable");
+  AddInsecureRegistryOption(cmd, &insecure);
   cmd->callback([status] {
     auto run = [&]() -> Result<registry::PulledImage> {
+      ApplyInsecureRegistries(insecure);
       oci::Reference ref = BUILDER_TRY(oci::Reference::ParseDockerRef(name));
       oci::ImageStore store = BUILDER_TRY(OpenStore());
       auto progress = MakeProgress(quiet ? ProgressMode::kQuiet : ProgressMode::kAuto, stderr);
