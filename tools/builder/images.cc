@@ -101,23 +101,7 @@ Result<void> Run(const Options& opt) {
                          : "table {{.Repository}}\\t{{.Tag}}\\t{{.ID}}\\t{{.CreatedSince}}\\t{{.Size}}";
   }
   FormatTemplate tmpl = BUILDER_TRY(FormatTemplate::Parse(format, kFields));
-  if (!tmpl.table()) {
-    for (const auto& row : rows) std::cout << tmpl.Render(row) << '\n';
-    return {};
-  }
-  auto split = [](const std::string& line) {
-    std::vector<std::string> cells;
-    std::size_t start = 0;
-    for (std::size_t tab; (tab = line.find('\t', start)) != std::string::npos; start = tab + 1) {
-      cells.push_back(line.substr(start, tab - start));
-    }
-    cells.push_back(line.substr(start));
-    return cells;
-  };
-  TabWriter table;
-  table.AddRow(split(tmpl.Header(kHeaders)));
-  for (const auto& row : rows) table.AddRow(split(tmpl.Render(row)));
-  table.Print(std::cout);
+  PrintTemplated(tmpl, rows, kHeaders, std::cout);
   return {};
 }
 

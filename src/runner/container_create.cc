@@ -1,0 +1,90 @@
+// Image config + flags -> a stored container.
+#include "runner/container_create.h"
+
+#include <charconv>
+
+#include "oci/snapshot_store.h"
+
+namespace builder::runner {
+namespace {
+
+void SetEnv(std::vector<std::string>& env, const std::string& entry) {
+  const std::string key = entry.substr(0, entry.find('='));
+  for (std::string& e : env) {
+    if (e.substr(0, e.find('=')) == key) {
+      e = entry;
+      return;
+    }
+  }
+  env.push_back(entry);
+}
+
+}  // namespace
+
+Result<RestartPolicy> ParseRestartPolicy(std::string_view text) {
+  RestartPolicy p;
+  std::size_t colon = text.find(':');
+  p.name = std::string(text.substr(0, colon));
+  if (p.name.empty()) p.name = "no";
+  if (p.name != "no" && p.name != "always" && p.name != "unless-stopped" && p.name != "on-failure") {
+    return Fail(ErrorCode::kInvalidArgument, "invalid restart policy: " + std::string(text));
+  }
+  if (colon != std::string_view::npos) {
+    std::string_view n = text.substr(colon + 1);
+    auto [ptr, ec] = std::from_chars(n.data(), n.data() + n.size(), p.max_retries);
+    if (p.name != "on-failure" || ec != std::errc() || ptr != n.data() + n.size() || p.max_retries < 0) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "invalid restart policy: maximum retry count can only be used with 'on-failure' "
+                  "and must be a non-negative number: " + std::string(text));
+    }
+  }
+  return p;
+}
+
+Result<ContainerSpec> CreateContainer(const oci::ImageStore& images,
+                                      const ContainerStore& containers,
+                                      const oci::StoredImage& image,
+                                      const CreateOptions& options) {
+  if (options.auto_remove && options.restart.name != "no") {
+    return Fail(ErrorCode::kInvalidArgument,
+                "conflicting options: cannot specify both --restart and --rm");
+  }
+  const oci::ContainerConfig& config = image.config.config;
+  ContainerSpec spec;
+  spec.name = options.name;
+  spec.image = options.image;
+  spec.image_id = image.id().str();
+  spec.rootfs_layers = {BUILDER_TRY(oci::SnapshotStore(images).Prepare(image))};
+  // docker: --entrypoint replaces the image's and drops its Cmd; args replace Cmd.
+  if (options.entrypoint) {
+    spec.entrypoint.clear();
+    if (!options.entrypoint->empty()) spec.entrypoint = {*options.entrypoint};
+    spec.cmd = options.args;
+  } else {
+    spec.entrypoint = config.entrypoint;
+    spec.cmd = options.args.empty() ? config.cmd : options.args;
+  }
+  if (spec.Argv().empty()) {
+    return Fail(ErrorCode::kInvalidArgument, "no command specified");
+  }
+  spec.env = config.env;
+  for (const std::string& e : options.env) SetEnv(spec.env, e);
+  spec.working_dir = options.workdir.value_or(config.working_dir);
+  spec.user = options.user.value_or(config.user);
+  spec.hostname = options.hostname;
+  spec.network = options.network;
+  spec.mounts = options.mounts;
+  spec.read_only = options.read_only;
+  spec.auto_remove = options.auto_remove;
+  spec.tty = options.tty;
+  spec.open_stdin = options.open_stdin;
+  spec.labels = config.labels;
+  for (const auto& [k, v] : options.labels) spec.labels[k] = v;
+  spec.restart = options.restart;
+  spec.stop_signal = options.stop_signal.value_or(config.stop_signal);
+  spec.stop_timeout = options.stop_timeout;
+  spec.limits = options.limits;
+  return containers.Create(std::move(spec));
+}
+
+}  // namespace builder::runner
