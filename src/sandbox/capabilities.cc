@@ -24,6 +24,24 @@ uint64_t DefaultCapabilities() {
   return mask;
 }
 
+uint64_t AllCapabilities() {
+  const int last = LastCapability();
+  return last >= 63 ? ~uint64_t{0} : (uint64_t{1} << (last + 1)) - 1;
+}
+
+Result<uint64_t> CapabilityByName(std::string_view name) {
+  std::string lower;
+  for (char c : name) lower += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  if (lower == "all") return AllCapabilities();
+  if (!lower.starts_with("cap_")) lower = "cap_" + lower;
+  cap_value_t value;
+  if (lower.size() > 4 && cap_from_name(lower.c_str(), &value) == 0 && value >= 0 &&
+      value <= LastCapability()) {
+    return uint64_t{1} << value;
+  }
+  return Fail(ErrorCode::kInvalidArgument, "unknown capability: " + std::string(name));
+}
+
 std::vector<std::string> CapabilityNames(uint64_t mask) {
   std::vector<std::string> out;
   for (int cap = 0; cap < 64; ++cap) {

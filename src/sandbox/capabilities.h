@@ -3,7 +3,10 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "base/error.h"
 
 namespace builder::sandbox {
 
@@ -11,6 +14,14 @@ namespace builder::sandbox {
 /// SETPCAP NET_BIND_SERVICE SYS_CHROOT KILL AUDIT_WRITE (0xa80425fb, as /proc/<pid>/status
 /// prints CapEff in a `docker run`). CAP_SYS_ADMIN is not in it.
 uint64_t DefaultCapabilities();
+
+/// Every capability this kernel knows (bits 0..LastCapability()): --privileged.
+uint64_t AllCapabilities();
+
+/// The mask of one capability by name, as --cap-add/--cap-drop take it: "NET_ADMIN",
+/// "CAP_NET_ADMIN", "net_admin" (case-insensitive), or "ALL" for AllCapabilities().
+/// Errors: kInvalidArgument for an unknown name.
+[[nodiscard]] Result<uint64_t> CapabilityByName(std::string_view name);
 
 /// Lower-case names ("cap_chown", ...) of the bits set in `mask`, in bit order.
 std::vector<std::string> CapabilityNames(uint64_t mask);

@@ -6,12 +6,16 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/close_range.h>
+#include <linux/mount.h>
 #include <linux/openat2.h>
 #include <net/if.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <termios.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -262,6 +266,14 @@ void ApplyStep(const ChildPlan& p, int root, const MountStep& step) {
               nullptr) != 0) {
     Die(p, what << "remount " << target << " read-only", errno);
   }
+  if (step.recursive_read_only) {
+    mount_attr attr{};
+    attr.attr_set = MOUNT_ATTR_RDONLY;
+    if (::syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) !=
+        0) {
+      Die(p, what << "make " << target << " read-only recursively", errno);
+    }
+  }
   ::close(fd);
 }
 
@@ -329,6 +341,12 @@ void SetupRootfs(const ChildPlan& p) {
   int root = ::open(p.merged_dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root < 0) Die(p, what << "open rootfs " << p.merged_dir.c_str(), errno);
   for (const MountStep& step : p.mounts->steps) ApplyStep(p, root, step);
+  // Only the root mount itself: tmpfs, binds and /dev below it keep their own flags.
+  if (p.spec->read_only_rootfs &&
+      ::mount(nullptr, p.merged_dir.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY | LockedFlags(root),
+              nullptr) != 0) {
+    Die(p, what << "remount the root read-only", errno);
+  }
   if (::fchdir(root) != 0) Die(p, what << "chdir to rootfs", errno);
   // pivot_root(".", ".") stacks the old root under the new one; unmounting "." then drops it.
   if (::syscall(SYS_pivot_root, ".", ".") != 0) Die(p, what << "pivot_root", errno);
@@ -336,6 +354,47 @@ void SetupRootfs(const ChildPlan& p) {
   if (::chdir("/") != 0) Die(p, what << "chdir /", errno);
   ::close(root);
   ::close(p.upper_fd);
+}
+
+int g_tty_slave = -1;
+
+// A pty of the container's own devpts (so `tty` names /dev/pts/N inside); the master goes to
+// the parent over the socket, the slave becomes the command's stdio and controlling terminal.
+void SetupTty(const ChildPlan& p) {
+  const SandboxSpec& spec = *p.spec;
+  Text what;
+  int master = ::open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (master < 0) Die(p, what << "open /dev/pts/ptmx", errno);
+  int unlock = 0;
+  if (::ioctl(master, TIOCSPTLCK, &unlock) != 0) Die(p, what << "unlock pty", errno);
+  if (spec.tty_rows > 0 && spec.tty_cols > 0) {
+    winsize ws{};
+    ws.ws_row = spec.tty_rows;
+    ws.ws_col = spec.tty_cols;
+    if (::ioctl(master, TIOCSWINSZ, &ws) != 0) Die(p, what << "set pty window size", errno);
+  }
+  g_tty_slave = ::ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (g_tty_slave < 0) Die(p, what << "open pty slave", errno);
+  // The command's user owns its terminal, as with docker run -t.
+  (void)!::fchown(g_tty_slave, spec.uid, static_cast<gid_t>(-1));
+  Message m;
+  m.type = MessageType::kPtyMaster;
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  iovec iov{&m, sizeof m};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  cmsghdr* cm = CMSG_FIRSTHDR(&msg);
+  cm->cmsg_level = SOL_SOCKET;
+  cm->cmsg_type = SCM_RIGHTS;
+  cm->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(cm), &master, sizeof master);
+  while (::sendmsg(p.sock, &msg, MSG_NOSIGNAL) < 0) {
+    if (errno != EINTR) Die(p, what << "send pty master", errno);
+  }
+  ::close(master);
 }
 
 void SetupProcess(const ChildPlan& p) {
@@ -348,6 +407,17 @@ void SetupProcess(const ChildPlan& p) {
   if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) Die(p, what << "keep capabilities", errno);
   const char* op = "";
   if (int err = DropBoundingSet(p.capabilities, p.last_cap, &op)) Die(p, what << op, err);
+  // Without no_new_privs the kernel wants CAP_SYS_ADMIN (of our user namespace) to install a
+  // filter: do it while we still hold every capability, as runc does.
+  if (!spec.no_new_privileges) {
+    if (int err = InstallSeccomp(*p.seccomp)) Die(p, what << "install seccomp filter", err);
+  }
+  for (const ResourceLimit& limit : spec.rlimits) {
+    rlimit64 value{limit.soft, limit.hard};
+    if (::syscall(SYS_prlimit64, 0, limit.resource, &value, nullptr) != 0) {
+      Die(p, what << "setrlimit " << static_cast<long>(limit.resource), errno);
+    }
+  }
   if (p.setgroups_allowed &&
       ::syscall(SYS_setgroups, spec.groups.size(), spec.groups.data()) != 0) {
     Die(p, what << "setgroups", errno);
@@ -360,8 +430,10 @@ void SetupProcess(const ChildPlan& p) {
     Die(p, what << "setuid " << static_cast<long>(spec.uid), errno);
   }
   if (int err = SetCapabilities(p.capabilities, &op)) Die(p, what << op, err);
-  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) Die(p, what << "no_new_privs", errno);
-  if (int err = InstallSeccomp(*p.seccomp)) Die(p, what << "install seccomp filter", err);
+  if (spec.no_new_privileges) {
+    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) Die(p, what << "no_new_privs", errno);
+    if (int err = InstallSeccomp(*p.seccomp)) Die(p, what << "install seccomp filter", err);
+  }
 }
 
 volatile sig_atomic_t g_command_pid = 0;
@@ -382,13 +454,18 @@ void ResetSignals() {
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
 }
 
-[[noreturn]] void ExecCommand(const ChildPlan& p, int report_fd) {
+// Sets up stdio and execs the command; returns the errno when that fails.
+int ExecCommand(const ChildPlan& p) {
   // The builder may ignore or block signals (SIGPIPE...); the command starts clean.
   ResetSignals();
-  if (::dup2(p.stdin_fd, 0) < 0 || ::dup2(p.stdout_fd, 1) < 0 || ::dup2(p.stderr_fd, 2) < 0) {
-    int err = errno;
-    (void)!::write(report_fd, &err, sizeof err);
-    ::_exit(127);
+  if (g_tty_slave >= 0) {
+    if (::setsid() < 0 || ::ioctl(g_tty_slave, TIOCSCTTY, 0) != 0) return errno;
+    for (int fd = 0; fd < 3; ++fd) {
+      if (::dup2(g_tty_slave, fd) < 0) return errno;
+    }
+  } else if (::dup2(p.stdin_fd, 0) < 0 || ::dup2(p.stdout_fd, 1) < 0 ||
+             ::dup2(p.stderr_fd, 2) < 0) {
+    return errno;
   }
   // No fd of the builder (a host directory, a pipe of another step) may survive the exec.
   ::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
@@ -401,8 +478,7 @@ void ResetSignals() {
     if (err != ENOENT && err != ENOTDIR && err != EACCES) break;
   }
   if (denied && (err == ENOENT || err == ENOTDIR)) err = EACCES;
-  (void)!::write(report_fd, &err, sizeof err);
-  ::_exit(127);
+  return err;
 }
 
 [[noreturn]] void RunInit(const ChildPlan& p) {
@@ -414,6 +490,13 @@ void ResetSignals() {
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) Die(p, what << "set parent-death signal", errno);
   char probe;
   if (::recv(p.sock, &probe, sizeof probe, MSG_PEEK | MSG_DONTWAIT) == 0) ::_exit(125);
+  if (p.spec->command_is_pid1) {
+    // The socket is close-on-exec: its EOF after kExecing tells the parent the exec worked.
+    Send(p.sock, MessageType::kExecing, nullptr);
+    int err = ExecCommand(p);
+    Send(p.sock, MessageType::kExecError, p.argv[0], err);
+    ::_exit(127);
+  }
   if (::pipe2(report, O_CLOEXEC) != 0) Die(p, what << "pipe", errno);
   struct sigaction fwd {};
   fwd.sa_handler = Forward;
@@ -424,7 +507,9 @@ void ResetSignals() {
   if (pid < 0) Die(p, what << "fork command", errno);
   if (pid == 0) {
     ::close(report[0]);
-    ExecCommand(p, report[1]);
+    int err = ExecCommand(p);
+    (void)!::write(report[1], &err, sizeof err);
+    ::_exit(127);
   }
   g_command_pid = static_cast<sig_atomic_t>(pid);
   ::close(report[1]);
@@ -441,6 +526,7 @@ void ResetSignals() {
   ::close(p.stdin_fd);
   ::close(p.stdout_fd);
   ::close(p.stderr_fd);
+  if (g_tty_slave >= 0) ::close(g_tty_slave);
   // Reap everything re-parented to us until the command itself ends.
   for (;;) {
     int status = 0;
@@ -497,8 +583,13 @@ void RunChildInit(const void* arg) {
   if (!host.empty() && ::sethostname(host.c_str(), host.size()) != 0) {
     Die(p, what << "sethostname " << host.c_str(), errno);
   }
+  // The parent moved us into our cgroup before kGo: that becomes the namespace's root.
+  if (!p.spec->cgroup_name.empty() && ::unshare(CLONE_NEWCGROUP) != 0) {
+    Die(p, what << "unshare cgroup namespace", errno);
+  }
   if (p.spec->network == NetworkMode::kNone) LoopbackUp(p);
   SetupRootfs(p);
+  if (p.spec->tty) SetupTty(p);
   SetupProcess(p);
   RunInit(p);
 }

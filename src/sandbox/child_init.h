@@ -23,6 +23,8 @@ enum class MessageType : uint32_t {
   kExecError,   ///< child: execve of the command failed with `err`
   kStarted,     ///< child: the command is running
   kExited,      ///< child: the command ended with `code` / `signal`
+  kPtyMaster,   ///< child: carries the pty master fd (SCM_RIGHTS), before kStarted/kExecing
+  kExecing,     ///< child (command_is_pid1): about to exec; the socket's EOF then means started
 };
 
 struct Message {
@@ -47,7 +49,7 @@ struct ChildPlan {
   int stderr_fd = -1;
   bool setgroups_allowed = true;
   InheritedStrings inherited;  ///< the builder's argv/environ, scrubbed from the init's copy
-  uint64_t capabilities = 0;
+  uint64_t capabilities = 0;  ///< AllCapabilities() when privileged
   int last_cap = 40;
   std::vector<std::string> exec_candidates;  ///< full paths tried in order (PATH lookup)
   std::vector<char*> argv;                   ///< null-terminated
@@ -60,7 +62,7 @@ struct ChildPlan {
 /// capabilities, no_new_privs and seccomp, then as pid 1 forks the command, forwards SIGTERM,
 /// SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH to it, reaps every zombie, reports the
 /// command's status and exits, which kills what is left in the pid namespace. `plan` is a
-/// const ChildPlan*.
+/// const ChildPlan*. With spec.command_is_pid1 it execs the command itself instead.
 void RunChildInit(const void* plan);
 
 }  // namespace builder::sandbox

@@ -3,6 +3,9 @@
 
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
 
 #include "base/path.h"
 
@@ -78,6 +81,25 @@ void AddProcProtections(std::vector<MountStep>* steps) {
   }
 }
 
+// A fresh sysfs needs a network namespace of our own; otherwise the host's /sys is bound, and
+// mount_setattr(AT_RECURSIVE) makes every mount below it read-only too.
+void AddSysfs(const SandboxSpec& spec, std::vector<MountStep>* steps) {
+  const unsigned long ro = spec.privileged ? 0 : MS_RDONLY;
+  if (spec.network == NetworkMode::kNone) {
+    steps->push_back(Mount("sysfs", "/sys", MS_NOSUID | MS_NODEV | MS_NOEXEC | ro, ""));
+  } else {
+    MountStep step = Bind("/sys", "/sys", TargetKind::kDir, !spec.privileged, false);
+    step.recursive_read_only = !spec.privileged;
+    steps->push_back(std::move(step));
+  }
+  if (spec.privileged) return;
+  for (const char* dir : {"/sys/firmware", "/sys/devices/virtual/powercap"}) {
+    MountStep step = Mount("tmpfs", dir, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0");
+    step.create = TargetKind::kExisting;
+    steps->push_back(std::move(step));
+  }
+}
+
 }  // namespace
 
 Result<std::string> OverlayOptions(const std::vector<std::string>& lower_dirs,
@@ -129,12 +151,26 @@ Result<MountPlan> BuildMountPlan(const SandboxSpec& spec, bool tty_gid_mapped) {
   s.push_back(Symlink("/proc/self/fd/2", "/dev/stderr"));
   s.push_back(
       Mount("tmpfs", "/dev/shm", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k"));
-  if (spec.mount_resolv_conf) {
-    s.push_back(Bind("/etc/resolv.conf", "/etc/resolv.conf", TargetKind::kFile, true, true));
+  // The runner's own files replace the host's (a container network has its own hosts).
+  struct EtcFile {
+    const std::string& given;
+    bool host_default;
+    const char* path;
+  };
+  for (const EtcFile& f : {EtcFile{spec.resolv_conf_file, spec.mount_resolv_conf, "/etc/resolv.conf"},
+                           EtcFile{spec.hosts_file, spec.mount_hosts, "/etc/hosts"},
+                           EtcFile{spec.hostname_file, false, "/etc/hostname"}}) {
+    if (!f.given.empty()) {
+      if (f.given.front() != '/' || ::access(f.given.c_str(), R_OK) != 0) {
+        return Fail(ErrorCode::kInvalidArgument,
+                    std::string("file for ") + f.path + " must be an absolute, readable path: " + f.given);
+      }
+      s.push_back(Bind(f.given, f.path, TargetKind::kFile, true, false));
+    } else if (f.host_default) {
+      s.push_back(Bind(f.path, f.path, TargetKind::kFile, true, true));
+    }
   }
-  if (spec.mount_hosts) {
-    s.push_back(Bind("/etc/hosts", "/etc/hosts", TargetKind::kFile, true, true));
-  }
+  if (spec.mount_sysfs) AddSysfs(spec, &s);
   for (const BindMount& bind : spec.binds) {
     if (bind.source.empty() || bind.source.front() != '/') {
       return Fail(ErrorCode::kInvalidArgument, "bind source must be absolute: " + bind.source);
@@ -151,7 +187,22 @@ Result<MountPlan> BuildMountPlan(const SandboxSpec& spec, bool tty_gid_mapped) {
     s.push_back(Bind(bind.source, dest, S_ISDIR(st.st_mode) ? TargetKind::kDir : TargetKind::kFile,
                      bind.read_only, false));
   }
-  AddProcProtections(&s);
+  for (const TmpfsMount& t : spec.tmpfs) {
+    const std::string dest = CleanPath(t.destination);
+    if (t.destination.empty() || dest.front() != '/' || dest == "/") {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "tmpfs destination must be an absolute path below /: " + t.destination);
+    }
+    char mode[16];
+    std::snprintf(mode, sizeof mode, "mode=%o", static_cast<unsigned>(t.mode & 07777));
+    std::string data = mode;
+    if (t.size_bytes > 0) data += ",size=" + std::to_string(t.size_bytes);
+    unsigned long flags = MS_NOSUID | MS_NODEV;
+    if (t.noexec) flags |= MS_NOEXEC;
+    if (t.read_only) flags |= MS_RDONLY;
+    s.push_back(Mount("tmpfs", dest, flags, data));
+  }
+  if (!spec.privileged) AddProcProtections(&s);
   return plan;
 }
 

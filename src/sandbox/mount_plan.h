@@ -30,6 +30,7 @@ struct MountStep {
   TargetKind create = TargetKind::kDir;
   bool read_only = false;  ///< kBind: remount read-only (keeping the locked flags)
   bool optional = false;   ///< kBind: skipped when the host source does not exist
+  bool recursive_read_only = false;  ///< kBind: read_only applies to every mount below too
 };
 
 /// The overlayfs root, then the steps in order, applied under it before pivot_root.
@@ -59,7 +60,10 @@ struct MountPlan {
 /// read-only binds of the host's /etc/resolv.conf and /etc/hosts; then spec.binds; last, as
 /// Docker does, /proc/{kcore,keys,timer_list,...} masked by /dev/null, /proc/{acpi,asound,scsi}
 /// by an empty read-only tmpfs, and /proc/{bus,fs,irq,sys,sysrq-trigger} read-only.
-/// /sys is not mounted: a sysfs needs a network namespace of our own.
+/// With spec.mount_sysfs a read-only /sys (sysfs with NetworkMode::kNone, else a recursive
+/// read-only bind of the host's) with /sys/firmware and /sys/devices/virtual/powercap masked.
+/// spec.hosts_file, resolv_conf_file and hostname_file replace the host's files; spec.tmpfs
+/// mounts come after the binds; privileged skips the /proc and /sys masks.
 /// Fails when a bind source is missing or a destination is not a clean absolute path.
 [[nodiscard]] Result<MountPlan> BuildMountPlan(const SandboxSpec& spec, bool tty_gid_mapped);
 

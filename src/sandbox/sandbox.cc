@@ -5,11 +5,15 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <climits>
 #include <cstring>
 #include <optional>
@@ -20,6 +24,7 @@
 #include "sandbox/id_map.h"
 #include "sandbox/mount_plan.h"
 #include "sandbox/seccomp_filter.h"
+#include "sandbox/seccomp_profile.h"
 
 namespace builder::sandbox {
 namespace {
@@ -76,17 +81,62 @@ Result<UniqueFd> DupHigh(int fd, const char* what) {
   return UniqueFd(out);
 }
 
-// Receives one message; nullopt when the child closed its end (it exited).
-Result<std::optional<Message>> Receive(int sock) {
+// Receives one message (and an fd passed with it, kept in *fd); nullopt when the child closed
+// its end (it exited, or exec'd the command).
+Result<std::optional<Message>> Receive(int sock, UniqueFd* fd = nullptr) {
   Message m;
   for (;;) {
-    ssize_t n = ::recv(sock, &m, sizeof m, 0);
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    iovec iov{&m, sizeof m};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    ssize_t n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+    if (n > 0) {
+      for (cmsghdr* cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+        if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS) continue;
+        int got;
+        memcpy(&got, CMSG_DATA(cm), sizeof got);
+        UniqueFd owned(got);
+        if (fd) *fd = std::move(owned);
+      }
+    }
     if (n == 0) return std::nullopt;
     if (n == static_cast<ssize_t>(sizeof m)) return m;
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return FailErrno("receive from sandbox", errno);
     return Fail(ErrorCode::kInternal, "sandbox: short message");
   }
+}
+
+Result<void> CheckLimits(const SandboxSpec& spec) {
+  for (const ResourceLimit& limit : spec.rlimits) {
+    rlimit current;
+    if (::getrlimit(limit.resource, &current) != 0) {
+      return FailErrno("rlimit " + std::to_string(limit.resource), errno);
+    }
+    if (limit.soft > limit.hard) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "rlimit " + std::to_string(limit.resource) + ": soft limit above hard limit");
+    }
+    if (current.rlim_max != RLIM_INFINITY && limit.hard > current.rlim_max) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "rlimit " + std::to_string(limit.resource) + ": hard limit " +
+                      std::to_string(limit.hard) + " is above the current " +
+                      std::to_string(current.rlim_max) + " (limits can only be lowered)");
+    }
+  }
+  return {};
+}
+
+Result<SeccompProgram> SeccompFor(const SandboxSpec& spec, uint64_t caps) {
+  if (spec.privileged || spec.seccomp == SeccompMode::kUnconfined) return SeccompProgram{};
+  if (spec.seccomp == SeccompMode::kProfile) {
+    return BuildSeccompProgramFromProfile(spec.seccomp_profile, caps);
+  }
+  return BuildDefaultSeccompProgram();
 }
 
 std::string TextOf(const Message& m) { return std::string(m.text, strnlen(m.text, sizeof m.text)); }
@@ -103,6 +153,9 @@ Error ExecError(const Message& m) {
 struct Sandbox::State {
   NamespacedChild child;
   UniqueFd sock;
+  UniqueFd pty_master;
+  std::optional<Cgroup> cgroup;
+  bool oom_killed = false;
   std::string merged_dir;
   std::string upper_dir;
   std::vector<std::string> created;
@@ -126,7 +179,20 @@ struct Sandbox::State {
       if (::lstat(path.c_str(), &st) == 0) leftover.insert(leftover.begin(), *it);
     }
     if (!merged_dir.empty()) ::rmdir(merged_dir.c_str());
+    RemoveCgroup();
     return leftover;
+  }
+
+  // The pid namespace is gone, but the kernel may still be releasing its last tasks.
+  void RemoveCgroup() {
+    if (!cgroup) return;
+    oom_killed = oom_killed || cgroup->OomKilled();
+    for (int attempt = 0; attempt < 50; ++attempt) {
+      auto removed = cgroup->Remove();
+      if (removed || removed.error().sys_errno() != EBUSY) break;
+      ::usleep(10000);
+    }
+    cgroup.reset();
   }
 
   ~State() {
@@ -149,6 +215,26 @@ void Sandbox::Signal(int sig) {
   if (state_) state_->child.Kill(sig);
 }
 
+UniqueFd Sandbox::TakePtyMaster() { return state_ ? std::move(state_->pty_master) : UniqueFd(); }
+
+Result<void> Sandbox::Resize(unsigned short rows, unsigned short cols) {
+  if (!state_ || !state_->pty_master) return Fail(ErrorCode::kInvalidArgument, "sandbox: no tty");
+  winsize ws{};
+  ws.ws_row = rows;
+  ws.ws_col = cols;
+  if (::ioctl(state_->pty_master.get(), TIOCSWINSZ, &ws) != 0) return FailErrno("resize tty", errno);
+  return {};
+}
+
+bool Sandbox::oom_killed() const {
+  if (!state_) return false;
+  return state_->oom_killed || (state_->cgroup && state_->cgroup->OomKilled());
+}
+
+const Cgroup* Sandbox::cgroup() const {
+  return state_ && state_->cgroup ? &*state_->cgroup : nullptr;
+}
+
 Result<Sandbox> Sandbox::Start(const SandboxSpec& spec) {
   if (spec.argv.empty() || spec.argv.front().empty()) {
     return Fail(ErrorCode::kInvalidArgument, "sandbox: empty argv");
@@ -159,7 +245,9 @@ Result<Sandbox> Sandbox::Start(const SandboxSpec& spec) {
   const IdMaps maps = BUILDER_TRY(IdMapsForCurrentUser());
   BUILDER_TRY(CheckIds(spec, maps));
   const MountPlan mounts = BUILDER_TRY(BuildMountPlan(spec, maps.MapsGid(5)));
-  const SeccompProgram seccomp = BUILDER_TRY(BuildDefaultSeccompProgram());
+  BUILDER_TRY(CheckLimits(spec));
+  const uint64_t caps = spec.privileged ? AllCapabilities() : spec.capabilities;
+  const SeccompProgram seccomp = BUILDER_TRY(SeccompFor(spec, caps));
 
   auto state = std::make_unique<State>();
   state->upper_dir = spec.upper_dir;
@@ -173,7 +261,8 @@ Result<Sandbox> Sandbox::Start(const SandboxSpec& spec) {
 
   UniqueFd dev_null(::open("/dev/null", O_RDWR | O_CLOEXEC));
   if (!dev_null) return FailErrno("open /dev/null", errno);
-  UniqueFd in = BUILDER_TRY(DupHigh(dev_null.get(), "stdin"));
+  UniqueFd in =
+      BUILDER_TRY(DupHigh(spec.stdin_fd >= 0 ? spec.stdin_fd : dev_null.get(), "stdin"));
   UniqueFd out =
       BUILDER_TRY(DupHigh(spec.stdout_fd >= 0 ? spec.stdout_fd : dev_null.get(), "stdout"));
   UniqueFd err =
@@ -199,7 +288,7 @@ Result<Sandbox> Sandbox::Start(const SandboxSpec& spec) {
   plan.stderr_fd = err.get();
   plan.setgroups_allowed = maps.setgroups_allowed;
   plan.inherited = BUILDER_TRY(FindInheritedStrings());
-  plan.capabilities = DefaultCapabilities();
+  plan.capabilities = caps;
   plan.last_cap = LastCapability();
   plan.exec_candidates = ExecCandidates(spec);
   for (const std::string& a : spec.argv) plan.argv.push_back(const_cast<char*>(a.c_str()));
@@ -209,8 +298,13 @@ Result<Sandbox> Sandbox::Start(const SandboxSpec& spec) {
 
   uint64_t flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
   if (spec.network == NetworkMode::kNone) flags |= CLONE_NEWNET;
+  if (!spec.cgroup_name.empty()) {
+    state->cgroup = BUILDER_TRY(Cgroup::Create(spec.cgroup_name, spec.cgroup_limits));
+  }
   state->child = BUILDER_TRY(NamespacedChild::Start(flags, &RunChildInit, &plan));
   child_sock.Reset();
+  // Before kGo: the command must start inside its limits.
+  if (state->cgroup) BUILDER_TRY(state->cgroup->AddProcess(state->child.pid()));
 
   if (auto applied = ApplyIdMaps(state->child.pid(), maps); !applied) {
     return Fail(std::move(applied.error()).Context("sandbox: write id maps"));
@@ -220,8 +314,10 @@ Result<Sandbox> Sandbox::Start(const SandboxSpec& spec) {
   if (::send(state->sock.get(), &go, sizeof go, MSG_NOSIGNAL) != static_cast<ssize_t>(sizeof go)) {
     return FailErrno("sandbox: start child", errno);
   }
+  bool execing = false;
   for (;;) {
-    std::optional<Message> m = BUILDER_TRY(Receive(state->sock.get()));
+    std::optional<Message> m = BUILDER_TRY(Receive(state->sock.get(), &state->pty_master));
+    if (!m && execing) return Sandbox(std::move(state));
     if (!m) {
       ExitStatus status = BUILDER_TRY(state->child.Wait());
       return Fail(ErrorCode::kInternal,
@@ -237,6 +333,11 @@ Result<Sandbox> Sandbox::Start(const SandboxSpec& spec) {
         return Fail(ExecError(*m));
       case MessageType::kStarted:
         return Sandbox(std::move(state));
+      case MessageType::kPtyMaster:
+        break;
+      case MessageType::kExecing:
+        execing = true;
+        break;
       default:
         return Fail(ErrorCode::kInternal, "sandbox: unexpected message before start");
     }
@@ -261,6 +362,7 @@ Result<SandboxResult> Sandbox::Wait() {
 
   result.created_paths = state_->created;
   result.leftover_paths = state_->CleanUp();
+  result.oom_killed = state_->oom_killed;
   return result;
 }
 

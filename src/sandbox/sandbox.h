@@ -9,6 +9,7 @@
 
 #include "base/error.h"
 #include "base/unique_fd.h"
+#include "sandbox/cgroup.h"
 #include "sandbox/child_process.h"
 #include "sandbox/sandbox_spec.h"
 
@@ -50,6 +51,18 @@ class Sandbox {
   /// Sends `sig` to the init, which forwards SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2
   /// and SIGWINCH to the command; SIGKILL ends the whole sandbox.
   void Signal(int sig);
+  /// The pty master of a SandboxSpec::tty sandbox (an invalid fd otherwise, or once taken).
+  /// The caller owns it: reading gives the command's output, writing is its input.
+  UniqueFd TakePtyMaster();
+  /// Sets the tty window size (TIOCSWINSZ on the master; the kernel sends SIGWINCH to the
+  /// command's foreground process group). Fails when there is no pty or it was taken.
+  [[nodiscard]] Result<void> Resize(unsigned short rows, unsigned short cols);
+  /// Whether the kernel's OOM killer hit the sandbox's cgroup (after Wait, when cgroup_name
+  /// was set); also in SandboxResult::oom_killed.
+  bool oom_killed() const;
+  /// The sandbox's own cgroup (nullptr without SandboxSpec::cgroup_name), for usage figures.
+  /// Removed from disk by Wait.
+  const Cgroup* cgroup() const;
   /// Waits for the command, then for the pid namespace to end; removes from the upper dir the
   /// mount points the sandbox created there that are still untouched (see SandboxResult).
   [[nodiscard]] Result<SandboxResult> Wait();

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/subprocess.h"
+#include "sandbox/capabilities.h"
 
 namespace builder::sandbox {
 
@@ -22,6 +23,36 @@ struct BindMount {
   std::string source;       ///< absolute host path
   std::string destination;  ///< absolute path inside the rootfs
   bool read_only = true;
+};
+
+/// A tmpfs mounted inside the rootfs (docker run --tmpfs / --read-only's writable places). The
+/// destination is created like a bind's when missing.
+struct TmpfsMount {
+  std::string destination;  ///< absolute path inside the rootfs
+  uint64_t size_bytes = 0;  ///< 0: the kernel default (half of RAM)
+  mode_t mode = 01777;
+  bool read_only = false;
+  bool noexec = false;
+};
+
+/// One setrlimit(2) applied to the command (docker run --ulimit). Limits may only be lowered:
+/// a value above this process's current hard limit is refused (kInvalidArgument) by Start.
+struct ResourceLimit {
+  int resource;  ///< RLIMIT_*
+  uint64_t soft;
+  uint64_t hard;
+};
+
+/// kDefault: the built-in deny-list (seccomp_filter.h); kUnconfined: no filter at all;
+/// kProfile: SandboxSpec::seccomp_profile, a Docker seccomp JSON profile.
+enum class SeccompMode { kDefault, kUnconfined, kProfile };
+
+/// Limits written into the sandbox's own cgroup (cgroup.h). 0 means "no limit" for each.
+struct CgroupLimits {
+  int64_t memory_bytes = 0;  ///< memory.max / memory.limit_in_bytes; swap is denied with it
+  int64_t cpu_quota_us = 0;  ///< cpu.max / cpu.cfs_quota_us, per cpu_period_us
+  int64_t cpu_period_us = 100000;
+  int64_t pids_max = 0;  ///< pids.max
 };
 
 /// Everything the sandbox needs; it knows nothing of images: the caller resolves user names,
@@ -56,6 +87,47 @@ struct SandboxSpec {
   /// buffer output.
   int stdout_fd = -1;
   int stderr_fd = -1;
+  /// The command's stdin; the caller keeps ownership. -1 means /dev/null. Ignored with `tty`.
+  int stdin_fd = -1;
+  /// Allocate a pty in the container's own devpts; the command gets its slave as 0/1/2 and as its
+  /// controlling terminal. The parent takes the master with Sandbox::TakePtyMaster().
+  bool tty = false;
+  unsigned short tty_rows = 0;  ///< initial window size; 0 leaves the kernel's default
+  unsigned short tty_cols = 0;
+
+  /// true: the command itself is pid 1 (docker run without --init): /proc/1/cmdline is the
+  /// command, signals reach it directly, and nobody reaps orphans for it. false: builder-init is
+  /// pid 1, forwards signals and reaps (build; docker run --init).
+  bool command_is_pid1 = false;
+
+  /// Capabilities left to the command (bounding, effective, permitted, inheritable).
+  uint64_t capabilities = DefaultCapabilities();
+  /// docker run --privileged: every capability, no seccomp filter, no masked or read-only
+  /// /proc and /sys paths. Overrides `capabilities` and `seccomp`.
+  bool privileged = false;
+  SeccompMode seccomp = SeccompMode::kDefault;
+  /// kProfile only: a Docker seccomp JSON profile's text (defaultAction, architectures,
+  /// syscalls[].names/action/args/errnoRet). A profile that does not parse fails Start.
+  std::string seccomp_profile;
+  /// PR_SET_NO_NEW_PRIVS before exec. The build keeps true; docker run's default is false, in
+  /// which case the seccomp filter is installed while CAP_SYS_ADMIN (user ns) is still held.
+  bool no_new_privileges = true;
+  /// Remount the overlay root read-only once every mount is in place (docker run --read-only).
+  bool read_only_rootfs = false;
+  std::vector<TmpfsMount> tmpfs;
+  std::vector<ResourceLimit> rlimits;
+  /// "" = no cgroup of our own; else e.g. "builder/<id>", created under this process's own cgroup
+  /// in each v1 hierarchy and in v2, with `cgroup_limits` written before the command starts.
+  std::string cgroup_name;
+  CgroupLimits cgroup_limits;
+  /// Read-only /sys: a fresh sysfs with an own network namespace, else a read-only rbind of the
+  /// host's /sys; /sys/firmware and /sys/devices/virtual/powercap masked as Docker does.
+  bool mount_sysfs = false;
+  /// When set: host files bound read-only at /etc/hosts, /etc/resolv.conf, /etc/hostname
+  /// instead of the host's own /etc/hosts and /etc/resolv.conf (mount_hosts/mount_resolv_conf).
+  std::string hosts_file;
+  std::string resolv_conf_file;
+  std::string hostname_file;
 };
 
 /// How a sandboxed process ended, and what the sandbox itself put into the upper dir.
@@ -68,6 +140,8 @@ struct SandboxResult {
   /// wrote into) must stay in the diff; nothing else needs excluding.
   std::vector<std::string> created_paths;
   std::vector<std::string> leftover_paths;
+  /// The kernel's OOM killer killed a process of the sandbox's cgroup (needs cgroup_name).
+  bool oom_killed = false;
 };
 
 }  // namespace builder::sandbox

@@ -61,7 +61,9 @@ std::vector<sock_filter> PersonalityFilter() {
   return f;
 }
 
-Result<std::vector<sock_filter>> Export(void* ctx) {
+}  // namespace
+
+Result<std::vector<sock_filter>> ExportSeccompBpf(void* ctx) {
   UniqueFd fd(::memfd_create("seccomp-bpf", MFD_CLOEXEC));
   if (!fd) return FailErrno("seccomp: memfd_create", errno);
   BUILDER_TRY(Check(seccomp_export_bpf(ctx, fd.get()), "export bpf"));
@@ -75,8 +77,6 @@ Result<std::vector<sock_filter>> Export(void* ctx) {
   }
   return out;
 }
-
-}  // namespace
 
 const std::vector<std::string_view>& DeniedSyscalls() {
   // clang-format off
@@ -124,7 +124,7 @@ Result<SeccompProgram> BuildDefaultSeccompProgram() {
   BUILDER_TRY(
       Check(seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0), "clone3"));
   SeccompProgram program;
-  program.filters.push_back(BUILDER_TRY(Export(ctx.get())));
+  program.filters.push_back(BUILDER_TRY(ExportSeccompBpf(ctx.get())));
   if (auto personality = PersonalityFilter(); !personality.empty()) {
     program.filters.push_back(std::move(personality));
   }

@@ -36,6 +36,9 @@ const std::vector<std::string_view>& DeniedSyscalls();
 /// killed (libseccomp's default for a foreign arch).
 [[nodiscard]] Result<SeccompProgram> BuildDefaultSeccompProgram();
 
+/// The BPF of a libseccomp filter context (a scmp_filter_ctx), for SeccompProgram::filters.
+[[nodiscard]] Result<std::vector<sock_filter>> ExportSeccompBpf(void* ctx);
+
 /// Child side, async-signal-safe: installs every filter (PR_SET_NO_NEW_PRIVS must already be
 /// set). Returns 0 or the errno of the failing prctl.
 int InstallSeccomp(const SeccompProgram& program);
