@@ -1,60 +1,93 @@
-// Following a container's log and proxying signals to it.
+// Following a container's log, forwarding stdin, and proxying signals to it.
 #include "runner/container_attach.h"
 
 #include <poll.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
 
 #include "base/staged_file.h"
+#include "runner/attach_channel.h"
 #include "runner/container_control.h"
 #include "runner/container_log.h"
-#include "runner/process_identity.h"
 
 namespace builder::runner {
 namespace {
 
 constexpr int kProxied[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+constexpr char kDetach1 = 0x10, kDetach2 = 0x11;  // ctrl-p ctrl-q
 
-// Blocks the proxied signals for this scope and reads them from a signalfd instead.
+// Blocks the proxied signals (and SIGWINCH) for this scope; they are read from a signalfd.
 class SignalProxy {
  public:
-  explicit SignalProxy(bool enabled) {
-    if (!enabled) return;
+  SignalProxy(bool proxy, bool winch) {
+    if (!proxy && !winch) return;
     sigemptyset(&set_);
-    for (int s : kProxied) sigaddset(&set_, s);
+    if (proxy) {
+      for (int s : kProxied) sigaddset(&set_, s);
+    }
+    if (winch) sigaddset(&set_, SIGWINCH);
     if (::sigprocmask(SIG_BLOCK, &set_, &old_) != 0) return;
-    fd_ = ::signalfd(-1, &set_, SFD_CLOEXEC | SFD_NONBLOCK);
     active_ = true;
+    fd_.Reset(::signalfd(-1, &set_, SFD_CLOEXEC | SFD_NONBLOCK));
   }
   ~SignalProxy() {
-    if (fd_ >= 0) ::close(fd_);
     if (active_) ::sigprocmask(SIG_SETMASK, &old_, nullptr);
   }
-  int fd() const { return fd_; }
+  int fd() const { return fd_.get(); }
   /// The next pending signal, 0 when none.
   int Next() {
     struct signalfd_siginfo info;
-    if (fd_ < 0 || ::read(fd_, &info, sizeof info) != static_cast<ssize_t>(sizeof info)) return 0;
+    if (!fd_ || ::read(fd_.get(), &info, sizeof info) != static_cast<ssize_t>(sizeof info)) return 0;
     return static_cast<int>(info.ssi_signo);
   }
 
  private:
   sigset_t set_, old_;
-  int fd_ = -1;
+  UniqueFd fd_;
   bool active_ = false;
 };
 
-Result<void> Emit(const std::vector<LogEntry>& entries, const AttachOptions& options) {
+// The caller's terminal in raw mode for as long as this lives.
+class RawTerminal {
+ public:
+  explicit RawTerminal(int fd) : fd_(fd) {
+    if (fd < 0 || !::isatty(fd) || ::tcgetattr(fd, &saved_) != 0) return;
+    struct termios raw = saved_;
+    ::cfmakeraw(&raw);
+    active_ = ::tcsetattr(fd, TCSANOW, &raw) == 0;
+  }
+  ~RawTerminal() {
+    if (active_) ::tcsetattr(fd_, TCSANOW, &saved_);
+  }
+
+ private:
+  int fd_;
+  struct termios saved_ {};
+  bool active_ = false;
+};
+
+void Emit(const std::vector<LogEntry>& entries, const AttachOptions& options) {
   for (const LogEntry& e : entries) {
     int fd = e.stream == "stderr" ? options.stderr_fd : options.stdout_fd;
     // A closed stdout (| head) must not stop the wait for the exit code.
     (void)WriteAll(fd, e.text, e.stream);
   }
-  return {};
+}
+
+Result<void> SendWindowSize(int sock, int tty_fd) {
+  struct winsize ws {};
+  if (::ioctl(tty_fd, TIOCGWINSZ, &ws) != 0 || ws.ws_row == 0) return {};
+  AttachMessage m;
+  m.type = AttachMessage::kResize;
+  m.rows = ws.ws_row;
+  m.cols = ws.ws_col;
+  return SendAttach(sock, m);
 }
 
 }  // namespace
@@ -62,17 +95,52 @@ Result<void> Emit(const std::vector<LogEntry>& entries, const AttachOptions& opt
 Result<int> AttachContainer(const ContainerStore& store, const std::string& id,
                             StartedContainer* started, const AttachOptions& options) {
   ::signal(SIGPIPE, SIG_IGN);
-  SignalProxy proxy(options.sig_proxy);
-  LogFollower log(store.LogPath(id), options.from_end);
+  UniqueFd sock;
+  if (options.stdin_fd >= 0) sock = BUILDER_TRY(ConnectAttach(store.DirOf(id)));
+  const int tty_fd = options.tty && ::isatty(options.stdin_fd) ? options.stdin_fd : -1;
+  if (sock && tty_fd >= 0) BUILDER_TRY(SendWindowSize(sock.get(), tty_fd));
+  SignalProxy proxy(options.sig_proxy, tty_fd >= 0);
+  RawTerminal raw(tty_fd);
+  LogFollower log(store.LogPath(id), options.log_offset);
   const int report = started != nullptr ? started->exit_report.get() : -1;
   std::string report_text;
+  int input = options.stdin_fd;
+  bool saw_detach1 = false;
   for (;;) {
-    BUILDER_TRY(Emit(BUILDER_TRY(log.Poll()), options));
-    struct pollfd fds[2] = {{report, POLLIN, 0}, {proxy.fd(), POLLIN, 0}};
-    int n = ::poll(fds, 2, 50);
+    Emit(BUILDER_TRY(log.Poll()), options);
+    struct pollfd fds[3] = {{report, POLLIN, 0}, {proxy.fd(), POLLIN, 0}, {input, POLLIN, 0}};
+    int n = ::poll(fds, 3, options.tty ? 10 : 50);
     if (n < 0 && errno != EINTR) return FailErrno("poll", errno);
     if (n > 0 && fds[1].revents) {
-      for (int sig; (sig = proxy.Next()) != 0;) (void)KillContainer(store, id, sig);
+      for (int sig; (sig = proxy.Next()) != 0;) {
+        if (sig == SIGWINCH) {
+          if (sock) (void)SendWindowSize(sock.get(), tty_fd);
+        } else {
+          (void)KillContainer(store, id, sig);
+        }
+      }
+    }
+    if (n > 0 && input >= 0 && fds[2].revents) {
+      char buf[16384];
+      ssize_t r = ::read(input, buf, sizeof buf);
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) {
+        (void)SendAttach(sock.get(), AttachMessage{.type = AttachMessage::kEof});
+        input = -1;
+      } else {
+        std::string data(buf, static_cast<std::size_t>(r));
+        if (options.tty) {
+          for (std::size_t i = 0; i < data.size(); ++i) {
+            if (saw_detach1 && data[i] == kDetach2) {
+              data.resize(i > 0 ? i - 1 : 0);
+              if (!data.empty()) (void)SendAttach(sock.get(), AttachMessage{.data = data});
+              return 0;  // detached: the container runs on
+            }
+            saw_detach1 = data[i] == kDetach1;
+          }
+        }
+        if (auto sent = SendAttach(sock.get(), AttachMessage{.data = data}); !sent) input = -1;
+      }
     }
     if (report >= 0) {
       if (n > 0 && fds[0].revents) {
@@ -80,7 +148,7 @@ Result<int> AttachContainer(const ContainerStore& store, const std::string& id,
         ssize_t r = ::read(report, buf, sizeof buf);
         if (r > 0) report_text.append(buf, static_cast<std::size_t>(r));
         if (r == 0 || report_text.find('\n') != std::string::npos) {
-          BUILDER_TRY(Emit(BUILDER_TRY(log.Poll()), options));
+          Emit(BUILDER_TRY(log.Poll()), options);
           if (report_text.starts_with("exit ")) return std::atoi(report_text.c_str() + 5);
           // The monitor died before reporting: whatever the state says.
           auto view = store.View(id);
@@ -92,7 +160,7 @@ Result<int> AttachContainer(const ContainerStore& store, const std::string& id,
     auto view = store.View(id);
     if (!view) return Fail(std::move(view.error()));
     if (!view->state.active() || view->state.status == Status::kRestarting) {
-      BUILDER_TRY(Emit(BUILDER_TRY(log.Poll()), options));
+      Emit(BUILDER_TRY(log.Poll()), options);
       return view->state.exit_code;
     }
   }

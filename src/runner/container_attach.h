@@ -14,7 +14,15 @@ struct AttachOptions {
   int stdout_fd = 1;
   int stderr_fd = 2;
   bool sig_proxy = true;  ///< SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1/2 go to the container
-  bool from_end = false;  ///< skip the output already logged (attach to a running container)
+  /// Where in the log to begin: 0 = everything (a new container), LogFollower::kEnd = new
+  /// output only, or a LogSize() taken before starting it again.
+  std::int64_t log_offset = 0;
+  /// Forwards this fd (-i) to the container's stdin through the monitor's attach socket; EOF
+  /// on it closes the container's stdin. -1: no input.
+  int stdin_fd = -1;
+  /// -t: the caller's terminal goes raw (restored on every return), window size changes are
+  /// sent along, and ctrl-p ctrl-q detaches (the container keeps running; exit code 0).
+  bool tty = false;
 };
 
 /// Streams until the container's run ends. With `started` (the caller launched it) the exit code

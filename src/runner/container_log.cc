@@ -66,13 +66,22 @@ Result<void> LogWriter::Write(std::string_view stream, std::string_view data) {
   return {};
 }
 
-LogFollower::LogFollower(std::string path, bool from_end) : path_(std::move(path)) {
+LogFollower::LogFollower(std::string path, std::int64_t offset) : path_(std::move(path)) {
   fd_.Reset(::open(path_.c_str(), O_RDONLY | O_CLOEXEC));
   struct stat st;
   if (fd_ && ::fstat(fd_.get(), &st) == 0) {
     inode_ = st.st_ino;
-    if (from_end) ::lseek(fd_.get(), 0, SEEK_END);
+    if (offset == kEnd) {
+      ::lseek(fd_.get(), 0, SEEK_END);
+    } else if (offset > 0) {
+      ::lseek(fd_.get(), static_cast<off_t>(offset), SEEK_SET);
+    }
   }
+}
+
+std::int64_t LogSize(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 ? static_cast<std::int64_t>(st.st_size) : 0;
 }
 
 Result<void> LogFollower::ReadAvailable(std::vector<LogEntry>* out) {

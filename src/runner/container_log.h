@@ -46,8 +46,10 @@ std::string FormatLogLine(const LogEntry& entry);
 /// Reads a log from a position on and on, across rotations (the file's inode changes).
 class LogFollower {
  public:
-  /// from_end: skip what is there now (attach to a running container's new output).
-  explicit LogFollower(std::string path, bool from_end = false);
+  /// Starts at byte `offset` of the current file; kEnd skips what is there now (attach to a
+  /// running container's new output).
+  static constexpr std::int64_t kEnd = -1;
+  explicit LogFollower(std::string path, std::int64_t offset = 0);
   /// Every complete entry written since the last call (the rotated-away file's rest first).
   [[nodiscard]] Result<std::vector<LogEntry>> Poll();
 
@@ -58,6 +60,9 @@ class LogFollower {
   ino_t inode_ = 0;
   std::string partial_;
 };
+
+/// The current log file's size (0 when it does not exist yet): where new output will start.
+std::int64_t LogSize(const std::string& path);
 
 /// Every entry of the log, oldest first (container.log.1, then container.log).
 [[nodiscard]] Result<std::vector<LogEntry>> ReadLog(const std::string& path);

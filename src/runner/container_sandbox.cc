@@ -1,9 +1,16 @@
 // ContainerSpec -> SandboxSpec.
 #include "runner/container_sandbox.h"
 
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdlib>
 
 #include "base/path.h"
+#include "runner/mount_options.h"
 #include "oci/merged_view.h"
 #include "oci/user_db.h"
 
@@ -20,7 +27,84 @@ bool HasKey(const std::vector<std::string>& env, std::string_view key) {
   return false;
 }
 
+Result<int> RlimitByName(std::string_view name) {
+  static const std::pair<const char*, int> kNames[] = {
+      {"core", RLIMIT_CORE},       {"cpu", RLIMIT_CPU},         {"data", RLIMIT_DATA},
+      {"fsize", RLIMIT_FSIZE},     {"locks", RLIMIT_LOCKS},     {"memlock", RLIMIT_MEMLOCK},
+      {"msgqueue", RLIMIT_MSGQUEUE}, {"nice", RLIMIT_NICE},     {"nofile", RLIMIT_NOFILE},
+      {"nproc", RLIMIT_NPROC},     {"rss", RLIMIT_RSS},         {"rtprio", RLIMIT_RTPRIO},
+      {"rttime", RLIMIT_RTTIME},   {"sigpending", RLIMIT_SIGPENDING}, {"stack", RLIMIT_STACK},
+      {"as", RLIMIT_AS}};
+  for (const auto& [n, r] : kNames) {
+    if (name == n) return r;
+  }
+  return Fail(ErrorCode::kInvalidArgument, "invalid ulimit type: " + std::string(name));
+}
+
+Result<std::uint64_t> ParseLimitValue(std::string_view v, std::string_view whole) {
+  if (v == "-1" || v == "unlimited") return RLIM_INFINITY;
+  std::uint64_t n = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc() || p != v.data() + v.size()) {
+    return Fail(ErrorCode::kInvalidArgument, "invalid ulimit argument: " + std::string(whole));
+  }
+  return n;
+}
+
 }  // namespace
+
+Result<sandbox::ResourceLimit> ParseUlimit(std::string_view text) {
+  std::size_t eq = text.find('=');
+  if (eq == std::string_view::npos) {
+    return Fail(ErrorCode::kInvalidArgument, "invalid ulimit argument: " + std::string(text));
+  }
+  sandbox::ResourceLimit limit{};
+  limit.resource = BUILDER_TRY(RlimitByName(text.substr(0, eq)));
+  std::string_view values = text.substr(eq + 1);
+  std::size_t colon = values.find(':');
+  limit.soft = BUILDER_TRY(ParseLimitValue(values.substr(0, colon), text));
+  limit.hard = colon == std::string_view::npos ? limit.soft
+                                               : BUILDER_TRY(ParseLimitValue(values.substr(colon + 1), text));
+  if (limit.soft > limit.hard) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "ulimit soft limit must be less than or equal to hard limit: " + std::string(text));
+  }
+  return limit;
+}
+
+Result<sandbox::TmpfsMount> ToTmpfs(const MountSpec& m) {
+  sandbox::TmpfsMount t;
+  t.destination = m.destination;
+  t.read_only = m.read_only;
+  std::size_t start = 0;
+  const std::string& o = m.options;
+  while (start < o.size()) {
+    std::size_t comma = std::min(o.find(',', start), o.size());
+    std::string opt = o.substr(start, comma - start);
+    start = comma + 1;
+    if (opt.starts_with("size=")) {
+      std::string v = opt.substr(5);
+      char* end = nullptr;
+      double n = std::strtod(v.c_str(), &end);
+      std::string unit = end;
+      double mult = unit.empty() ? 1 : (unit == "k" || unit == "K") ? 1024.0
+                  : (unit == "m" || unit == "M") ? 1048576.0 : (unit == "g" || unit == "G") ? 1073741824.0 : -1;
+      if (end == v.c_str() || mult < 0) return Fail(ErrorCode::kInvalidArgument, "invalid tmpfs size: " + v);
+      t.size_bytes = static_cast<std::uint64_t>(n * mult);
+    } else if (opt.starts_with("mode=")) {
+      t.mode = static_cast<mode_t>(std::strtoul(opt.c_str() + 5, nullptr, 8));
+    } else if (opt == "ro") {
+      t.read_only = true;
+    } else if (opt == "noexec") {
+      t.noexec = true;
+    } else if (opt == "rw" || opt == "exec" || opt == "nosuid" || opt == "nodev" || opt.empty()) {
+      continue;
+    } else {
+      return Fail(ErrorCode::kInvalidArgument, "invalid tmpfs option: " + opt);
+    }
+  }
+  return t;
+}
 
 Result<sandbox::SandboxSpec> SandboxSpecFor(const ContainerStore& store,
                                             const ContainerSpec& container) {
@@ -67,11 +151,63 @@ Result<sandbox::SandboxSpec> SandboxSpecFor(const ContainerStore& store,
   for (const MountSpec& m : container.mounts) {
     if (m.type == "bind") {
       spec.binds.push_back(sandbox::BindMount{m.source, m.destination, m.read_only});
+    } else if (m.type == "tmpfs") {
+      spec.tmpfs.push_back(BUILDER_TRY(ToTmpfs(m)));
     } else {
       return Fail(ErrorCode::kUnsupported,
                   m.type + " mounts are not supported yet (" + m.destination + ")");
     }
   }
+
+  // Privileges: docker run's defaults (its capability set and seccomp profile, no_new_privs
+  // only on request, the command as pid 1 unless --init).
+  const LimitsSpec& l = container.limits;
+  spec.command_is_pid1 = !l.init;
+  spec.privileged = l.privileged;
+  spec.no_new_privileges = false;
+  std::uint64_t caps = sandbox::DefaultCapabilities();
+  for (const std::string& c : l.cap_add) caps |= BUILDER_TRY(sandbox::CapabilityByName(c));
+  for (const std::string& c : l.cap_drop) caps &= ~BUILDER_TRY(sandbox::CapabilityByName(c));
+  spec.capabilities = caps;
+  for (const std::string& opt : l.security_opt) {
+    std::string o = opt;
+    if (std::size_t colon = o.find(':'); colon != std::string::npos && !o.starts_with("seccomp")) o[colon] = '=';
+    if (o == "no-new-privileges" || o == "no-new-privileges=true") {
+      spec.no_new_privileges = true;
+    } else if (o == "no-new-privileges=false") {
+      spec.no_new_privileges = false;
+    } else if (o == "seccomp=unconfined" || o == "seccomp:unconfined") {
+      spec.seccomp = sandbox::SeccompMode::kUnconfined;
+    } else if (o.starts_with("seccomp=") || o.starts_with("seccomp:")) {
+      spec.seccomp = sandbox::SeccompMode::kProfile;
+      spec.seccomp_profile = BUILDER_TRY(ReadFile(o.substr(8)));
+    } else if (o.starts_with("label") || o.starts_with("apparmor")) {
+      continue;  // no LSM here; docker ignores these where there is none too
+    } else {
+      return Fail(ErrorCode::kInvalidArgument, "invalid --security-opt: " + opt);
+    }
+  }
+  spec.read_only_rootfs = container.read_only;
+  for (const std::string& u : l.ulimits) spec.rlimits.push_back(BUILDER_TRY(ParseUlimit(u)));
+  if (l.memory > 0 || l.nano_cpus > 0 || l.pids_limit > 0) {
+    spec.cgroup_name = "builder/" + container.id;
+    spec.cgroup_limits.memory_bytes = l.memory;
+    spec.cgroup_limits.cpu_quota_us = l.nano_cpus * spec.cgroup_limits.cpu_period_us / 1000000000;
+    spec.cgroup_limits.pids_max = l.pids_limit;
+  }
+  spec.mount_sysfs = true;
+
+  // The container's own /etc/hosts, /etc/hostname and a copy of the host's resolv.conf, kept
+  // in its state dir (bound read-only by the sandbox).
+  spec.hostname_file = dir + "/hostname";
+  spec.hosts_file = dir + "/hosts";
+  spec.resolv_conf_file = dir + "/resolv.conf";
+  BUILDER_TRY(WriteFileAtomic(spec.hostname_file, container.hostname + "\n"));
+  BUILDER_TRY(WriteFileAtomic(
+      spec.hosts_file, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+                       "127.0.1.1\t" + container.hostname + "\n"));
+  auto resolv = ReadFile("/etc/resolv.conf");
+  BUILDER_TRY(WriteFileAtomic(spec.resolv_conf_file, resolv ? *resolv : std::string()));
   return spec;
 }
 

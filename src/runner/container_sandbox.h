@@ -14,4 +14,7 @@ namespace builder::runner {
 [[nodiscard]] Result<sandbox::SandboxSpec> SandboxSpecFor(const ContainerStore& store,
                                                           const ContainerSpec& container);
 
+/// --ulimit NAME=SOFT[:HARD] ("nofile=1024:2048", -1 or "unlimited" for no limit).
+[[nodiscard]] Result<sandbox::ResourceLimit> ParseUlimit(std::string_view text);
+
 }  // namespace builder::runner

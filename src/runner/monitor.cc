@@ -2,13 +2,13 @@
 #include "runner/monitor.h"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <climits>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -16,8 +16,10 @@
 #include "base/file_lock.h"
 #include "base/path.h"
 #include "base/staged_file.h"
+#include "runner/attach_channel.h"
 #include "runner/container_log.h"
 #include "runner/container_sandbox.h"
+#include "runner/monitor_io.h"
 #include "runner/process_identity.h"
 #include "sandbox/sandbox.h"
 
@@ -45,33 +47,6 @@ void CloseReport(int* fd) {
   *fd = -1;
 }
 
-// Copies the container's stdout and stderr into the log until both pipes reach EOF (the
-// container's pid namespace is gone, so nothing else holds them).
-void Pump(UniqueFd out, UniqueFd err, LogWriter& log) {
-  struct pollfd fds[2] = {{out.get(), POLLIN, 0}, {err.get(), POLLIN, 0}};
-  const char* names[2] = {"stdout", "stderr"};
-  char buf[16384];
-  int open = 2;
-  while (open > 0) {
-    if (::poll(fds, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      return;
-    }
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
-      ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
-      if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-      if (n <= 0) {
-        fds[i].fd = -1;
-        --open;
-        continue;
-      }
-      // A full disk must not stall the container: the bytes are dropped, the pipe drained.
-      (void)log.Write(names[i], std::string_view(buf, static_cast<std::size_t>(n)));
-    }
-  }
-}
-
 bool ShouldRestart(const RestartPolicy& policy, const ContainerState& state) {
   if (state.stop_requested) return false;
   if (policy.name == "always" || policy.name == "unless-stopped") return true;
@@ -92,6 +67,8 @@ int StartFailureExitCode(const Error& error) {
 
 int RunMonitor(const ContainerStore& store, const std::string& id, int report_fd) {
   ::signal(SIGPIPE, SIG_IGN);
+  // The report pipe must not leak into the container's processes.
+  ::fcntl(report_fd, F_SETFD, FD_CLOEXEC);
   int report = report_fd;
   auto lock = FileLock::TryAcquire(store.MonitorLockPath(id), FileLock::Mode::kExclusive);
   if (!lock) {
@@ -112,8 +89,10 @@ int RunMonitor(const ContainerStore& store, const std::string& id, int report_fd
     s.error.clear();
   });
   auto log = LogWriter::Open(store.LogPath(id), kLogMaxBytes);
-  if (!marked || !log) {
-    Report(&report, "err 1 " + (!marked ? marked.error() : log.error()).ToString() + "\n");
+  auto listen = ListenAttach(store.DirOf(id));
+  if (!marked || !log || !listen) {
+    const Error& e = !marked ? marked.error() : !log ? log.error() : listen.error();
+    Report(&report, "err 1 " + e.ToString() + "\n");
     return 1;
   }
 
@@ -122,10 +101,21 @@ int RunMonitor(const ContainerStore& store, const std::string& id, int report_fd
   for (;;) {
     auto started = [&]() -> Result<sandbox::Sandbox> {
       sandbox::SandboxSpec sspec = BUILDER_TRY(SandboxSpecFor(store, *spec));
-      Pipe out = BUILDER_TRY(MakePipe());
-      Pipe err = BUILDER_TRY(MakePipe());
-      sspec.stdout_fd = out.write.get();
-      sspec.stderr_fd = err.write.get();
+      ContainerIo io;
+      io.tty = spec->tty;
+      Pipe out, err, in;
+      if (spec->tty) {
+        sspec.tty = true;
+      } else {
+        out = BUILDER_TRY(MakePipe());
+        err = BUILDER_TRY(MakePipe());
+        sspec.stdout_fd = out.write.get();
+        sspec.stderr_fd = err.write.get();
+        if (spec->open_stdin) {
+          in = BUILDER_TRY(MakePipe());
+          sspec.stdin_fd = in.read.get();
+        }
+      }
       sandbox::Sandbox sb = BUILDER_TRY(sandbox::Sandbox::Start(sspec));
       const pid_t pid = sb.pid();
       const std::uint64_t pid_start = ProcessStartTime(pid).value_or(0);
@@ -139,9 +129,17 @@ int RunMonitor(const ContainerStore& store, const std::string& id, int report_fd
         s.error.clear();
       }));
       if (first) Report(&report, "ok\n");
-      out.write.Reset();
-      err.write.Reset();
-      Pump(std::move(out.read), std::move(err.read), *log);
+      if (spec->tty) {
+        io.out = sb.TakePtyMaster();  // output and input both
+      } else {
+        out.write.Reset();
+        err.write.Reset();
+        in.read.Reset();
+        io.out = std::move(out.read);
+        io.err = std::move(err.read);
+        io.input = std::move(in.write);
+      }
+      ServeContainerIo(std::move(io), listen->get(), *log, sb);
       return sb;
     }();
     const std::int64_t run_began = NowMs();
@@ -169,6 +167,7 @@ int RunMonitor(const ContainerStore& store, const std::string& id, int report_fd
       s.pid = 0;
       s.exit_code = exit_code;
       s.finished_at = NowTimestamp();
+      s.oom_killed = result && result->oom_killed;
       if (!result) s.error = result.error().ToString();
     });
     if (first) {
@@ -210,7 +209,12 @@ int RunMonitor(const ContainerStore& store, const std::string& id, int report_fd
 Result<StartedContainer> StartContainer(const ContainerStore& store, const std::string& id) {
   Pipe report = BUILDER_TRY(MakePipe());
   // Everything the children need is built before fork: after it only async-signal-safe calls.
-  const std::string root = DirName(store.dir());
+  // Absolute: the monitor runs from "/" so it pins no directory of the caller's.
+  char resolved[PATH_MAX];
+  if (::realpath(DirName(store.dir()).c_str(), resolved) == nullptr) {
+    return FailErrno("resolve " + DirName(store.dir()), errno);
+  }
+  const std::string root = resolved;
   std::vector<std::string> args = {"builder", "debug", kMonitorCommand, id};
   std::vector<std::string> env_strings;
   for (char** e = environ; *e != nullptr; ++e) {
@@ -230,6 +234,7 @@ Result<StartedContainer> StartContainer(const ContainerStore& store, const std::
   if (pid == 0) {
     ::setsid();
     if (::fork() != 0) ::_exit(0);
+    if (::chdir("/") != 0) ::_exit(127);
     ::dup2(dev_null.get(), 0);
     ::dup2(dev_null.get(), 1);
     ::dup2(dev_null.get(), 2);

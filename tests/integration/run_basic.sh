@@ -56,6 +56,15 @@ grep -q "bind source path does not exist" "$WORK/err" || fail "--mount error: $(
 ifs=$("$BUILDER" run --rm --network none busybox sh -c 'cat /proc/net/dev' | tail -n +3 | cut -d: -f1 | tr -d ' ')
 [ "$ifs" = lo ] || fail "--network none interfaces: $ifs"
 
+# --read-only: the rootfs refuses writes, a --tmpfs (with size and mode) still takes them.
+"$BUILDER" run --rm --read-only busybox sh -c 'echo x >/etc/x' 2>/dev/null && fail "--read-only: write succeeded"
+run_ok "ok" busybox sh -c 'echo x >/etc/x && echo ok'
+run_ok "1777 ok" --read-only --tmpfs /scratch:size=1m busybox sh -c 'stat -c %a /scratch; echo y >/scratch/y && echo ok'
+run_ok "700" --tmpfs /t:mode=700 busybox stat -c %a /t
+# --init: an init is pid 1 and the command is not; without it the command is pid 1.
+run_ok "sh" busybox sh -c 'cat /proc/1/comm'
+[ "$("$BUILDER" run --rm --init busybox sh -c 'cat /proc/1/comm')" != sh ] || fail "--init: the command is still pid 1"
+
 # Exit codes: the command's, 128+n on a signal, 127 not found, 126 not executable, 125 ours.
 "$BUILDER" run --rm busybox sh -c 'exit 3'
 [ $? = 3 ] || fail "exit 3 came back as $?"

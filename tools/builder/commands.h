@@ -38,6 +38,9 @@ void RegisterWait(CLI::App& app, int* status);
 void RegisterLogs(CLI::App& app, int* status);
 void RegisterRename(CLI::App& app, int* status);
 void RegisterContainer(CLI::App& app, int* status);
+void RegisterAttach(CLI::App& app, int* status);
+void RegisterVersion(CLI::App& app, int* status);
+void RegisterInfo(CLI::App& app, int* status);
 
 /// The store at ImageStore::DefaultRoot() ($BUILDER_ROOT, ...), created if missing.
 [[nodiscard]] Result<oci::ImageStore> OpenStore();

@@ -39,7 +39,7 @@ Result<void> Logs(const Options& opt) {
   }
   // What is there now, then (with -f) whatever follows: a follower opened at the end first, so
   // nothing written between the two reads is lost or shown twice.
-  runner::LogFollower follower(path, true);
+  runner::LogFollower follower(path, runner::LogFollower::kEnd);
   std::vector<runner::LogEntry> entries = BUILDER_TRY(runner::ReadLog(path));
   // --tail counts lines; a partial line written as its own entry joins its line here.
   std::size_t start = 0, lines = 0;

@@ -123,6 +123,9 @@ int main(int argc, char** argv) {
   builder::cli::RegisterLogs(app, &status);
   builder::cli::RegisterRename(app, &status);
   builder::cli::RegisterContainer(app, &status);
+  builder::cli::RegisterAttach(app, &status);
+  builder::cli::RegisterVersion(app, &status);
+  builder::cli::RegisterInfo(app, &status);
 
   CLI::App* debug = app.add_subcommand("debug", "Inspect builder's internals");
   debug->require_subcommand(1);

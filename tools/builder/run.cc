@@ -67,10 +67,6 @@ void RegisterRun(CLI::App& app, int* status) {
   cmd->prefix_command();
   cmd->footer("Usage: builder run [OPTIONS] IMAGE [COMMAND] [ARG...]");
   cmd->callback([cmd, status] {
-    if (a.flags.tty || a.flags.interactive) {
-      *status = ReportRunError(Error(ErrorCode::kUnsupported, "-i and -t are not supported yet"));
-      return;
-    }
     auto created = Create(a.flags, cmd->remaining(), "run");
     if (!created) {
       *status = ReportRunError(created.error());
@@ -90,7 +86,10 @@ void RegisterRun(CLI::App& app, int* status) {
       return;
     }
     runner::AttachOptions options;
-    options.sig_proxy = a.sig_proxy;
+    // As docker: with a tty, signals travel as keys through it, not through the proxy.
+    options.sig_proxy = a.sig_proxy && !a.flags.tty;
+    options.stdin_fd = a.flags.interactive ? 0 : -1;
+    options.tty = a.flags.tty;
     auto code = runner::AttachContainer(containers, spec->id, &*started, options);
     *status = code ? *code : ReportRunError(code.error());
   });
