@@ -132,6 +132,8 @@ for i in $(seq 20); do
   [ -z "$(state_of "k$i")" ] || fail "rm -f k$i left it ($(state_of "k$i"))"
 done
 [ -z "$("$BUILDER" ps -a -q)" ] || fail "left: $("$BUILDER" ps -a)"
+# A run killed while creating may leave a half-made directory: prune collects it.
+b container prune -f >/dev/null
 [ -z "$(our_monitors)" ] || fail "monitors left running"
 [ -z "$(ls -A "$BUILDER_ROOT/containers" | grep -v '^\.names\.lock$')" ] ||
   fail "container dirs left: $(ls -A "$BUILDER_ROOT/containers")"

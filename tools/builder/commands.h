@@ -2,6 +2,8 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <functional>
+#include <optional>
 
 #include "base/error.h"
 #include "oci/image_store.h"
@@ -46,6 +48,9 @@ void RegisterInfo(CLI::App& app, int* status);
 [[nodiscard]] Result<oci::ImageStore> OpenStore();
 /// The container store beside it.
 [[nodiscard]] Result<runner::ContainerStore> OpenContainers();
+
+/// Adds stop's and restart's `-t,--time N`; the value is set only when given.
+std::optional<int>* AddStopTimeFlag(CLI::App* cmd);
 
 /// Runs `act` for each container reference, printing each reference on success (docker's stop,
 /// kill, rm ... output) and "builder: error: ..." for each failure; returns the exit status.

@@ -6,8 +6,6 @@
 #include <iostream>
 #include <map>
 
-#include <nlohmann/json.hpp>
-
 #include "commands.h"
 #include "format_template.h"
 #include "human.h"
@@ -88,21 +86,15 @@ Result<void> Run(const Options& opt) {
     std::cerr << "builder: warning: " << e.ToString() << " (see builder debug fsck)\n";
   }
   auto rows = Rows(images, opt);
-  if (opt.format == "json") {
-    for (const auto& row : rows) std::cout << nlohmann::json(row).dump() << '\n';
-    return {};
-  }
   std::string format = opt.format;
-  if (opt.quiet) {
+  if (opt.quiet && format != "json") {
     format = "{{.ID}}";
   } else if (format.empty()) {
     format = opt.digests ? "table {{.Repository}}\\t{{.Tag}}\\t{{.Digest}}\\t{{.ID}}\\t"
                            "{{.CreatedSince}}\\t{{.Size}}"
                          : "table {{.Repository}}\\t{{.Tag}}\\t{{.ID}}\\t{{.CreatedSince}}\\t{{.Size}}";
   }
-  FormatTemplate tmpl = BUILDER_TRY(FormatTemplate::Parse(format, kFields));
-  PrintTemplated(tmpl, rows, kHeaders, std::cout);
-  return {};
+  return PrintRows(format, kFields, rows, kHeaders, std::cout);
 }
 
 }  // namespace

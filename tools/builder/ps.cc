@@ -4,8 +4,6 @@
 #include <iostream>
 #include <map>
 
-#include <nlohmann/json.hpp>
-
 #include "commands.h"
 #include "format_template.h"
 #include "human.h"
@@ -117,19 +115,13 @@ Result<void> List(const Options& opt) {
                        {"Size", ""},
                        {"Mounts", mounts}});
   }
-  if (opt.format == "json") {
-    for (const auto& row : rows) std::cout << nlohmann::json(row).dump() << '\n';
-    return {};
-  }
   std::string format = opt.format;
-  if (opt.quiet) {
+  if (opt.quiet && format != "json") {
     format = "{{.ID}}";
   } else if (format.empty()) {
     format = "table {{.ID}}\\t{{.Image}}\\t{{.Command}}\\t{{.RunningFor}}\\t{{.Status}}\\t{{.Ports}}\\t{{.Names}}";
   }
-  FormatTemplate tmpl = BUILDER_TRY(FormatTemplate::Parse(format, kFields));
-  PrintTemplated(tmpl, rows, kHeaders, std::cout);
-  return {};
+  return PrintRows(format, kFields, rows, kHeaders, std::cout);
 }
 
 }  // namespace

@@ -42,6 +42,8 @@ Result<std::vector<std::string>> ReadLines(const std::string& path) {
 }  // namespace
 
 void AddRunFlags(CLI::App* cmd, RunFlags* f) {
+  // docker's -h is --hostname: help is --help alone.
+  cmd->set_help_flag("--help", "Print usage");
   cmd->add_option("--name", f->name, "Assign a name to the container");
   cmd->add_option("-e,--env", f->env, "Set environment variables")->allow_extra_args(false);
   cmd->add_option("--env-file", f->env_files, "Read in a file of environment variables")->allow_extra_args(false);

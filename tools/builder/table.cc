@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include <nlohmann/json.hpp>
+
 namespace builder::cli {
 
 std::size_t TextWidth(const std::string& s) {
@@ -48,6 +50,18 @@ void PrintTemplated(const FormatTemplate& tmpl,
   table.AddRow(split(tmpl.Header(headers)));
   for (const auto& row : rows) table.AddRow(split(tmpl.Render(row)));
   table.Print(out);
+}
+
+Result<void> PrintRows(const std::string& format, const std::vector<std::string>& fields,
+                       const std::vector<std::map<std::string, std::string>>& rows,
+                       const std::map<std::string, std::string>& headers, std::ostream& out) {
+  if (format == "json") {
+    for (const auto& row : rows) out << nlohmann::json(row).dump() << '\n';
+    return {};
+  }
+  FormatTemplate tmpl = BUILDER_TRY(FormatTemplate::Parse(format, fields));
+  PrintTemplated(tmpl, rows, headers, out);
+  return {};
 }
 
 }  // namespace builder::cli

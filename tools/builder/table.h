@@ -30,6 +30,12 @@ void PrintTemplated(const FormatTemplate& tmpl,
                     const std::vector<std::map<std::string, std::string>>& rows,
                     const std::map<std::string, std::string>& headers, std::ostream& out);
 
+/// --format output of a listing: "json" prints each row as a JSON object line; anything else
+/// is a template (see FormatTemplate) over `fields`, printed by PrintTemplated.
+[[nodiscard]] Result<void> PrintRows(const std::string& format, const std::vector<std::string>& fields,
+                                     const std::vector<std::map<std::string, std::string>>& rows,
+                                     const std::map<std::string, std::string>& headers, std::ostream& out);
+
 /// Code points in UTF-8 text (the display width tabwriter assumes).
 std::size_t TextWidth(const std::string& s);
 
