@@ -81,26 +81,34 @@ void Emit(const std::vector<LogEntry>& entries, const AttachOptions& options) {
 }
 
 Result<void> SendWindowSize(int sock, int tty_fd) {
-  struct winsize ws {};
-  if (::ioctl(tty_fd, TIOCGWINSZ, &ws) != 0 || ws.ws_row == 0) return {};
   AttachMessage m;
   m.type = AttachMessage::kResize;
-  m.rows = ws.ws_row;
-  m.cols = ws.ws_col;
+  if (!TerminalSize(tty_fd, &m.rows, &m.cols)) return {};
   return SendAttach(sock, m);
 }
 
 }  // namespace
 
+bool TerminalSize(int fd, unsigned short* rows, unsigned short* cols) {
+  struct winsize ws {};
+  if (fd < 0 || ::ioctl(fd, TIOCGWINSZ, &ws) != 0 || ws.ws_row == 0) return false;
+  *rows = ws.ws_row;
+  *cols = ws.ws_col;
+  return true;
+}
+
 Result<int> AttachContainer(const ContainerStore& store, const std::string& id,
                             StartedContainer* started, const AttachOptions& options) {
   ::signal(SIGPIPE, SIG_IGN);
+  const int tty_fd = !options.tty                    ? -1
+                     : ::isatty(options.stdin_fd) ? options.stdin_fd
+                     : ::isatty(options.stdout_fd) ? options.stdout_fd
+                                                  : -1;
   UniqueFd sock;
-  if (options.stdin_fd >= 0) sock = BUILDER_TRY(ConnectAttach(store.DirOf(id)));
-  const int tty_fd = options.tty && ::isatty(options.stdin_fd) ? options.stdin_fd : -1;
+  if (options.stdin_fd >= 0 || tty_fd >= 0) sock = BUILDER_TRY(ConnectAttach(store.DirOf(id)));
   if (sock && tty_fd >= 0) BUILDER_TRY(SendWindowSize(sock.get(), tty_fd));
   SignalProxy proxy(options.sig_proxy, tty_fd >= 0);
-  RawTerminal raw(tty_fd);
+  RawTerminal raw(options.stdin_fd >= 0 && tty_fd == options.stdin_fd ? tty_fd : -1);
   LogFollower log(store.LogPath(id), options.log_offset);
   const int report = started != nullptr ? started->exit_report.get() : -1;
   std::string report_text;

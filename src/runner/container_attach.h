@@ -25,6 +25,9 @@ struct AttachOptions {
   bool tty = false;
 };
 
+/// The window size of the terminal on fd; false when fd is no terminal (or reports 0 rows).
+bool TerminalSize(int fd, unsigned short* rows, unsigned short* cols);
+
 /// Streams until the container's run ends. With `started` (the caller launched it) the exit code
 /// comes from the monitor's report, so --rm cannot remove it first; otherwise from the state.
 [[nodiscard]] Result<int> AttachContainer(const ContainerStore& store, const std::string& id,

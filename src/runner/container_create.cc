@@ -77,6 +77,8 @@ Result<ContainerSpec> CreateContainer(const oci::ImageStore& images,
   spec.read_only = options.read_only;
   spec.auto_remove = options.auto_remove;
   spec.tty = options.tty;
+  spec.tty_rows = options.tty_rows;
+  spec.tty_cols = options.tty_cols;
   spec.open_stdin = options.open_stdin;
   spec.labels = config.labels;
   for (const auto& [k, v] : options.labels) spec.labels[k] = v;

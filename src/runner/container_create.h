@@ -29,6 +29,7 @@ struct CreateOptions {
   bool read_only = false;
   bool auto_remove = false;
   bool tty = false;
+  unsigned short tty_rows = 0, tty_cols = 0;  ///< the caller's window size with tty
   bool open_stdin = false;
   std::map<std::string, std::string> labels;
   RestartPolicy restart;

@@ -37,6 +37,8 @@ std::string ContainerSpec::Serialize() const {
             {"read_only", read_only},
             {"auto_remove", auto_remove},
             {"tty", tty},
+            {"tty_rows", tty_rows},
+            {"tty_cols", tty_cols},
             {"open_stdin", open_stdin},
             {"labels", labels},
             {"restart", restart},
@@ -68,6 +70,8 @@ Result<ContainerSpec> ContainerSpec::Parse(std::string_view text) {
     s.read_only = j.value("read_only", false);
     s.auto_remove = j.value("auto_remove", false);
     s.tty = j.value("tty", false);
+    s.tty_rows = j.value("tty_rows", static_cast<unsigned short>(0));
+    s.tty_cols = j.value("tty_cols", static_cast<unsigned short>(0));
     s.open_stdin = j.value("open_stdin", false);
     s.labels = j.value("labels", std::map<std::string, std::string>{});
     s.restart = j.value("restart", RestartPolicy{});

@@ -61,6 +61,8 @@ struct ContainerSpec {
   bool read_only = false;
   bool auto_remove = false;
   bool tty = false;
+  unsigned short tty_rows = 0;  ///< the creator's window size, for the tty's first size
+  unsigned short tty_cols = 0;
   bool open_stdin = false;
   std::map<std::string, std::string> labels;
   RestartPolicy restart;

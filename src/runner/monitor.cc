@@ -106,6 +106,8 @@ int RunMonitor(const ContainerStore& store, const std::string& id, int report_fd
       Pipe out, err, in;
       if (spec->tty) {
         sspec.tty = true;
+        sspec.tty_rows = spec->tty_rows;
+        sspec.tty_cols = spec->tty_cols;
       } else {
         out = BUILDER_TRY(MakePipe());
         err = BUILDER_TRY(MakePipe());

@@ -43,6 +43,9 @@ struct Created {
 Result<Created> Create(const RunFlags& flags, std::vector<std::string> rest, const char* command) {
   auto [image, args] = BUILDER_TRY(SplitImage(std::move(rest), command));
   runner::CreateOptions options = BUILDER_TRY(ToCreateOptions(flags, image, std::move(args)));
+  if (options.tty && !runner::TerminalSize(0, &options.tty_rows, &options.tty_cols)) {
+    (void)runner::TerminalSize(1, &options.tty_rows, &options.tty_cols);
+  }
   oci::ImageStore images = BUILDER_TRY(OpenStore());
   oci::StoredImage stored = BUILDER_TRY(ImageForRun(images, image, flags.pull));
   runner::ContainerStore containers = BUILDER_TRY(runner::ContainerStore::Open(images.root()));
