@@ -8,6 +8,7 @@
 BUILDER=$1
 . "$(dirname "$0")/lib.sh"
 [ "$(id -u)" = 0 ] || skip "needs root (the sandbox)"
+need_tool jq
 export BUILDER_ROOT="$WORK/store"
 make_rootfs_tar "$WORK/rootfs.tar"
 b import -c 'CMD ["sh"]' "$WORK/rootfs.tar" busybox:latest >/dev/null
@@ -85,6 +86,15 @@ done
 [ "$("$BUILDER" logs flaky | grep -c run)" = 3 ] || fail "on-failure:2 ran $("$BUILDER" logs flaky | grep -c run) times"
 sleep 1
 [ "$("$BUILDER" logs flaky | grep -c run)" = 3 ] || fail "on-failure:2 restarted more than twice"
+# inspect shows it as docker does: a container first, then images.
+"$BUILDER" inspect flaky >"$WORK/inspect.json" || fail "inspect flaky"
+[ "$(jq -r '.[0].RestartCount' "$WORK/inspect.json")" = 2 ] || fail "RestartCount: $(jq .[0].RestartCount "$WORK/inspect.json")"
+[ "$(jq -r '.[0].Name + " " + .[0].State.Status + " " + (.[0].State.ExitCode|tostring)' "$WORK/inspect.json")" = "/flaky exited 1" ] ||
+  fail "inspect State: $(jq -c '.[0].State' "$WORK/inspect.json")"
+[ "$(jq -r '.[0].HostConfig.RestartPolicy.Name' "$WORK/inspect.json")" = on-failure ] || fail "inspect HostConfig"
+[ "$("$BUILDER" inspect busybox | jq -r '.[0].RepoTags[0]')" = busybox:latest ] || fail "inspect of an image"
+"$BUILDER" inspect nothing-here >/dev/null 2>"$WORK/err" && fail "inspect of nothing succeeded"
+grep -q "No such object: nothing-here" "$WORK/err" || fail "inspect error: $(cat "$WORK/err")"
 # A clean exit is not restarted by on-failure.
 b run -d --name clean --restart on-failure busybox true >/dev/null
 sleep 1
@@ -132,6 +142,11 @@ for i in $(seq 20); do
   [ -z "$(state_of "k$i")" ] || fail "rm -f k$i left it ($(state_of "k$i"))"
 done
 [ -z "$("$BUILDER" ps -a -q)" ] || fail "left: $("$BUILDER" ps -a)"
+# info counts what is there, probed.
+"$BUILDER" info --format json >"$WORK/info.json" || fail "info"
+[ "$(jq -r '.StoreRoot' "$WORK/info.json")" = "$BUILDER_ROOT" ] || fail "info StoreRoot: $(cat "$WORK/info.json")"
+[ "$(jq -r '.Containers' "$WORK/info.json")" = 0 ] || fail "info Containers"
+[ "$(jq -r '.UserNamespaces' "$WORK/info.json")" = yes ] || fail "info UserNamespaces: $(jq .UserNamespaces "$WORK/info.json")"
 # A run killed while creating may leave a half-made directory: prune collects it.
 b container prune -f >/dev/null
 [ -z "$(our_monitors)" ] || fail "monitors left running"

@@ -2,6 +2,7 @@
 #include "runner/container_log.h"
 
 #include <doctest/doctest.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 
