@@ -41,10 +41,28 @@ code=$?
 out=$(timeout 60 "$BUILDER" run --rm --pids-limit 64 busybox sh -c 'i=0; while [ $i -lt 200 ]; do sleep 5 & i=$((i+1)); done 2>&1; echo done' 2>&1)
 echo "$out" | grep -qi "resource temporarily unavailable\|can't fork\|fork" || fail "--pids-limit 64 let 200 processes start: $out"
 
-# --cpus 0.5: a busy loop for 2s uses about 1s of cpu (from its own cgroup's usage).
-usage=$("$BUILDER" run --rm --cpus 0.5 busybox sh -c '
-  f=/sys/fs/cgroup/cpu.stat; [ -r $f ] || f=/sys/fs/cgroup/cpuacct/cpuacct.usage
-  (while :; do :; done) & p=$!; sleep 2; kill $p
-  if [ "${f##*/}" = cpu.stat ]; then awk "/usage_usec/ {print int(\$2/1000)}" $f; else echo $(( $(cat $f) / 1000000 )); fi')
-[ -n "$usage" ] && [ "$usage" -ge 600 ] && [ "$usage" -le 1400 ] || fail "--cpus 0.5: ${usage}ms of cpu in 2s"
+# --cpus 0.5: a busy loop uses about half a core, read from the container's own cgroup on the
+# host (found through /proc/PID/cgroup of its pid; v2's cpu.stat or v1's cpuacct.usage).
+cid=$("$BUILDER" run -d --cpus 0.5 busybox sh -c 'while :; do :; done') || fail "run -d --cpus"
+pid=$("$BUILDER" inspect "$cid" | jq -r '.[0].State.Pid')
+usage_ms() {
+  local line rel
+  line=$(grep -E '^0::|cpuacct' "/proc/$pid/cgroup" | head -1)
+  rel=${line##*:}
+  case "$line" in
+    0::*) awk '/usage_usec/ {print int($2/1000)}' "/sys/fs/cgroup$rel/cpu.stat" ;;
+    *) for d in /sys/fs/cgroup/cpuacct /sys/fs/cgroup/cpu,cpuacct; do
+         [ -r "$d$rel/cpuacct.usage" ] && { echo $(( $(cat "$d$rel/cpuacct.usage") / 1000000 )); break; }
+       done ;;
+  esac
+}
+sleep 0.5
+u0=$(usage_ms)
+sleep 2
+u1=$(usage_ms)
+b rm -f "$cid" >/dev/null
+[ -n "$u0" ] && [ -n "$u1" ] || fail "--cpus: no cgroup usage found for pid $pid ($(cat "/proc/$pid/cgroup" 2>/dev/null))"
+used=$((u1 - u0))
+[ "$used" -ge 700 ] && [ "$used" -le 1300 ] || fail "--cpus 0.5: ${used}ms of cpu in 2s"
+note "--cpus 0.5: ${used}ms of cpu in 2s"
 note "ok"
