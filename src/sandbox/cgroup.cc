@@ -133,20 +133,19 @@ Result<void> CheckName(std::string_view name) {
   return {};
 }
 
-// Fills the directory list of a cgroup `name` under this process's cgroups.
-Result<Cgroup> Layout(std::string_view name, std::vector<std::string>* bases,
+// This process's own cgroup dir (`bases`) in each hierarchy Create uses (`kinds`, into `all`).
+Result<void> Layout(std::string_view name, std::vector<std::string>* bases,
                       std::vector<const Hierarchy*>* kinds, std::vector<Hierarchy>* all) {
   BUILDER_TRY(CheckName(name));
   *all = BUILDER_TRY(MountedHierarchies());
   const std::string proc = BUILDER_TRY(ReadFile("/proc/self/cgroup"));
-  Cgroup out;
   for (const Hierarchy& h : *all) {
     // An empty cpuset refuses every process; it is not a limit we set.
     if (Has(h, "cpuset")) continue;
     bases->push_back(OwnDir(h, proc));
     kinds->push_back(&h);
   }
-  return out;
+  return {};
 }
 
 }  // namespace
@@ -196,7 +195,8 @@ Result<Cgroup> Cgroup::Open(std::string_view name) {
   std::vector<std::string> bases;
   std::vector<const Hierarchy*> kinds;
   std::vector<Hierarchy> all;
-  Cgroup cg = BUILDER_TRY(Layout(name, &bases, &kinds, &all));
+  BUILDER_TRY(Layout(name, &bases, &kinds, &all));
+  Cgroup cg;
   cg.name_ = name;
   for (size_t i = 0; i < bases.size(); ++i) {
     const std::string dir = bases[i] + "/" + std::string(name);
@@ -305,6 +305,28 @@ Result<Cgroup> Cgroup::Create(std::string_view name, const CgroupLimits& limits)
     if (auto r = WriteControl(cg.pids_, "pids.max", std::to_string(limits.pids_max)); !r)
       return fail(std::move(r.error()));
   }
+  return cg;
+}
+
+Result<Cgroup> Cgroup::OfProcess(pid_t pid) {
+  std::vector<Hierarchy> all = BUILDER_TRY(MountedHierarchies());
+  const std::string theirs = BUILDER_TRY(ReadFile("/proc/" + std::to_string(pid) + "/cgroup"));
+  const std::string ours = BUILDER_TRY(ReadFile("/proc/self/cgroup"));
+  Cgroup cg;
+  for (const Hierarchy& h : all) {
+    if (Has(h, "cpuset")) continue;
+    const std::string dir = OwnDir(h, theirs);
+    const std::string base = OwnDir(h, ours);
+    cg.dirs_.push_back(dir);
+    cg.bases_.push_back(dir.starts_with(base + "/") ? base : dir);
+    if (cg.name_.empty() && dir.starts_with(base + "/")) cg.name_ = dir.substr(base.size() + 1);
+    if (h.v2) cg.v2_ = dir;
+    if (Has(h, "memory")) cg.memory_ = dir;
+    if (Has(h, "cpu")) cg.cpu_ = dir;
+    if (Has(h, "cpuacct")) cg.cpuacct_ = dir;
+    if (Has(h, "pids")) cg.pids_ = dir;
+  }
+  if (cg.dirs_.empty()) return Fail(ErrorCode::kUnsupported, "no cgroup hierarchy is mounted");
   return cg;
 }
 

@@ -46,6 +46,11 @@ class Cgroup {
   /// An existing cgroup made by Create (from another process): kNotFound when missing.
   [[nodiscard]] static Result<Cgroup> Open(std::string_view name);
 
+  /// The cgroup `pid` is in now (its /proc/<pid>/cgroup, read from this process's cgroup
+  /// namespace), in the same hierarchies Create uses: what `exec` joins and `stats` reads,
+  /// from any process. name() is that path relative to this process's own cgroup when below it.
+  [[nodiscard]] static Result<Cgroup> OfProcess(pid_t pid);
+
   /// Moves `pid` (all its threads) into the cgroup in every hierarchy.
   [[nodiscard]] Result<void> AddProcess(pid_t pid) const;
   /// The kernel's OOM killer killed a process here (v2 memory.events oom_kill; v1

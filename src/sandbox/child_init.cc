@@ -377,23 +377,7 @@ void SetupTty(const ChildPlan& p) {
   if (g_tty_slave < 0) Die(p, what << "open pty slave", errno);
   // The command's user owns its terminal, as with docker run -t.
   (void)!::fchown(g_tty_slave, spec.uid, static_cast<gid_t>(-1));
-  Message m;
-  m.type = MessageType::kPtyMaster;
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  iovec iov{&m, sizeof m};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  cmsghdr* cm = CMSG_FIRSTHDR(&msg);
-  cm->cmsg_level = SOL_SOCKET;
-  cm->cmsg_type = SCM_RIGHTS;
-  cm->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(cm), &master, sizeof master);
-  while (::sendmsg(p.sock, &msg, MSG_NOSIGNAL) < 0) {
-    if (errno != EINTR) Die(p, what << "send pty master", errno);
-  }
+  if (int err = SendPtyMaster(p.sock, master)) Die(p, what << "send pty master", err);
   ::close(master);
 }
 
@@ -565,6 +549,27 @@ void ResetInherited(const ChildPlan& p) {
 }
 
 }  // namespace
+
+int SendPtyMaster(int sock, int fd) {
+  Message m;
+  m.type = MessageType::kPtyMaster;
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  iovec iov{&m, sizeof m};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  cmsghdr* cm = CMSG_FIRSTHDR(&msg);
+  cm->cmsg_level = SOL_SOCKET;
+  cm->cmsg_type = SCM_RIGHTS;
+  cm->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(cm), &fd, sizeof fd);
+  while (::sendmsg(sock, &msg, MSG_NOSIGNAL) < 0) {
+    if (errno != EINTR) return errno;
+  }
+  return 0;
+}
 
 void RunChildInit(const void* arg) {
   const ChildPlan& p = *static_cast<const ChildPlan*>(arg);

@@ -4,9 +4,12 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "base/error.h"
+#include "base/unique_fd.h"
 #include "sandbox/inherited_strings.h"
 #include "sandbox/mount_plan.h"
 #include "sandbox/sandbox_spec.h"
@@ -55,6 +58,26 @@ struct ChildPlan {
   std::vector<char*> argv;                   ///< null-terminated
   std::vector<char*> envp;                   ///< null-terminated
 };
+
+// Parent-side helpers shared by Sandbox and ExecIn (defined in sandbox.cc).
+
+/// The full paths to try for argv[0]: itself when it has a '/', else each entry of env's PATH
+/// (Docker's default PATH when env has none).
+std::vector<std::string> ExecCandidates(const std::vector<std::string>& argv,
+                                        const std::vector<std::string>& env);
+/// Receives one message; an fd passed with it (SCM_RIGHTS) lands in *fd when fd is not null.
+/// nullopt when every other end is closed (the child exited or exec'd).
+[[nodiscard]] Result<std::optional<Message>> ReceiveMessage(int sock, UniqueFd* fd);
+/// The text of a message, up to its NUL.
+std::string MessageText(const Message& m);
+/// The error for a kExecError message: kNotFound, kPermission or kIo with the errno.
+Error ExecError(const Message& m);
+/// The seccomp filters for these settings: none when privileged or unconfined.
+[[nodiscard]] Result<SeccompProgram> SeccompFor(bool privileged, SeccompMode mode,
+                                                const std::string& profile, uint64_t caps);
+
+/// Child side, async-signal-safe: sends `fd` as a kPtyMaster message. 0 or the errno.
+int SendPtyMaster(int sock, int fd);
 
 /// The clone3 body: scrubs the builder's argv and environment from its memory, waits for kGo,
 /// makes itself non-dumpable (the command, same uid, may not read the builder's memory through

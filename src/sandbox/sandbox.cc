@@ -31,25 +31,6 @@ namespace {
 
 constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-std::vector<std::string> ExecCandidates(const SandboxSpec& spec) {
-  const std::string& program = spec.argv.front();
-  if (program.find('/') != std::string::npos) return {program};
-  std::string path = kDefaultPath;
-  for (const std::string& e : spec.env) {
-    if (e.starts_with("PATH=")) path = e.substr(5);
-  }
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t colon = std::min(path.find(':', start), path.size());
-    std::string dir = path.substr(start, colon - start);
-    start = colon + 1;
-    if (dir.empty()) dir = ".";
-    out.push_back(dir + "/" + program);
-  }
-  return out;
-}
-
 Result<void> CheckIds(const SandboxSpec& spec, const IdMaps& maps) {
   const char* why = maps.uids.size() == 1 && maps.uids[0].size == 1
                         ? " (rootless without /etc/subuid ranges: only container id 0 exists)"
@@ -81,9 +62,51 @@ Result<UniqueFd> DupHigh(int fd, const char* what) {
   return UniqueFd(out);
 }
 
+Result<void> CheckLimits(const SandboxSpec& spec) {
+  for (const ResourceLimit& limit : spec.rlimits) {
+    rlimit current;
+    if (::getrlimit(limit.resource, &current) != 0) {
+      return FailErrno("rlimit " + std::to_string(limit.resource), errno);
+    }
+    if (limit.soft > limit.hard) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "rlimit " + std::to_string(limit.resource) + ": soft limit above hard limit");
+    }
+    if (current.rlim_max != RLIM_INFINITY && limit.hard > current.rlim_max) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "rlimit " + std::to_string(limit.resource) + ": hard limit " +
+                      std::to_string(limit.hard) + " is above the current " +
+                      std::to_string(current.rlim_max) + " (limits can only be lowered)");
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+std::vector<std::string> ExecCandidates(const std::vector<std::string>& argv,
+                                        const std::vector<std::string>& env) {
+  const std::string& program = argv.front();
+  if (program.find('/') != std::string::npos) return {program};
+  std::string path = kDefaultPath;
+  for (const std::string& e : env) {
+    if (e.starts_with("PATH=")) path = e.substr(5);
+  }
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t colon = std::min(path.find(':', start), path.size());
+    std::string dir = path.substr(start, colon - start);
+    start = colon + 1;
+    if (dir.empty()) dir = ".";
+    out.push_back(dir + "/" + program);
+  }
+  return out;
+}
+
 // Receives one message (and an fd passed with it, kept in *fd); nullopt when the child closed
 // its end (it exited, or exec'd the command).
-Result<std::optional<Message>> Receive(int sock, UniqueFd* fd = nullptr) {
+Result<std::optional<Message>> ReceiveMessage(int sock, UniqueFd* fd) {
   Message m;
   for (;;) {
     alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
@@ -111,44 +134,23 @@ Result<std::optional<Message>> Receive(int sock, UniqueFd* fd = nullptr) {
   }
 }
 
-Result<void> CheckLimits(const SandboxSpec& spec) {
-  for (const ResourceLimit& limit : spec.rlimits) {
-    rlimit current;
-    if (::getrlimit(limit.resource, &current) != 0) {
-      return FailErrno("rlimit " + std::to_string(limit.resource), errno);
-    }
-    if (limit.soft > limit.hard) {
-      return Fail(ErrorCode::kInvalidArgument,
-                  "rlimit " + std::to_string(limit.resource) + ": soft limit above hard limit");
-    }
-    if (current.rlim_max != RLIM_INFINITY && limit.hard > current.rlim_max) {
-      return Fail(ErrorCode::kInvalidArgument,
-                  "rlimit " + std::to_string(limit.resource) + ": hard limit " +
-                      std::to_string(limit.hard) + " is above the current " +
-                      std::to_string(current.rlim_max) + " (limits can only be lowered)");
-    }
-  }
-  return {};
+std::string MessageText(const Message& m) {
+  return std::string(m.text, strnlen(m.text, sizeof m.text));
 }
-
-Result<SeccompProgram> SeccompFor(const SandboxSpec& spec, uint64_t caps) {
-  if (spec.privileged || spec.seccomp == SeccompMode::kUnconfined) return SeccompProgram{};
-  if (spec.seccomp == SeccompMode::kProfile) {
-    return BuildSeccompProgramFromProfile(spec.seccomp_profile, caps);
-  }
-  return BuildDefaultSeccompProgram();
-}
-
-std::string TextOf(const Message& m) { return std::string(m.text, strnlen(m.text, sizeof m.text)); }
 
 Error ExecError(const Message& m) {
   ErrorCode code = m.err == ENOENT || m.err == ENOTDIR ? ErrorCode::kNotFound
                    : m.err == EACCES || m.err == EPERM ? ErrorCode::kPermission
                                                        : ErrorCode::kIo;
-  return Error(code, "exec " + TextOf(m) + ": " + ErrnoText(m.err), m.err);
+  return Error(code, "exec " + MessageText(m) + ": " + ErrnoText(m.err), m.err);
 }
 
-}  // namespace
+Result<SeccompProgram> SeccompFor(bool privileged, SeccompMode mode, const std::string& profile,
+                                  uint64_t caps) {
+  if (privileged || mode == SeccompMode::kUnconfined) return SeccompProgram{};
+  if (mode == SeccompMode::kProfile) return BuildSeccompProgramFromProfile(profile, caps);
+  return BuildDefaultSeccompProgram();
+}
 
 struct Sandbox::State {
   NamespacedChild child;
@@ -247,7 +249,7 @@ Result<Sandbox> Sandbox::Start(const SandboxSpec& spec) {
   const MountPlan mounts = BUILDER_TRY(BuildMountPlan(spec, maps.MapsGid(5)));
   BUILDER_TRY(CheckLimits(spec));
   const uint64_t caps = spec.privileged ? AllCapabilities() : spec.capabilities;
-  const SeccompProgram seccomp = BUILDER_TRY(SeccompFor(spec, caps));
+  const SeccompProgram seccomp = BUILDER_TRY(SeccompFor(spec.privileged, spec.seccomp, spec.seccomp_profile, caps));
 
   auto state = std::make_unique<State>();
   state->upper_dir = spec.upper_dir;
@@ -290,7 +292,7 @@ Result<Sandbox> Sandbox::Start(const SandboxSpec& spec) {
   plan.inherited = BUILDER_TRY(FindInheritedStrings());
   plan.capabilities = caps;
   plan.last_cap = LastCapability();
-  plan.exec_candidates = ExecCandidates(spec);
+  plan.exec_candidates = ExecCandidates(spec.argv, spec.env);
   for (const std::string& a : spec.argv) plan.argv.push_back(const_cast<char*>(a.c_str()));
   plan.argv.push_back(nullptr);
   for (const std::string& e : spec.env) plan.envp.push_back(const_cast<char*>(e.c_str()));
@@ -316,7 +318,7 @@ Result<Sandbox> Sandbox::Start(const SandboxSpec& spec) {
   }
   bool execing = false;
   for (;;) {
-    std::optional<Message> m = BUILDER_TRY(Receive(state->sock.get(), &state->pty_master));
+    std::optional<Message> m = BUILDER_TRY(ReceiveMessage(state->sock.get(), &state->pty_master));
     if (!m && execing) return Sandbox(std::move(state));
     if (!m) {
       ExitStatus status = BUILDER_TRY(state->child.Wait());
@@ -325,10 +327,10 @@ Result<Sandbox> Sandbox::Start(const SandboxSpec& spec) {
     }
     switch (m->type) {
       case MessageType::kCreated:
-        state->created.push_back(TextOf(*m));
+        state->created.push_back(MessageText(*m));
         break;
       case MessageType::kSetupError:
-        return Fail(Error::FromErrno(TextOf(*m), m->err).Context("sandbox setup"));
+        return Fail(Error::FromErrno(MessageText(*m), m->err).Context("sandbox setup"));
       case MessageType::kExecError:
         return Fail(ExecError(*m));
       case MessageType::kStarted:
@@ -350,7 +352,7 @@ Result<SandboxResult> Sandbox::Wait() {
   SandboxResult result;
   std::optional<ExitStatus> reported;
   for (;;) {
-    auto m = Receive(state_->sock.get());
+    auto m = ReceiveMessage(state_->sock.get(), nullptr);
     if (!m || !*m) break;  // init gone: its own status tells
     if ((*m)->type == MessageType::kExited) {
       reported = ExitStatus{.code = (*m)->code, .signal = (*m)->signal};
