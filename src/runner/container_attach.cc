@@ -5,7 +5,6 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -15,6 +14,7 @@
 #include "runner/attach_channel.h"
 #include "runner/container_control.h"
 #include "runner/container_log.h"
+#include "runner/raw_terminal.h"
 
 namespace builder::runner {
 namespace {
@@ -50,25 +50,6 @@ class SignalProxy {
  private:
   sigset_t set_, old_;
   UniqueFd fd_;
-  bool active_ = false;
-};
-
-// The caller's terminal in raw mode for as long as this lives.
-class RawTerminal {
- public:
-  explicit RawTerminal(int fd) : fd_(fd) {
-    if (fd < 0 || !::isatty(fd) || ::tcgetattr(fd, &saved_) != 0) return;
-    struct termios raw = saved_;
-    ::cfmakeraw(&raw);
-    active_ = ::tcsetattr(fd, TCSANOW, &raw) == 0;
-  }
-  ~RawTerminal() {
-    if (active_) ::tcsetattr(fd_, TCSANOW, &saved_);
-  }
-
- private:
-  int fd_;
-  struct termios saved_ {};
   bool active_ = false;
 };
 

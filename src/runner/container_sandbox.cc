@@ -51,6 +51,14 @@ Result<std::uint64_t> ParseLimitValue(std::string_view v, std::string_view whole
   return n;
 }
 
+struct Privileges {
+  std::uint64_t capabilities = 0;
+  bool privileged = false;
+  bool no_new_privileges = false;
+  sandbox::SeccompMode seccomp = sandbox::SeccompMode::kDefault;
+  std::string seccomp_profile;
+};
+
 }  // namespace
 
 Result<sandbox::ResourceLimit> ParseUlimit(std::string_view text) {
@@ -106,6 +114,51 @@ Result<sandbox::TmpfsMount> ToTmpfs(const MountSpec& m) {
   return t;
 }
 
+namespace {
+
+Result<Privileges> PrivilegesFor(const LimitsSpec& l) {
+  // docker run's defaults: its capability set and seccomp profile, no_new_privs on request.
+  Privileges p;
+  p.privileged = l.privileged;
+  p.capabilities = sandbox::DefaultCapabilities();
+  for (const std::string& c : l.cap_add) p.capabilities |= BUILDER_TRY(sandbox::CapabilityByName(c));
+  for (const std::string& c : l.cap_drop) p.capabilities &= ~BUILDER_TRY(sandbox::CapabilityByName(c));
+  for (const std::string& opt : l.security_opt) {
+    std::string o = opt;
+    if (std::size_t colon = o.find(':'); colon != std::string::npos && !o.starts_with("seccomp")) o[colon] = '=';
+    if (o == "no-new-privileges" || o == "no-new-privileges=true") {
+      p.no_new_privileges = true;
+    } else if (o == "no-new-privileges=false") {
+      p.no_new_privileges = false;
+    } else if (o == "seccomp=unconfined" || o == "seccomp:unconfined") {
+      p.seccomp = sandbox::SeccompMode::kUnconfined;
+    } else if (o.starts_with("seccomp=") || o.starts_with("seccomp:")) {
+      p.seccomp = sandbox::SeccompMode::kProfile;
+      p.seccomp_profile = BUILDER_TRY(ReadFile(o.substr(8)));
+    } else if (o.starts_with("label") || o.starts_with("apparmor")) {
+      continue;  // no LSM here; docker ignores these where there is none too
+    } else {
+      return Fail(ErrorCode::kInvalidArgument, "invalid --security-opt: " + opt);
+    }
+  }
+  return p;
+}
+
+std::vector<std::string> ContainerEnv(const ContainerSpec& container, const std::string& home) {
+  std::vector<std::string> env = container.env;
+  if (!HasKey(env, "PATH")) env.insert(env.begin(), kDefaultPath);
+  if (!HasKey(env, "HOSTNAME")) env.push_back("HOSTNAME=" + container.hostname);
+  if (!HasKey(env, "HOME")) env.push_back("HOME=" + home);
+  return env;
+}
+
+std::string ContainerCgroupName(const ContainerSpec& container) {
+  const LimitsSpec& l = container.limits;
+  return l.memory > 0 || l.nano_cpus > 0 || l.pids_limit > 0 ? "builder/" + container.id : "";
+}
+
+}  // namespace
+
 Result<sandbox::SandboxSpec> SandboxSpecFor(const ContainerStore& store,
                                             const ContainerSpec& container) {
   const std::string dir = store.DirOf(container.id);
@@ -125,10 +178,7 @@ Result<sandbox::SandboxSpec> SandboxSpecFor(const ContainerStore& store,
 
   spec.argv = container.Argv();
   if (spec.argv.empty()) return Fail(ErrorCode::kInvalidArgument, "no command specified");
-  spec.env = container.env;
-  if (!HasKey(spec.env, "PATH")) spec.env.insert(spec.env.begin(), kDefaultPath);
-  if (!HasKey(spec.env, "HOSTNAME")) spec.env.push_back("HOSTNAME=" + container.hostname);
-  if (!HasKey(spec.env, "HOME")) spec.env.push_back("HOME=" + user.home);
+  spec.env = ContainerEnv(container, user.home);
 
   // docker creates a missing working directory. Resolved inside the view (symlinks chroot-style)
   // so the directories made in the upper dir stay inside the container.
@@ -159,38 +209,18 @@ Result<sandbox::SandboxSpec> SandboxSpecFor(const ContainerStore& store,
     }
   }
 
-  // Privileges: docker run's defaults (its capability set and seccomp profile, no_new_privs
-  // only on request, the command as pid 1 unless --init).
+  Privileges privileges = BUILDER_TRY(PrivilegesFor(container.limits));
+  spec.command_is_pid1 = !container.limits.init;
+  spec.privileged = privileges.privileged;
+  spec.no_new_privileges = privileges.no_new_privileges;
+  spec.capabilities = privileges.capabilities;
+  spec.seccomp = privileges.seccomp;
+  spec.seccomp_profile = std::move(privileges.seccomp_profile);
   const LimitsSpec& l = container.limits;
-  spec.command_is_pid1 = !l.init;
-  spec.privileged = l.privileged;
-  spec.no_new_privileges = false;
-  std::uint64_t caps = sandbox::DefaultCapabilities();
-  for (const std::string& c : l.cap_add) caps |= BUILDER_TRY(sandbox::CapabilityByName(c));
-  for (const std::string& c : l.cap_drop) caps &= ~BUILDER_TRY(sandbox::CapabilityByName(c));
-  spec.capabilities = caps;
-  for (const std::string& opt : l.security_opt) {
-    std::string o = opt;
-    if (std::size_t colon = o.find(':'); colon != std::string::npos && !o.starts_with("seccomp")) o[colon] = '=';
-    if (o == "no-new-privileges" || o == "no-new-privileges=true") {
-      spec.no_new_privileges = true;
-    } else if (o == "no-new-privileges=false") {
-      spec.no_new_privileges = false;
-    } else if (o == "seccomp=unconfined" || o == "seccomp:unconfined") {
-      spec.seccomp = sandbox::SeccompMode::kUnconfined;
-    } else if (o.starts_with("seccomp=") || o.starts_with("seccomp:")) {
-      spec.seccomp = sandbox::SeccompMode::kProfile;
-      spec.seccomp_profile = BUILDER_TRY(ReadFile(o.substr(8)));
-    } else if (o.starts_with("label") || o.starts_with("apparmor")) {
-      continue;  // no LSM here; docker ignores these where there is none too
-    } else {
-      return Fail(ErrorCode::kInvalidArgument, "invalid --security-opt: " + opt);
-    }
-  }
   spec.read_only_rootfs = container.read_only;
   for (const std::string& u : l.ulimits) spec.rlimits.push_back(BUILDER_TRY(ParseUlimit(u)));
-  if (l.memory > 0 || l.nano_cpus > 0 || l.pids_limit > 0) {
-    spec.cgroup_name = "builder/" + container.id;
+  spec.cgroup_name = ContainerCgroupName(container);
+  if (!spec.cgroup_name.empty()) {
     spec.cgroup_limits.memory_bytes = l.memory;
     spec.cgroup_limits.cpu_quota_us = l.nano_cpus * spec.cgroup_limits.cpu_period_us / 1000000000;
     spec.cgroup_limits.pids_max = l.pids_limit;
@@ -208,6 +238,41 @@ Result<sandbox::SandboxSpec> SandboxSpecFor(const ContainerStore& store,
                        "127.0.1.1\t" + container.hostname + "\n"));
   auto resolv = ReadFile("/etc/resolv.conf");
   BUILDER_TRY(WriteFileAtomic(spec.resolv_conf_file, resolv ? *resolv : std::string()));
+  return spec;
+}
+
+Result<sandbox::ExecSpec> ExecSpecFor(const ContainerStore& store, const ContainerSpec& container,
+                                      const ExecOptions& options) {
+  const std::string dir = store.DirOf(container.id);
+  std::vector<std::string> layers = {dir + "/upper"};
+  layers.insert(layers.end(), container.rootfs_layers.begin(), container.rootfs_layers.end());
+  oci::ResolvedUser user =
+      BUILDER_TRY(oci::ResolveRunUser(oci::MergedView(layers), options.user.value_or(container.user)));
+  sandbox::ExecSpec spec;
+  spec.argv = options.argv;
+  if (spec.argv.empty()) return Fail(ErrorCode::kInvalidArgument, "no command specified");
+  spec.env = ContainerEnv(container, user.home);
+  for (const std::string& e : options.env) {
+    const std::string key = e.substr(0, e.find('='));
+    std::erase_if(spec.env, [&](const std::string& have) { return have.substr(0, have.find('=')) == key; });
+    spec.env.push_back(e);
+  }
+  spec.cwd = options.workdir.value_or(container.working_dir.empty() ? "/" : container.working_dir);
+  spec.uid = user.uid;
+  spec.gid = user.gid;
+  spec.groups = user.groups;
+  LimitsSpec limits = container.limits;
+  limits.privileged = limits.privileged || options.privileged;
+  Privileges privileges = BUILDER_TRY(PrivilegesFor(limits));
+  spec.capabilities = privileges.capabilities;
+  spec.privileged = privileges.privileged;
+  spec.no_new_privileges = privileges.no_new_privileges;
+  spec.seccomp = privileges.seccomp;
+  spec.seccomp_profile = std::move(privileges.seccomp_profile);
+  spec.tty = options.tty;
+  spec.tty_rows = options.tty_rows;
+  spec.tty_cols = options.tty_cols;
+  spec.cgroup_name = ContainerCgroupName(container);
   return spec;
 }
 

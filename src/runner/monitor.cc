@@ -22,6 +22,7 @@
 #include "runner/monitor_io.h"
 #include "runner/process_identity.h"
 #include "sandbox/sandbox.h"
+#include "sandbox/sandbox_exec.h"
 
 extern char** environ;
 
@@ -81,7 +82,7 @@ int RunMonitor(const ContainerStore& store, const std::string& id, int report_fd
     return 1;
   }
   const pid_t self = ::getpid();
-  const std::uint64_t self_start = ProcessStartTime(self).value_or(0);
+  const std::uint64_t self_start = sandbox::ProcessStartTime(self).value_or(0);
   auto marked = store.UpdateState(id, [&](ContainerState& s) {
     s.monitor_pid = self;
     s.monitor_start = self_start;
@@ -120,7 +121,7 @@ int RunMonitor(const ContainerStore& store, const std::string& id, int report_fd
       }
       sandbox::Sandbox sb = BUILDER_TRY(sandbox::Sandbox::Start(sspec));
       const pid_t pid = sb.pid();
-      const std::uint64_t pid_start = ProcessStartTime(pid).value_or(0);
+      const std::uint64_t pid_start = sandbox::ProcessStartTime(pid).value_or(0);
       BUILDER_TRY(store.UpdateState(id, [&](ContainerState& s) {
         s.status = Status::kRunning;
         s.pid = pid;

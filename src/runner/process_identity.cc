@@ -1,56 +1,28 @@
-// /proc/PID/stat start times and pidfd signalling.
+// Liveness by pid + start time, and pidfd signalling.
 #include "runner/process_identity.h"
 
 #include <signal.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <cstdlib>
-#include <cstring>
 #include <string>
 
 #include "base/path.h"
 #include "base/unique_fd.h"
+#include "sandbox/sandbox_exec.h"
 
 namespace builder::runner {
-namespace {
-
-struct StatFields {
-  char state = '?';
-  std::uint64_t start = 0;
-};
-
-std::optional<StatFields> ReadStat(pid_t pid) {
-  if (pid <= 0) return std::nullopt;
-  auto text = ReadFile("/proc/" + std::to_string(pid) + "/stat");
-  if (!text) return std::nullopt;
-  // The command name may hold spaces and parentheses: fields restart after the last ')'.
-  std::size_t paren = text->rfind(')');
-  if (paren == std::string::npos || paren + 2 >= text->size()) return std::nullopt;
-  StatFields out;
-  out.state = (*text)[paren + 2];
-  // After ") " comes field 3 (state); field 22 is 19 fields further.
-  const char* p = text->c_str() + paren + 2;
-  for (int field = 3; field < 22; ++field) {
-    p = std::strchr(p, ' ');
-    if (p == nullptr) return std::nullopt;
-    ++p;
-  }
-  out.start = std::strtoull(p, nullptr, 10);
-  return out;
-}
-
-}  // namespace
-
-std::optional<std::uint64_t> ProcessStartTime(pid_t pid) {
-  auto stat = ReadStat(pid);
-  if (!stat) return std::nullopt;
-  return stat->start;
-}
 
 bool ProcessAlive(pid_t pid, std::uint64_t start_time) {
-  auto stat = ReadStat(pid);
-  return stat && stat->start == start_time && stat->state != 'Z' && stat->state != 'X';
+  if (pid <= 0) return false;
+  auto start = sandbox::ProcessStartTime(pid);
+  if (!start || *start != start_time) return false;
+  // A zombie has its start time still: the state after the command name tells.
+  auto stat = ReadFile("/proc/" + std::to_string(pid) + "/stat");
+  if (!stat) return false;
+  std::size_t paren = stat->rfind(')');
+  return paren != std::string::npos && paren + 2 < stat->size() && (*stat)[paren + 2] != 'Z' &&
+         (*stat)[paren + 2] != 'X';
 }
 
 bool SignalProcess(pid_t pid, std::uint64_t start_time, int sig) {

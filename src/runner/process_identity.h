@@ -1,15 +1,12 @@
-// Telling a live process from a reused pid: a pid plus its start time names one process.
+// Telling a live process from a reused pid: a pid plus its start time names one process
+// (sandbox::ProcessStartTime reads it).
 #pragma once
 
 #include <sys/types.h>
 
 #include <cstdint>
-#include <optional>
 
 namespace builder::runner {
-
-/// Field 22 of /proc/PID/stat (clock ticks since boot); nullopt when there is no such process.
-std::optional<std::uint64_t> ProcessStartTime(pid_t pid);
 
 /// Whether `pid` is alive and is the process that started at `start_time` (not a zombie).
 bool ProcessAlive(pid_t pid, std::uint64_t start_time);

@@ -101,7 +101,7 @@ TEST_CASE("lookup by full id, name, /name and unique prefix; ambiguous prefixes 
   auto missing = store->Resolve("nope");
   REQUIRE(!missing);
   CHECK(missing.error().code() == ErrorCode::kNotFound);
-  CHECK(missing.error().message() == "No such container: nope");
+  CHECK(missing.error().message() == "No such container: \"nope\"");
 }
 
 TEST_CASE("List is newest first") {

@@ -41,6 +41,7 @@ void RegisterLogs(CLI::App& app, int* status);
 void RegisterRename(CLI::App& app, int* status);
 void RegisterContainer(CLI::App& app, int* status);
 void RegisterAttach(CLI::App& app, int* status);
+void RegisterExec(CLI::App& app, int* status);
 void RegisterVersion(CLI::App& app, int* status);
 void RegisterInfo(CLI::App& app, int* status);
 

@@ -124,6 +124,7 @@ int main(int argc, char** argv) {
   builder::cli::RegisterRename(app, &status);
   builder::cli::RegisterContainer(app, &status);
   builder::cli::RegisterAttach(app, &status);
+  builder::cli::RegisterExec(app, &status);
   builder::cli::RegisterVersion(app, &status);
   builder::cli::RegisterInfo(app, &status);
 
