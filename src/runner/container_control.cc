@@ -10,16 +10,11 @@
 #include <charconv>
 
 #include "base/file_lock.h"
+#include "runner/clock.h"
 #include "runner/process_identity.h"
 
 namespace builder::runner {
 namespace {
-
-std::int64_t NowMs() {
-  struct timespec ts;
-  ::clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
 
 std::string Upper(std::string_view s) {
   std::string out(s);
@@ -86,7 +81,7 @@ Result<void> StopContainer(const ContainerStore& store, const std::string& id,
 }
 
 Result<int> WaitContainer(const ContainerStore& store, const std::string& id, int timeout_ms) {
-  const std::int64_t deadline = NowMs() + timeout_ms;
+  const std::int64_t deadline = MonotonicMs() + timeout_ms;
   int last_code = 0;
   for (;;) {
     auto view = store.View(id);
@@ -101,7 +96,7 @@ Result<int> WaitContainer(const ContainerStore& store, const std::string& id, in
     if (s == Status::kCreated && !view->monitor_alive && !view->state.error.empty()) {
       return view->state.exit_code;  // a start that failed
     }
-    if (timeout_ms >= 0 && NowMs() >= deadline) {
+    if (timeout_ms >= 0 && MonotonicMs() >= deadline) {
       return Fail(ErrorCode::kCancelled, "timed out waiting for container " + id);
     }
     ::usleep(20000);
@@ -121,12 +116,12 @@ Result<void> RemoveContainer(const ContainerStore& store, const std::string& id,
     // The monitor first: its death takes the container's init with it (parent-death signal).
     // Its lock goes with it: once we hold the lock, nothing runs in the container. A monitor
     // that has not recorded its pid yet is seen on a later round.
-    const std::int64_t deadline = NowMs() + 10000;
+    const std::int64_t deadline = MonotonicMs() + 10000;
     for (;;) {
       auto gone = FileLock::TryAcquire(store.MonitorLockPath(id), FileLock::Mode::kExclusive);
       ContainerState now = BUILDER_TRY(store.LoadState(id));
       if (gone) {
-        while (ProcessAlive(now.pid, now.pid_start) && NowMs() < deadline) {
+        while (ProcessAlive(now.pid, now.pid_start) && MonotonicMs() < deadline) {
           SignalProcess(now.pid, now.pid_start, SIGKILL);
           ::usleep(10000);
         }
@@ -134,7 +129,7 @@ Result<void> RemoveContainer(const ContainerStore& store, const std::string& id,
       }
       SignalProcess(now.monitor_pid, now.monitor_start, SIGKILL);
       SignalProcess(now.pid, now.pid_start, SIGKILL);
-      if (NowMs() > deadline) {
+      if (MonotonicMs() > deadline) {
         return Fail(ErrorCode::kInternal, "could not kill the monitor of container " + id);
       }
       ::usleep(10000);

@@ -86,6 +86,17 @@ Result<ContainerSpec> CreateContainer(const oci::ImageStore& images,
   spec.stop_signal = options.stop_signal.value_or(config.stop_signal);
   spec.stop_timeout = options.stop_timeout;
   spec.limits = options.limits;
+  if (config.healthcheck && !config.healthcheck->test.empty() &&
+      config.healthcheck->test.front() != "NONE") {
+    const oci::Healthcheck& h = *config.healthcheck;
+    HealthSpec health;
+    health.test = h.test;
+    if (h.interval > 0) health.interval_ns = h.interval;
+    if (h.timeout > 0) health.timeout_ns = h.timeout;
+    health.start_period_ns = h.start_period;
+    if (h.retries > 0) health.retries = h.retries;
+    spec.health = health;
+  }
   return containers.Create(std::move(spec));
 }
 

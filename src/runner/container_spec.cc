@@ -10,6 +10,8 @@ using nlohmann::json;
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MountSpec, type, source, destination, read_only,
                                                 options)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RestartPolicy, name, max_retries)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(HealthSpec, test, interval_ns, timeout_ns,
+                                                start_period_ns, retries)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LimitsSpec, memory, nano_cpus, pids_limit, ulimits,
                                                 cap_add, cap_drop, privileged, security_opt, init)
 
@@ -45,6 +47,7 @@ std::string ContainerSpec::Serialize() const {
             {"stop_signal", stop_signal},
             {"limits", limits}};
   if (stop_timeout) j["stop_timeout"] = *stop_timeout;
+  if (health) j["health"] = *health;
   return j.dump(2) + "\n";
 }
 
@@ -78,6 +81,7 @@ Result<ContainerSpec> ContainerSpec::Parse(std::string_view text) {
     s.stop_signal = j.value("stop_signal", "");
     if (j.contains("stop_timeout")) s.stop_timeout = j["stop_timeout"].get<int>();
     s.limits = j.value("limits", LimitsSpec{});
+    if (j.contains("health")) s.health = j["health"].get<HealthSpec>();
   } catch (const json::exception& e) {
     return Fail(ErrorCode::kCorrupt, std::string("container config: ") + e.what());
   }

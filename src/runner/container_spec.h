@@ -42,6 +42,17 @@ struct LimitsSpec {
   bool operator==(const LimitsSpec&) const = default;
 };
 
+/// The health check the monitor runs (the image's HEALTHCHECK or --health-*); docker's
+/// defaults: every 30s, 30s timeout, unhealthy after 3 failures in a row.
+struct HealthSpec {
+  std::vector<std::string> test;  ///< ["CMD", argv...] or ["CMD-SHELL", "command"]
+  std::int64_t interval_ns = 30'000'000'000;
+  std::int64_t timeout_ns = 30'000'000'000;
+  std::int64_t start_period_ns = 0;
+  int retries = 3;
+  bool operator==(const HealthSpec&) const = default;
+};
+
 struct ContainerSpec {
   std::string id;    ///< 64 hex
   std::string name;  ///< without docker's leading '/'
@@ -69,6 +80,7 @@ struct ContainerSpec {
   std::string stop_signal;  ///< "" = SIGTERM
   std::optional<int> stop_timeout;
   LimitsSpec limits;
+  std::optional<HealthSpec> health;
 
   /// entrypoint + cmd: what runs.
   std::vector<std::string> Argv() const;

@@ -16,9 +16,11 @@
 #include "base/file_lock.h"
 #include "base/path.h"
 #include "base/staged_file.h"
+#include "runner/clock.h"
 #include "runner/attach_channel.h"
 #include "runner/container_log.h"
 #include "runner/container_sandbox.h"
+#include "runner/health_checker.h"
 #include "runner/monitor_io.h"
 #include "runner/process_identity.h"
 #include "sandbox/sandbox.h"
@@ -31,12 +33,6 @@ namespace {
 
 constexpr std::uint64_t kLogMaxBytes = 16 << 20;
 constexpr int kReportFd = 3;
-
-std::int64_t NowMs() {
-  struct timespec ts;
-  ::clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
 
 void Report(int* fd, const std::string& line) {
   if (*fd < 0) return;
@@ -100,6 +96,7 @@ int RunMonitor(const ContainerStore& store, const std::string& id, int report_fd
   bool first = true;
   std::int64_t backoff_ms = 100;
   for (;;) {
+    const std::int64_t run_began = MonotonicMs();
     auto started = [&]() -> Result<sandbox::Sandbox> {
       sandbox::SandboxSpec sspec = BUILDER_TRY(SandboxSpecFor(store, *spec));
       ContainerIo io;
@@ -132,6 +129,7 @@ int RunMonitor(const ContainerStore& store, const std::string& id, int report_fd
         s.error.clear();
       }));
       if (first) Report(&report, "ok\n");
+      HealthChecker health(store, *spec, pid, pid_start);
       if (spec->tty) {
         io.out = sb.TakePtyMaster();  // output and input both
       } else {
@@ -145,7 +143,6 @@ int RunMonitor(const ContainerStore& store, const std::string& id, int report_fd
       ServeContainerIo(std::move(io), listen->get(), *log, sb);
       return sb;
     }();
-    const std::int64_t run_began = NowMs();
     if (!started) {
       const Error& e = started.error();
       const int code = StartFailureExitCode(e);
@@ -180,15 +177,15 @@ int RunMonitor(const ContainerStore& store, const std::string& id, int report_fd
     }
     if (!state || !ShouldRestart(spec->restart, *state)) break;
     // docker's backoff: 100ms doubling, back to 100ms after a run of 10s or more.
-    if (NowMs() - run_began >= 10000) backoff_ms = 100;
+    if (MonotonicMs() - run_began >= 10000) backoff_ms = 100;
     (void)store.UpdateState(id, [](ContainerState& s) {
       s.status = Status::kRestarting;
       s.restart_count++;
     });
-    const std::int64_t until = NowMs() + backoff_ms;
+    const std::int64_t until = MonotonicMs() + backoff_ms;
     backoff_ms = std::min<std::int64_t>(backoff_ms * 2, 60000);
     bool stop = false;
-    while (!stop && NowMs() < until) {
+    while (!stop && MonotonicMs() < until) {
       ::usleep(20000);
       auto now = store.LoadState(id);
       stop = !now || now->stop_requested;

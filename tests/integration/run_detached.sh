@@ -73,6 +73,19 @@ sleep 0.5
 b stop sig2 >/dev/null
 "$BUILDER" logs sig2 | grep -q got-usr2 || fail "--stop-signal not delivered"
 
+# The image's HEALTHCHECK runs in the container (by the monitor): unhealthy after --retries
+# failures, healthy once the test passes; ps shows it.
+b import -c 'HEALTHCHECK --interval=1s --timeout=2s --retries=2 CMD cat /tmp/ok' -c 'CMD ["sh"]' \
+  "$WORK/rootfs.tar" health:1 >/dev/null
+b run -d --name hc health:1 sh -c 'sleep 4.5; echo >/tmp/ok; exec sleep 100' >/dev/null
+health() { "$BUILDER" inspect hc | jq -r '.[0].State.Health.Status'; }
+for _ in $(seq 40); do [ "$(health)" = unhealthy ] && break; sleep 0.1; done
+[ "$(health)" = unhealthy ] || fail "health before /tmp/ok: $(health)"
+for _ in $(seq 80); do [ "$(health)" = healthy ] && break; sleep 0.1; done
+[ "$(health)" = healthy ] || fail "health after /tmp/ok: $(health)"
+"$BUILDER" ps --format '{{.Names}} {{.Status}}' | grep -q '^hc Up .*(healthy)$' || fail "ps health: $("$BUILDER" ps)"
+b rm -f hc >/dev/null
+
 # wait prints the exit status.
 b run -d --name three busybox sh -c 'sleep 0.3; exit 3' >/dev/null
 [ "$("$BUILDER" wait three)" = 3 ] || fail "wait three"
