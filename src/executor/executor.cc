@@ -15,6 +15,9 @@
 #include "base/path.h"
 #include "cache/cache_index.h"
 #include "cache/file_hash_cache.h"
+#include "cache/inline_cache.h"
+#include "cache/cache_transfer.h"
+#include "oci/manifest.h"
 #include "planner/cache_keys.h"
 #include "executor/stage_runner.h"
 #include "oci/annotations.h"
@@ -54,6 +57,19 @@ std::string Rfc3339(std::int64_t seconds) {
   return buf;
 }
 
+
+// The image with its steps' cache entries in its config (--cache-to type=inline): the config
+// JSON gains cache::kInlineCacheField, so it is written here instead of by WriteImage.
+Result<oci::Descriptor> WriteInlineCacheImage(const oci::ImageStore& store,
+                                              const cache::CacheIndex& index,
+                                              const StageImage& image) {
+  auto chain = BUILDER_TRY(cache::CollectChains(index, {image.key}));
+  std::string config = BUILDER_TRY(cache::AddInlineCache(image.config.Serialize(), chain, image.layers));
+  oci::Manifest manifest;
+  manifest.config = BUILDER_TRY(store.blobs().Put(oci::kOciConfig, config));
+  manifest.layers = image.layers;
+  return store.blobs().Put(oci::kOciManifest, manifest.Serialize());
+}
 
 }  // namespace
 
@@ -148,12 +164,16 @@ Result<BuildOutcome> Execute(const oci::ImageStore& store, const planner::BuildP
   BuildOutcome outcome;
   outcome.new_layers = state.new_layers;
   outcome.cached_steps = state.cached_steps;
+  for (const StageImage& stage : state.stages) outcome.stage_keys.push_back(stage.key);
   int id = state.next_id++;
   report.Started(id, "exporting to image");
-  auto manifest = store.WriteImage(final_image.config, final_image.layers);
+  auto manifest = options.inline_cache ? WriteInlineCacheImage(store, index, final_image)
+                                       : store.WriteImage(final_image.config, final_image.layers);
   if (!manifest) return Fail(std::move(manifest.error()).Context("write image"));
   outcome.manifest = *manifest;
-  outcome.image_id = oci::Digest::Of(final_image.config.Serialize());
+  // The config the manifest names: with an inline cache it is not final_image.config's bytes.
+  std::string manifest_bytes = BUILDER_TRY(store.blobs().Read(*manifest));
+  outcome.image_id = BUILDER_TRY(oci::Manifest::Parse(manifest_bytes)).config.digest;
   report.Output(id, "writing image " + outcome.image_id.str());
   for (const auto& tag : options.tags) {
     BUILDER_TRY(store.Tag(*manifest, tag));

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "cache/cache_key.h"
 #include "executor/build_reporter.h"
 #include "executor/context_copy.h"
 #include "executor/image_source.h"
@@ -36,6 +37,9 @@ struct ExecuteOptions {
   ImageSource* images = nullptr;
   /// SOURCE_DATE_EPOCH: history/created times and clamped layer mtimes.
   std::optional<std::int64_t> source_date_epoch;
+  /// --cache-to type=inline: the final image's config carries its steps' cache entries
+  /// (cache/inline_cache.h).
+  bool inline_cache = false;
 };
 
 struct BuildOutcome {
@@ -43,6 +47,9 @@ struct BuildOutcome {
   oci::Digest image_id;  ///< the config digest
   std::size_t new_layers = 0;
   std::size_t cached_steps = 0;
+  /// The last cache key of every stage, by plan index (the last one is the image's): the tips
+  /// a cache export walks back from.
+  std::vector<cache::CacheKey> stage_keys;
 };
 
 /// Runs every stage of plan in order (each step with a cache key, planner/cache_keys.h: a hit

@@ -5,7 +5,7 @@
 #include <variant>
 
 #include "base/progress.h"
-#include "oci/image_puller.h"
+#include "registry/image_puller.h"
 
 namespace builder::executor {
 namespace {
@@ -40,7 +40,7 @@ bool IsTaggedAs(const oci::StoredImage& image, const oci::Reference& ref) {
 
 }  // namespace
 
-ImageSource::ImageSource(const oci::ImageStore& store, oci::RegistryTransport* registry,
+ImageSource::ImageSource(const oci::ImageStore& store, registry::RegistryTransport* registry,
                          bool always_pull, BuildReporter* reporter)
     : store_(store), registry_(registry), always_pull_(always_pull), reporter_(reporter) {}
 
@@ -49,13 +49,13 @@ Result<oci::StoredImage> ImageSource::Pull(const std::string& name, const oci::R
   auto start = std::chrono::steady_clock::now();
   if (reporter_) reporter_->Started(id, "[internal] pull " + ref.String());
   VertexProgress progress(reporter_, id);
-  oci::PullOptions options;
+  registry::PullOptions options;
   options.progress = &progress;
-  options.on_blob = [&](const oci::Descriptor& blob, oci::BlobPull what) {
+  options.on_blob = [&](const oci::Descriptor& blob, registry::BlobPull what) {
     if (reporter_)
-      reporter_->Output(id, blob.digest.str() + (what == oci::BlobPull::kFetched ? " pulled" : " already exists"));
+      reporter_->Output(id, blob.digest.str() + (what == registry::BlobPull::kFetched ? " pulled" : " already exists"));
   };
-  auto pulled = oci::PullImage(store_, *registry_, ref, options);
+  auto pulled = registry::PullImage(store_, *registry_, ref, options);
   if (!pulled) {
     if (reporter_) reporter_->Errored(id, pulled.error().ToString());
     return Fail(std::move(pulled.error()));

@@ -9,8 +9,8 @@
 #include "base/error.h"
 #include "executor/build_reporter.h"
 #include "oci/image_store.h"
-#include "oci/registry_transport.h"
 #include "planner/step.h"
+#include "registry/registry_transport.h"
 
 namespace builder::executor {
 
@@ -23,7 +23,7 @@ class ImageSource {
   /// the registry once per build; without it a stored image is used as is (docker's
   /// behaviour). `reporter` (not owned, may be null) gets one "[internal] pull <ref>" vertex
   /// per pull, numbered from next_id().
-  ImageSource(const oci::ImageStore& store, oci::RegistryTransport* registry, bool always_pull,
+  ImageSource(const oci::ImageStore& store, registry::RegistryTransport* registry, bool always_pull,
               BuildReporter* reporter);
 
   /// The image `name` names, pulled when needed; nullopt for "scratch". `role` starts the
@@ -43,7 +43,7 @@ class ImageSource {
   [[nodiscard]] Result<oci::StoredImage> Pull(const std::string& name, const oci::Reference& ref);
 
   const oci::ImageStore& store_;
-  oci::RegistryTransport* registry_;
+  registry::RegistryTransport* registry_;
   bool always_pull_;
   BuildReporter* reporter_;
   int next_id_ = 1;

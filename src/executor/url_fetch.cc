@@ -10,7 +10,7 @@
 #include "base/staged_file.h"
 #include "base/unique_fd.h"
 #include "oci/byte_stream.h"
-#include "oci/url_fetcher.h"
+#include "registry/url_fetcher.h"
 
 namespace builder::executor {
 namespace {
@@ -57,7 +57,7 @@ Result<FetchedUrl> FetchUrlToTemp(const std::string& url, const std::string& tmp
                                   Progress* progress) {
   StagedFile file = BUILDER_TRY(StagedFile::Create(tmp_dir, 0600));
   HashingFileSink sink(file.fd());
-  oci::FetchInfo info = BUILDER_TRY(oci::FetchUrl(url, sink, progress));
+  registry::FetchInfo info = BUILDER_TRY(registry::FetchUrl(url, sink, progress));
   std::string digest = sink.Digest();
   return FetchedUrl{std::move(file), std::move(digest), info.last_modified};
 }
@@ -89,7 +89,7 @@ Result<void> FetchUrlToFile(const std::string& url, const std::string& host_path
   UniqueFd fd(open(host_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
   if (!fd) return FailErrno("create " + host_path, errno);
   HashingFileSink sink(fd.get());
-  oci::FetchInfo info = BUILDER_TRY(oci::FetchUrl(url, sink));
+  registry::FetchInfo info = BUILDER_TRY(registry::FetchUrl(url, sink));
   if (!checksum.empty()) {
     std::string got = sink.Digest();
     if (got != checksum)

@@ -6,14 +6,14 @@
 #include <string>
 #include <vector>
 
-#include "oci/fake_registry.h"
 #include "oci/image_index.h"
 #include "oci/temp_tree.h"
+#include "registry/fake_registry.h"
 
 namespace builder::executor {
 namespace {
 
-using oci::testing::FakeRegistry;
+using registry::testing::FakeRegistry;
 
 // Keeps what a build's reporter would print, one string per call.
 struct Recorder final : BuildReporter {

@@ -10,15 +10,17 @@
 
 #include "base/path.h"
 #include "commands.h"
+#include "cache/cache_spec.h"
 #include "executor/archive_extract.h"
+#include "executor/cache_exchange.h"
 #include "executor/executor.h"
-#include "oci/curl_transport.h"
 #include "oci/image_store.h"
 #include "oci/remove_tree.h"
 #include "parser/ast.h"
 #include "parser/ignore_file.h"
 #include "parser/instructions.h"
 #include "planner/planner.h"
+#include "registry/curl_transport.h"
 
 namespace builder::cli {
 namespace {
@@ -37,6 +39,8 @@ struct BuildFlags {
   bool explain = false;
   bool pull = false;
   bool quiet = false;
+  std::vector<std::string> cache_from;
+  std::vector<std::string> cache_to;
   std::string context;
 };
 
@@ -117,6 +121,10 @@ Result<int> RunBuild(const BuildFlags& flags) {
   }
   std::vector<oci::Reference> tags;
   for (const auto& t : flags.tags) tags.push_back(BUILDER_TRY(oci::ParseTagReference(t)));
+  std::vector<cache::CacheSpec> cache_from, cache_to;
+  for (const auto& v : flags.cache_from) cache_from.push_back(BUILDER_TRY(cache::ParseCacheFrom(v)));
+  for (const auto& v : flags.cache_to) cache_to.push_back(BUILDER_TRY(cache::ParseCacheTo(v)));
+  BUILDER_TRY(executor::CheckCacheExports(cache_to));
 
   executor::ReportFormat format = executor::ReportFormat::kPlain;
   if (flags.quiet) format = executor::ReportFormat::kQuiet;
@@ -129,8 +137,8 @@ Result<int> RunBuild(const BuildFlags& flags) {
 
   // Bases are resolved (and pulled) while planning: the planner needs their config (ENV,
   // ONBUILD) but does no I/O itself; the executor reuses what this source resolved.
-  auto registry = oci::MakeCurlTransport();
-  executor::ImageSource images(store, registry.get(), flags.pull, reporter.get());
+  auto transport = registry::MakeCurlTransport();
+  executor::ImageSource images(store, transport.get(), flags.pull, reporter.get());
   auto resolve = [&images](const std::string& name) -> Result<std::optional<oci::ImageConfig>> {
     auto image = BUILDER_TRY(images.Resolve(name, "base image"));
     if (!image) return std::optional<oci::ImageConfig>();
@@ -160,7 +168,10 @@ Result<int> RunBuild(const BuildFlags& flags) {
   options.images = &images;
   if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH"); epoch && *epoch)
     options.source_date_epoch = std::strtoll(epoch, nullptr, 10);
+  for (const auto& spec : cache_to) options.inline_cache |= spec.type == cache::CacheSpec::Type::kInline;
+  executor::ImportBuildCaches(store, cache_from, *transport, *reporter);
   auto outcome = BUILDER_TRY(executor::Execute(store, plan, options));
+  BUILDER_TRY(executor::ExportBuildCaches(store, cache_to, outcome, *transport, *reporter));
   reporter->Finish();  // the live view's last frame, before the id lands on the same terminal
   if (!flags.iidfile.empty()) BUILDER_TRY(WriteFileAtomic(flags.iidfile, outcome.image_id.str()));
   std::cout << outcome.image_id.str() << '\n';
@@ -185,6 +196,10 @@ void RegisterBuild(CLI::App& app, int* status) {
   cmd->add_flag("--explain", flags.explain, "Explain every cache miss");
   cmd->add_flag("--pull", flags.pull, "Always attempt to pull a newer version of the image");
   cmd->add_flag("-q,--quiet", flags.quiet, "Suppress the build output and print image ID on success");
+  cmd->add_option("--cache-from", flags.cache_from,
+                  "Import build cache: type=registry,ref=REF, type=local,src=DIR, or an image REF");
+  cmd->add_option("--cache-to", flags.cache_to,
+                  "Export build cache: type=registry,ref=REF, type=local,dest=DIR (mode=min|max), type=inline");
   cmd->add_option("CONTEXT", flags.context, "Build context directory")->required();
   cmd->callback([status] {
     auto r = RunBuild(flags);

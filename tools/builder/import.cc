@@ -14,7 +14,7 @@
 #include "commands.h"
 #include "image_changes.h"
 #include "oci/rootfs_importer.h"
-#include "oci/url_fetcher.h"
+#include "registry/url_fetcher.h"
 
 namespace builder::cli {
 namespace {
@@ -75,7 +75,7 @@ void RegisterImport(CLI::App& app, int* status) {
         // Downloaded to tmp/ first: the import then reads a complete, seekable file.
         download.emplace(BUILDER_TRY(store.blobs().Stage()));
         oci::FdSink sink(download->fd());
-        BUILDER_TRY(oci::FetchUrl(source, sink, progress.get()));
+        BUILDER_TRY(registry::FetchUrl(source, sink, progress.get()));
         if (::lseek(download->fd(), 0, SEEK_SET) != 0) return FailErrno("seek download", errno);
         in = download->fd();
       } else if (source != "-") {

@@ -110,6 +110,9 @@ int main(int argc, char** argv) {
   builder::cli::RegisterSave(app, &status);
   builder::cli::RegisterLoad(app, &status);
   builder::cli::RegisterPull(app, &status);
+  builder::cli::RegisterLogin(app, &status);
+  builder::cli::RegisterLogout(app, &status);
+  builder::cli::RegisterSearch(app, &status);
   builder::cli::RegisterImport(app, &status);
   builder::cli::RegisterRun(app, &status);
   builder::cli::RegisterCreate(app, &status);

@@ -5,9 +5,9 @@
 
 #include "base/progress.h"
 #include "commands.h"
-#include "oci/curl_transport.h"
-#include "oci/image_puller.h"
 #include "oci/media_types.h"
+#include "registry/curl_transport.h"
+#include "registry/image_puller.h"
 
 namespace builder::cli {
 
@@ -20,24 +20,24 @@ void RegisterPull(CLI::App& app, int* status) {
   cmd->add_flag("-q,--quiet", quiet, "Suppress verbose output");
   cmd->add_option("--platform", platform, "Set platform if server is multi-platform capable");
   cmd->callback([status] {
-    auto run = [&]() -> Result<oci::PulledImage> {
+    auto run = [&]() -> Result<registry::PulledImage> {
       oci::Reference ref = BUILDER_TRY(oci::Reference::ParseDockerRef(name));
       oci::ImageStore store = BUILDER_TRY(OpenStore());
       auto progress = MakeProgress(quiet ? ProgressMode::kQuiet : ProgressMode::kAuto, stderr);
-      oci::PullOptions options;
+      registry::PullOptions options;
       if (!platform.empty()) options.platform = BUILDER_TRY(oci::Platform::Parse(platform));
       options.progress = progress.get();
       if (!quiet) {
         std::cout << (ref.digest() ? ref.digest()->str() : ref.tag()) << ": Pulling from "
                   << ref.path() << std::endl;
-        options.on_blob = [](const oci::Descriptor& blob, oci::BlobPull what) {
+        options.on_blob = [](const oci::Descriptor& blob, registry::BlobPull what) {
           if (oci::IsConfig(blob.media_type)) return;  // docker lists layers only
           std::cout << blob.digest.ShortId() << ": "
-                    << (what == oci::BlobPull::kFetched ? "Pull complete" : "Already exists") << std::endl;
+                    << (what == registry::BlobPull::kFetched ? "Pull complete" : "Already exists") << std::endl;
         };
       }
-      auto transport = oci::MakeCurlTransport();
-      return oci::PullImage(store, *transport, ref, options);
+      auto transport = registry::MakeCurlTransport();
+      return registry::PullImage(store, *transport, ref, options);
     };
     auto pulled = run();
     if (!pulled) {

@@ -7,8 +7,8 @@
 #include <iostream>
 
 #include "base/path.h"
-#include "oci/curl_transport.h"
-#include "oci/image_puller.h"
+#include "registry/curl_transport.h"
+#include "registry/image_puller.h"
 #include "runner/mount_options.h"
 
 namespace builder::cli {
@@ -170,9 +170,9 @@ Result<oci::StoredImage> ImageForRun(const oci::ImageStore& store, const std::st
   if (pull_policy != "always") {
     std::cerr << "Unable to find image '" << ref.FamiliarString() << "' locally\n";
   }
-  auto transport = oci::MakeCurlTransport();
-  oci::PullOptions options;
-  oci::PulledImage pulled = BUILDER_TRY(oci::PullImage(store, *transport, ref, options));
+  auto transport = registry::MakeCurlTransport();
+  registry::PullOptions options;
+  registry::PulledImage pulled = BUILDER_TRY(registry::PullImage(store, *transport, ref, options));
   std::cerr << "Digest: " << pulled.digest.str() << "\n";
   return store.Resolve(pulled.reference.String());
 }

@@ -1,0 +1,100 @@
+#!/bin/bash
+# `builder build --cache-from` against a real registry (Debian's docker-registry on 127.0.0.1):
+# the registry accepts the cache manifest (pushed with skopeo from a type=local export), an empty
+# store importing it with type=registry runs no step and gives the same image, and an image
+# built with --cache-to type=inline serves as the cache when named as a plain --cache-from REF.
+BUILDER=$1
+. "$(dirname "$0")/lib.sh"
+[ "$(id -u)" = 0 ] || skip "needs root (sandbox)"
+need_tool docker-registry
+need_tool skopeo
+need_tool umoci
+need_tool curl
+need_tool python3
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+PORT=$(free_port)
+REG="127.0.0.1:$PORT"
+cat >"$WORK/registry.yml" <<YAML
+version: 0.1
+log:
+  level: error
+storage:
+  filesystem:
+    rootdirectory: $WORK/registry-data
+http:
+  addr: $REG
+YAML
+docker-registry serve "$WORK/registry.yml" >"$WORK/registry.log" 2>&1 &
+REGISTRY_PID=$!
+add_cleanup "kill $REGISTRY_PID 2>/dev/null; wait $REGISTRY_PID 2>/dev/null"
+up=0
+for _ in $(seq 100); do
+  curl -fsS "http://$REG/v2/" >/dev/null 2>&1 && { up=1; break; }
+  kill -0 "$REGISTRY_PID" 2>/dev/null || break
+  sleep 0.1
+done
+[ $up = 1 ] || { cat "$WORK/registry.log" >&2; fail "docker-registry did not come up on $REG"; }
+
+# The base image, in the registry: every store pulls the same digest.
+SEED="$WORK/seed"
+make_rootfs_tar "$WORK/rootfs.tar"
+mkdir -p "$WORK/rootfs" && tar -C "$WORK/rootfs" -xf "$WORK/rootfs.tar"
+umoci init --layout "$SEED" >/dev/null 2>&1 || fail "umoci init"
+umoci new --image "$SEED:bb" >/dev/null 2>&1 || fail "umoci new"
+umoci unpack --image "$SEED:bb" "$WORK/bundle" >/dev/null 2>&1 || fail "umoci unpack"
+cp -a "$WORK/rootfs/." "$WORK/bundle/rootfs/"
+umoci repack --image "$SEED:bb" "$WORK/bundle" >/dev/null 2>&1 || fail "umoci repack"
+push() { skopeo copy --quiet --dest-tls-verify=false "$@" >"$WORK/skopeo.log" 2>&1 || { cat "$WORK/skopeo.log" >&2; fail "skopeo copy $*"; }; }
+push "oci:$SEED:bb" "docker://$REG/lib/bb:1"
+
+CTX="$WORK/ctx"
+mkdir -p "$CTX/src"
+echo 'int main(){}' >"$CTX/src/main.c"
+echo 'notes' >"$CTX/README"
+cat >"$CTX/Dockerfile" <<DF
+FROM $REG/lib/bb:1 AS builder
+COPY src/ /src/
+RUN cat /src/main.c > /built
+FROM $REG/lib/bb:1
+COPY --from=builder /built /app/built
+COPY README /README
+RUN cat /README /app/built > /combined
+DF
+build() { "$BUILDER" build --progress plain "$@" "$CTX" >"$WORK/id" 2>"$WORK/log" || { cat "$WORK/log" >&2; fail "build $* failed"; }; }
+cached() { grep -c "CACHED" "$WORK/log"; }
+
+export BUILDER_ROOT="$WORK/a"
+build -t app:1 --cache-to "type=local,dest=$WORK/cache,mode=max" --cache-to type=inline
+id_a=$(cat "$WORK/id")
+[ "$(cached)" = 0 ] || fail "first build had cache hits"
+
+# The registry takes the cache manifest (an OCI image manifest with the cache config).
+push "oci:$WORK/cache" "docker://$REG/cache/app:max"
+skopeo inspect --raw --tls-verify=false "docker://$REG/cache/app:max" | grep -q 'application/vnd.builder.cache.config.v1+json' ||
+  fail "the registry does not serve the cache manifest"
+
+export BUILDER_ROOT="$WORK/b"
+build -t app:1 --cache-from "type=registry,ref=$REG/cache/app:max" --cache-to type=inline
+[ "$(cached)" = 5 ] || { cat "$WORK/log"; fail "registry import: want 5 CACHED, got $(cached)"; }
+[ "$(cat "$WORK/id")" = "$id_a" ] || fail "image from the registry cache differs"
+b debug fsck >/dev/null
+
+# Inline: the image itself is the cache (its final stage's steps).
+push "oci:$WORK/a:docker.io/library/app:1" "docker://$REG/lib/app:1"
+export BUILDER_ROOT="$WORK/c"
+build -t app:1 --cache-from "$REG/lib/app:1" --cache-to type=inline
+[ "$(cached)" = 3 ] || { cat "$WORK/log"; fail "inline import: want 3 CACHED, got $(cached)"; }
+[ "$(cat "$WORK/id")" = "$id_a" ] || fail "image from the inline cache differs"
+b debug fsck >/dev/null
+
+# A changed file on an empty store reruns only the steps after it.
+echo 'changed' >"$CTX/README"
+export BUILDER_ROOT="$WORK/d"
+build -t app:2 --cache-from "type=registry,ref=$REG/cache/app:max"
+[ "$(cached)" = 3 ] || { cat "$WORK/log"; fail "changed README: want 3 CACHED, got $(cached)"; }
+
+# A cache that is not there is a warning.
+build -t app:3 --cache-from "type=registry,ref=$REG/cache/none:1"
+grep -q "WARNING: importing registry cache $REG/cache/none:1 failed" "$WORK/log" || { cat "$WORK/log"; fail "no warning for a missing registry cache"; }
+echo PASS
