@@ -5,9 +5,7 @@
 # Usage: run_basic.sh BUILDER
 BUILDER=$1
 . "$(dirname "$0")/lib.sh"
-[ "$(id -u)" = 0 ] || skip "needs root (the sandbox)"
-export BUILDER_ROOT="$WORK/store"
-make_rootfs_tar "$WORK/rootfs.tar"
+runner_setup
 b import -c 'ENV GREETING=hello' -c 'WORKDIR /home/app' -c 'CMD ["sh","-c","echo $GREETING from $(pwd)"]' \
   "$WORK/rootfs.tar" busybox:latest >/dev/null
 

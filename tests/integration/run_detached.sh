@@ -7,13 +7,10 @@
 # Usage: run_detached.sh BUILDER
 BUILDER=$1
 . "$(dirname "$0")/lib.sh"
-[ "$(id -u)" = 0 ] || skip "needs root (the sandbox)"
 need_tool jq
-export BUILDER_ROOT="$WORK/store"
-make_rootfs_tar "$WORK/rootfs.tar"
+runner_setup
 b import -c 'CMD ["sh"]' "$WORK/rootfs.tar" busybox:latest >/dev/null
 b import -c 'STOPSIGNAL SIGUSR1' -c 'CMD ["sh"]' "$WORK/rootfs.tar" stopsig:latest >/dev/null
-add_cleanup '"$BUILDER" rm -f $("$BUILDER" ps -a -q) >/dev/null 2>&1'
 
 state_of() { "$BUILDER" ps -a --no-trunc --format '{{.Names}} {{.State}}' | awk -v n="$1" '$1==n {print $2}'; }
 # Monitors of this test's containers only (other tests may run their own).

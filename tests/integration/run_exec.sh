@@ -5,12 +5,9 @@
 # Usage: run_exec.sh BUILDER
 BUILDER=$1
 . "$(dirname "$0")/lib.sh"
-[ "$(id -u)" = 0 ] || skip "needs root (the sandbox)"
 need_tool script
-export BUILDER_ROOT="$WORK/store"
-make_rootfs_tar "$WORK/rootfs.tar"
+runner_setup
 b import -c 'USER app' -c 'ENV MODE=prod' -c 'WORKDIR /home/app' -c 'CMD ["sh"]' "$WORK/rootfs.tar" app:1 >/dev/null
-add_cleanup '"$BUILDER" rm -f $("$BUILDER" ps -a -q) >/dev/null 2>&1'
 
 b run -d --name c1 -e FROMRUN=yes app:1 sh -c 'echo marker >/tmp/made-by-run; exec sleep 1000' >/dev/null
 sleep 0.5

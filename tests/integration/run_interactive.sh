@@ -4,12 +4,9 @@
 # Usage: run_interactive.sh BUILDER
 BUILDER=$1
 . "$(dirname "$0")/lib.sh"
-[ "$(id -u)" = 0 ] || skip "needs root (the sandbox)"
 need_tool script
-export BUILDER_ROOT="$WORK/store"
-make_rootfs_tar "$WORK/rootfs.tar"
+runner_setup
 b import -c 'CMD ["sh"]' "$WORK/rootfs.tar" busybox:latest >/dev/null
-add_cleanup '"$BUILDER" rm -f $("$BUILDER" ps -a -q) >/dev/null 2>&1'
 
 # -i: stdin to the command, EOF ends it.
 got=$(printf 'one\ntwo\n' | "$BUILDER" run -i --rm busybox cat) || fail "run -i exited $?"

@@ -6,12 +6,9 @@
 # Usage: run_limits.sh BUILDER
 BUILDER=$1
 . "$(dirname "$0")/lib.sh"
-[ "$(id -u)" = 0 ] || skip "needs root (the sandbox and cgroups)"
 need_tool jq
-export BUILDER_ROOT="$WORK/store"
-make_rootfs_tar "$WORK/rootfs.tar"
+runner_setup
 b import -c 'CMD ["sh"]' "$WORK/rootfs.tar" busybox:latest >/dev/null
-add_cleanup '"$BUILDER" rm -f $("$BUILDER" ps -a -q) >/dev/null 2>&1'
 
 # Capabilities and no_new_privs, from /proc/self/status.
 capeff() { "$BUILDER" run --rm "$@" busybox sh -c 'grep CapEff /proc/self/status' | awk '{print $2}'; }
