@@ -97,6 +97,17 @@ Result<ContainerSpec> CreateContainer(const oci::ImageStore& images,
     if (h.retries > 0) health.retries = h.retries;
     spec.health = health;
   }
+  if (options.health) {
+    HealthSpec merged = spec.health.value_or(HealthSpec{});
+    const HealthSpec& h = *options.health;
+    if (!h.test.empty()) merged.test = h.test;
+    if (h.interval_ns > 0) merged.interval_ns = h.interval_ns;
+    if (h.timeout_ns > 0) merged.timeout_ns = h.timeout_ns;
+    if (h.start_period_ns > 0) merged.start_period_ns = h.start_period_ns;
+    if (h.retries > 0) merged.retries = h.retries;
+    if (!merged.test.empty()) spec.health = merged;
+  }
+  if (options.no_healthcheck) spec.health.reset();
   return containers.Create(std::move(spec));
 }
 

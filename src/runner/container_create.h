@@ -36,6 +36,9 @@ struct CreateOptions {
   std::optional<std::string> stop_signal;
   std::optional<int> stop_timeout;
   LimitsSpec limits;
+  /// --health-cmd and friends, over the image's HEALTHCHECK; no_healthcheck drops both.
+  std::optional<HealthSpec> health;
+  bool no_healthcheck = false;
 };
 
 /// Stores a new container for `image` (already in the store). Errors: no command (neither

@@ -82,6 +82,15 @@ for _ in $(seq 80); do [ "$(health)" = healthy ] && break; sleep 0.1; done
 [ "$(health)" = healthy ] || fail "health after /tmp/ok: $(health)"
 "$BUILDER" ps --format '{{.Names}} {{.Status}}' | grep -q '^hc Up .*(healthy)$' || fail "ps health: $("$BUILDER" ps)"
 b rm -f hc >/dev/null
+# --health-cmd/--health-interval set one; --no-healthcheck drops the image's.
+b run -d --name hc2 --health-cmd 'cat /tmp/ok2' --health-interval 300ms --health-retries 1 busybox \
+  sh -c 'echo >/tmp/ok2; exec sleep 100' >/dev/null
+for _ in $(seq 40); do [ "$("$BUILDER" inspect hc2 | jq -r '.[0].State.Health.Status')" = healthy ] && break; sleep 0.1; done
+[ "$("$BUILDER" inspect hc2 | jq -r '.[0].State.Health.Status')" = healthy ] || fail "--health-cmd: $("$BUILDER" inspect hc2 | jq -c '.[0].State')"
+b run -d --name hc3 --no-healthcheck health:1 sleep 100 >/dev/null
+sleep 1.5
+[ "$("$BUILDER" inspect hc3 | jq -r '.[0].State.Health')" = null ] || fail "--no-healthcheck: $("$BUILDER" inspect hc3 | jq -c '.[0].State')"
+b rm -f hc2 hc3 >/dev/null
 
 # wait prints the exit status.
 b run -d --name three busybox sh -c 'sleep 0.3; exit 3' >/dev/null

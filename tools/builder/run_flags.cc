@@ -74,6 +74,34 @@ void AddRunFlags(CLI::App* cmd, RunFlags* f) {
   cmd->add_flag("--privileged", f->privileged, "Give extended privileges to this container");
   cmd->add_flag("--init", f->init, "Run an init inside the container that forwards signals and reaps processes");
   cmd->add_option("--pull", f->pull, "Pull image before running (\"always\", \"missing\", \"never\")");
+  cmd->add_option("--health-cmd", f->health_cmd, "Command to run to check health");
+  cmd->add_option("--health-interval", f->health_interval, "Time between running the check (ms|s|m|h)");
+  cmd->add_option("--health-timeout", f->health_timeout, "Maximum time to allow one check to run (ms|s|m|h)");
+  cmd->add_option("--health-start-period", f->health_start_period, "Start period for the container to initialize (ms|s|m|h)");
+  cmd->add_option("--health-retries", f->health_retries, "Consecutive failures needed to report unhealthy");
+  cmd->add_flag("--no-healthcheck", f->no_healthcheck, "Disable any container-specified HEALTHCHECK");
+}
+
+Result<std::int64_t> ParseDuration(std::string_view text) {
+  std::int64_t total = 0;
+  std::string_view rest = text;
+  if (rest.empty()) return Fail(ErrorCode::kInvalidArgument, "invalid duration: empty");
+  while (!rest.empty()) {
+    std::size_t digits = 0;
+    while (digits < rest.size() && ((rest[digits] >= '0' && rest[digits] <= '9') || rest[digits] == '.')) ++digits;
+    std::size_t unit_len = digits;
+    while (unit_len < rest.size() && !((rest[unit_len] >= '0' && rest[unit_len] <= '9') || rest[unit_len] == '.')) ++unit_len;
+    const std::string number(rest.substr(0, digits));
+    const std::string_view unit = rest.substr(digits, unit_len - digits);
+    const double mult = unit == "ns" ? 1 : unit == "us" ? 1e3 : unit == "ms" ? 1e6 : unit == "s" ? 1e9
+                      : unit == "m" ? 60e9 : unit == "h" ? 3600e9 : -1;
+    if (number.empty() || mult < 0) {
+      return Fail(ErrorCode::kInvalidArgument, "invalid duration: " + std::string(text));
+    }
+    total += static_cast<std::int64_t>(std::strtod(number.c_str(), nullptr) * mult);
+    rest.remove_prefix(unit_len);
+  }
+  return total;
 }
 
 Result<std::int64_t> ParseBytes(std::string_view text) {
@@ -154,6 +182,17 @@ Result<runner::CreateOptions> ToCreateOptions(const RunFlags& f, const std::stri
   o.limits.privileged = f.privileged;
   o.limits.security_opt = f.security_opt;
   o.limits.init = f.init;
+  if (!f.health_cmd.empty() || !f.health_interval.empty() || !f.health_timeout.empty() ||
+      !f.health_start_period.empty() || f.health_retries > 0) {
+    runner::HealthSpec h{.test = {}, .interval_ns = 0, .timeout_ns = 0, .start_period_ns = 0, .retries = 0};
+    if (!f.health_cmd.empty()) h.test = {"CMD-SHELL", f.health_cmd};
+    if (!f.health_interval.empty()) h.interval_ns = BUILDER_TRY(ParseDuration(f.health_interval));
+    if (!f.health_timeout.empty()) h.timeout_ns = BUILDER_TRY(ParseDuration(f.health_timeout));
+    if (!f.health_start_period.empty()) h.start_period_ns = BUILDER_TRY(ParseDuration(f.health_start_period));
+    h.retries = f.health_retries;
+    o.health = h;
+  }
+  o.no_healthcheck = f.no_healthcheck;
   if (f.pull != "missing" && f.pull != "always" && f.pull != "never") {
     return Fail(ErrorCode::kInvalidArgument, "invalid pull option: '" + f.pull + "': must be one of \"always\", \"missing\" or \"never\"");
   }

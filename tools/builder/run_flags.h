@@ -28,6 +28,9 @@ struct RunFlags {
   std::vector<std::string> ulimits, cap_add, cap_drop, security_opt;
   bool privileged = false, init = false;
   std::string pull = "missing";
+  std::string health_cmd, health_interval, health_timeout, health_start_period;
+  int health_retries = 0;
+  bool no_healthcheck = false;
 };
 
 /// Adds the shared flags to a `run` or `create` subcommand (which must also be prefix_command so
@@ -45,6 +48,9 @@ void AddRunFlags(CLI::App* cmd, RunFlags* flags);
 [[nodiscard]] Result<oci::StoredImage> ImageForRun(const oci::ImageStore& store,
                                                    const std::string& image,
                                                    const std::string& pull_policy);
+
+/// A Go duration ("30s", "1m30s", "500ms", "2h") in nanoseconds; kInvalidArgument otherwise.
+[[nodiscard]] Result<std::int64_t> ParseDuration(std::string_view text);
 
 /// docker's RAMInBytes: "32m", "1g", "512k", "100" (bytes).
 [[nodiscard]] Result<std::int64_t> ParseBytes(std::string_view text);
