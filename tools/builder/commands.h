@@ -47,6 +47,8 @@ void RegisterAttach(CLI::App& app, int* status);
 void RegisterExec(CLI::App& app, int* status);
 void RegisterVersion(CLI::App& app, int* status);
 void RegisterInfo(CLI::App& app, int* status);
+void RegisterDebugSpec(CLI::App& debug, int* status);
+void RegisterVolume(CLI::App& app, int* status);
 
 /// The store at ImageStore::DefaultRoot() ($BUILDER_ROOT, ...), created if missing.
 [[nodiscard]] Result<oci::ImageStore> OpenStore();

@@ -130,11 +130,13 @@ int main(int argc, char** argv) {
   builder::cli::RegisterExec(app, &status);
   builder::cli::RegisterVersion(app, &status);
   builder::cli::RegisterInfo(app, &status);
+  builder::cli::RegisterVolume(app, &status);
 
   CLI::App* debug = app.add_subcommand("debug", "Inspect builder's internals");
   debug->require_subcommand(1);
   builder::cli::RegisterDebugParse(*debug, &status);
   builder::cli::RegisterDebugRun(*debug, &status);
+  builder::cli::RegisterDebugSpec(*debug, &status);
   builder::cli::RegisterDebugFsck(*debug, &status);
   builder::cli::RegisterDebugUnpack(*debug, &status);
   builder::cli::RegisterDebugMonitor(*debug, &status);
