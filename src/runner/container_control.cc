@@ -10,8 +10,10 @@
 #include <charconv>
 
 #include "base/file_lock.h"
+#include "base/path.h"
 #include "runner/clock.h"
 #include "runner/process_identity.h"
+#include "runner/volume_store.h"
 
 namespace builder::runner {
 namespace {
@@ -103,7 +105,8 @@ Result<int> WaitContainer(const ContainerStore& store, const std::string& id, in
   }
 }
 
-Result<void> RemoveContainer(const ContainerStore& store, const std::string& id, bool force) {
+Result<void> RemoveContainer(const ContainerStore& store, const std::string& id, bool force,
+                             bool remove_volumes) {
   ContainerView view = BUILDER_TRY(store.View(id));
   if (view.monitor_alive || view.state.active()) {
     if (!force) {
@@ -135,7 +138,20 @@ Result<void> RemoveContainer(const ContainerStore& store, const std::string& id,
       ::usleep(10000);
     }
   }
-  return store.Remove(id);
+  BUILDER_TRY(store.Remove(id));
+  ReleaseVolumes(store, view.spec, remove_volumes);
+  return {};
+}
+
+void ReleaseVolumes(const ContainerStore& store, const ContainerSpec& spec, bool remove_anonymous) {
+  auto volumes = VolumeStore::Open(DirName(store.dir()));
+  if (!volumes) return;
+  for (const MountSpec& m : spec.mounts) {
+    if (m.type != "volume") continue;
+    (void)volumes->RemoveUser(m.source, spec.id);
+    auto info = volumes->Get(m.source);
+    if (remove_anonymous && info && info->anonymous) (void)volumes->Remove(m.source, false);
+  }
 }
 
 }  // namespace builder::runner

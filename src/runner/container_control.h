@@ -29,8 +29,13 @@ namespace builder::runner {
                                         int timeout_ms = -1);
 
 /// Removes a container; a running one only with force (its monitor and init are SIGKILLed first,
-/// so nothing is left running or mounted). docker's error text otherwise.
+/// so nothing is left running or mounted). docker's error text otherwise. It stops using its
+/// volumes; with remove_volumes its anonymous ones are deleted too (rm -v, --rm).
 [[nodiscard]] Result<void> RemoveContainer(const ContainerStore& store, const std::string& id,
-                                           bool force);
+                                           bool force, bool remove_volumes = false);
+
+/// Drops the container as a user of its volumes (it is gone); deletes its anonymous ones when
+/// asked. Best effort: a volume already removed is no error.
+void ReleaseVolumes(const ContainerStore& store, const ContainerSpec& spec, bool remove_anonymous);
 
 }  // namespace builder::runner

@@ -1,9 +1,17 @@
 // Image config + flags -> a stored container.
 #include "runner/container_create.h"
 
+#include <algorithm>
 #include <charconv>
 
+#include <fcntl.h>
+
+#include <set>
+
+#include "base/path.h"
+#include "oci/safe_path.h"
 #include "oci/snapshot_store.h"
+#include "runner/volume_store.h"
 
 namespace builder::runner {
 namespace {
@@ -17,6 +25,30 @@ void SetEnv(std::vector<std::string>& env, const std::string& entry) {
     }
   }
   env.push_back(entry);
+}
+
+// Named and anonymous volumes (-v NAME:/dst, -v /dst, the image's Volumes): made, filled from
+// the image's content at their destination on first use (docker's copy-up), and recorded as
+// used by the container.
+Result<void> AttachVolumes(const std::string& root, const std::string& rootfs, const ContainerSpec& spec) {
+  bool any = false;
+  for (const MountSpec& m : spec.mounts) any = any || m.type == "volume";
+  if (!any) return {};
+  VolumeStore volumes = BUILDER_TRY(VolumeStore::Open(root));
+  UniqueFd root_fd(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root_fd) return FailErrno("open " + rootfs, errno);
+  for (const MountSpec& m : spec.mounts) {
+    if (m.type != "volume") continue;
+    VolumeInfo info = BUILDER_TRY(volumes.GetOrCreate(m.source));
+    auto dir = oci::ResolveDirInRoot(root_fd.get(), m.destination, false);
+    if (dir) {
+      BUILDER_TRY(volumes.CopyUpIfEmpty(info.name, rootfs + "/" + dir->path));
+    } else if (dir.error().sys_errno() != ENOENT && dir.error().sys_errno() != ENOTDIR) {
+      return Fail(std::move(dir.error()).Context("volume " + info.name + " at " + m.destination));
+    }
+    BUILDER_TRY(volumes.AddUser(info.name, spec.id));
+  }
+  return {};
 }
 
 }  // namespace
@@ -74,6 +106,18 @@ Result<ContainerSpec> CreateContainer(const oci::ImageStore& images,
   spec.hostname = options.hostname;
   spec.network = options.network;
   spec.mounts = options.mounts;
+  // The image's Volumes not covered by a mount become anonymous volumes, as docker's.
+  std::set<std::string> covered;
+  for (const MountSpec& m : spec.mounts) covered.insert(m.destination);
+  for (const std::string& v : config.volumes) {
+    if (!covered.contains(CleanPath(v))) spec.mounts.push_back(MountSpec{.type = "volume", .destination = CleanPath(v)});
+  }
+  if (std::any_of(spec.mounts.begin(), spec.mounts.end(), [](const MountSpec& m) { return m.type == "volume"; })) {
+    VolumeStore volumes = BUILDER_TRY(VolumeStore::Open(images.root()));
+    for (MountSpec& m : spec.mounts) {
+      if (m.type == "volume" && m.source.empty()) m.source = BUILDER_TRY(volumes.Create("")).name;
+    }
+  }
   spec.read_only = options.read_only;
   spec.auto_remove = options.auto_remove;
   spec.tty = options.tty;
@@ -108,7 +152,12 @@ Result<ContainerSpec> CreateContainer(const oci::ImageStore& images,
     if (!merged.test.empty()) spec.health = merged;
   }
   if (options.no_healthcheck) spec.health.reset();
-  return containers.Create(std::move(spec));
+  ContainerSpec stored = BUILDER_TRY(containers.Create(std::move(spec)));
+  if (auto attached = AttachVolumes(images.root(), stored.rootfs_layers.front(), stored); !attached) {
+    (void)containers.Remove(stored.id);
+    return Fail(std::move(attached.error()));
+  }
+  return stored;
 }
 
 }  // namespace builder::runner

@@ -11,6 +11,7 @@
 
 #include "base/path.h"
 #include "runner/mount_options.h"
+#include "runner/volume_store.h"
 #include "oci/merged_view.h"
 #include "oci/user_db.h"
 
@@ -203,6 +204,10 @@ Result<sandbox::SandboxSpec> SandboxSpecFor(const ContainerStore& store,
       spec.binds.push_back(sandbox::BindMount{m.source, m.destination, m.read_only});
     } else if (m.type == "tmpfs") {
       spec.tmpfs.push_back(BUILDER_TRY(ToTmpfs(m)));
+    } else if (m.type == "volume") {
+      VolumeStore volumes = BUILDER_TRY(VolumeStore::Open(DirName(store.dir())));
+      VolumeInfo info = BUILDER_TRY(volumes.Get(m.source));
+      spec.binds.push_back(sandbox::BindMount{info.mountpoint, m.destination, m.read_only});
     } else {
       return Fail(ErrorCode::kUnsupported,
                   m.type + " mounts are not supported yet (" + m.destination + ")");

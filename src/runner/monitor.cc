@@ -18,6 +18,7 @@
 #include "base/staged_file.h"
 #include "runner/clock.h"
 #include "runner/attach_channel.h"
+#include "runner/container_control.h"
 #include "runner/container_log.h"
 #include "runner/container_sandbox.h"
 #include "runner/health_checker.h"
@@ -202,7 +203,7 @@ int RunMonitor(const ContainerStore& store, const std::string& id, int report_fd
     s.monitor_pid = 0;
     s.monitor_start = 0;
   });
-  if (spec->auto_remove) (void)store.Remove(id);
+  if (spec->auto_remove && store.Remove(id)) ReleaseVolumes(store, *spec, true);
   return 0;
 }
 

@@ -51,6 +51,19 @@ run_ok "from-host" --mount "type=bind,source=$WORK/host,target=/m,readonly" busy
 "$BUILDER" run --rm --mount "type=bind,source=$WORK/nope,target=/m" busybox true 2>"$WORK/err" &&
   fail "--mount with a missing source ran"
 grep -q "bind source path does not exist" "$WORK/err" || fail "--mount error: $(cat "$WORK/err")"
+# Named volumes: created on first use, filled from the image at the destination (copy-up),
+# shared by containers, kept after them; the image's Volumes become anonymous volumes that
+# --rm deletes.
+run_ok "root:x:0:0:root:/root:/bin/sh" -v vol1:/etc busybox sh -c 'read l </etc/passwd; echo $l; echo extra >/etc/from-run'
+run_ok "extra" -v vol1:/etc busybox cat /etc/from-run
+"$BUILDER" volume ls -q | grep -qx vol1 || fail "volume vol1 not listed: $("$BUILDER" volume ls)"
+b import -c 'VOLUME /cache' -c 'CMD ["sh"]' "$WORK/rootfs.tar" withvol:1 >/dev/null
+before=$("$BUILDER" volume ls -q | wc -l)
+b run --name anon withvol:1 sh -c 'echo x >/cache/x'
+[ "$("$BUILDER" volume ls -q | wc -l)" = $((before + 1)) ] || fail "no anonymous volume for the image's VOLUME"
+b rm -v anon >/dev/null
+[ "$("$BUILDER" volume ls -q | wc -l)" = "$before" ] || fail "rm -v kept the anonymous volume"
+
 # --network none: only lo.
 ifs=$("$BUILDER" run --rm --network none busybox sh -c 'cat /proc/net/dev' | tail -n +3 | cut -d: -f1 | tr -d ' ')
 [ "$ifs" = lo ] || fail "--network none interfaces: $ifs"

@@ -13,7 +13,7 @@ void RegisterRm(CLI::App& app, int* status) {
   cmd->add_option("CONTAINER", refs, "Containers (name, id or id prefix)")->required();
   cmd->callback([status] {
     *status = ForEachContainer(refs, [&](const runner::ContainerStore& store, const std::string& id) {
-      return runner::RemoveContainer(store, id, force);
+      return runner::RemoveContainer(store, id, force, volumes);
     });
   });
 }

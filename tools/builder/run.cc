@@ -80,7 +80,7 @@ void RegisterRun(CLI::App& app, int* status) {
     auto started = runner::StartContainer(containers, spec->id);
     if (!started) {
       *status = ReportRunError(started.error());
-      if (spec->auto_remove) (void)runner::RemoveContainer(containers, spec->id, true);
+      if (spec->auto_remove) (void)runner::RemoveContainer(containers, spec->id, true, true);
       return;
     }
     if (a.detach) {
