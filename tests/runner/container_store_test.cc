@@ -57,22 +57,23 @@ TEST_CASE("create assigns an id, a created time and a name, and round-trips conf
 }
 
 TEST_CASE("names are unique and validated; rename keeps them unique") {
+  // Names with a non-hex letter: "b1" could also be an id prefix.
   TempRoot root;
   auto store = ContainerStore::Open(root.path);
   REQUIRE(store);
-  auto a = store->Create(Spec("a1"));
+  auto a = store->Create(Spec("ax"));
   REQUIRE(a);
-  auto dup = store->Create(Spec("a1"));
+  auto dup = store->Create(Spec("ax"));
   REQUIRE(!dup);
   CHECK(dup.error().code() == ErrorCode::kAlreadyExists);
   CHECK(!store->Create(Spec("bad name")));
   CHECK(!store->Create(Spec("-x")));
-  auto b = store->Create(Spec("b1"));
+  auto b = store->Create(Spec("bx"));
   REQUIRE(b);
-  CHECK(!store->Rename(b->id, "a1"));
-  REQUIRE(store->Rename(b->id, "c1"));
-  CHECK(store->Resolve("c1") == b->id);
-  CHECK(!store->Resolve("b1"));
+  CHECK(!store->Rename(b->id, "ax"));
+  REQUIRE(store->Rename(b->id, "cx"));
+  CHECK(store->Resolve("cx") == b->id);
+  CHECK(!store->Resolve("bx"));
 }
 
 TEST_CASE("lookup by full id, name, /name and unique prefix; ambiguous prefixes fail") {
