@@ -18,7 +18,7 @@
 #include "executor/container_owner.h"
 #include "executor/file_mode_apply.h"
 #include "executor/url_fetch.h"
-#include "executor/user_db.h"
+#include "oci/user_db.h"
 #include "oci/safe_path.h"
 #include "parser/file_mode.h"
 #include "planner/context_sources.h"
@@ -36,7 +36,7 @@ struct CopyJob {
   const BuildContext* context;
   const planner::CopyStep* step;
   std::string upper;
-  MergedView view;  // upper first, then the layers below
+  oci::MergedView view;  // upper first, then the layers below
   int ctx_fd = -1;
   Owner owner;
   std::optional<parser::ChmodSpec> chmod;
@@ -231,7 +231,7 @@ std::string FileDest(const CopyJob& job, const std::string& name, bool many) {
 
 }  // namespace
 
-Result<std::string> EnsureDirInUpper(const MergedView& view, const std::string& upper_dir,
+Result<std::string> EnsureDirInUpper(const oci::MergedView& view, const std::string& upper_dir,
                                      const std::string& path, uid_t uid, gid_t gid) {
   auto resolved_or = view.Resolve(CleanPath("/" + path), true);
   if (!resolved_or) return Fail(std::move(resolved_or.error()));
@@ -267,16 +267,16 @@ Result<std::string> EnsureDirInUpper(const MergedView& view, const std::string& 
 }
 
 Result<void> CopyIntoUpper(const BuildContext& context, const planner::CopyStep& step,
-                           const MergedView& view, const std::string& upper_dir,
+                           const oci::MergedView& view, const std::string& upper_dir,
                            const FetchedUrls* fetched) {
   std::vector<std::string> layers = {upper_dir};
   layers.insert(layers.end(), view.layers().begin(), view.layers().end());
-  CopyJob job{&context, &step, upper_dir, MergedView(layers)};
+  CopyJob job{&context, &step, upper_dir, oci::MergedView(layers)};
   UniqueFd ctx(open(context.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!ctx) return FailErrno("open build context " + context.dir, errno);
   job.ctx_fd = ctx.get();
   if (!step.chown.empty()) {
-    auto owner = ResolveChown(view, step.chown);
+    auto owner = oci::ResolveChown(view, step.chown);
     if (!owner) return Fail(owner.error());
     job.owner = {true, owner->uid, owner->gid};
   }

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "base/error.h"
-#include "executor/merged_view.h"
+#include "oci/merged_view.h"
 #include "executor/url_fetch.h"
 #include "parser/pattern_matcher.h"
 #include "planner/step.h"
@@ -28,12 +28,12 @@ struct BuildContext {
 /// a --checksum mismatch (kCorrupt), I/O errors. An ADD URL found in `fetched` (may be null;
 /// downloaded for the cache key) is written from there instead of being downloaded again.
 [[nodiscard]] Result<void> CopyIntoUpper(const BuildContext& context, const planner::CopyStep& step,
-                                         const MergedView& view, const std::string& upper_dir,
+                                         const oci::MergedView& view, const std::string& upper_dir,
                                          const FetchedUrls* fetched = nullptr);
 
 /// mkdir -p of `path` in the view, writing only into upper_dir; new directories get 0755 and
 /// uid/gid, existing lower directories are copied up with their own metadata.
-[[nodiscard]] Result<std::string> EnsureDirInUpper(const MergedView& view, const std::string& upper_dir,
+[[nodiscard]] Result<std::string> EnsureDirInUpper(const oci::MergedView& view, const std::string& upper_dir,
                                                    const std::string& path, uid_t uid, gid_t gid);
 
 }  // namespace builder::executor

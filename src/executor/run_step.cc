@@ -8,7 +8,7 @@
 #include "base/path.h"
 #include "base/unique_fd.h"
 #include "executor/context_copy.h"
-#include "executor/user_db.h"
+#include "oci/user_db.h"
 #include "sandbox/sandbox.h"
 
 namespace builder::executor {
@@ -24,14 +24,14 @@ std::string Quote(const std::vector<std::string>& argv) {
 
 }  // namespace
 
-Result<void> RunInSandbox(const planner::RunStep& step, const MergedView& view,
+Result<void> RunInSandbox(const planner::RunStep& step, const oci::MergedView& view,
                           const RunStepOptions& options) {
-  auto user = ResolveRunUser(view, step.user);
+  auto user = oci::ResolveRunUser(view, step.user);
   if (!user) return Fail(std::move(user.error()));
   // The working directory must exist; like runc, create it (owned by root) when missing.
   std::vector<std::string> layers = {options.upper_dir};
   layers.insert(layers.end(), view.layers().begin(), view.layers().end());
-  MergedView with_upper(layers);
+  oci::MergedView with_upper(layers);
   std::string cwd = BUILDER_TRY(with_upper.Resolve(step.cwd, true));
   auto have = with_upper.Lookup(cwd);
   if (!have) BUILDER_TRY(EnsureDirInUpper(view, options.upper_dir, step.cwd, 0, 0));

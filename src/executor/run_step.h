@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "base/error.h"
-#include "executor/merged_view.h"
+#include "oci/merged_view.h"
 #include "planner/step.h"
 #include "sandbox/sandbox_spec.h"
 
@@ -28,7 +28,7 @@ struct RunStepOptions {
 /// /etc/passwd; a missing cwd is created in the upper dir (as runc does). A non-zero exit fails
 /// with BuildKit's wording: `process "/bin/sh -c false" did not complete successfully: exit
 /// code: 1`, followed by the last output lines.
-[[nodiscard]] Result<void> RunInSandbox(const planner::RunStep& step, const MergedView& view,
+[[nodiscard]] Result<void> RunInSandbox(const planner::RunStep& step, const oci::MergedView& view,
                                         const RunStepOptions& options);
 
 }  // namespace builder::executor

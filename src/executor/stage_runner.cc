@@ -19,7 +19,7 @@
 #include "executor/container_owner.h"
 #include "executor/run_step.h"
 #include "executor/url_fetch.h"
-#include "executor/user_db.h"
+#include "oci/user_db.h"
 #include "oci/layer_stream.h"
 #include "oci/layer_writer.h"
 #include "oci/reference.h"
@@ -383,7 +383,7 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
     std::string work = state.scratch + "/" + tag + "-work";
     BUILDER_TRY(MakeDirs(upper));
     BUILDER_TRY(MakeDirs(work));
-    MergedView view(image.lowers);
+    oci::MergedView view(image.lowers);
     Result<void> ran = std::visit(
         [&](const auto& action) -> Result<void> {
           using T = std::decay_t<decltype(action)>;
@@ -400,8 +400,8 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
           } else if constexpr (std::is_same_v<T, planner::CopyStep>) {
             return CopyIntoUpper(source, action, view, upper, &fetched);
           } else if constexpr (std::is_same_v<T, planner::MkdirStep>) {
-            ResolvedUser owner;
-            if (!action.user.empty()) owner = BUILDER_TRY(ResolveRunUser(view, action.user));
+            oci::ResolvedUser owner;
+            if (!action.user.empty()) owner = BUILDER_TRY(oci::ResolveRunUser(view, action.user));
             // An existing directory is left alone: no copy-up, so no layer.
             std::string resolved = BUILDER_TRY(view.Resolve(action.path, true));
             auto have = view.Lookup(resolved);

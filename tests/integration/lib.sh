@@ -86,3 +86,12 @@ as_subid_user() {
   setpriv --reuid="$SUBID_UID" --regid="$SUBID_GID" --init-groups \
     env -i PATH="$PATH" HOME="$SUBID_HOME" "$@"
 }
+
+# The runner tests' start: root (the sandbox), a private store holding the busybox rootfs tar at
+# $WORK/rootfs.tar, and every container of the store force-removed at exit.
+runner_setup() {
+  [ "$(id -u)" = 0 ] || skip "needs root (the sandbox)"
+  export BUILDER_ROOT="$WORK/store"
+  make_rootfs_tar "$WORK/rootfs.tar"
+  add_cleanup '"$BUILDER" rm -f $("$BUILDER" ps -a -q) >/dev/null 2>&1'
+}

@@ -2,9 +2,12 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <functional>
+#include <optional>
 
 #include "base/error.h"
 #include "oci/image_store.h"
+#include "runner/container_store.h"
 
 namespace builder::cli {
 
@@ -30,6 +33,23 @@ void RegisterSearch(CLI::App& app, int* status);
 void RegisterImport(CLI::App& app, int* status);
 void RegisterBuild(CLI::App& app, int* status);
 void RegisterDebugRun(CLI::App& debug, int* status);
+void RegisterDebugMonitor(CLI::App& debug, int* status);
+void RegisterRun(CLI::App& app, int* status);
+void RegisterCreate(CLI::App& app, int* status);
+void RegisterStart(CLI::App& app, int* status);
+void RegisterPs(CLI::App& app, int* status);
+void RegisterStop(CLI::App& app, int* status);
+void RegisterRestart(CLI::App& app, int* status);
+void RegisterKill(CLI::App& app, int* status);
+void RegisterRm(CLI::App& app, int* status);
+void RegisterWait(CLI::App& app, int* status);
+void RegisterLogs(CLI::App& app, int* status);
+void RegisterRename(CLI::App& app, int* status);
+void RegisterContainer(CLI::App& app, int* status);
+void RegisterAttach(CLI::App& app, int* status);
+void RegisterExec(CLI::App& app, int* status);
+void RegisterVersion(CLI::App& app, int* status);
+void RegisterInfo(CLI::App& app, int* status);
 void RegisterDebugSpec(CLI::App& debug, int* status);
 void RegisterVolume(CLI::App& app, int* status);
 
@@ -40,6 +60,17 @@ void ApplyInsecureRegistries(const std::vector<std::string>& hosts);
 
 /// The store at ImageStore::DefaultRoot() ($BUILDER_ROOT, ...), created if missing.
 [[nodiscard]] Result<oci::ImageStore> OpenStore();
+/// The container store beside it.
+[[nodiscard]] Result<runner::ContainerStore> OpenContainers();
+
+/// Adds stop's and restart's `-t,--time N`; the value is set only when given.
+std::optional<int>* AddStopTimeFlag(CLI::App* cmd);
+
+/// Runs `act` for each container reference, printing each reference on success (docker's stop,
+/// kill, rm ... output) and "builder: error: ..." for each failure; returns the exit status.
+int ForEachContainer(const std::vector<std::string>& refs,
+                     const std::function<Result<void>(const runner::ContainerStore&, const std::string& id)>& act,
+                     bool print = true);
 
 /// Prints "builder: error: ..." (with source line and caret when located) to stderr; returns 1.
 int ReportError(const Error& error);

@@ -8,8 +8,8 @@
 
 #include "base/path.h"
 #include "commands.h"
-#include "executor/merged_view.h"
-#include "executor/user_db.h"
+#include "oci/merged_view.h"
+#include "oci/user_db.h"
 #include "oci/image_store.h"
 #include "oci/remove_tree.h"
 #include "oci/snapshot_store.h"
@@ -36,8 +36,8 @@ Result<int> RunImage(const std::string& name, const std::vector<std::string>& cm
   const std::vector<std::string>& args = cmd.empty() ? config.cmd : cmd;
   argv.insert(argv.end(), args.begin(), args.end());
   if (argv.empty()) return Fail(ErrorCode::kInvalidArgument, "no command specified");
-  executor::MergedView view({rootfs});
-  executor::ResolvedUser user = BUILDER_TRY(executor::ResolveRunUser(view, config.user));
+  oci::MergedView view({rootfs});
+  oci::ResolvedUser user = BUILDER_TRY(oci::ResolveRunUser(view, config.user));
 
   std::string scratch = store.blobs().TmpDir() + "/run-XXXXXX";
   if (!mkdtemp(scratch.data())) return FailErrno("mkdtemp " + scratch, errno);

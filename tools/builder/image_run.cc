@@ -5,10 +5,10 @@
 #include <stdlib.h>
 
 #include "base/path.h"
-#include "executor/merged_view.h"
-#include "executor/user_db.h"
+#include "oci/merged_view.h"
 #include "oci/safe_path.h"
 #include "oci/snapshot_store.h"
+#include "oci/user_db.h"
 #include "runner/volume_store.h"
 
 namespace builder::cli {
@@ -23,8 +23,8 @@ Result<ImageRun> PrepareImageRun(const oci::ImageStore& store, const std::string
   const std::vector<std::string>& args = cmd.empty() ? config.cmd : cmd;
   argv.insert(argv.end(), args.begin(), args.end());
   if (argv.empty()) return Fail(ErrorCode::kInvalidArgument, "no command specified");
-  executor::MergedView view({run.rootfs});
-  executor::ResolvedUser user = BUILDER_TRY(executor::ResolveRunUser(view, config.user));
+  oci::MergedView view({run.rootfs});
+  oci::ResolvedUser user = BUILDER_TRY(oci::ResolveRunUser(view, config.user));
 
   run.scratch = store.blobs().TmpDir() + "/run-XXXXXX";
   if (!::mkdtemp(run.scratch.data())) return FailErrno("mkdtemp " + run.scratch, errno);

@@ -6,8 +6,6 @@
 #include <iostream>
 #include <map>
 
-#include <nlohmann/json.hpp>
-
 #include "commands.h"
 #include "format_template.h"
 #include "human.h"
@@ -88,37 +86,15 @@ Result<void> Run(const Options& opt) {
     std::cerr << "builder: warning: " << e.ToString() << " (see builder debug fsck)\n";
   }
   auto rows = Rows(images, opt);
-  if (opt.format == "json") {
-    for (const auto& row : rows) std::cout << nlohmann::json(row).dump() << '\n';
-    return {};
-  }
   std::string format = opt.format;
-  if (opt.quiet) {
+  if (opt.quiet && format != "json") {
     format = "{{.ID}}";
   } else if (format.empty()) {
     format = opt.digests ? "table {{.Repository}}\\t{{.Tag}}\\t{{.Digest}}\\t{{.ID}}\\t"
                            "{{.CreatedSince}}\\t{{.Size}}"
                          : "table {{.Repository}}\\t{{.Tag}}\\t{{.ID}}\\t{{.CreatedSince}}\\t{{.Size}}";
   }
-  FormatTemplate tmpl = BUILDER_TRY(FormatTemplate::Parse(format, kFields));
-  if (!tmpl.table()) {
-    for (const auto& row : rows) std::cout << tmpl.Render(row) << '\n';
-    return {};
-  }
-  auto split = [](const std::string& line) {
-    std::vector<std::string> cells;
-    std::size_t start = 0;
-    for (std::size_t tab; (tab = line.find('\t', start)) != std::string::npos; start = tab + 1) {
-      cells.push_back(line.substr(start, tab - start));
-    }
-    cells.push_back(line.substr(start));
-    return cells;
-  };
-  TabWriter table;
-  table.AddRow(split(tmpl.Header(kHeaders)));
-  for (const auto& row : rows) table.AddRow(split(tmpl.Render(row)));
-  table.Print(std::cout);
-  return {};
+  return PrintRows(format, kFields, rows, kHeaders, std::cout);
 }
 
 }  // namespace

@@ -1,10 +1,12 @@
-// `builder inspect IMAGE...`: a JSON array shaped like `docker image inspect`.
+// `builder inspect [--type container|image] NAME...`: a JSON array shaped like docker's inspect;
+// each NAME is tried as a container first, then as an image, as docker does.
 #include <iostream>
 #include <set>
 
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "container_inspect.h"
 
 namespace builder::cli {
 
@@ -54,9 +56,11 @@ Result<Json> Describe(const oci::ImageStore& store, const oci::StoredImage& imag
 }  // namespace
 
 void RegisterInspect(CLI::App& app, int* status) {
-  auto* cmd = app.add_subcommand("inspect", "Display detailed information on images");
+  auto* cmd = app.add_subcommand("inspect", "Display detailed information on containers and images");
   static std::vector<std::string> names;
-  cmd->add_option("IMAGE", names, "Image names, IDs or ID prefixes")->required();
+  static std::string type;
+  cmd->add_option("NAME", names, "Container or image names, IDs or ID prefixes")->required();
+  cmd->add_option("--type", type, "Only this type: container or image");
   cmd->callback([status] {
     auto store = OpenStore();
     if (!store) {
@@ -67,8 +71,18 @@ void RegisterInspect(CLI::App& app, int* status) {
     std::vector<Error> errors;
     for (const std::string& name : names) {
       auto described = [&]() -> Result<Json> {
-        oci::StoredImage image = BUILDER_TRY(store->Resolve(name));
-        return Describe(*store, image);
+        if (type != "image") {
+          runner::ContainerStore containers = BUILDER_TRY(runner::ContainerStore::Open(store->root()));
+          auto id = containers.Resolve(name);
+          if (id) return DescribeContainer(containers, *id);
+          if (type == "container" || id.error().code() != ErrorCode::kNotFound) return Fail(std::move(id.error()));
+        }
+        auto image = store->Resolve(name);
+        if (!image && image.error().code() == ErrorCode::kNotFound && type.empty()) {
+          return Fail(ErrorCode::kNotFound, "No such object: " + name);
+        }
+        if (!image) return Fail(std::move(image.error()));
+        return Describe(*store, *image);
       }();
       if (described) {
         out.push_back(std::move(*described));

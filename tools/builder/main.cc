@@ -1,6 +1,7 @@
 // builder's entry point: builds the command tree and runs the chosen subcommand.
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <iostream>
 #include <optional>
 #include <string_view>
@@ -20,6 +21,31 @@ int ReportError(const Error& error) {
 Result<oci::ImageStore> OpenStore() {
   std::string root = BUILDER_TRY(oci::ImageStore::DefaultRoot());
   return oci::ImageStore::Open(std::move(root));
+}
+
+Result<runner::ContainerStore> OpenContainers() {
+  oci::ImageStore store = BUILDER_TRY(OpenStore());
+  return runner::ContainerStore::Open(store.root());
+}
+
+int ForEachContainer(const std::vector<std::string>& refs,
+                     const std::function<Result<void>(const runner::ContainerStore&, const std::string& id)>& act,
+                     bool print) {
+  auto store = OpenContainers();
+  if (!store) return ReportError(store.error());
+  int status = 0;
+  for (const std::string& ref : refs) {
+    auto done = [&]() -> Result<void> {
+      std::string id = BUILDER_TRY(store->Resolve(ref));
+      return act(*store, id);
+    }();
+    if (!done) {
+      status = ReportError(done.error());
+    } else if (print) {
+      std::cout << ref << '\n';
+    }
+  }
+  return status;
 }
 
 namespace {
@@ -89,6 +115,22 @@ int main(int argc, char** argv) {
   builder::cli::RegisterLogout(app, &status);
   builder::cli::RegisterSearch(app, &status);
   builder::cli::RegisterImport(app, &status);
+  builder::cli::RegisterRun(app, &status);
+  builder::cli::RegisterCreate(app, &status);
+  builder::cli::RegisterStart(app, &status);
+  builder::cli::RegisterPs(app, &status);
+  builder::cli::RegisterStop(app, &status);
+  builder::cli::RegisterRestart(app, &status);
+  builder::cli::RegisterKill(app, &status);
+  builder::cli::RegisterRm(app, &status);
+  builder::cli::RegisterWait(app, &status);
+  builder::cli::RegisterLogs(app, &status);
+  builder::cli::RegisterRename(app, &status);
+  builder::cli::RegisterContainer(app, &status);
+  builder::cli::RegisterAttach(app, &status);
+  builder::cli::RegisterExec(app, &status);
+  builder::cli::RegisterVersion(app, &status);
+  builder::cli::RegisterInfo(app, &status);
   builder::cli::RegisterVolume(app, &status);
   builder::cli::RegisterNetwork(app, &status);
 
@@ -100,6 +142,19 @@ int main(int argc, char** argv) {
   builder::cli::RegisterDebugNetrun(*debug, &status);
   builder::cli::RegisterDebugFsck(*debug, &status);
   builder::cli::RegisterDebugUnpack(*debug, &status);
+  builder::cli::RegisterDebugMonitor(*debug, &status);
+
+  // An unknown command is an error, whatever follows it (CLI11 would print the help for
+  // `builder nope -h` and exit 0).
+  if (argc > 1 && argv[1][0] != '-') {
+    bool known = false;
+    for (const CLI::App* sub : app.get_subcommands({})) known = known || sub->check_name(argv[1]);
+    if (!known) {
+      std::cerr << "builder: error: unknown command \"" << argv[1]
+                << "\"\nRun 'builder --help' for more information\n";
+      return 1;
+    }
+  }
 
   try {
     app.parse(argc, argv);

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include <nlohmann/json.hpp>
+
 namespace builder::cli {
 
 std::size_t TextWidth(const std::string& s) {
@@ -26,6 +28,40 @@ void TabWriter::Print(std::ostream& out) const {
     }
     out << '\n';
   }
+}
+
+void PrintTemplated(const FormatTemplate& tmpl,
+                    const std::vector<std::map<std::string, std::string>>& rows,
+                    const std::map<std::string, std::string>& headers, std::ostream& out) {
+  if (!tmpl.table()) {
+    for (const auto& row : rows) out << tmpl.Render(row) << '\n';
+    return;
+  }
+  auto split = [](const std::string& line) {
+    std::vector<std::string> cells;
+    std::size_t start = 0;
+    for (std::size_t tab; (tab = line.find('\t', start)) != std::string::npos; start = tab + 1) {
+      cells.push_back(line.substr(start, tab - start));
+    }
+    cells.push_back(line.substr(start));
+    return cells;
+  };
+  TabWriter table;
+  table.AddRow(split(tmpl.Header(headers)));
+  for (const auto& row : rows) table.AddRow(split(tmpl.Render(row)));
+  table.Print(out);
+}
+
+Result<void> PrintRows(const std::string& format, const std::vector<std::string>& fields,
+                       const std::vector<std::map<std::string, std::string>>& rows,
+                       const std::map<std::string, std::string>& headers, std::ostream& out) {
+  if (format == "json") {
+    for (const auto& row : rows) out << nlohmann::json(row).dump() << '\n';
+    return {};
+  }
+  FormatTemplate tmpl = BUILDER_TRY(FormatTemplate::Parse(format, fields));
+  PrintTemplated(tmpl, rows, headers, out);
+  return {};
 }
 
 }  // namespace builder::cli

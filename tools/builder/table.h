@@ -1,9 +1,12 @@
 // TabWriter: column alignment as docker's table output does it (Go text/tabwriter 10, 1, 3).
 #pragma once
 
+#include <map>
 #include <ostream>
 #include <string>
 #include <vector>
+
+#include "format_template.h"
 
 namespace builder::cli {
 
@@ -20,6 +23,18 @@ class TabWriter {
   static constexpr std::size_t kPadding = 3;
   std::vector<std::vector<std::string>> rows_;
 };
+
+/// Each row through `tmpl`, one line each; in table mode a header line first and the columns
+/// (split at tabs) aligned by a TabWriter.
+void PrintTemplated(const FormatTemplate& tmpl,
+                    const std::vector<std::map<std::string, std::string>>& rows,
+                    const std::map<std::string, std::string>& headers, std::ostream& out);
+
+/// --format output of a listing: "json" prints each row as a JSON object line; anything else
+/// is a template (see FormatTemplate) over `fields`, printed by PrintTemplated.
+[[nodiscard]] Result<void> PrintRows(const std::string& format, const std::vector<std::string>& fields,
+                                     const std::vector<std::map<std::string, std::string>>& rows,
+                                     const std::map<std::string, std::string>& headers, std::ostream& out);
 
 /// Code points in UTF-8 text (the display width tabwriter assumes).
 std::size_t TextWidth(const std::string& s);

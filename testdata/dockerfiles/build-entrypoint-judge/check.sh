@@ -13,6 +13,8 @@ PY
 ) || fail "entrypoint failed under chroot"
 [ "$out" = "hi from the image in /app as 1000" ] || fail "entrypoint printed '$out'"
 expect_cfg config.User app
-# the same through builder's own sandbox
+# the same through builder's own runner (and its no-state stand-in)
+out=$("$BUILDER" run --rm test:case) || fail "builder run failed"
+[ "$out" = "hi from the image in /app as 1000" ] || fail "run printed '$out'"
 out=$("$BUILDER" debug run test:case) || fail "builder debug run failed"
 [ "$out" = "hi from the image in /app as 1000" ] || fail "debug run printed '$out'"

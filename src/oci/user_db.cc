@@ -1,11 +1,11 @@
 // Resolving USER and --chown names through the image's own /etc/passwd and /etc/group.
-#include "executor/user_db.h"
+#include "oci/user_db.h"
 
 #include <charconv>
 #include <optional>
 #include <sstream>
 
-namespace builder::executor {
+namespace builder::oci {
 namespace {
 
 std::optional<unsigned long> Numeric(const std::string& s) {
@@ -119,4 +119,4 @@ Result<ResolvedUser> ResolveChown(const MergedView& view, const std::string& spe
   return Resolve(view, spec, true);
 }
 
-}  // namespace builder::executor
+}  // namespace builder::oci

@@ -1,5 +1,6 @@
-// MergedView: reads the union of a build's layer directories the way overlayfs presents them,
-// without mounting anything (COPY destinations and /etc/passwd are resolved through it).
+// MergedView: reads the union of an image's layer directories the way overlayfs presents them,
+// without mounting anything (COPY destinations, and /etc/passwd for builds and the runner, are
+// resolved through it).
 //
 // Why not COPY inside a sandbox with the context bind-mounted: COPY must not depend on the
 // image's tools, and the copy loop stays in this process where errors are typed. Instead the
@@ -16,7 +17,7 @@
 
 #include "base/error.h"
 
-namespace builder::executor {
+namespace builder::oci {
 
 /// Layer directories, topmost first, in overlayfs upper-dir format (whiteouts are 0/0 character
 /// devices, opaque directories carry trusted.overlay.opaque or user.overlay.opaque = "y").
@@ -46,4 +47,4 @@ class MergedView {
   std::vector<std::string> layers_;
 };
 
-}  // namespace builder::executor
+}  // namespace builder::oci

@@ -1,5 +1,5 @@
 // MergedView: overlayfs lookup rules (whiteouts, opaque directories) applied to plain layer dirs.
-#include "executor/merged_view.h"
+#include "oci/merged_view.h"
 
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
@@ -10,7 +10,7 @@
 
 #include "base/path.h"
 
-namespace builder::executor {
+namespace builder::oci {
 namespace {
 
 bool IsWhiteout(const struct stat& st) {
@@ -114,4 +114,4 @@ Result<std::string> MergedView::ReadFile(const std::string& path) const {
   return builder::ReadFile(entry->host_path);
 }
 
-}  // namespace builder::executor
+}  // namespace builder::oci

@@ -1,4 +1,4 @@
-// A scratch directory of layer dirs for executor tests, removed afterwards.
+// A scratch directory of layer dirs for layer-view tests, removed afterwards.
 #pragma once
 
 #include <stdlib.h>
@@ -11,12 +11,12 @@
 #include "base/path.h"
 #include "oci/remove_tree.h"
 
-namespace builder::executor::testing {
+namespace builder::oci::testing {
 
 class TempLayers {
  public:
   TempLayers() {
-    char templ[] = "/tmp/executor-test-XXXXXX";
+    char templ[] = "/tmp/layers-test-XXXXXX";
     if (mkdtemp(templ)) root_ = templ;
   }
   ~TempLayers() { (void)oci::RemoveTree(root_); }
@@ -39,4 +39,4 @@ class TempLayers {
   std::string root_;
 };
 
-}  // namespace builder::executor::testing
+}  // namespace builder::oci::testing

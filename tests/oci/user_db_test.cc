@@ -1,11 +1,11 @@
 // USER and --chown resolution through the image's /etc/passwd and /etc/group.
-#include "executor/user_db.h"
+#include "oci/user_db.h"
 
 #include <doctest/doctest.h>
 
 #include "temp_layers.h"
 
-namespace builder::executor {
+namespace builder::oci {
 namespace {
 
 using testing::TempLayers;
@@ -86,4 +86,4 @@ TEST_CASE("an image without /etc/passwd still runs numeric users") {
 }
 
 }  // namespace
-}  // namespace builder::executor
+}  // namespace builder::oci

@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "base/error.h"
-#include "executor/merged_view.h"
+#include "oci/merged_view.h"
 
-namespace builder::executor {
+namespace builder::oci {
 
 struct ResolvedUser {
   uid_t uid = 0;
@@ -26,4 +26,4 @@ struct ResolvedUser {
 /// COPY --chown semantics: as above, but a missing group means gid = uid (Docker's rule).
 [[nodiscard]] Result<ResolvedUser> ResolveChown(const MergedView& view, const std::string& spec);
 
-}  // namespace builder::executor
+}  // namespace builder::oci

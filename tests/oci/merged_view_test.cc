@@ -1,12 +1,12 @@
 // MergedView: overlayfs lookup rules over plain layer dirs.
-#include "executor/merged_view.h"
+#include "oci/merged_view.h"
 
 #include <doctest/doctest.h>
 #include <sys/xattr.h>
 
 #include "temp_layers.h"
 
-namespace builder::executor {
+namespace builder::oci {
 namespace {
 
 using testing::TempLayers;
@@ -72,4 +72,4 @@ TEST_CASE("symlinks in upper layers are followed through lower directories") {
 }
 
 }  // namespace
-}  // namespace builder::executor
+}  // namespace builder::oci

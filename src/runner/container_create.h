@@ -1,0 +1,54 @@
+// Creating a container from an image and run/create options: the image config merged with the
+// flags the way docker merges them, the rootfs snapshot prepared, the container stored.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/error.h"
+#include "oci/image_store.h"
+#include "runner/container_spec.h"
+#include "runner/container_store.h"
+
+namespace builder::runner {
+
+/// The flags of `run`/`create` after parsing (env values already taken from the host where only
+/// a key was given).
+struct CreateOptions {
+  std::string name;
+  std::string image;                    ///< as the user named it
+  std::vector<std::string> args;        ///< after IMAGE: replaces the image's Cmd when not empty
+  std::optional<std::string> entrypoint;  ///< --entrypoint ("" clears the image's)
+  std::vector<std::string> env;         ///< K=V, over the image's Env
+  std::optional<std::string> workdir;
+  std::optional<std::string> user;
+  std::string hostname;
+  std::string network = "host";
+  std::vector<MountSpec> mounts;
+  bool read_only = false;
+  bool auto_remove = false;
+  bool tty = false;
+  unsigned short tty_rows = 0, tty_cols = 0;  ///< the caller's window size with tty
+  bool open_stdin = false;
+  std::map<std::string, std::string> labels;
+  RestartPolicy restart;
+  std::optional<std::string> stop_signal;
+  std::optional<int> stop_timeout;
+  LimitsSpec limits;
+  /// --health-cmd and friends, over the image's HEALTHCHECK; no_healthcheck drops both.
+  std::optional<HealthSpec> health;
+  bool no_healthcheck = false;
+};
+
+/// Stores a new container for `image` (already in the store). Errors: no command (neither
+/// image nor flags give one), --rm with a restart policy, a name in use, an unpackable image.
+[[nodiscard]] Result<ContainerSpec> CreateContainer(const oci::ImageStore& images,
+                                                    const ContainerStore& containers,
+                                                    const oci::StoredImage& image,
+                                                    const CreateOptions& options);
+
+/// --restart no|always|unless-stopped|on-failure[:N]
+[[nodiscard]] Result<RestartPolicy> ParseRestartPolicy(std::string_view text);
+
+}  // namespace builder::runner

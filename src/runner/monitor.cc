@@ -1,0 +1,273 @@
+// The container monitor and how callers launch it.
+#include "runner/monitor.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <climits>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "base/file_lock.h"
+#include "base/path.h"
+#include "base/staged_file.h"
+#include "runner/clock.h"
+#include "runner/attach_channel.h"
+#include "runner/container_control.h"
+#include "runner/container_log.h"
+#include "runner/container_sandbox.h"
+#include "runner/health_checker.h"
+#include "runner/monitor_io.h"
+#include "runner/process_identity.h"
+#include "sandbox/sandbox.h"
+#include "sandbox/sandbox_exec.h"
+
+extern char** environ;
+
+namespace builder::runner {
+namespace {
+
+constexpr std::uint64_t kLogMaxBytes = 16 << 20;
+constexpr int kReportFd = 3;
+
+void Report(int* fd, const std::string& line) {
+  if (*fd < 0) return;
+  (void)WriteAll(*fd, line, "monitor report");
+}
+
+void CloseReport(int* fd) {
+  if (*fd >= 0) ::close(*fd);
+  *fd = -1;
+}
+
+bool ShouldRestart(const RestartPolicy& policy, const ContainerState& state) {
+  if (state.stop_requested) return false;
+  if (policy.name == "always" || policy.name == "unless-stopped") return true;
+  if (policy.name == "on-failure") {
+    return state.exit_code != 0 &&
+           (policy.max_retries <= 0 || state.restart_count < policy.max_retries);
+  }
+  return false;
+}
+
+}  // namespace
+
+int StartFailureExitCode(const Error& error) {
+  if (error.code() == ErrorCode::kNotFound && error.message().starts_with("exec ")) return 127;
+  if (error.code() == ErrorCode::kPermission && error.message().starts_with("exec ")) return 126;
+  return 125;
+}
+
+int RunMonitor(const ContainerStore& store, const std::string& id, int report_fd) {
+  ::signal(SIGPIPE, SIG_IGN);
+  // The report pipe must not leak into the container's processes.
+  ::fcntl(report_fd, F_SETFD, FD_CLOEXEC);
+  int report = report_fd;
+  auto lock = FileLock::TryAcquire(store.MonitorLockPath(id), FileLock::Mode::kExclusive);
+  if (!lock) {
+    Report(&report, "err 1 container " + id + " is already running\n");
+    return 1;
+  }
+  auto spec = store.LoadSpec(id);
+  if (!spec) {
+    Report(&report, "err 1 " + spec.error().ToString() + "\n");
+    return 1;
+  }
+  const pid_t self = ::getpid();
+  const std::uint64_t self_start = sandbox::ProcessStartTime(self).value_or(0);
+  auto marked = store.UpdateState(id, [&](ContainerState& s) {
+    s.monitor_pid = self;
+    s.monitor_start = self_start;
+    s.stop_requested = false;
+    s.error.clear();
+  });
+  auto log = LogWriter::Open(store.LogPath(id), kLogMaxBytes);
+  auto listen = ListenAttach(store.DirOf(id));
+  if (!marked || !log || !listen) {
+    const Error& e = !marked ? marked.error() : !log ? log.error() : listen.error();
+    Report(&report, "err 1 " + e.ToString() + "\n");
+    return 1;
+  }
+
+  bool first = true;
+  std::int64_t backoff_ms = 100;
+  for (;;) {
+    const std::int64_t run_began = MonotonicMs();
+    auto started = [&]() -> Result<sandbox::Sandbox> {
+      sandbox::SandboxSpec sspec = BUILDER_TRY(SandboxSpecFor(store, *spec));
+      ContainerIo io;
+      io.tty = spec->tty;
+      Pipe out, err, in;
+      if (spec->tty) {
+        sspec.tty = true;
+        sspec.tty_rows = spec->tty_rows;
+        sspec.tty_cols = spec->tty_cols;
+      } else {
+        out = BUILDER_TRY(MakePipe());
+        err = BUILDER_TRY(MakePipe());
+        sspec.stdout_fd = out.write.get();
+        sspec.stderr_fd = err.write.get();
+        if (spec->open_stdin) {
+          in = BUILDER_TRY(MakePipe());
+          sspec.stdin_fd = in.read.get();
+        }
+      }
+      sandbox::Sandbox sb = BUILDER_TRY(sandbox::Sandbox::Start(sspec));
+      const pid_t pid = sb.pid();
+      const std::uint64_t pid_start = sandbox::ProcessStartTime(pid).value_or(0);
+      BUILDER_TRY(store.UpdateState(id, [&](ContainerState& s) {
+        s.status = Status::kRunning;
+        s.pid = pid;
+        s.pid_start = pid_start;
+        s.started_at = NowTimestamp();
+        s.exit_code = 0;
+        s.oom_killed = false;
+        s.error.clear();
+      }));
+      if (first) Report(&report, "ok\n");
+      HealthChecker health(store, *spec, pid, pid_start);
+      if (spec->tty) {
+        io.out = sb.TakePtyMaster();  // output and input both
+      } else {
+        out.write.Reset();
+        err.write.Reset();
+        in.read.Reset();
+        io.out = std::move(out.read);
+        io.err = std::move(err.read);
+        io.input = std::move(in.write);
+      }
+      ServeContainerIo(std::move(io), listen->get(), *log, sb);
+      return sb;
+    }();
+    if (!started) {
+      const Error& e = started.error();
+      const int code = StartFailureExitCode(e);
+      (void)store.UpdateState(id, [&](ContainerState& s) {
+        // docker leaves a container that never started "created", with the exit code set.
+        s.status = first ? Status::kCreated : Status::kExited;
+        s.pid = 0;
+        s.exit_code = code;
+        s.error = e.ToString();
+        if (!first) s.finished_at = NowTimestamp();
+      });
+      if (first) Report(&report, "err " + std::to_string(static_cast<int>(e.code())) + " " + e.ToString() + "\n");
+      break;
+    }
+    auto result = started->Wait();
+    int exit_code = 255;
+    if (result) {
+      exit_code = result->status.signal ? 128 + result->status.signal : result->status.code;
+    }
+    auto state = store.UpdateState(id, [&](ContainerState& s) {
+      s.status = Status::kExited;
+      s.pid = 0;
+      s.exit_code = exit_code;
+      s.finished_at = NowTimestamp();
+      s.oom_killed = result && result->oom_killed;
+      if (!result) s.error = result.error().ToString();
+    });
+    if (first) {
+      Report(&report, "exit " + std::to_string(exit_code) + "\n");
+      CloseReport(&report);
+      first = false;
+    }
+    if (!state || !ShouldRestart(spec->restart, *state)) break;
+    // docker's backoff: 100ms doubling, back to 100ms after a run of 10s or more.
+    if (MonotonicMs() - run_began >= 10000) backoff_ms = 100;
+    (void)store.UpdateState(id, [](ContainerState& s) {
+      s.status = Status::kRestarting;
+      s.restart_count++;
+    });
+    const std::int64_t until = MonotonicMs() + backoff_ms;
+    backoff_ms = std::min<std::int64_t>(backoff_ms * 2, 60000);
+    bool stop = false;
+    while (!stop && MonotonicMs() < until) {
+      ::usleep(20000);
+      auto now = store.LoadState(id);
+      stop = !now || now->stop_requested;
+    }
+    if (stop) {
+      (void)store.UpdateState(id, [](ContainerState& s) { s.status = Status::kExited; });
+      break;
+    }
+    auto reloaded = store.LoadSpec(id);
+    if (reloaded) spec = std::move(reloaded);
+  }
+  CloseReport(&report);
+  (void)store.UpdateState(id, [](ContainerState& s) {
+    s.monitor_pid = 0;
+    s.monitor_start = 0;
+  });
+  if (spec->auto_remove && store.Remove(id)) ReleaseVolumes(store, *spec, true);
+  return 0;
+}
+
+Result<StartedContainer> StartContainer(const ContainerStore& store, const std::string& id) {
+  Pipe report = BUILDER_TRY(MakePipe());
+  // Everything the children need is built before fork: after it only async-signal-safe calls.
+  // Absolute: the monitor runs from "/" so it pins no directory of the caller's.
+  char resolved[PATH_MAX];
+  if (::realpath(DirName(store.dir()).c_str(), resolved) == nullptr) {
+    return FailErrno("resolve " + DirName(store.dir()), errno);
+  }
+  const std::string root = resolved;
+  std::vector<std::string> args = {"builder", "debug", kMonitorCommand, id};
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (std::strncmp(*e, "BUILDER_ROOT=", 13) != 0) env_strings.emplace_back(*e);
+  }
+  env_strings.push_back("BUILDER_ROOT=" + root);
+  std::vector<char*> argv, envp;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  for (auto& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  UniqueFd dev_null(::open("/dev/null", O_RDWR | O_CLOEXEC));
+  if (!dev_null) return FailErrno("open /dev/null", errno);
+
+  pid_t pid = ::fork();
+  if (pid < 0) return FailErrno("fork monitor", errno);
+  if (pid == 0) {
+    ::setsid();
+    if (::fork() != 0) ::_exit(0);
+    if (::chdir("/") != 0) ::_exit(127);
+    ::dup2(dev_null.get(), 0);
+    ::dup2(dev_null.get(), 1);
+    ::dup2(dev_null.get(), 2);
+    if (report.write.get() == kReportFd) {
+      ::fcntl(kReportFd, F_SETFD, 0);
+    } else {
+      ::dup2(report.write.get(), kReportFd);
+    }
+    ::execve("/proc/self/exe", argv.data(), envp.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  report.write.Reset();
+  // The first line: "ok" once the command runs, or "err CODE MESSAGE".
+  std::string line;
+  char c;
+  for (;;) {
+    ssize_t n = ::read(report.read.get(), &c, 1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0 || c == '\n') break;
+    line += c;
+  }
+  if (line == "ok") return StartedContainer{std::move(report.read)};
+  if (line.starts_with("err ")) {
+    std::size_t space = line.find(' ', 4);
+    int code = std::atoi(line.substr(4, space - 4).c_str());
+    std::string message = space == std::string::npos ? "" : line.substr(space + 1);
+    return Fail(ErrorCode(code), message);
+  }
+  return Fail(ErrorCode::kInternal, "the container's monitor ended before starting it");
+}
+
+}  // namespace builder::runner
