@@ -4,16 +4,16 @@
 # start (`run -d IMG sleep` until it returns) and `exec CTR true` in a running container. Prints
 # medians and builder/crun, builder/podman ratios. The image is a busybox-static rootfs, imported
 # by each tool. A missing podman only drops its column; hyperfine is used when installed, else a
-# plain loop. Needs root and crun. Usage: bench/run_bench.sh [RUNS (default 5)]
+# plain loop (or with NO_HYPERFINE=1). Needs root, crun and bc. Usage: bench/run_bench.sh [RUNS (default 5)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-5}
 BUILDER=${BUILDER:-$PWD/build/tools/builder/builder}
 [ -x "$BUILDER" ] || { echo "build builder first" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || { echo "needs root (the sandbox, crun)" >&2; exit 1; }
-for t in crun busybox python3; do command -v $t >/dev/null || { echo "needs $t" >&2; exit 1; }; done
+for t in crun busybox python3 bc; do command -v $t >/dev/null || { echo "needs $t" >&2; exit 1; }; done
 HAVE_PODMAN=0; command -v podman >/dev/null && HAVE_PODMAN=1
-HAVE_HF=0; command -v hyperfine >/dev/null && HAVE_HF=1
+HAVE_HF=0; command -v hyperfine >/dev/null && [ "${NO_HYPERFINE:-0}" != 1 ] && HAVE_HF=1
 WORK=$(mktemp -d /tmp/builder-run-bench-XXXXXX)
 export BUILDER_ROOT="$WORK/store"
 CLEANUPS=()
@@ -82,9 +82,9 @@ bench() {
       --export-json "$WORK/$name.json" "$cmd" >/dev/null 2>"$WORK/$name.err" || { cat "$WORK/$name.err" >&2; exit 1; }
     python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["median"])' "$WORK/$name.json"
   else
-    local r t0 t1
+    local t0 t1
     bash -c "$prepare" >/dev/null 2>&1; bash -c "$cmd" >/dev/null 2>&1  # warm-up
-    for r in $(seq "$RUNS"); do
+    for _ in $(seq "$RUNS"); do
       bash -c "$prepare" >/dev/null 2>&1
       t0=$(date +%s.%N); bash -c "$cmd" >/dev/null 2>&1; t1=$(date +%s.%N)
       echo "$t1 - $t0" | bc
