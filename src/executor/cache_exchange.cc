@@ -78,6 +78,8 @@ Result<void> ExportBuildCaches(const oci::ImageStore& store, const std::vector<c
                                BuildReporter& report) {
   if (specs.empty() || outcome.stage_keys.empty()) return {};
   cache::CacheIndex index = BUILDER_TRY(cache::CacheIndex::Open(store));
+  // The blobs being copied out must not be collected by a concurrent prune.
+  FileLock gc_lock = BUILDER_TRY(store.LockBlobsShared());
   for (const cache::CacheSpec& spec : specs) {
     if (spec.type == cache::CacheSpec::Type::kInline) continue;  // written into the image
     std::vector<cache::CacheKey> tips{outcome.stage_keys.back()};
