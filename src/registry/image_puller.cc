@@ -1,18 +1,14 @@
 // PullImage: resolve the manifest, stream the missing blobs through a verifying sink, tag.
 #include "registry/image_puller.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "base/sha256.h"
 #include "base/staged_file.h"
 #include "oci/image_index.h"
 #include "oci/manifest.h"
