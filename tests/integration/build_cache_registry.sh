@@ -1,8 +1,9 @@
 #!/bin/bash
-# `builder build --cache-from` against a real registry (Debian's docker-registry on 127.0.0.1):
-# the registry accepts the cache manifest (pushed with skopeo from a type=local export), an empty
-# store importing it with type=registry runs no step and gives the same image, and an image
-# built with --cache-to type=inline serves as the cache when named as a plain --cache-from REF.
+# `builder build --cache-to/--cache-from type=registry` against a real registry (Debian's
+# docker-registry on 127.0.0.1): the build exports its cache there (skopeo reads the manifest
+# back as the judge), an empty store importing it runs no step and gives the same image, a
+# second export uploads nothing, and an image built with --cache-to type=inline serves as the
+# cache when named as a plain --cache-from REF.
 BUILDER=$1
 . "$(dirname "$0")/lib.sh"
 [ "$(id -u)" = 0 ] || skip "needs root (sandbox)"
@@ -18,7 +19,7 @@ REG="127.0.0.1:$PORT"
 cat >"$WORK/registry.yml" <<YAML
 version: 0.1
 log:
-  level: error
+  level: info
 storage:
   filesystem:
     rootdirectory: $WORK/registry-data
@@ -65,14 +66,26 @@ build() { "$BUILDER" build --progress plain "$@" "$CTX" >"$WORK/id" 2>"$WORK/log
 cached() { grep -c "CACHED" "$WORK/log"; }
 
 export BUILDER_ROOT="$WORK/a"
-build -t app:1 --cache-to "type=local,dest=$WORK/cache,mode=max" --cache-to type=inline
+build -t app:1 --cache-to "type=registry,ref=$REG/cache/app:max,mode=max" --cache-to type=inline
 id_a=$(cat "$WORK/id")
 [ "$(cached)" = 0 ] || fail "first build had cache hits"
+grep -q "exported registry cache $REG/cache/app:max: 5 entries" "$WORK/log" || { cat "$WORK/log"; fail "no registry export line"; }
 
-# The registry takes the cache manifest (an OCI image manifest with the cache config).
-push "oci:$WORK/cache" "docker://$REG/cache/app:max"
-skopeo inspect --raw --tls-verify=false "docker://$REG/cache/app:max" | grep -q 'application/vnd.builder.cache.config.v1+json' ||
-  fail "the registry does not serve the cache manifest"
+# The registry serves the cache manifest (an OCI image manifest with the cache config), and
+# every blob it names.
+skopeo inspect --raw --tls-verify=false "docker://$REG/cache/app:max" >"$WORK/cache.json" || fail "skopeo cannot read the cache"
+grep -q 'application/vnd.builder.cache.config.v1+json' "$WORK/cache.json" || fail "the registry does not serve the cache manifest"
+for d in $(grep -o 'sha256:[0-9a-f]\{64\}' "$WORK/cache.json"); do
+  curl -fsS -o /dev/null -I "http://$REG/v2/cache/app/blobs/$d" || fail "the registry lacks cache blob $d"
+done
+
+# Exporting again (a cached build) finds every blob there and uploads none.
+grep -aq 'blobs/uploads' "$WORK/registry.log" || fail "the registry log does not show uploads (the judge below would be blind)"
+seen=$(wc -l <"$WORK/registry.log")
+build -t app:1 --cache-to "type=registry,ref=$REG/cache/app:max,mode=max" --cache-to type=inline
+[ "$(cached)" = 5 ] || { cat "$WORK/log"; fail "rebuild: want 5 CACHED, got $(cached)"; }
+grep -q "exported registry cache $REG/cache/app:max: 5 entries" "$WORK/log" || { cat "$WORK/log"; fail "no second export line"; }
+tail -n +"$((seen + 1))" "$WORK/registry.log" | grep -a 'blobs/uploads' && fail "the second export uploaded blobs the registry had"
 
 export BUILDER_ROOT="$WORK/b"
 build -t app:1 --cache-from "type=registry,ref=$REG/cache/app:max" --cache-to type=inline
@@ -97,4 +110,10 @@ build -t app:2 --cache-from "type=registry,ref=$REG/cache/app:max"
 # A cache that is not there is a warning.
 build -t app:3 --cache-from "type=registry,ref=$REG/cache/none:1"
 grep -q "WARNING: importing registry cache $REG/cache/none:1 failed" "$WORK/log" || { cat "$WORK/log"; fail "no warning for a missing registry cache"; }
+
+# A cache-to ref that is not a tag fails before anything is built.
+if "$BUILDER" build --cache-to "type=registry,ref=$REG/cache/app@sha256:$(printf %064d 0)" "$CTX" >"$WORK/out" 2>&1; then
+  fail "a digest --cache-to ref was accepted"
+fi
+grep -q "builder: error: .*name a tag" "$WORK/out" || { cat "$WORK/out"; fail "unclear error for a digest --cache-to ref"; }
 echo PASS

@@ -107,6 +107,17 @@ if "$BUILDER" --help 2>/dev/null | grep -q "^  push "; then
 else
   note "builder push not there yet: push part skipped"
 fi
+# build --cache-to type=registry pushes the cache with the login's credentials over TLS.
+if [ "$(id -u)" = 0 ]; then
+  mkdir -p "$WORK/ctx" && echo data >"$WORK/ctx/f"
+  printf 'FROM %s/lib/bb:1\nCOPY f /f\n' "$R1" >"$WORK/ctx/Dockerfile"
+  "$BUILDER" build --progress plain --cache-to "type=registry,ref=$R1/cache/app:1" "$WORK/ctx" >"$WORK/out" 2>"$WORK/err" ||
+    { cat "$WORK/err"; fail "build --cache-to type=registry with the login's credentials failed"; }
+  grep -q "exported registry cache $R1/cache/app:1: 1 entries" "$WORK/err" || { cat "$WORK/err"; fail "no cache export line"; }
+  skopeo inspect --raw --creds "alice:$PW" --cert-dir "$BUILDER_CERTS_DIR/$R1" "docker://$R1/cache/app:1" 2>&1 |
+    grep -q 'application/vnd.builder.cache.config.v1+json' || fail "the registry does not serve the pushed cache"
+  no_leak "$WORK/out" "$WORK/err"
+fi
 # --password-stdin
 printf '%s\n' "$PW" | "$BUILDER" login -u alice --password-stdin "$R1" >"$WORK/out" 2>"$WORK/err" || { cat "$WORK/err"; fail "login --password-stdin failed"; }
 grep -q "insecure" "$WORK/err" && fail "--password-stdin warned about -p"
