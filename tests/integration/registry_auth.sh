@@ -15,7 +15,6 @@ PW='s3cret-pw'
 export DOCKER_CONFIG="$WORK/docker" BUILDER_CERTS_DIR="$WORK/certs.d"
 unset REGISTRY_AUTH_FILE
 
-free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 # start_registry NAME PORT EXTRA_YAML: a registry on 127.0.0.1:PORT, waited for.
 start_registry() {
   local name=$1 port=$2
@@ -55,14 +54,7 @@ ossl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out clie
 htpasswd -Bbn alice "$PW" >"$WORK/htpasswd" 2>/dev/null || fail "htpasswd"
 
 # Seed image (busybox rootfs) as an OCI layout.
-SEED="$WORK/seed"
-make_rootfs_tar "$WORK/rootfs.tar"
-mkdir -p "$WORK/rootfs" && tar -C "$WORK/rootfs" -xf "$WORK/rootfs.tar"
-umoci init --layout "$SEED" >/dev/null 2>&1 || fail "umoci init"
-umoci new --image "$SEED:bb" >/dev/null 2>&1 || fail "umoci new"
-umoci unpack --image "$SEED:bb" "$WORK/bundle" >/dev/null 2>&1 || fail "umoci unpack"
-cp -a "$WORK/rootfs/." "$WORK/bundle/rootfs/"
-umoci repack --image "$SEED:bb" "$WORK/bundle" >/dev/null 2>&1 || fail "umoci repack"
+seed_layout
 seed() { skopeo copy --quiet --dest-tls-verify=false "$@" >"$WORK/skopeo.log" 2>&1 || { cat "$WORK/skopeo.log" >&2; fail "skopeo copy $*"; }; }
 
 ### 1. htpasswd Basic over TLS, the CA trusted through certs.d.
