@@ -43,6 +43,15 @@ n1=$(grep -c tick "$WORK/follow")
 [ "$("$BUILDER" logs --tail 2 sleeper | wc -l)" = 2 ] || fail "--tail 2"
 "$BUILDER" logs -t sleeper | head -1 | grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z started$' ||
   fail "logs -t: $("$BUILDER" logs -t sleeper | head -1)"
+# --since/--until: a time from the log itself, a duration ago, a bad value.
+t3=$("$BUILDER" logs -t sleeper | sed -n 3p | cut -d' ' -f1)
+"$BUILDER" logs --since "$t3" sleeper | head -1 | grep -qx 'tick 2' || fail "--since $t3: $("$BUILDER" logs --since "$t3" sleeper | head -1)"
+[ "$("$BUILDER" logs --until "$t3" sleeper | wc -l)" = 3 ] || fail "--until $t3: $("$BUILDER" logs --until "$t3" sleeper)"
+"$BUILDER" logs --since 1h sleeper | head -1 | grep -qx started || fail "--since 1h lost the first line"
+"$BUILDER" logs --since 2000-01-01 sleeper | head -1 | grep -qx started || fail "--since a date lost the first line"
+[ -z "$("$BUILDER" logs --since 2999-01-01T00:00:00Z sleeper)" ] || fail "--since the future printed lines"
+"$BUILDER" logs --since yesterday sleeper 2>"$WORK/err" && fail "--since yesterday accepted"
+grep -q 'invalid value for --since' "$WORK/err" || fail "--since yesterday: $(cat "$WORK/err")"
 # stop: SIGTERM to a shell loop as pid 1 is ignored, so -t 1 escalates to SIGKILL (137).
 s0=$(date +%s)
 b stop -t 1 sleeper >/dev/null

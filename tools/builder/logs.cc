@@ -1,11 +1,18 @@
-// `builder logs [-f] [--tail N] [-t] CONTAINER`: the container's log, stdout to stdout and
-// stderr to stderr; -f follows until the container stops.
+// `builder logs [-f] [--tail N] [-t] [--since T] [--until T] CONTAINER`: the container's log,
+// stdout to stdout and stderr to stderr; -f follows until the container stops.
 #include <unistd.h>
 
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
 #include <iostream>
+#include <limits>
+#include <optional>
 
 #include "base/staged_file.h"
 #include "commands.h"
+#include "parser/duration.h"
 #include "runner/container_log.h"
 
 namespace builder::cli {
@@ -15,7 +22,90 @@ struct Options {
   std::string ref;
   bool follow = false, timestamps = false;
   std::string tail = "all";
+  std::string since, until;
 };
+
+// Nanoseconds since the epoch of an RFC 3339 time ("2026-12-07T14:00:00.5Z", "...+01:00") or a
+// date alone ("2026-12-07", UTC midnight); nullopt when `text` is neither.
+std::optional<std::int64_t> ParseRfc3339(std::string_view text) {
+  std::tm tm{};
+  int consumed = 0;
+  std::string s(text);
+  if (std::sscanf(s.c_str(), "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &consumed) != 3 ||
+      consumed != 10) {
+    return std::nullopt;
+  }
+  std::size_t pos = 10;
+  std::int64_t frac_ns = 0, offset_s = 0;
+  if (pos < s.size()) {
+    if (s[pos] != 'T' && s[pos] != 't' && s[pos] != ' ') return std::nullopt;
+    int n = 0;
+    if (std::sscanf(s.c_str() + pos + 1, "%2d:%2d:%2d%n", &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 3 ||
+        n != 8) {
+      return std::nullopt;
+    }
+    pos += 9;
+    if (pos < s.size() && s[pos] == '.') {
+      std::int64_t scale = 100000000;
+      for (++pos; pos < s.size() && std::isdigit(static_cast<unsigned char>(s[pos])); ++pos) {
+        frac_ns += (s[pos] - '0') * scale;
+        scale /= 10;
+      }
+    }
+    if (pos < s.size() && (s[pos] == 'Z' || s[pos] == 'z')) {
+      ++pos;
+    } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
+      int hh = 0, mm = 0;
+      if (std::sscanf(s.c_str() + pos + 1, "%2d:%2d%n", &hh, &mm, &n) != 2 || n != 5) return std::nullopt;
+      offset_s = (s[pos] == '-' ? -1 : 1) * (hh * 3600 + mm * 60);
+      pos += 6;
+    } else {
+      return std::nullopt;
+    }
+    if (pos != s.size()) return std::nullopt;
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  const std::int64_t secs = static_cast<std::int64_t>(::timegm(&tm)) - offset_s;
+  // Nanoseconds since 1970 fit an int64 until 2262: later (or earlier) times saturate.
+  constexpr std::int64_t kMaxSecs = std::numeric_limits<std::int64_t>::max() / 1000000000 - 1;
+  if (secs > kMaxSecs) return std::numeric_limits<std::int64_t>::max();
+  if (secs < -kMaxSecs) return std::numeric_limits<std::int64_t>::min();
+  return secs * 1000000000 + frac_ns;
+}
+
+// --since/--until as docker takes them: a Unix time (seconds, fraction allowed), an RFC 3339
+// time or date, or a Go duration counted back from now ("10m", "1h30m").
+Result<std::int64_t> ParseLogTime(const std::string& flag, const std::string& text) {
+  if (auto t = ParseRfc3339(text)) return *t;
+  char* end = nullptr;
+  const double unix_s = std::strtod(text.c_str(), &end);
+  if (!text.empty() && end != text.c_str() && *end == '\0' && std::isdigit(static_cast<unsigned char>(text[0]))) {
+    return static_cast<std::int64_t>(unix_s * 1e9);
+  }
+  auto d = parser::ParseGoDuration(text);
+  if (!d) {
+    return Fail(ErrorCode::kInvalidArgument, "invalid value for " + flag + ": \"" + text +
+                                                 "\" (a Unix time, an RFC 3339 time or a duration like 10m)");
+  }
+  const auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  return now - (*d < 0 ? -*d : *d);
+}
+
+// The entries whose time lies in [since, until]; an entry whose time does not parse is kept.
+std::vector<runner::LogEntry> InWindow(std::vector<runner::LogEntry> entries, std::optional<std::int64_t> since,
+                                       std::optional<std::int64_t> until) {
+  if (!since && !until) return entries;
+  std::vector<runner::LogEntry> kept;
+  for (runner::LogEntry& e : entries) {
+    auto t = ParseRfc3339(e.time);
+    if (t && ((since && *t < *since) || (until && *t > *until))) continue;
+    kept.push_back(std::move(e));
+  }
+  return kept;
+}
 
 void Print(const std::vector<runner::LogEntry>& entries, bool timestamps) {
   for (const runner::LogEntry& e : entries) {
@@ -37,10 +127,13 @@ Result<void> Logs(const Options& opt) {
     }
     if (n >= 0) tail = static_cast<std::size_t>(n);
   }
+  std::optional<std::int64_t> since, until;
+  if (!opt.since.empty()) since = BUILDER_TRY(ParseLogTime("--since", opt.since));
+  if (!opt.until.empty()) until = BUILDER_TRY(ParseLogTime("--until", opt.until));
   // What is there now, then (with -f) whatever follows: a follower opened at the end first, so
   // nothing written between the two reads is lost or shown twice.
   runner::LogFollower follower(path, runner::LogFollower::kEnd);
-  std::vector<runner::LogEntry> entries = BUILDER_TRY(runner::ReadLog(path));
+  std::vector<runner::LogEntry> entries = InWindow(BUILDER_TRY(runner::ReadLog(path)), since, until);
   // --tail counts lines; a partial line written as its own entry joins its line here.
   std::size_t start = 0, lines = 0;
   for (std::size_t i = entries.size(); i > 0 && tail != std::string::npos; --i) {
@@ -56,10 +149,10 @@ Result<void> Logs(const Options& opt) {
         opt.timestamps);
   if (!opt.follow) return {};
   for (;;) {
-    Print(BUILDER_TRY(follower.Poll()), opt.timestamps);
+    Print(InWindow(BUILDER_TRY(follower.Poll()), since, until), opt.timestamps);
     auto view = store.View(id);
     if (!view || (!view->state.active() && !view->monitor_alive)) {
-      Print(BUILDER_TRY(follower.Poll()), opt.timestamps);
+      Print(InWindow(BUILDER_TRY(follower.Poll()), since, until), opt.timestamps);
       return {};
     }
     ::usleep(50000);
@@ -75,6 +168,10 @@ void RegisterLogs(CLI::App& app, int* status) {
   cmd->add_flag("-f,--follow", opt.follow, "Follow log output");
   cmd->add_flag("-t,--timestamps", opt.timestamps, "Show timestamps");
   cmd->add_option("-n,--tail", opt.tail, "Number of lines to show from the end of the logs");
+  cmd->add_option("--since", opt.since,
+                  "Show logs since a time (Unix time, RFC 3339 time or date) or a duration ago (10m)");
+  cmd->add_option("--until", opt.until,
+                  "Show logs until a time (Unix time, RFC 3339 time or date) or a duration ago (10m)");
   cmd->callback([status] {
     auto r = Logs(opt);
     if (!r) *status = ReportError(r.error());
