@@ -76,7 +76,8 @@ note "stop removes the port rule"
 # The monitor SIGKILLed cannot clean up; rm -f reclaims the lease and its rule.
 b start web >/dev/null
 wait_url http://127.0.0.1:8080/ >/dev/null || fail "restarted web not reachable"
-id=$(b inspect -f '{{.Id}}' web) || fail "inspect web"
+id=$(b inspect web | sed -n 's/.*"Id": *"\([0-9a-f]*\)".*/\1/p' | head -1)
+[ ${#id} = 64 ] || fail "no id for web"
 mpid=$(sed -n 's/.*"monitor_pid": *\([0-9]*\).*/\1/p' "$BUILDER_ROOT/containers/$id/state.json")
 [ -n "$mpid" ] && [ "$mpid" != 0 ] || fail "no monitor pid for web: $(cat "$BUILDER_ROOT/containers/$id/state.json")"
 kill -KILL "$mpid"
