@@ -10,10 +10,6 @@
 namespace builder::executor {
 namespace {
 
-constexpr const char* kNoRegistryExport =
-    "--cache-to type=registry is not available yet (it needs the registry push client); "
-    "use type=local,dest=DIR and copy the directory with `skopeo copy oci:DIR docker://REF`";
-
 std::string Describe(const cache::CacheSpec& spec) {
   switch (spec.type) {
     case cache::CacheSpec::Type::kLocal: return "local cache " + spec.dir;
@@ -40,15 +36,20 @@ Result<cache::TransferStats> ExportOne(const oci::ImageStore& store, const cache
     cache::LayoutCacheWriter writer = BUILDER_TRY(cache::LayoutCacheWriter::Open(spec.dir));
     return cache::ExportCache(store, entries, writer);
   }
-  (void)transport;
-  return Fail(ErrorCode::kUnsupported, kNoRegistryExport);
+  oci::Reference ref = BUILDER_TRY(oci::Reference::ParseDockerRef(spec.ref));
+  RegistryCacheWriter writer(transport, ref);
+  return cache::ExportCache(store, entries, writer);
 }
 
 }  // namespace
 
 Result<void> CheckCacheExports(const std::vector<cache::CacheSpec>& specs) {
   for (const cache::CacheSpec& spec : specs) {
-    if (spec.type == cache::CacheSpec::Type::kRegistry) return Fail(ErrorCode::kUnsupported, kNoRegistryExport);
+    if (spec.type != cache::CacheSpec::Type::kRegistry) continue;
+    auto ref = oci::Reference::ParseDockerRef(spec.ref);
+    if (!ref) return Fail(std::move(ref.error()).Context("--cache-to ref=" + spec.ref));
+    if (ref->digest())
+      return Fail(ErrorCode::kInvalidArgument, "--cache-to ref=" + spec.ref + ": the cache is tagged; name a tag, not a digest");
   }
   return {};
 }
@@ -77,6 +78,8 @@ Result<void> ExportBuildCaches(const oci::ImageStore& store, const std::vector<c
                                BuildReporter& report) {
   if (specs.empty() || outcome.stage_keys.empty()) return {};
   cache::CacheIndex index = BUILDER_TRY(cache::CacheIndex::Open(store));
+  // The blobs being copied out must not be collected by a concurrent prune.
+  FileLock gc_lock = BUILDER_TRY(store.LockBlobsShared());
   for (const cache::CacheSpec& spec : specs) {
     if (spec.type == cache::CacheSpec::Type::kInline) continue;  // written into the image
     std::vector<cache::CacheKey> tips{outcome.stage_keys.back()};

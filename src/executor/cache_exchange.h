@@ -19,8 +19,8 @@ namespace builder::executor {
 void ImportBuildCaches(const oci::ImageStore& store, const std::vector<cache::CacheSpec>& specs,
                        registry::RegistryTransport& transport, BuildReporter& report);
 
-/// Fails (kUnsupported) for a --cache-to this build cannot write, before anything is built:
-/// type=registry waits for the registry push client.
+/// Fails (kInvalidArgument) for a --cache-to this build cannot write, before anything is
+/// built: a type=registry ref that does not parse or names a digest instead of a tag.
 [[nodiscard]] Result<void> CheckCacheExports(const std::vector<cache::CacheSpec>& specs);
 
 /// Exports the entries of outcome's steps to every spec (type=inline was handled by Execute

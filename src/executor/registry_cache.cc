@@ -1,42 +1,21 @@
 // Importing the build cache from a registry: cache manifests, and images with an inline cache.
 #include "executor/registry_cache.h"
 
-#include "base/sha256.h"
+#include <sys/mman.h>
+
+#include "base/unique_fd.h"
 #include "base/staged_file.h"
 #include "cache/inline_cache.h"
 #include "oci/byte_stream.h"
 #include "oci/manifest.h"
 #include "oci/media_types.h"
 #include "registry/image_puller.h"
+#include "registry/blob_upload.h"
 #include "registry/registry_auth.h"
+#include "registry/verifying_sink.h"
 
 namespace builder::executor {
 namespace {
-
-// Writes a blob to a staged file while hashing it; Check() compares size and digest.
-class HashingSink final : public oci::ByteSink {
- public:
-  HashingSink(int fd, const oci::Descriptor& expected) : fd_(fd), expected_(expected) {}
-  [[nodiscard]] Result<void> Write(std::span<const std::uint8_t> bytes) override {
-    written_ += static_cast<std::int64_t>(bytes.size());
-    if (written_ > expected_.size)
-      return Fail(ErrorCode::kCorrupt, "cache blob " + expected_.digest.str() + " is larger than its descriptor says");
-    hash_.Update(bytes);
-    return WriteAll(fd_, {reinterpret_cast<const char*>(bytes.data()), bytes.size()}, "cache blob");
-  }
-  [[nodiscard]] Result<void> Close() override { return {}; }
-  [[nodiscard]] Result<void> Check() {
-    if (written_ != expected_.size || "sha256:" + hash_.FinishHex() != expected_.digest.str())
-      return Fail(ErrorCode::kCorrupt, "cache blob " + expected_.digest.str() + " does not match its digest");
-    return {};
-  }
-
- private:
-  int fd_;
-  const oci::Descriptor& expected_;
-  Sha256 hash_;
-  std::int64_t written_ = 0;
-};
 
 registry::CredentialSource CredentialsFor(const std::string& domain) {
   return [domain] { return registry::LoadRegistryCredentials(domain); };
@@ -67,10 +46,37 @@ Result<void> RegistryCacheReader::FetchBlob(const oci::Descriptor& d, const oci:
   if (!d.digest.is_sha256()) return Fail(ErrorCode::kUnsupported, "digest " + d.digest.str());
   if (into.Has(d.digest)) return {};
   StagedFile staged = BUILDER_TRY(into.Stage());
-  HashingSink sink(staged.fd(), d);
+  registry::VerifyingSink sink(staged.fd(), d);
   BUILDER_TRY(client_.GetBlob(d.digest, sink));
   BUILDER_TRY(sink.Check());
   return into.Commit(std::move(staged), d.digest);
+}
+
+RegistryCacheWriter::RegistryCacheWriter(registry::RegistryTransport& transport, const oci::Reference& ref)
+    : client_(transport, registry::RegistryEndpoint::For(ref.domain()), ref.path(), CredentialsFor(ref.domain())),
+      tag_(ref.WithDefaultTag().tag()) {
+  client_.RequestPush();
+}
+
+Result<void> RegistryCacheWriter::PutBlob(const oci::BlobStore& from, const oci::Descriptor& d) {
+  if (BUILDER_TRY(registry::BlobExists(client_, d))) return {};
+  // The registry checks the digest at the final PUT, so a damaged stored blob is refused there.
+  UniqueFd fd = BUILDER_TRY(from.OpenFd(d.digest));
+  return registry::UploadBlob(client_, d, fd.get());
+}
+
+Result<void> RegistryCacheWriter::PutSmallBlob(const oci::Descriptor& d, std::string_view bytes) {
+  if (BUILDER_TRY(registry::BlobExists(client_, d))) return {};
+  // UploadBlob reads with pread: an anonymous memory file holds the bytes.
+  UniqueFd fd(::memfd_create("cache-config", MFD_CLOEXEC));
+  if (!fd) return FailErrno("cache config: memfd_create", errno);
+  BUILDER_TRY(WriteAll(fd.get(), bytes, "cache config"));
+  return registry::UploadBlob(client_, d, fd.get());
+}
+
+Result<void> RegistryCacheWriter::PutManifest(std::string_view bytes) {
+  BUILDER_TRY(registry::PutManifest(client_, tag_, oci::kOciManifest, bytes));
+  return {};
 }
 
 Result<cache::TransferStats> ImportRegistryCache(const oci::ImageStore& store, const cache::CacheIndex& index,

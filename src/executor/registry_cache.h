@@ -30,6 +30,23 @@ class RegistryCacheReader final : public cache::CacheReader {
   std::string tag_or_digest_;
 };
 
+/// Writes a cache to the registry repository of `ref` and tags its manifest there (the tag
+/// of ref, "latest" without one): blobs the registry has (HEAD) are skipped, others uploaded
+/// (chunked and resumed as `builder push` does); the manifest goes last, so a failed export
+/// leaves the previous cache under the tag. Asks for pull,push scope with the stored
+/// credentials when the registry asks.
+class RegistryCacheWriter final : public cache::CacheWriter {
+ public:
+  RegistryCacheWriter(registry::RegistryTransport& transport, const oci::Reference& ref);
+  [[nodiscard]] Result<void> PutBlob(const oci::BlobStore& from, const oci::Descriptor& d) override;
+  [[nodiscard]] Result<void> PutSmallBlob(const oci::Descriptor& d, std::string_view bytes) override;
+  [[nodiscard]] Result<void> PutManifest(std::string_view bytes) override;
+
+ private:
+  registry::RegistryClient client_;
+  std::string tag_;
+};
+
 /// Imports the cache `ref` names: a cache manifest is imported as ImportCache does; an image
 /// (manifest or multi-platform index) is pulled by digest (untagged: the cache entries keep its
 /// blobs) and the cache entries in its config's inline field are recorded, if any.

@@ -41,21 +41,6 @@ std::string Param(const AuthChallenge& c, const char* name) {
 
 }  // namespace
 
-std::string FormEncode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 Result<BearerToken> ParseBearerToken(std::string_view text, Clock::time_point now) {
   json doc = json::parse(text, nullptr, false);
   if (doc.is_discarded() || !doc.is_object())

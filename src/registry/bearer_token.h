@@ -49,7 +49,5 @@ struct TokenRequest {
 [[nodiscard]] Result<BearerToken> FetchBearerToken(RegistryTransport& transport, const AuthChallenge& challenge,
                                                    const TokenRequest& request, Clock::time_point now);
 
-/// application/x-www-form-urlencoded / query-string escaping (RFC 3986 unreserved kept).
-std::string FormEncode(std::string_view s);
 
 }  // namespace builder::registry

@@ -1,77 +1,24 @@
 // PullImage: resolve the manifest, stream the missing blobs through a verifying sink, tag.
 #include "registry/image_puller.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "base/sha256.h"
 #include "base/staged_file.h"
 #include "oci/image_index.h"
 #include "oci/manifest.h"
 #include "oci/media_types.h"
 #include "registry/blob_sources.h"
 #include "registry/transfer_retry.h"
+#include "registry/verifying_sink.h"
 
 namespace builder::registry {
 namespace {
-
-// Hashes and counts what it writes to a staged blob; refuses bytes past the expected size so
-// a hostile registry cannot fill the disk.
-class VerifyingSink final : public oci::ByteSink {
- public:
-  VerifyingSink(int fd, const oci::Descriptor& expected, Progress* progress)
-      : fd_(fd), expected_(expected), progress_(progress) {}
-
-  Result<void> Write(std::span<const std::uint8_t> bytes) override {
-    written_ += static_cast<std::int64_t>(bytes.size());
-    if (written_ > expected_.size)
-      return Fail(ErrorCode::kCorrupt, "blob " + expected_.digest.str() + ": the registry sent more than " +
-                                           std::to_string(expected_.size) + " bytes");
-    hash_->Update(bytes);
-    BUILDER_TRY(WriteAll(fd_, {reinterpret_cast<const char*>(bytes.data()), bytes.size()},
-                         "blob " + expected_.digest.str()));
-    if (progress_) progress_->Advance(bytes.size());
-    return {};
-  }
-  Result<void> Close() override { return {}; }
-
-  std::int64_t written() const { return written_; }
-
-  // Back to an empty file, for a registry that answered a resume with the whole blob.
-  Result<void> Restart() {
-    if (::ftruncate(fd_, 0) != 0 || ::lseek(fd_, 0, SEEK_SET) != 0)
-      return Fail(Error(ErrorCode::kIo, "blob " + expected_.digest.str() + ": truncate: " + ErrnoText(errno), errno));
-    hash_.emplace();
-    written_ = 0;
-    return {};
-  }
-
-  // Size and digest as announced by the manifest, else kCorrupt.
-  Result<void> Check() {
-    if (written_ != expected_.size)
-      return Fail(ErrorCode::kCorrupt, "blob " + expected_.digest.str() + ": got " + std::to_string(written_) +
-                                           " bytes, the manifest says " + std::to_string(expected_.size));
-    std::string got = "sha256:" + hash_->FinishHex();
-    if (got != expected_.digest.str())
-      return Fail(ErrorCode::kCorrupt, "blob " + expected_.digest.str() + ": content digest is " + got);
-    return {};
-  }
-
- private:
-  int fd_;
-  const oci::Descriptor& expected_;
-  Progress* progress_;
-  std::optional<Sha256> hash_{std::in_place};
-  std::int64_t written_ = 0;
-};
 
 // Forwards the workers' byte counts to the one progress task, one at a time; their per-blob
 // Start/Finish are dropped.

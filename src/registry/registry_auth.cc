@@ -67,21 +67,6 @@ bool KeyMatches(std::string_view key, std::string_view domain) {
   return hub && (host == "index.docker.io" || host == "registry-1.docker.io");
 }
 
-std::string PercentEncode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 std::vector<AuthChallenge> ParseAuthChallenges(std::string_view header) {
@@ -160,13 +145,13 @@ Result<std::string> TokenUrl(const AuthChallenge& challenge, std::string_view sc
   std::string url = base;
   char sep = base.find('?') == std::string::npos ? '?' : '&';
   if (auto s = challenge.params.find("service"); s != challenge.params.end()) {
-    url += sep + std::string("service=") + PercentEncode(s->second);
+    url += sep + std::string("service=") + FormEncode(s->second);
     sep = '&';
   }
   std::string want(scope);
   if (want.empty())
     if (auto s = challenge.params.find("scope"); s != challenge.params.end()) want = s->second;
-  if (!want.empty()) url += sep + std::string("scope=") + PercentEncode(want);
+  if (!want.empty()) url += sep + std::string("scope=") + FormEncode(want);
   return url;
 }
 
@@ -223,6 +208,21 @@ std::optional<std::string> Base64Decode(std::string_view text) {
     if (bits >= 8) {
       bits -= 8;
       out += static_cast<char>((acc >> bits) & 0xff);
+    }
+  }
+  return out;
+}
+
+std::string FormEncode(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
     }
   }
   return out;

@@ -61,4 +61,7 @@ std::string Base64Encode(std::string_view bytes);
 /// Decodes standard base64 (padding optional); nullopt for invalid input.
 std::optional<std::string> Base64Decode(std::string_view text);
 
+/// application/x-www-form-urlencoded / query-string escaping (RFC 3986 unreserved kept).
+std::string FormEncode(std::string_view s);
+
 }  // namespace builder::registry

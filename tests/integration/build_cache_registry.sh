@@ -1,8 +1,9 @@
 #!/bin/bash
-# `builder build --cache-from` against a real registry (Debian's docker-registry on 127.0.0.1):
-# the registry accepts the cache manifest (pushed with skopeo from a type=local export), an empty
-# store importing it with type=registry runs no step and gives the same image, and an image
-# built with --cache-to type=inline serves as the cache when named as a plain --cache-from REF.
+# `builder build --cache-to/--cache-from type=registry` against a real registry (Debian's
+# docker-registry on 127.0.0.1): the build exports its cache there (skopeo reads the manifest
+# back as the judge), an empty store importing it runs no step and gives the same image, a
+# second export uploads nothing, and an image built with --cache-to type=inline serves as the
+# cache when named as a plain --cache-from REF.
 BUILDER=$1
 . "$(dirname "$0")/lib.sh"
 [ "$(id -u)" = 0 ] || skip "needs root (sandbox)"
@@ -12,39 +13,10 @@ need_tool umoci
 need_tool curl
 need_tool python3
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-PORT=$(free_port)
-REG="127.0.0.1:$PORT"
-cat >"$WORK/registry.yml" <<YAML
-version: 0.1
-log:
-  level: error
-storage:
-  filesystem:
-    rootdirectory: $WORK/registry-data
-http:
-  addr: $REG
-YAML
-docker-registry serve "$WORK/registry.yml" >"$WORK/registry.log" 2>&1 &
-REGISTRY_PID=$!
-add_cleanup "kill $REGISTRY_PID 2>/dev/null; wait $REGISTRY_PID 2>/dev/null"
-up=0
-for _ in $(seq 100); do
-  curl -fsS "http://$REG/v2/" >/dev/null 2>&1 && { up=1; break; }
-  kill -0 "$REGISTRY_PID" 2>/dev/null || break
-  sleep 0.1
-done
-[ $up = 1 ] || { cat "$WORK/registry.log" >&2; fail "docker-registry did not come up on $REG"; }
+registry_start info
 
 # The base image, in the registry: every store pulls the same digest.
-SEED="$WORK/seed"
-make_rootfs_tar "$WORK/rootfs.tar"
-mkdir -p "$WORK/rootfs" && tar -C "$WORK/rootfs" -xf "$WORK/rootfs.tar"
-umoci init --layout "$SEED" >/dev/null 2>&1 || fail "umoci init"
-umoci new --image "$SEED:bb" >/dev/null 2>&1 || fail "umoci new"
-umoci unpack --image "$SEED:bb" "$WORK/bundle" >/dev/null 2>&1 || fail "umoci unpack"
-cp -a "$WORK/rootfs/." "$WORK/bundle/rootfs/"
-umoci repack --image "$SEED:bb" "$WORK/bundle" >/dev/null 2>&1 || fail "umoci repack"
+seed_layout
 push() { skopeo copy --quiet --dest-tls-verify=false "$@" >"$WORK/skopeo.log" 2>&1 || { cat "$WORK/skopeo.log" >&2; fail "skopeo copy $*"; }; }
 push "oci:$SEED:bb" "docker://$REG/lib/bb:1"
 
@@ -65,14 +37,26 @@ build() { "$BUILDER" build --progress plain "$@" "$CTX" >"$WORK/id" 2>"$WORK/log
 cached() { grep -c "CACHED" "$WORK/log"; }
 
 export BUILDER_ROOT="$WORK/a"
-build -t app:1 --cache-to "type=local,dest=$WORK/cache,mode=max" --cache-to type=inline
+build -t app:1 --cache-to "type=registry,ref=$REG/cache/app:max,mode=max" --cache-to type=inline
 id_a=$(cat "$WORK/id")
 [ "$(cached)" = 0 ] || fail "first build had cache hits"
+grep -q "exported registry cache $REG/cache/app:max: 5 entries" "$WORK/log" || { cat "$WORK/log"; fail "no registry export line"; }
 
-# The registry takes the cache manifest (an OCI image manifest with the cache config).
-push "oci:$WORK/cache" "docker://$REG/cache/app:max"
-skopeo inspect --raw --tls-verify=false "docker://$REG/cache/app:max" | grep -q 'application/vnd.builder.cache.config.v1+json' ||
-  fail "the registry does not serve the cache manifest"
+# The registry serves the cache manifest (an OCI image manifest with the cache config), and
+# every blob it names.
+skopeo inspect --raw --tls-verify=false "docker://$REG/cache/app:max" >"$WORK/cache.json" || fail "skopeo cannot read the cache"
+grep -q 'application/vnd.builder.cache.config.v1+json' "$WORK/cache.json" || fail "the registry does not serve the cache manifest"
+for d in $(grep -o 'sha256:[0-9a-f]\{64\}' "$WORK/cache.json"); do
+  curl -fsS -o /dev/null -I "http://$REG/v2/cache/app/blobs/$d" || fail "the registry lacks cache blob $d"
+done
+
+# Exporting again (a cached build) finds every blob there and uploads none.
+grep -aq 'blobs/uploads' "$WORK/registry.log" || fail "the registry log does not show uploads (the judge below would be blind)"
+seen=$(wc -l <"$WORK/registry.log")
+build -t app:1 --cache-to "type=registry,ref=$REG/cache/app:max,mode=max" --cache-to type=inline
+[ "$(cached)" = 5 ] || { cat "$WORK/log"; fail "rebuild: want 5 CACHED, got $(cached)"; }
+grep -q "exported registry cache $REG/cache/app:max: 5 entries" "$WORK/log" || { cat "$WORK/log"; fail "no second export line"; }
+tail -n +"$((seen + 1))" "$WORK/registry.log" | grep -a 'blobs/uploads' && fail "the second export uploaded blobs the registry had"
 
 export BUILDER_ROOT="$WORK/b"
 build -t app:1 --cache-from "type=registry,ref=$REG/cache/app:max" --cache-to type=inline
@@ -97,4 +81,10 @@ build -t app:2 --cache-from "type=registry,ref=$REG/cache/app:max"
 # A cache that is not there is a warning.
 build -t app:3 --cache-from "type=registry,ref=$REG/cache/none:1"
 grep -q "WARNING: importing registry cache $REG/cache/none:1 failed" "$WORK/log" || { cat "$WORK/log"; fail "no warning for a missing registry cache"; }
+
+# A cache-to ref that is not a tag fails before anything is built.
+if "$BUILDER" build --cache-to "type=registry,ref=$REG/cache/app@sha256:$(printf %064d 0)" "$CTX" >"$WORK/out" 2>&1; then
+  fail "a digest --cache-to ref was accepted"
+fi
+grep -q "builder: error: .*name a tag" "$WORK/out" || { cat "$WORK/out"; fail "unclear error for a digest --cache-to ref"; }
 echo PASS

@@ -95,3 +95,51 @@ runner_setup() {
   make_rootfs_tar "$WORK/rootfs.tar"
   add_cleanup '"$BUILDER" rm -f $("$BUILDER" ps -a -q) >/dev/null 2>&1'
 }
+
+# A free TCP port on 127.0.0.1 (for a test's own servers).
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# Debian's docker-registry on a free loopback port, plain http, stopped at exit; its log (with
+# the access log at LEVEL info) in $WORK/registry.log. Sets REG (host:port) and REGISTRY_PID.
+# Usage: registry_start [LEVEL]
+registry_start() {
+  need_tool docker-registry
+  need_tool curl
+  REG="127.0.0.1:$(free_port)"
+  cat >"$WORK/registry.yml" <<YAML
+version: 0.1
+log:
+  level: ${1:-error}
+storage:
+  filesystem:
+    rootdirectory: $WORK/registry-data
+  delete:
+    enabled: true
+http:
+  addr: $REG
+YAML
+  docker-registry serve "$WORK/registry.yml" >"$WORK/registry.log" 2>&1 &
+  REGISTRY_PID=$!
+  add_cleanup "kill $REGISTRY_PID 2>/dev/null; wait $REGISTRY_PID 2>/dev/null"
+  local up=0
+  for _ in $(seq 100); do
+    curl -fsS "http://$REG/v2/" >/dev/null 2>&1 && { up=1; break; }
+    kill -0 "$REGISTRY_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  [ $up = 1 ] || { cat "$WORK/registry.log" >&2; fail "docker-registry did not come up on $REG"; }
+}
+
+# A busybox-static image as the OCI layout $WORK/seed, tag bb, written by umoci (an independent
+# writer); the unpacked rootfs stays in $WORK/rootfs. Usage: seed_layout
+seed_layout() {
+  need_tool umoci
+  SEED="$WORK/seed"
+  make_rootfs_tar "$WORK/rootfs.tar"
+  mkdir -p "$WORK/rootfs" && tar -C "$WORK/rootfs" -xf "$WORK/rootfs.tar"
+  umoci init --layout "$SEED" >/dev/null 2>&1 || fail "umoci init"
+  umoci new --image "$SEED:bb" >/dev/null 2>&1 || fail "umoci new"
+  umoci unpack --image "$SEED:bb" "$WORK/bundle" >/dev/null 2>&1 || fail "umoci unpack"
+  cp -a "$WORK/rootfs/." "$WORK/bundle/rootfs/"
+  umoci repack --image "$SEED:bb" "$WORK/bundle" >/dev/null 2>&1 || fail "umoci repack"
+}

@@ -15,7 +15,6 @@ PW='s3cret-pw'
 export DOCKER_CONFIG="$WORK/docker" BUILDER_CERTS_DIR="$WORK/certs.d"
 unset REGISTRY_AUTH_FILE
 
-free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 # start_registry NAME PORT EXTRA_YAML: a registry on 127.0.0.1:PORT, waited for.
 start_registry() {
   local name=$1 port=$2
@@ -55,14 +54,7 @@ ossl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out clie
 htpasswd -Bbn alice "$PW" >"$WORK/htpasswd" 2>/dev/null || fail "htpasswd"
 
 # Seed image (busybox rootfs) as an OCI layout.
-SEED="$WORK/seed"
-make_rootfs_tar "$WORK/rootfs.tar"
-mkdir -p "$WORK/rootfs" && tar -C "$WORK/rootfs" -xf "$WORK/rootfs.tar"
-umoci init --layout "$SEED" >/dev/null 2>&1 || fail "umoci init"
-umoci new --image "$SEED:bb" >/dev/null 2>&1 || fail "umoci new"
-umoci unpack --image "$SEED:bb" "$WORK/bundle" >/dev/null 2>&1 || fail "umoci unpack"
-cp -a "$WORK/rootfs/." "$WORK/bundle/rootfs/"
-umoci repack --image "$SEED:bb" "$WORK/bundle" >/dev/null 2>&1 || fail "umoci repack"
+seed_layout
 seed() { skopeo copy --quiet --dest-tls-verify=false "$@" >"$WORK/skopeo.log" 2>&1 || { cat "$WORK/skopeo.log" >&2; fail "skopeo copy $*"; }; }
 
 ### 1. htpasswd Basic over TLS, the CA trusted through certs.d.
@@ -106,6 +98,17 @@ if "$BUILDER" --help 2>/dev/null | grep -q "^  push "; then
   skopeo inspect --creds "alice:$PW" --cert-dir "$BUILDER_CERTS_DIR/$R1" "docker://$R1/lib/pushed:1" >/dev/null 2>&1 || fail "the pushed image is not in the registry"
 else
   note "builder push not there yet: push part skipped"
+fi
+# build --cache-to type=registry pushes the cache with the login's credentials over TLS.
+if [ "$(id -u)" = 0 ]; then
+  mkdir -p "$WORK/ctx" && echo data >"$WORK/ctx/f"
+  printf 'FROM %s/lib/bb:1\nCOPY f /f\n' "$R1" >"$WORK/ctx/Dockerfile"
+  "$BUILDER" build --progress plain --cache-to "type=registry,ref=$R1/cache/app:1" "$WORK/ctx" >"$WORK/out" 2>"$WORK/err" ||
+    { cat "$WORK/err"; fail "build --cache-to type=registry with the login's credentials failed"; }
+  grep -q "exported registry cache $R1/cache/app:1: 1 entries" "$WORK/err" || { cat "$WORK/err"; fail "no cache export line"; }
+  skopeo inspect --raw --creds "alice:$PW" --cert-dir "$BUILDER_CERTS_DIR/$R1" "docker://$R1/cache/app:1" 2>&1 |
+    grep -q 'application/vnd.builder.cache.config.v1+json' || fail "the registry does not serve the pushed cache"
+  no_leak "$WORK/out" "$WORK/err"
 fi
 # --password-stdin
 printf '%s\n' "$PW" | "$BUILDER" login -u alice --password-stdin "$R1" >"$WORK/out" 2>"$WORK/err" || { cat "$WORK/err"; fail "login --password-stdin failed"; }

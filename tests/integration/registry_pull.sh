@@ -12,29 +12,7 @@ need_tool umoci
 need_tool curl
 need_tool python3
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-PORT=$(free_port)
-REG="127.0.0.1:$PORT"
-cat >"$WORK/registry.yml" <<YAML
-version: 0.1
-log:
-  level: error
-storage:
-  filesystem:
-    rootdirectory: $WORK/registry-data
-http:
-  addr: $REG
-YAML
-docker-registry serve "$WORK/registry.yml" >"$WORK/registry.log" 2>&1 &
-REGISTRY_PID=$!
-add_cleanup "kill $REGISTRY_PID 2>/dev/null; wait $REGISTRY_PID 2>/dev/null"
-up=0
-for _ in $(seq 100); do
-  curl -fsS "http://$REG/v2/" >/dev/null 2>&1 && { up=1; break; }
-  kill -0 "$REGISTRY_PID" 2>/dev/null || break
-  sleep 0.1
-done
-[ $up = 1 ] || { cat "$WORK/registry.log" >&2; fail "docker-registry did not come up on $REG"; }
+registry_start
 
 # Seed images: a busybox-static rootfs as an OCI layout (umoci), pushed with skopeo.
 SEED="$WORK/seed"

@@ -14,44 +14,13 @@ need_tool umoci
 need_tool curl
 need_tool python3
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-PORT=$(free_port)
-REG="127.0.0.1:$PORT"
-cat >"$WORK/registry.yml" <<YAML
-version: 0.1
-log:
-  level: info
-storage:
-  filesystem:
-    rootdirectory: $WORK/registry-data
-  delete:
-    enabled: true
-http:
-  addr: $REG
-YAML
-docker-registry serve "$WORK/registry.yml" >"$WORK/registry.log" 2>&1 &
-REGISTRY_PID=$!
-add_cleanup "kill $REGISTRY_PID 2>/dev/null; wait $REGISTRY_PID 2>/dev/null"
-up=0
-for _ in $(seq 100); do
-  curl -fsS "http://$REG/v2/" >/dev/null 2>&1 && { up=1; break; }
-  kill -0 "$REGISTRY_PID" 2>/dev/null || break
-  sleep 0.1
-done
-[ $up = 1 ] || { cat "$WORK/registry.log" >&2; fail "docker-registry did not come up on $REG"; }
+registry_start info
 # Requests the registry served since the last mark, as "METHOD PATH" lines (its access log).
 mark() { wc -l <"$WORK/registry.log" >"$WORK/mark"; }
 requests() { tail -n +"$(($(cat "$WORK/mark") + 1))" "$WORK/registry.log" | grep -o '"[A-Z]* /v2/[^ ]*' | tr -d '"'; }
 
 # Seed: a busybox-static rootfs as an OCI layout (umoci), pushed with skopeo to lib/bb:1.
-SEED="$WORK/seed"
-make_rootfs_tar "$WORK/rootfs.tar"
-mkdir -p "$WORK/rootfs" && tar -C "$WORK/rootfs" -xf "$WORK/rootfs.tar"
-umoci init --layout "$SEED" >/dev/null 2>&1 || fail "umoci init"
-umoci new --image "$SEED:bb" >/dev/null 2>&1 || fail "umoci new"
-umoci unpack --image "$SEED:bb" "$WORK/bundle" >/dev/null 2>&1 || fail "umoci unpack"
-cp -a "$WORK/rootfs/." "$WORK/bundle/rootfs/"
-umoci repack --image "$SEED:bb" "$WORK/bundle" >/dev/null 2>&1 || fail "umoci repack"
+seed_layout
 skopeo copy --quiet --dest-tls-verify=false "oci:$SEED:bb" "docker://$REG/lib/bb:1" >"$WORK/skopeo.log" 2>&1 ||
   { cat "$WORK/skopeo.log" >&2; fail "skopeo seed push"; }
 remote_digest() { skopeo inspect --tls-verify=false --format '{{.Digest}}' "docker://$REG/$1"; }

@@ -9,7 +9,8 @@ BUILDER=$1
 [ "$(id -u)" = 0 ] || skip "needs root (crun and the sandbox as root)"
 need_tool crun
 need_tool python3
-# The command under test: `builder debug run` until the runner's `builder run --rm` lands.
+# The command under test: each case runs under `builder debug run` (the spec of an image) and
+# as a container (`builder run --name`, then `builder debug spec CTR` of that container).
 RUN=${RUN:-debug run}
 export BUILDER_ROOT="$WORK/store"
 SCHEMA=${BUILDER_CONFORMANCE_DIR:-$(dirname "$0")/../../../shared/conformance}/oci-runtime-spec-schema/schema
@@ -53,6 +54,28 @@ judge() {
     fail "$what: crun (-) and builder (+) differ"
   fi
   note "same under crun: $what ($(grep -cv '^exit' "$WORK/builder.out") lines)"
+
+  # The same as a container: `builder run` first, then crun given that container's spec. A
+  # container's stdout and stderr are two streams (its log keeps them apart, as docker's does),
+  # so they are compared one after the other.
+  "$BUILDER" run --name "judge$n" judge:1 sh -c "$script" </dev/null >"$WORK/run.out" 2>"$WORK/run.err"
+  echo "exit $?" >>"$WORK/run.out"
+  cat "$WORK/run.err" >>"$WORK/run.out"
+  b debug spec --rootfs "$BUNDLE/rootfs" "judge$n" >"$BUNDLE/config.json"
+  if [ -d "$SCHEMA" ]; then
+    /usr/bin/python3 "$VALIDATE" "$SCHEMA" "$BUNDLE/config.json" >"$WORK/validate" ||
+      fail "container spec for '$what' does not validate: $(cat "$WORK/validate")"
+  fi
+  crun run --bundle "$BUNDLE" "builder-judge-$$-c$n" </dev/null >"$WORK/crun.out" 2>"$WORK/crun.err"
+  echo "exit $?" >>"$WORK/crun.out"
+  cat "$WORK/crun.err" >>"$WORK/crun.out"
+  crun delete -f "builder-judge-$$-c$n" >/dev/null 2>&1
+  "$BUILDER" rm -f "judge$n" >/dev/null 2>&1
+  if ! cmp -s "$WORK/crun.out" "$WORK/run.out"; then
+    diff -u "$WORK/crun.out" "$WORK/run.out" | sed 's/^/  /' >&2
+    fail "$what: crun (-) and builder run (+) differ"
+  fi
+  note "same under crun as a container: $what"
 }
 
 judge "user, groups, cwd" 'id; pwd'
@@ -65,7 +88,10 @@ judge "seccomp denials (mount, keyctl via unshare)" 'busybox mount -t tmpfs none
 # crun (and runc) add /dev/core -> /proc/kcore; the sandbox does not (reported, left out here).
 judge "/dev and /dev/shm" 'ls /dev | busybox grep -vx core | busybox sort; busybox stat -c "%a %F" /dev/shm /dev/pts /dev/null /dev/ptmx; busybox mountpoint /dev/shm'
 # The root differs by design: the bundle's plain directory under crun, the overlay under builder.
-judge "mount points and types" 'busybox awk "{print \$2, \$3}" /proc/self/mounts | busybox grep -v "^/ " | busybox sort'
+# With the host's network a container's /sys is the host's bound read-only and recursively (a
+# sysfs needs a network namespace of its own), so the host's cgroup mounts under /sys/fs/cgroup
+# show up there where crun's /sys has none: left out here, noted on the runner issue.
+judge "mount points and types" 'busybox awk "{print \$2, \$3}" /proc/self/mounts | busybox grep -v "^/ " | busybox grep -v "^/sys/fs/cgroup" | busybox sort'
 judge "resolv.conf and hosts from the host" 'busybox md5sum /etc/hosts /etc/resolv.conf 2>&1'
 judge "exit status" 'echo out; echo err >&2; exit 7'
 echo "PASS [$TEST_NAME]"

@@ -1,10 +1,13 @@
-// `builder debug spec --image IMG [CMD...]`: prints the OCI runtime-spec config.json that runs
-// what `builder debug run IMG [CMD...]` runs, so crun or runc can be given the same job.
+// `builder debug spec CTR` / `--image IMG [CMD...]`: prints the OCI runtime-spec config.json that
+// runs what `builder start CTR` (or `builder debug run IMG [CMD...]`) runs, so crun or runc can be
+// given the same job.
 #include <iostream>
 
 #include "commands.h"
 #include "image_run.h"
 #include "oci/remove_tree.h"
+#include "runner/container_sandbox.h"
+#include "runner/container_store.h"
 #include "sandbox/runtime_spec.h"
 
 namespace builder::cli {
@@ -23,6 +26,18 @@ Result<void> PrintSpec(const std::string& image, const std::vector<std::string>&
   return {};
 }
 
+// A stored container's spec, as its monitor would start it (stdio aside).
+Result<void> PrintContainerSpec(const std::string& ref, const std::string& rootfs) {
+  oci::ImageStore store = BUILDER_TRY(OpenStore());
+  runner::ContainerStore containers = BUILDER_TRY(runner::ContainerStore::Open(store.root()));
+  std::string id = BUILDER_TRY(containers.Resolve(ref));
+  runner::ContainerSpec container = BUILDER_TRY(containers.LoadSpec(id));
+  sandbox::SandboxSpec spec = BUILDER_TRY(runner::SandboxSpecFor(containers, container));
+  nlohmann::json doc = BUILDER_TRY(sandbox::RuntimeSpecForCurrentUser(spec, rootfs));
+  std::cout << doc.dump(2) << '\n';
+  return {};
+}
+
 }  // namespace
 
 void RegisterDebugSpec(CLI::App& debug, int* status) {
@@ -38,15 +53,16 @@ void RegisterDebugSpec(CLI::App& debug, int* status) {
       ->allow_extra_args(false);
   // [CTR] or --image IMG [CMD...]: everything after the first positional is the command.
   cmd->prefix_command();
-  cmd->footer("Usage: builder debug spec [--rootfs PATH] --image IMAGE [CMD...]");
+  cmd->footer("Usage: builder debug spec [--rootfs PATH] CONTAINER | --image IMAGE [CMD...]");
   cmd->callback([cmd, status] {
     std::vector<std::string> args = cmd->remaining();
     if (image.empty()) {
-      // Containers arrive with the runner's store; until then only images can be asked about.
-      *status = ReportError(Error(ErrorCode::kUnsupported,
-                                  args.empty() ? "debug spec needs --image IMAGE"
-                                               : "no container store in this build: use "
-                                                 "--image IMAGE [CMD...] instead of " + args.front()));
+      if (args.size() != 1) {
+        *status = ReportError(Error(ErrorCode::kInvalidArgument,
+                                    "debug spec needs a CONTAINER or --image IMAGE [CMD...]"));
+        return;
+      }
+      if (auto r = PrintContainerSpec(args.front(), rootfs); !r) *status = ReportError(r.error());
       return;
     }
     if (auto r = PrintSpec(image, args, rootfs); !r) *status = ReportError(r.error());
