@@ -12,6 +12,7 @@
 #include "base/file_lock.h"
 #include "base/path.h"
 #include "runner/clock.h"
+#include "runner/networks.h"
 #include "runner/process_identity.h"
 #include "runner/volume_store.h"
 
@@ -140,6 +141,10 @@ Result<void> RemoveContainer(const ContainerStore& store, const std::string& id,
   }
   BUILDER_TRY(store.Remove(id));
   ReleaseVolumes(store, view.spec, remove_volumes);
+  if (view.spec.bridged()) {
+    // A monitor killed (here or by anyone) leaves its lease, veth and port rules behind.
+    if (auto nets = Networks::Open(DirName(store.dir()))) (void)nets->ReclaimDead();
+  }
   return {};
 }
 

@@ -11,6 +11,8 @@
 #include "base/path.h"
 #include "oci/safe_path.h"
 #include "oci/snapshot_store.h"
+#include "runner/network/network_store.h"
+#include "runner/network/port_mapping.h"
 #include "runner/volume_store.h"
 
 namespace builder::runner {
@@ -73,6 +75,43 @@ Result<RestartPolicy> ParseRestartPolicy(std::string_view text) {
   return p;
 }
 
+namespace {
+
+// The network flags checked (network exists, ports parse) and copied; -P adds the image's
+// exposed ports not already published.
+Result<void> ApplyNetworkOptions(const std::string& root, const oci::ContainerConfig& config,
+                                 const CreateOptions& options, ContainerSpec& spec) {
+  const bool bridged = spec.bridged();
+  if (!bridged && (!options.ports.empty() || !options.dns.empty() || !options.network_aliases.empty())) {
+    // docker refuses these on host/none networking, except -P (ignored there).
+    return Fail(ErrorCode::kInvalidArgument, "conflicting options: port publishing, --dns and "
+                "--network-alias need a bridge network, not --network " + spec.network);
+  }
+  if (bridged && spec.network != network::kDefaultNetwork) {
+    network::NetworkStore nets = BUILDER_TRY(network::NetworkStore::Open(root));
+    BUILDER_TRY(nets.Get(spec.network));
+  }
+  std::set<std::string> published;
+  for (const std::string& p : options.ports) {
+    network::PortMapping m = BUILDER_TRY(network::ParsePortMapping(p));
+    published.insert(std::to_string(m.container_port) + "/" + m.protocol);
+    spec.ports.push_back(p);
+  }
+  if (options.publish_all && bridged) {
+    for (const std::string& e : config.exposed_ports) {
+      std::string port = e.find('/') == std::string::npos ? e + "/tcp" : e;
+      BUILDER_TRY(network::ParsePortMapping(port));
+      if (published.insert(port).second) spec.ports.push_back(port);
+    }
+  }
+  spec.dns = options.dns;
+  spec.extra_hosts = options.extra_hosts;
+  spec.network_aliases = options.network_aliases;
+  return {};
+}
+
+}  // namespace
+
 Result<ContainerSpec> CreateContainer(const oci::ImageStore& images,
                                       const ContainerStore& containers,
                                       const oci::StoredImage& image,
@@ -105,6 +144,7 @@ Result<ContainerSpec> CreateContainer(const oci::ImageStore& images,
   spec.user = options.user.value_or(config.user);
   spec.hostname = options.hostname;
   spec.network = options.network;
+  BUILDER_TRY(ApplyNetworkOptions(images.root(), config, options, spec));
   spec.mounts = options.mounts;
   // The image's Volumes not covered by a mount become anonymous volumes, as docker's.
   std::set<std::string> covered;

@@ -24,7 +24,10 @@ struct CreateOptions {
   std::optional<std::string> workdir;
   std::optional<std::string> user;
   std::string hostname;
-  std::string network = "host";
+  std::string network = "host";  ///< host, none, bridge or a network's name
+  std::vector<std::string> ports;  ///< -p specs
+  bool publish_all = false;        ///< -P: every ExposedPort of the image on a free host port
+  std::vector<std::string> dns, extra_hosts, network_aliases;
   std::vector<MountSpec> mounts;
   bool read_only = false;
   bool auto_remove = false;

@@ -197,8 +197,10 @@ Result<sandbox::SandboxSpec> SandboxSpecFor(const ContainerStore& store,
   }
 
   spec.hostname = container.hostname;
-  spec.network = container.network == "none" ? sandbox::NetworkMode::kNone
-                                             : sandbox::NetworkMode::kHost;
+  // A bridged container's netns is filled by the monitor's configure_network (Networks::Attach).
+  spec.network = container.bridged()           ? sandbox::NetworkMode::kConfigured
+                 : container.network == "none" ? sandbox::NetworkMode::kNone
+                                               : sandbox::NetworkMode::kHost;
   for (const MountSpec& m : container.mounts) {
     if (m.type == "bind") {
       spec.binds.push_back(sandbox::BindMount{m.source, m.destination, m.read_only});
@@ -238,9 +240,13 @@ Result<sandbox::SandboxSpec> SandboxSpecFor(const ContainerStore& store,
   spec.hosts_file = dir + "/hosts";
   spec.resolv_conf_file = dir + "/resolv.conf";
   BUILDER_TRY(WriteFileAtomic(spec.hostname_file, container.hostname + "\n"));
-  BUILDER_TRY(WriteFileAtomic(
-      spec.hosts_file, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-                       "127.0.1.1\t" + container.hostname + "\n"));
+  std::string hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+                      "127.0.1.1\t" + container.hostname + "\n";
+  for (const std::string& h : container.extra_hosts) {
+    std::size_t colon = h.find(':');
+    if (colon != std::string::npos) hosts += h.substr(colon + 1) + "\t" + h.substr(0, colon) + "\n";
+  }
+  BUILDER_TRY(WriteFileAtomic(spec.hosts_file, hosts));
   auto resolv = ReadFile("/etc/resolv.conf");
   BUILDER_TRY(WriteFileAtomic(spec.resolv_conf_file, resolv ? *resolv : std::string()));
   return spec;

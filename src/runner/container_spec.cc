@@ -35,6 +35,10 @@ std::string ContainerSpec::Serialize() const {
             {"user", user},
             {"hostname", hostname},
             {"network", network},
+            {"ports", ports},
+            {"dns", dns},
+            {"extra_hosts", extra_hosts},
+            {"network_aliases", network_aliases},
             {"mounts", mounts},
             {"read_only", read_only},
             {"auto_remove", auto_remove},
@@ -69,6 +73,10 @@ Result<ContainerSpec> ContainerSpec::Parse(std::string_view text) {
     s.user = j.value("user", "");
     s.hostname = j.value("hostname", "");
     s.network = j.value("network", "host");
+    s.ports = j.value("ports", std::vector<std::string>{});
+    s.dns = j.value("dns", std::vector<std::string>{});
+    s.extra_hosts = j.value("extra_hosts", std::vector<std::string>{});
+    s.network_aliases = j.value("network_aliases", std::vector<std::string>{});
     s.mounts = j.value("mounts", std::vector<MountSpec>{});
     s.read_only = j.value("read_only", false);
     s.auto_remove = j.value("auto_remove", false);

@@ -67,7 +67,11 @@ struct ContainerSpec {
   std::string working_dir;              ///< "" = "/"
   std::string user;                     ///< USER[:GROUP] as given or from the image
   std::string hostname;
-  std::string network = "host";  ///< "host" or "none"
+  std::string network = "host";  ///< "host", "none" or a network's name ("bridge" = default)
+  std::vector<std::string> ports;            ///< -p as given (and -P's exposed ports), checked
+  std::vector<std::string> dns;              ///< --dns
+  std::vector<std::string> extra_hosts;      ///< --add-host NAME:IP
+  std::vector<std::string> network_aliases;  ///< --network-alias
   std::vector<MountSpec> mounts;
   bool read_only = false;
   bool auto_remove = false;
@@ -81,6 +85,9 @@ struct ContainerSpec {
   std::optional<int> stop_timeout;
   LimitsSpec limits;
   std::optional<HealthSpec> health;
+
+  /// Whether the container joins a bridge network (not host or none).
+  bool bridged() const { return network != "host" && network != "none"; }
 
   /// entrypoint + cmd: what runs.
   std::vector<std::string> Argv() const;

@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 
 #include "base/file_lock.h"
 #include "base/path.h"
@@ -23,6 +24,7 @@
 #include "runner/container_sandbox.h"
 #include "runner/health_checker.h"
 #include "runner/monitor_io.h"
+#include "runner/networks.h"
 #include "runner/process_identity.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/sandbox_exec.h"
@@ -63,6 +65,54 @@ int StartFailureExitCode(const Error& error) {
   return 125;
 }
 
+// The bridge network of one run of a bridged container: the configure_network hook attaches
+// it (the monitor holds the lease), Release detaches it when the run ends.
+class NetworkEndpoint {
+ public:
+  NetworkEndpoint(const ContainerStore& store, const ContainerSpec& spec)
+      : root_(DirName(store.dir())), spec_(spec) {}
+  NetworkEndpoint(const NetworkEndpoint&) = delete;
+  NetworkEndpoint& operator=(const NetworkEndpoint&) = delete;
+  ~NetworkEndpoint() { Release(); }
+
+  Result<void> Prepare(sandbox::SandboxSpec& sspec) {
+    if (!spec_.bridged()) return {};
+    nets_.emplace(BUILDER_TRY(Networks::Open(root_)));
+    (void)nets_->ReclaimDead();  // leases of monitors killed without cleaning up
+    request_.network = spec_.network;
+    request_.container_id = spec_.id;
+    request_.name = spec_.name;
+    request_.hostname = spec_.hostname;
+    request_.aliases = spec_.network_aliases;
+    request_.extra_hosts = spec_.extra_hosts;
+    request_.dns = spec_.dns;
+    for (const std::string& p : spec_.ports) {
+      request_.ports.push_back(BUILDER_TRY(network::ParsePortMapping(p)));
+    }
+    request_.hosts_file = sspec.hosts_file;
+    request_.resolv_conf_file = sspec.resolv_conf_file;
+    request_.holder_pid = ::getpid();
+    sspec.configure_network = [this](pid_t child) -> Result<void> {
+      BUILDER_TRY(nets_->Attach(request_, child));
+      attached_ = true;
+      return {};
+    };
+    return {};
+  }
+
+  void Release() {
+    if (attached_) (void)nets_->Detach(request_.network, request_.container_id);
+    attached_ = false;
+  }
+
+ private:
+  std::string root_;
+  const ContainerSpec& spec_;
+  std::optional<Networks> nets_;
+  AttachRequest request_;
+  bool attached_ = false;
+};
+
 int RunMonitor(const ContainerStore& store, const std::string& id, int report_fd) {
   ::signal(SIGPIPE, SIG_IGN);
   // The report pipe must not leak into the container's processes.
@@ -98,8 +148,10 @@ int RunMonitor(const ContainerStore& store, const std::string& id, int report_fd
   std::int64_t backoff_ms = 100;
   for (;;) {
     const std::int64_t run_began = MonotonicMs();
+    NetworkEndpoint endpoint(store, *spec);
     auto started = [&]() -> Result<sandbox::Sandbox> {
       sandbox::SandboxSpec sspec = BUILDER_TRY(SandboxSpecFor(store, *spec));
+      BUILDER_TRY(endpoint.Prepare(sspec));
       ContainerIo io;
       io.tty = spec->tty;
       Pipe out, err, in;
@@ -159,6 +211,7 @@ int RunMonitor(const ContainerStore& store, const std::string& id, int report_fd
       break;
     }
     auto result = started->Wait();
+    endpoint.Release();
     int exit_code = 255;
     if (result) {
       exit_code = result->status.signal ? 128 + result->status.signal : result->status.code;

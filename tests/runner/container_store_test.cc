@@ -170,5 +170,27 @@ TEST_CASE("state and spec files reject garbage") {
   CHECK(ContainerState::Parse(s.Serialize()) == s);
 }
 
+TEST_CASE("network settings round-trip; only networks other than host and none are bridged") {
+  ContainerSpec spec;
+  spec.id = std::string(64, 'a');
+  CHECK(!spec.bridged());  // host by default
+  spec.network = "none";
+  CHECK(!spec.bridged());
+  spec.network = "appnet";
+  spec.ports = {"127.0.0.1:8080:80/tcp", "53/udp"};
+  spec.dns = {"10.1.1.1"};
+  spec.extra_hosts = {"db:10.0.0.5"};
+  spec.network_aliases = {"www"};
+  CHECK(spec.bridged());
+  auto back = ContainerSpec::Parse(spec.Serialize());
+  REQUIRE(back);
+  CHECK(*back == spec);
+  // A config written before networks existed reads as host networking.
+  auto old = ContainerSpec::Parse(R"({"id":")" + std::string(64, 'b') + R"("})");
+  REQUIRE(old);
+  CHECK(old->network == "host");
+  CHECK(old->ports.empty());
+}
+
 }  // namespace
 }  // namespace builder::runner

@@ -37,6 +37,19 @@ Lease Held(const std::string& id, pid_t pid) {
 
 }  // namespace
 
+TEST_CASE("network store: a zombie holder is dead") {
+  pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) ::_exit(0);
+  // Not reaped yet: /proc still shows it, as an unreaping init leaves a killed monitor.
+  for (int i = 0; i < 200 && ProcessStartTime(pid) != 0; ++i) ::usleep(5000);
+  CHECK(ProcessStartTime(pid) == 0);
+  Lease l = Held("z", pid);
+  CHECK(!HolderAlive(l));
+  ::waitpid(pid, nullptr, 0);
+  CHECK(HolderAlive(Held("self", ::getpid())));
+}
+
 TEST_CASE("network store: subnets avoid host routes and each other") {
   TempRoot root;
   auto store = NetworkStore::Open(root.path);

@@ -43,6 +43,7 @@ void RegisterRestart(CLI::App& app, int* status);
 void RegisterKill(CLI::App& app, int* status);
 void RegisterRm(CLI::App& app, int* status);
 void RegisterWait(CLI::App& app, int* status);
+void RegisterPort(CLI::App& app, int* status);
 void RegisterLogs(CLI::App& app, int* status);
 void RegisterRename(CLI::App& app, int* status);
 void RegisterContainer(CLI::App& app, int* status);

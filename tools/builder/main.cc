@@ -124,6 +124,7 @@ int main(int argc, char** argv) {
   builder::cli::RegisterKill(app, &status);
   builder::cli::RegisterRm(app, &status);
   builder::cli::RegisterWait(app, &status);
+  builder::cli::RegisterPort(app, &status);
   builder::cli::RegisterLogs(app, &status);
   builder::cli::RegisterRename(app, &status);
   builder::cli::RegisterContainer(app, &status);

@@ -31,6 +31,8 @@ struct RunFlags {
   std::string health_cmd, health_interval, health_timeout, health_start_period;
   int health_retries = 0;
   bool no_healthcheck = false;
+  std::vector<std::string> publish, dns, add_hosts, network_aliases;
+  bool publish_all = false;
 };
 
 /// Adds the shared flags to a `run` or `create` subcommand (which must also be prefix_command so

@@ -201,6 +201,8 @@ uint64_t ProcessStartTime(pid_t pid) {
   std::string field;
   // After comm: state is field 3; starttime is field 22.
   for (int i = 3; i <= 22 && fields >> field; ++i) {
+    // A zombie holds no lease: it is dead, merely unreaped (an init that does not reap).
+    if (i == 3 && (field == "Z" || field == "X")) return 0;
     if (i == 22) return std::stoull(field);
   }
   return 0;

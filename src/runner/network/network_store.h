@@ -49,7 +49,7 @@ struct Lease {
   std::vector<PortMapping> ports;
 };
 
-/// /proc/<pid>/stat's starttime, 0 when the process is gone.
+/// /proc/<pid>/stat's starttime, 0 when the process is gone (or a zombie).
 uint64_t ProcessStartTime(pid_t pid);
 /// Whether the lease's holder is still the same running process.
 bool HolderAlive(const Lease& lease);

@@ -1,0 +1,55 @@
+// `builder port CONTAINER [PRIVATE_PORT[/PROTO]]`: the running container's published ports, as
+// the network's lease recorded them (host ports picked by -p CTR / -P filled in).
+#include <iostream>
+
+#include "base/path.h"
+#include "commands.h"
+#include "runner/networks.h"
+
+namespace builder::cli {
+namespace {
+
+Result<void> PrintPorts(const std::string& ref, const std::string& filter) {
+  runner::ContainerStore store = BUILDER_TRY(OpenContainers());
+  const std::string id = BUILDER_TRY(store.Resolve(ref));
+  runner::ContainerSpec spec = BUILDER_TRY(store.LoadSpec(id));
+  std::string want = filter;
+  if (!want.empty() && want.find('/') == std::string::npos) want += "/tcp";
+  bool found = false;
+  if (spec.bridged()) {
+    runner::network::NetworkStore nets = BUILDER_TRY(runner::network::NetworkStore::Open(DirName(store.dir())));
+    auto leases = nets.Leases(spec.network);
+    for (const runner::Lease& lease : leases ? *leases : std::vector<runner::Lease>{}) {
+      if (lease.container_id != id || !runner::network::HolderAlive(lease)) continue;
+      for (const runner::PortMapping& p : lease.ports) {
+        const std::string ctr = std::to_string(p.container_port) + "/" + p.protocol;
+        const std::string host = (p.host_ip.empty() ? "0.0.0.0" : p.host_ip) + ":" + std::to_string(p.host_port);
+        if (want.empty()) {
+          std::cout << ctr << " -> " << host << '\n';
+        } else if (want == ctr) {
+          std::cout << host << '\n';
+          found = true;
+        }
+      }
+    }
+  }
+  if (!want.empty() && !found) {
+    return Fail(ErrorCode::kNotFound, "No public port '" + want + "' published for " + ref);
+  }
+  return {};
+}
+
+}  // namespace
+
+void RegisterPort(CLI::App& app, int* status) {
+  auto* cmd = app.add_subcommand("port", "List port mappings or a specific mapping for the container");
+  static std::string ref, filter;
+  cmd->add_option("CONTAINER", ref, "Container (name, id or id prefix)")->required();
+  cmd->add_option("PRIVATE_PORT", filter, "PRIVATE_PORT[/PROTO]");
+  cmd->callback([status] {
+    auto r = PrintPorts(ref, filter);
+    *status = r ? 0 : ReportError(r.error());
+  });
+}
+
+}  // namespace builder::cli
