@@ -2,6 +2,7 @@
 #include "human.h"
 
 #include <cstdio>
+#include <limits>
 
 namespace builder::cli {
 
@@ -36,6 +37,12 @@ std::string HumanDuration(std::int64_t seconds) {
 }
 
 std::optional<std::int64_t> ParseRfc3339(std::string_view text) {
+  auto ns = ParseRfc3339Nanos(text);
+  if (!ns) return std::nullopt;
+  return *ns / 1000000000 - (*ns % 1000000000 < 0 ? 1 : 0);
+}
+
+std::optional<std::int64_t> ParseRfc3339Nanos(std::string_view text) {
   std::string s(text);
   int year, month, day, hour, minute, second, consumed = 0;
   if (std::sscanf(s.c_str(), "%4d-%2d-%2d%*1[Tt ]%2d:%2d:%2d%n", &year, &month, &day, &hour,
@@ -43,9 +50,13 @@ std::optional<std::int64_t> ParseRfc3339(std::string_view text) {
     return std::nullopt;
   }
   std::size_t pos = 19;
+  std::int64_t frac_ns = 0;
   if (pos < s.size() && s[pos] == '.') {
-    ++pos;
-    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') ++pos;
+    std::int64_t scale = 100000000;
+    for (++pos; pos < s.size() && s[pos] >= '0' && s[pos] <= '9'; ++pos) {
+      frac_ns += (s[pos] - '0') * scale;
+      scale /= 10;
+    }
   }
   std::int64_t offset = 0;
   if (pos < s.size() && (s[pos] == 'Z' || s[pos] == 'z')) {
@@ -68,7 +79,12 @@ std::optional<std::int64_t> ParseRfc3339(std::string_view text) {
   tm.tm_hour = hour;
   tm.tm_min = minute;
   tm.tm_sec = second;
-  return static_cast<std::int64_t>(::timegm(&tm)) - offset;
+  const std::int64_t secs = static_cast<std::int64_t>(::timegm(&tm)) - offset;
+  // Nanoseconds since 1970 fit an int64 until 2262: later (or earlier) times saturate.
+  constexpr std::int64_t kMaxSecs = std::numeric_limits<std::int64_t>::max() / 1000000000 - 1;
+  if (secs > kMaxSecs) return std::numeric_limits<std::int64_t>::max();
+  if (secs < -kMaxSecs) return std::numeric_limits<std::int64_t>::min();
+  return secs * 1000000000 + frac_ns;
 }
 
 std::string CreatedSince(std::string_view created, std::time_t now) {

@@ -18,6 +18,8 @@ std::string HumanDuration(std::int64_t seconds);
 /// Seconds since the epoch of an RFC 3339 timestamp ("2020-01-01T10:00:00.5+02:00");
 /// nullopt when malformed or empty.
 std::optional<std::int64_t> ParseRfc3339(std::string_view text);
+/// The same in nanoseconds, the fraction kept (saturating past the years int64 can hold).
+std::optional<std::int64_t> ParseRfc3339Nanos(std::string_view text);
 /// "2 hours ago" for an RFC 3339 creation time, "N/A" when it cannot be parsed.
 std::string CreatedSince(std::string_view created, std::time_t now);
 /// As Go's time.Time.String() in UTC: "2020-01-01 00:00:00 +0000 UTC"; "" when malformed.

@@ -4,14 +4,12 @@
 
 #include <cctype>
 #include <chrono>
-#include <cstdio>
-#include <ctime>
 #include <iostream>
-#include <limits>
 #include <optional>
 
 #include "base/staged_file.h"
 #include "commands.h"
+#include "human.h"
 #include "parser/duration.h"
 #include "runner/container_log.h"
 
@@ -27,57 +25,15 @@ struct Options {
 
 // Nanoseconds since the epoch of an RFC 3339 time ("2026-12-07T14:00:00.5Z", "...+01:00") or a
 // date alone ("2026-12-07", UTC midnight); nullopt when `text` is neither.
-std::optional<std::int64_t> ParseRfc3339(std::string_view text) {
-  std::tm tm{};
-  int consumed = 0;
-  std::string s(text);
-  if (std::sscanf(s.c_str(), "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &consumed) != 3 ||
-      consumed != 10) {
-    return std::nullopt;
-  }
-  std::size_t pos = 10;
-  std::int64_t frac_ns = 0, offset_s = 0;
-  if (pos < s.size()) {
-    if (s[pos] != 'T' && s[pos] != 't' && s[pos] != ' ') return std::nullopt;
-    int n = 0;
-    if (std::sscanf(s.c_str() + pos + 1, "%2d:%2d:%2d%n", &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 3 ||
-        n != 8) {
-      return std::nullopt;
-    }
-    pos += 9;
-    if (pos < s.size() && s[pos] == '.') {
-      std::int64_t scale = 100000000;
-      for (++pos; pos < s.size() && std::isdigit(static_cast<unsigned char>(s[pos])); ++pos) {
-        frac_ns += (s[pos] - '0') * scale;
-        scale /= 10;
-      }
-    }
-    if (pos < s.size() && (s[pos] == 'Z' || s[pos] == 'z')) {
-      ++pos;
-    } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
-      int hh = 0, mm = 0;
-      if (std::sscanf(s.c_str() + pos + 1, "%2d:%2d%n", &hh, &mm, &n) != 2 || n != 5) return std::nullopt;
-      offset_s = (s[pos] == '-' ? -1 : 1) * (hh * 3600 + mm * 60);
-      pos += 6;
-    } else {
-      return std::nullopt;
-    }
-    if (pos != s.size()) return std::nullopt;
-  }
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  const std::int64_t secs = static_cast<std::int64_t>(::timegm(&tm)) - offset_s;
-  // Nanoseconds since 1970 fit an int64 until 2262: later (or earlier) times saturate.
-  constexpr std::int64_t kMaxSecs = std::numeric_limits<std::int64_t>::max() / 1000000000 - 1;
-  if (secs > kMaxSecs) return std::numeric_limits<std::int64_t>::max();
-  if (secs < -kMaxSecs) return std::numeric_limits<std::int64_t>::min();
-  return secs * 1000000000 + frac_ns;
+std::optional<std::int64_t> ParseLogTimestamp(const std::string& text) {
+  if (text.size() == 10) return ParseRfc3339Nanos(text + "T00:00:00Z");
+  return ParseRfc3339Nanos(text);
 }
 
 // --since/--until as docker takes them: a Unix time (seconds, fraction allowed), an RFC 3339
 // time or date, or a Go duration counted back from now ("10m", "1h30m").
 Result<std::int64_t> ParseLogTime(const std::string& flag, const std::string& text) {
-  if (auto t = ParseRfc3339(text)) return *t;
+  if (auto t = ParseLogTimestamp(text)) return *t;
   char* end = nullptr;
   const double unix_s = std::strtod(text.c_str(), &end);
   if (!text.empty() && end != text.c_str() && *end == '\0' && std::isdigit(static_cast<unsigned char>(text[0]))) {
@@ -100,7 +56,7 @@ std::vector<runner::LogEntry> InWindow(std::vector<runner::LogEntry> entries, st
   if (!since && !until) return entries;
   std::vector<runner::LogEntry> kept;
   for (runner::LogEntry& e : entries) {
-    auto t = ParseRfc3339(e.time);
+    auto t = ParseRfc3339Nanos(e.time);
     if (t && ((since && *t < *since) || (until && *t > *until))) continue;
     kept.push_back(std::move(e));
   }
