@@ -20,6 +20,9 @@ CLEANUPS=()
 cleanup() {
   local c
   for c in "${CLEANUPS[@]}"; do eval "$c" || true; done
+  # podman's overlay driver bind-mounts its storage dir onto itself: unmount what is left below.
+  local m
+  for m in $(awk -v w="$WORK" '$2 ~ "^"w {print $2}' /proc/self/mounts | sort -r); do umount -l "$m" || true; done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
