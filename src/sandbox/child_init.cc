@@ -453,16 +453,7 @@ int ExecCommand(const ChildPlan& p) {
   }
   // No fd of the builder (a host directory, a pipe of another step) may survive the exec.
   ::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
-  int err = ENOENT;
-  bool denied = false;
-  for (const std::string& candidate : p.exec_candidates) {
-    ::execve(candidate.c_str(), p.argv.data(), p.envp.data());
-    err = errno;
-    if (err == EACCES) denied = true;
-    if (err != ENOENT && err != ENOTDIR && err != EACCES) break;
-  }
-  if (denied && (err == ENOENT || err == ENOTDIR)) err = EACCES;
-  return err;
+  return ExecCandidatesInOrder(p.exec_candidates, p.argv.data(), p.envp.data());
 }
 
 [[noreturn]] void RunInit(const ChildPlan& p) {
@@ -597,6 +588,21 @@ void RunChildInit(const void* arg) {
   if (p.spec->tty) SetupTty(p);
   SetupProcess(p);
   RunInit(p);
+}
+
+int ExecCandidatesInOrder(const std::vector<std::string>& candidates, char* const* argv,
+                          char* const* envp) {
+  int err = ENOENT;
+  bool denied = false;
+  for (const std::string& candidate : candidates) {
+    ::execve(candidate.c_str(), argv, envp);
+    err = errno;
+    if (err == EACCES) denied = true;
+    if (err != ENOENT && err != ENOTDIR && err != EACCES) break;
+  }
+  // As a shell's PATH search: a candidate that exists but may not run beats "not found".
+  if (denied && (err == ENOENT || err == ENOTDIR)) err = EACCES;
+  return err;
 }
 
 }  // namespace builder::sandbox

@@ -88,4 +88,10 @@ int SendPtyMaster(int sock, int fd);
 /// const ChildPlan*. With spec.command_is_pid1 it execs the command itself instead.
 void RunChildInit(const void* plan);
 
+/// Child side, async-signal-safe: execve's each full path in order (the PATH lookup's
+/// candidates); returns only on failure, with the errno to report (EACCES when a candidate was
+/// found but not executable and none ran).
+int ExecCandidatesInOrder(const std::vector<std::string>& candidates, char* const* argv,
+                          char* const* envp);
+
 }  // namespace builder::sandbox

@@ -120,15 +120,7 @@ void Send(int sock, MessageType type, const char* text, int err = 0, int code = 
   // Every other fd, the socket included, closes at exec: nothing of the host stays reachable.
   ::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
   Send(p.sock, MessageType::kExecing, nullptr);
-  int err = ENOENT;
-  bool denied = false;
-  for (const std::string& candidate : p.exec_candidates) {
-    ::execve(candidate.c_str(), p.argv.data(), p.envp.data());
-    err = errno;
-    if (err == EACCES) denied = true;
-    if (err != ENOENT && err != ENOTDIR && err != EACCES) break;
-  }
-  if (denied && (err == ENOENT || err == ENOTDIR)) err = EACCES;
+  const int err = ExecCandidatesInOrder(p.exec_candidates, p.argv.data(), p.envp.data());
   Send(p.sock, MessageType::kExecError, p.argv[0], err);
   ::_exit(127);
 }

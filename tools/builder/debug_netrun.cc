@@ -7,15 +7,12 @@
 #include <iostream>
 
 #include "base/path.h"
+#include "base/sha256.h"
 #include "commands.h"
-#include "oci/merged_view.h"
-#include "oci/user_db.h"
-#include "oci/image_store.h"
+#include "image_run.h"
 #include "oci/remove_tree.h"
-#include "oci/snapshot_store.h"
 #include "runner/networks.h"
 #include "sandbox/sandbox.h"
-#include "base/sha256.h"
 
 namespace builder::cli {
 namespace {
@@ -27,35 +24,10 @@ struct NetOpts {
 };
 
 Result<int> RunImage(const std::string& name, const std::vector<std::string>& cmd, const NetOpts& net) {
-  std::string root = BUILDER_TRY(oci::ImageStore::DefaultRoot());
-  oci::ImageStore store = BUILDER_TRY(oci::ImageStore::Open(root));
-  oci::StoredImage image = BUILDER_TRY(store.Resolve(name));
-  std::string rootfs = BUILDER_TRY(oci::SnapshotStore(store).Prepare(image));
-  const oci::ContainerConfig& config = image.config.config;
-  std::vector<std::string> argv = config.entrypoint;
-  const std::vector<std::string>& args = cmd.empty() ? config.cmd : cmd;
-  argv.insert(argv.end(), args.begin(), args.end());
-  if (argv.empty()) return Fail(ErrorCode::kInvalidArgument, "no command specified");
-  oci::MergedView view({rootfs});
-  oci::ResolvedUser user = BUILDER_TRY(oci::ResolveRunUser(view, config.user));
-
-  std::string scratch = store.blobs().TmpDir() + "/run-XXXXXX";
-  if (!mkdtemp(scratch.data())) return FailErrno("mkdtemp " + scratch, errno);
-  sandbox::SandboxSpec spec;
-  spec.lower_dirs = {rootfs};
-  spec.upper_dir = scratch + "/upper";
-  spec.work_dir = scratch + "/work";
-  BUILDER_TRY(MakeDirs(spec.upper_dir));
-  BUILDER_TRY(MakeDirs(spec.work_dir));
-  spec.argv = argv;
-  spec.env = config.env;
-  bool has_home = false;
-  for (const auto& e : spec.env) has_home = has_home || e.starts_with("HOME=");
-  if (!has_home) spec.env.push_back("HOME=" + user.home);
-  spec.cwd = config.working_dir.empty() ? "/" : config.working_dir;
-  spec.uid = user.uid;
-  spec.gid = user.gid;
-  spec.groups = user.groups;
+  oci::ImageStore store = BUILDER_TRY(OpenStore());
+  ImageRun run = BUILDER_TRY(PrepareImageRun(store, name, cmd));
+  const std::string& scratch = run.scratch;
+  sandbox::SandboxSpec& spec = run.spec;
   runner::AttachRequest request;
   request.network = net.network;
   request.container_id = Sha256Hex(scratch);
@@ -70,7 +42,7 @@ Result<int> RunImage(const std::string& name, const std::vector<std::string>& cm
   spec.hosts_file = request.hosts_file;
   spec.resolv_conf_file = request.resolv_conf_file;
   spec.hostname = request.name;
-  runner::Networks nets = BUILDER_TRY(runner::Networks::Open(root));
+  runner::Networks nets = BUILDER_TRY(runner::Networks::Open(store.root()));
   std::string attached;
   spec.network = sandbox::NetworkMode::kConfigured;
   spec.configure_network = [&](pid_t child) -> Result<void> {
