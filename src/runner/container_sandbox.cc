@@ -239,16 +239,16 @@ Result<sandbox::SandboxSpec> SandboxSpecFor(const ContainerStore& store,
   spec.hostname_file = dir + "/hostname";
   spec.hosts_file = dir + "/hosts";
   spec.resolv_conf_file = dir + "/resolv.conf";
-  BUILDER_TRY(WriteFileAtomic(spec.hostname_file, container.hostname + "\n"));
+  BUILDER_TRY(WriteRuntimeFile(spec.hostname_file, container.hostname + "\n"));
   std::string hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
                       "127.0.1.1\t" + container.hostname + "\n";
   for (const std::string& h : container.extra_hosts) {
     std::size_t colon = h.find(':');
     if (colon != std::string::npos) hosts += h.substr(colon + 1) + "\t" + h.substr(0, colon) + "\n";
   }
-  BUILDER_TRY(WriteFileAtomic(spec.hosts_file, hosts));
+  BUILDER_TRY(WriteRuntimeFile(spec.hosts_file, hosts));
   auto resolv = ReadFile("/etc/resolv.conf");
-  BUILDER_TRY(WriteFileAtomic(spec.resolv_conf_file, resolv ? *resolv : std::string()));
+  BUILDER_TRY(WriteRuntimeFile(spec.resolv_conf_file, resolv ? *resolv : std::string()));
   return spec;
 }
 
