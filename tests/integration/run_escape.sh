@@ -5,7 +5,7 @@
 # (CVE-2018-15664 class), a symlink swapped under a mount target (CVE-2021-30465 class) or
 # under the paths `exec` resolves (its working directory, the container's /etc/passwd and group).
 # Each case fails when the hole opens and prints what it checked.
-# Usage: run_escape.sh BUILDER fd|workdir|exe|mount|modules|ptrace|masked|volume-symlink|swap-race|exec-swap
+# Usage: run_escape.sh BUILDER fd|workdir|exe|mount|modules|ptrace|masked|volume-symlink|swap-race|exec-swap|exec-workdir
 BUILDER=$1
 CASE=${2:-}
 . "$(dirname "$0")/lib.sh"
@@ -227,6 +227,22 @@ case_exec_swap() {
   note "830 execs racing symlink swaps of the workdir and /etc/passwd|group: no host read ($saw of 30 -w execs saw the container's /swap, the rest lost the race cleanly)"
 }
 
+case_exec_workdir() {
+  # exec's joiner holds host fds (its stdio, a directory here) until the exec: a working
+  # directory through them must not land on the host (CVE-2024-21626 for exec).
+  local cid n leaked=""
+  cid=$("$BUILDER" run -d escape:1 sleep 1000 2>&1) || fail "run -d: $cid"
+  add_cleanup "\"$BUILDER\" rm -f $cid >/dev/null 2>&1"
+  for n in 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
+    "$BUILDER" exec -i -w "/proc/self/fd/$n" "$cid" sh -c 'pwd; ls; cat secret' <"$WORK/host" >"$WORK/out" 2>&1
+    if out_has "$SECRET" || out_has "$WORK/host"; then leaked=$n; break; fi
+    "$BUILDER" exec -w "/proc/self/fd/$n/.." "$cid" sh -c 'pwd; ls' <"$WORK/host" >"$WORK/out" 2>&1
+    if out_has "$WORK" || out_has "host-target"; then leaked="$n/.."; break; fi
+  done
+  [ -z "$leaked" ] || { show; fail "exec -w /proc/self/fd/$leaked reached the host"; }
+  note "exec -w /proc/self/fd/0..15 (stdin a host dir) never gives a host cwd (last: $(head -1 "$WORK/out"))"
+}
+
 case "$CASE" in
   fd) case_fd ;;
   workdir) case_workdir ;;
@@ -238,6 +254,7 @@ case "$CASE" in
   volume-symlink) case_volume_symlink ;;
   swap-race) case_swap_race ;;
   exec-swap) case_exec_swap ;;
+  exec-workdir) case_exec_workdir ;;
   *) fail "unknown case '$CASE'" ;;
 esac
 echo "PASS [$TEST_NAME $CASE]"
