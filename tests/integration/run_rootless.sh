@@ -98,4 +98,11 @@ f=$(ls -d "$STORE"/containers/*/upper/tmp/by-exec)
 [ "$(stat -c %u:%g "$f")" = "$want" ] || fail "exec's file is host $(stat -c %u:%g "$f"), want $want"
 bu rm -f ex >/dev/null || fail "rm -f ex"
 note "e: exec as $SUBID_USER: root and -u 1000 (host $want), files, ps, -w, -e, -d, exit status"
+
+# (f) limits without delegated cgroups: one warning that they are not applied, then it runs.
+out=$(bu run --rm --memory 32m --pids-limit 64 --cpus 0.5 busybox echo limited 2>"$WORK/err") ||
+  fail "run --memory as $SUBID_USER: $(cat "$WORK/err")"
+[ "$out" = limited ] || fail "run --memory: '$out'"
+[ "$(grep -ci 'limits.*not applied' "$WORK/err")" = 1 ] || fail "run --memory: want one warning, got: $(cat "$WORK/err")"
+note "f: --memory/--pids-limit/--cpus rootless: $(cat "$WORK/err")"
 note ok
