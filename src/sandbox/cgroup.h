@@ -35,8 +35,9 @@ void SetCgroupProcRootForTesting(std::string proc_root);
 /// One cgroup named `name` (e.g. "builder/<id>") under this process's own cgroup in each v1
 /// hierarchy (except cpuset, whose empty cpus/mems would refuse every process) and in the v2
 /// tree (there under the root when this process may write it: v2 enables controllers only
-/// below cgroups without processes, and the root). The destructor leaves the directories alone: Remove() deletes them once the processes
-/// are gone, so a container outlives the handle of the command that made it.
+/// below cgroups without processes, and the root). The destructor leaves the directories
+/// alone: Remove() deletes them once the processes are gone, so a container outlives the
+/// handle of the command that made it.
 class Cgroup {
  public:
   Cgroup() = default;
