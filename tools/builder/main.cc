@@ -67,6 +67,9 @@ bool OnlyPrints(int argc, char** argv) {
 // deletable. Returns the exit code when this process was only the launcher.
 std::optional<int> EnterUserNamespace(int argc, char** argv) {
   if (OnlyPrints(argc, argv)) return std::nullopt;
+  // exec joins the container's own user namespace, a child of the one its `run` made: only
+  // the user owning that one may (a fresh sibling namespace may not even open its ns files).
+  if (std::string_view(argv[1]) == "exec") return std::nullopt;
   auto maps = sandbox::UserNamespaceReexecMaps();
   if (!maps) return ReportError(maps.error());
   if (!*maps) return std::nullopt;
