@@ -134,6 +134,10 @@ int main(int argc, char** argv) {
   builder::cli::RegisterInfo(app, &status);
   builder::cli::RegisterVolume(app, &status);
   builder::cli::RegisterNetwork(app, &status);
+  builder::cli::RegisterDiff(app, &status);
+  builder::cli::RegisterCommit(app, &status);
+  builder::cli::RegisterExport(app, &status);
+  builder::cli::RegisterCp(app, &status);
 
   CLI::App* debug = app.add_subcommand("debug", "Inspect builder's internals");
   debug->require_subcommand(1);
