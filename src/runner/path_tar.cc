@@ -41,6 +41,12 @@ class PathTarWriter {
 
   // Writes dir_fd/name as `tar_name` ("" = contents only), recursing into directories.
   Result<void> Add(int dir_fd, const std::string& name, bool follow, const std::string& tar_name) {
+    // The unpacking side reads ".wh.<name>" as a whiteout: it would delete, not copy.
+    std::size_t slash = tar_name.rfind('/');
+    if (tar_name.compare(slash == std::string::npos ? 0 : slash + 1, 4, ".wh.") == 0) {
+      return Fail(ErrorCode::kUnsupported, "cannot copy " + tar_name +
+                                               ": names starting with .wh. are whiteouts in a layer");
+    }
     struct stat st {};
     if (::fstatat(dir_fd, name.c_str(), &st, follow ? 0 : AT_SYMLINK_NOFOLLOW) != 0) {
       return FailErrno("stat " + Shown(tar_name, name), errno);

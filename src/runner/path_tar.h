@@ -17,7 +17,8 @@ namespace builder::runner {
 /// ever followed (symlinks are stored as symlinks, each open is O_NOFOLLOW relative to its
 /// parent's fd), so the walk cannot leave the tree. Owners are recorded as numeric ids, modes
 /// and whole-second mtimes as found; hard links are stored as separate files; sockets are
-/// skipped. File contents stream through a fixed buffer. The tar is ended; the sink is not
+/// skipped; a name starting with ".wh." (a whiteout to the unpacking side) fails with
+/// kUnsupported. File contents stream through a fixed buffer. The tar is ended; the sink is not
 /// closed. Errors: kIo naming the path that could not be read.
 [[nodiscard]] Result<void> WritePathTar(int dir_fd, const std::string& name, bool follow,
                                         const std::string& top, oci::ByteSink& sink);

@@ -155,6 +155,12 @@ b cp -a live:/tmp/made "$WORK/from-live"
 "$BUILDER" cp live:/data/up/file "$WORK/stolen-live" 2>/dev/null && fail "cp out of live through a link succeeded"
 "$BUILDER" cp "$WORK/host/file" live:/data/up/planted 2>/dev/null && fail "cp into live through a link succeeded"
 [ ! -e "$WORK/stolen-live" ] && [ ! -e "$WORK/secret/planted" ] || fail "a link in a running container reached the host"
+# Export of the running container: its layers and upper dir, without its /proc or mounts.
+"$BUILDER" export live | tar -t >"$WORK/live.list" || fail "export of a running container"
+grep -qx data/file "$WORK/live.list" && grep -qx data/up "$WORK/live.list" && ! grep -q '^proc/.' "$WORK/live.list" ||
+  fail "export of a running container: $(cat "$WORK/live.list")"
+touch "$WORK/host/.wh.data"
+"$BUILDER" cp "$WORK/host/.wh.data" live:/tmp/ 2>/dev/null && fail "cp of a .wh. file succeeded"
 # Commit of the running container carries what cp put there.
 b commit live live:1 >/dev/null
 [ "$("$BUILDER" run --rm --network none live:1 cat /data/file)" = payload ] || fail "commit of a running container"
