@@ -165,4 +165,13 @@ touch "$WORK/host/.wh.data"
 b commit live live:1 >/dev/null
 [ "$("$BUILDER" run --rm --network none live:1 cat /data/file)" = payload ] || fail "commit of a running container"
 b rm -f live >/dev/null
+# -p (the default) freezes a container with its own cgroup while its layer is read, and thaws it.
+b run -d --name busy --memory 64m --network none base:1 sh -c 'while :; do echo line >>/tmp/grow; done' >/dev/null
+sleep 0.5
+b commit busy busy:1 >/dev/null
+busy_upper=$(upper busy)
+s1=$(stat -c %s "$busy_upper/tmp/grow"); sleep 0.5; s2=$(stat -c %s "$busy_upper/tmp/grow")
+[ "$s2" -gt "$s1" ] || fail "the container stayed frozen after commit ($s1 -> $s2 bytes)"
+[ "$("$BUILDER" run --rm --network none busy:1 sh -c '[ -s /tmp/grow ] && echo grown')" = grown ] || fail "commit of a busy container"
+b rm -f busy >/dev/null
 note "ok"

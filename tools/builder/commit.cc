@@ -1,10 +1,12 @@
 // `builder commit [-c CHANGE]... [-m MSG] [-a AUTHOR] [-p] CONTAINER [REPOSITORY[:TAG]]`: a
 // container's changes as a new image.
 #include <iostream>
+#include <optional>
 
 #include "commands.h"
 #include "image_changes.h"
 #include "runner/container_commit.h"
+#include "runner/container_freeze.h"
 
 namespace builder::cli {
 
@@ -17,7 +19,7 @@ void RegisterCommit(CLI::App& app, int* status) {
       ->allow_extra_args(false);
   cmd->add_option("-m,--message", message, "Commit message");
   cmd->add_option("-a,--author", author, "Author (e.g., \"John Hannibal Smith <hannibal@a-team.com>\")");
-  cmd->add_flag("-p,--pause", pause, "Pause container during commit (default true)");
+  cmd->add_flag("-p,--pause", pause, "Pause container during commit (default true; needs the container's own cgroup)");
   cmd->add_option("CONTAINER", ref, "Container (name, id or id prefix)")->required();
   cmd->add_option("REPOSITORY", repository, "REPOSITORY[:TAG] to tag the image");
   cmd->callback([status] {
@@ -30,6 +32,9 @@ void RegisterCommit(CLI::App& app, int* status) {
       oci::ImageStore images = BUILDER_TRY(OpenStore());
       runner::ContainerStore containers = BUILDER_TRY(OpenContainers());
       const std::string id = BUILDER_TRY(containers.Resolve(ref));
+      // Held still while its upper dir is read (docker's default); thawed when `hold` goes.
+      std::optional<runner::ContainerFreeze> hold;
+      if (pause) hold.emplace(BUILDER_TRY(runner::ContainerFreeze::Freeze(containers, id)));
       return runner::CommitContainer(images, containers, id, options);
     };
     auto committed = run();
