@@ -144,6 +144,15 @@ Result<UniqueFd> OpenDirAt(int parent, const std::string& name, const std::strin
   return fd;
 }
 
+// A relative container path is taken from the container's working directory, as docker does;
+// the typed trailing "/" or "/." is kept for ParseCopyPath.
+Result<std::string> InContainer(const ContainerStore& store, const std::string& id, const std::string& typed) {
+  if (!typed.empty() && typed.front() == '/') return typed;
+  ContainerSpec spec = BUILDER_TRY(store.LoadSpec(id));
+  std::string wd = spec.working_dir.empty() ? "/" : spec.working_dir;
+  return wd + (wd.ends_with('/') ? "" : "/") + typed;
+}
+
 std::string TypedBase(const CopyPath& p) { return p.path == "/" ? "" : BaseName(p.path); }
 
 }  // namespace
@@ -177,7 +186,7 @@ Result<CopyTarget> PlanCopyTarget(bool source_is_dir, bool contents_only, const 
 Result<void> CopyFromContainer(const ContainerStore& store, const std::string& id,
                                const std::string& src, const std::string& dest,
                                const CopyOptions& options) {
-  CopyPath from = ParseCopyPath(src.empty() || src.front() != '/' ? "/" + src : src);
+  CopyPath from = ParseCopyPath(BUILDER_TRY(InContainer(store, id, src)));
   UniqueFd root = BUILDER_TRY(OpenContainerRootfs(store, id, RootfsUse::kRead));
   Located source = BUILDER_TRY(LocateInRoot(root.get(), from.path, options.follow_link || from.must_be_dir));
   if (!source.st) return Fail(ErrorCode::kNotFound, "Could not find the file " + src + " in container");
@@ -201,7 +210,7 @@ Result<void> CopyFromContainer(const ContainerStore& store, const std::string& i
 
 Result<void> CopyToContainer(const ContainerStore& store, const std::string& id, const std::string& src,
                              const std::string& dest, const CopyOptions& options) {
-  CopyPath to = ParseCopyPath(dest.empty() || dest.front() != '/' ? "/" + dest : dest);
+  CopyPath to = ParseCopyPath(BUILDER_TRY(InContainer(store, id, dest)));
   UniqueFd root = BUILDER_TRY(OpenContainerRootfs(store, id, RootfsUse::kWrite));
   // A destination that is a symlink to a directory receives into that directory, as docker.
   Located target = BUILDER_TRY(LocateInRoot(root.get(), to.path, true));

@@ -38,7 +38,8 @@ struct CopyTarget {
                                                 const CopyPath& dest, bool dest_exists,
                                                 bool dest_is_dir);
 
-/// `cp CONTAINER:SRC DEST`: DEST a host path, or "-" for a tar on stdout. SRC is resolved in
+/// `cp CONTAINER:SRC DEST`: DEST a host path, or "-" for a tar on stdout. SRC (relative: to the
+/// container's working directory) is resolved in
 /// the container's root (OpenContainerRootfs kRead): a symlink on the way that climbs out of
 /// the root is refused (kCorrupt), absolute ones stay inside it; the final component is
 /// copied as a link unless followed (-L, "SRC/", "SRC/.").

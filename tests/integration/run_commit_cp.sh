@@ -123,6 +123,13 @@ b cp c1:/data/sub "$WORK/outdir"
 [ "$(cat "$WORK/outdir/sub/n")" = n ] && [ "$(cat "$WORK/outdir/sub/inner/x")" = inner ] || fail "cp dir out"
 b cp c1:/data/sub/. "$WORK/outdir"
 [ "$(cat "$WORK/outdir/n")" = n ] || fail "cp dir/. out"
+# -L follows a source link (inside the root); without it the link itself is copied. A relative
+# container path starts at the container's working directory (here /).
+b run --name lnk --network none base:1 busybox ln -s sub/old /data/lnk
+b cp -L lnk:/data/lnk "$WORK/followed"
+[ -f "$WORK/followed" ] && [ "$(cat "$WORK/followed")" = old ] || fail "cp -L: $(ls -l "$WORK/followed")"
+b cp lnk:data/lnk "$WORK/link"
+[ "$(readlink "$WORK/link")" = sub/old ] || fail "cp of a link: $(ls -l "$WORK/link")"
 # Tar streams both ways.
 [ "$("$BUILDER" cp c1:/data/sub - | tar -t | LC_ALL=C sort | tr '\n' ' ')" = "sub/ sub/inner/ sub/inner/x sub/n " ] ||
   fail "cp out to -: $("$BUILDER" cp c1:/data/sub - | tar -t)"
