@@ -2,6 +2,7 @@
 #include "runner/container_rootfs.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <linux/mount.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -22,6 +23,16 @@ int FsMount(int fd, unsigned attrs) {
 Result<UniqueFd> DetachedOverlay(const std::vector<std::string>& lowers, const std::string& upper,
                                  const std::string& work) {
   UniqueFd fs(FsOpen("overlay"));
+  if (!fs && errno == EPERM && ::geteuid() == 0) {
+    // Root of a user namespace (a rootless store's builder) that still shares the host's mount
+    // namespace: a mount namespace of its own makes overlay mounts its to make. This process
+    // only; the mount is detached anyway.
+    if (::unshare(CLONE_NEWNS) != 0) return FailErrno("unshare the mount namespace", errno);
+    fs = UniqueFd(FsOpen("overlay"));
+  }
+  if (!fs && errno == EPERM) {
+    return Fail(ErrorCode::kUnsupported, "mounting the container's filesystem needs root or a user namespace");
+  }
   if (!fs) return FailErrno("fsopen overlay", errno);
   // One lowerdir+ per layer: no page limit on the option string, no separator escaping.
   for (const std::string& dir : lowers) {
@@ -42,12 +53,7 @@ Result<UniqueFd> DetachedOverlay(const std::vector<std::string>& lowers, const s
     return FailErrno("overlay userxattr", errno);
   }
   if (FsConfig(fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr) != 0) {
-    int err = errno;
-    if (err == EPERM) {
-      return Fail(ErrorCode::kUnsupported,
-                  "mounting the container's filesystem needs root (not supported for rootless stores yet)");
-    }
-    return FailErrno("mount overlay of " + std::to_string(lowers.size()) + " layers", err);
+    return FailErrno("mount overlay of " + std::to_string(lowers.size()) + " layers", errno);
   }
   UniqueFd mnt(FsMount(fs.get(), upper.empty() ? MOUNT_ATTR_RDONLY : 0));
   if (!mnt) return FailErrno("fsmount overlay", errno);

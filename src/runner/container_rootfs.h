@@ -28,7 +28,9 @@ enum class RootfsUse {
 ///  - kRead of a stopped container: as kExport; kWrite: a detached overlay with the upper and
 ///    work dirs, so new files land in the upper dir with overlayfs' own copy-up.
 /// Paths below the fd must be resolved with RESOLVE_IN_ROOT (oci/safe_path.h).
-/// Errors: kUnsupported without CAP_SYS_ADMIN for the detached mount (rootless stores).
+/// A rootless store's builder (root of its user namespace) first moves itself into a mount
+/// namespace of its own to be allowed the detached mount; call it before any thread starts.
+/// Errors: kUnsupported when no overlay may be mounted at all (no user namespace).
 [[nodiscard]] Result<UniqueFd> OpenContainerRootfs(const ContainerStore& store,
                                                    const std::string& id, RootfsUse use);
 

@@ -101,6 +101,23 @@ TEST_CASE("ListChanges: whiteouts and opaque directories are deletions") {
         "A /data/sub/n\n");
 }
 
+TEST_CASE("ListChanges: an unlisted ancestor follows the listed directory below it (docker's order)") {
+  TempDir t;
+  const std::string lower = t.path() + "/lower", upper = t.path() + "/upper";
+  fs::create_directories(lower + "/home/app");
+  fs::create_directories(upper + "/home/app");
+  Put(upper + "/home/app/f", "f");
+  SameMeta(upper + "/home", lower + "/home");
+  ::chmod((upper + "/home/app").c_str(), 0700);  // changed itself: listed as C when visited
+
+  auto changes = ListChanges(upper, {lower});
+  REQUIRE(changes);
+  CHECK(Lines(*changes) ==
+        "C /home/app\n"
+        "C /home\n"
+        "A /home/app/f\n");
+}
+
 TEST_CASE("ListChanges: a missing upper dir is an error") {
   CHECK_FALSE(ListChanges("/nonexistent/upper", {}));
 }
