@@ -122,7 +122,8 @@ constexpr Command kCommands[] = {
     {"port", RegisterPort},       {"logs", RegisterLogs},       {"rename", RegisterRename},
     {"container", RegisterContainer}, {"attach", RegisterAttach}, {"exec", RegisterExec},
     {"version", RegisterVersion}, {"info", RegisterInfo},       {"volume", RegisterVolume},
-    {"network", RegisterNetwork}, {"debug", RegisterDebug},
+    {"network", RegisterNetwork}, {"diff", RegisterDiff},       {"commit", RegisterCommit},
+    {"export", RegisterExport},   {"cp", RegisterCp},           {"debug", RegisterDebug},
 };
 
 // The commands to build for this argv: the one named by argv[1], all of them when argv[1] is an
