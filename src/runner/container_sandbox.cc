@@ -168,6 +168,9 @@ sandbox::CgroupLimits CgroupLimitsFor(const LimitsSpec& l) {
   return out;
 }
 
+// Compiled seccomp programs, shared by every container of the store.
+std::string SeccompCacheDir(const ContainerStore& store) { return DirName(store.dir()) + "/seccomp"; }
+
 }  // namespace
 
 Result<sandbox::SandboxSpec> SandboxSpecFor(const ContainerStore& store,
@@ -233,6 +236,7 @@ Result<sandbox::SandboxSpec> SandboxSpecFor(const ContainerStore& store,
   spec.capabilities = privileges.capabilities;
   spec.seccomp = privileges.seccomp;
   spec.seccomp_profile = std::move(privileges.seccomp_profile);
+  spec.seccomp_cache_dir = SeccompCacheDir(store);
   const LimitsSpec& l = container.limits;
   spec.read_only_rootfs = container.read_only;
   for (const std::string& u : l.ulimits) spec.rlimits.push_back(BUILDER_TRY(ParseUlimit(u)));
@@ -299,6 +303,7 @@ Result<sandbox::ExecSpec> ExecSpecFor(const ContainerStore& store, const Contain
   spec.no_new_privileges = privileges.no_new_privileges;
   spec.seccomp = privileges.seccomp;
   spec.seccomp_profile = std::move(privileges.seccomp_profile);
+  spec.seccomp_cache_dir = SeccompCacheDir(store);
   spec.tty = options.tty;
   spec.tty_rows = options.tty_rows;
   spec.tty_cols = options.tty_cols;

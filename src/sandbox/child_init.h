@@ -72,9 +72,11 @@ std::vector<std::string> ExecCandidates(const std::vector<std::string>& argv,
 std::string MessageText(const Message& m);
 /// The error for a kExecError message: kNotFound, kPermission or kIo with the errno.
 Error ExecError(const Message& m);
-/// The seccomp filters for these settings: none when privileged or unconfined.
+/// The seccomp filters for these settings: none when privileged or unconfined. Compiled
+/// programs are kept in `cache_dir` (seccomp_cache.h) unless it is empty.
 [[nodiscard]] Result<SeccompProgram> SeccompFor(bool privileged, SeccompMode mode,
-                                                const std::string& profile, uint64_t caps);
+                                                const std::string& profile, uint64_t caps,
+                                                const std::string& cache_dir);
 
 /// Child side, async-signal-safe: sends `fd` as a kPtyMaster message. 0 or the errno.
 int SendPtyMaster(int sock, int fd);

@@ -23,6 +23,7 @@
 #include "sandbox/child_init.h"
 #include "sandbox/id_map.h"
 #include "sandbox/mount_plan.h"
+#include "sandbox/seccomp_cache.h"
 #include "sandbox/seccomp_filter.h"
 #include "sandbox/seccomp_profile.h"
 
@@ -146,10 +147,13 @@ Error ExecError(const Message& m) {
 }
 
 Result<SeccompProgram> SeccompFor(bool privileged, SeccompMode mode, const std::string& profile,
-                                  uint64_t caps) {
+                                  uint64_t caps, const std::string& cache_dir) {
   if (privileged || mode == SeccompMode::kUnconfined) return SeccompProgram{};
-  if (mode == SeccompMode::kProfile) return BuildSeccompProgramFromProfile(profile, caps);
-  return BuildDefaultSeccompProgram();
+  if (mode == SeccompMode::kProfile) {
+    return CachedSeccompProgram(cache_dir, "profile caps=" + std::to_string(caps) + "\n" + profile,
+                                [&] { return BuildSeccompProgramFromProfile(profile, caps); });
+  }
+  return CachedSeccompProgram(cache_dir, "default", [] { return BuildDefaultSeccompProgram(); });
 }
 
 struct Sandbox::State {
@@ -249,7 +253,7 @@ Result<Sandbox> Sandbox::Start(const SandboxSpec& spec) {
   const MountPlan mounts = BUILDER_TRY(BuildMountPlan(spec, maps.MapsGid(5)));
   BUILDER_TRY(CheckLimits(spec));
   const uint64_t caps = spec.privileged ? AllCapabilities() : spec.capabilities;
-  const SeccompProgram seccomp = BUILDER_TRY(SeccompFor(spec.privileged, spec.seccomp, spec.seccomp_profile, caps));
+  const SeccompProgram seccomp = BUILDER_TRY(SeccompFor(spec.privileged, spec.seccomp, spec.seccomp_profile, caps, spec.seccomp_cache_dir));
 
   auto state = std::make_unique<State>();
   state->upper_dir = spec.upper_dir;

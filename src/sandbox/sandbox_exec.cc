@@ -295,7 +295,8 @@ Result<ExecProcess> ExecIn(pid_t sandbox_init_pid, const ExecSpec& spec) {
   plan.capabilities = spec.privileged ? AllCapabilities() : spec.capabilities;
   plan.last_cap = LastCapability();
   const SeccompProgram seccomp = BUILDER_TRY(
-      SeccompFor(spec.privileged, spec.seccomp, spec.seccomp_profile, plan.capabilities));
+      SeccompFor(spec.privileged, spec.seccomp, spec.seccomp_profile, plan.capabilities,
+                 spec.seccomp_cache_dir));
   plan.seccomp = &seccomp;
   plan.exec_candidates = ExecCandidates(spec.argv, spec.env);
   for (const std::string& a : spec.argv) plan.argv.push_back(const_cast<char*>(a.c_str()));

@@ -30,6 +30,7 @@ struct ExecSpec {
   bool no_new_privileges = true;
   SeccompMode seccomp = SeccompMode::kDefault;
   std::string seccomp_profile;
+  std::string seccomp_cache_dir;  ///< as SandboxSpec's
   int stdin_fd = -1;  ///< -1: /dev/null; the caller keeps ownership of all three
   int stdout_fd = -1;
   int stderr_fd = -1;

@@ -120,6 +120,8 @@ struct SandboxSpec {
   /// kProfile only: a Docker seccomp JSON profile's text (defaultAction, architectures,
   /// syscalls[].names/action/args/errnoRet). A profile that does not parse fails Start.
   std::string seccomp_profile;
+  /// Where compiled seccomp programs are kept between runs (seccomp_cache.h); empty: none.
+  std::string seccomp_cache_dir;
   /// PR_SET_NO_NEW_PRIVS before exec. The build keeps true; docker run's default is false, in
   /// which case the seccomp filter is installed while CAP_SYS_ADMIN (user ns) is still held.
   bool no_new_privileges = true;
