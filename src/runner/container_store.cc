@@ -63,7 +63,10 @@ Result<ContainerSpec> ContainerStore::Create(ContainerSpec spec) const {
   BUILDER_TRY(MakeDirs(dir + "/work", 0700));
   BUILDER_TRY(WriteRuntimeFile(dir + "/state.json", ContainerState{}.Serialize(), 0600));
   // config.json last: a directory without it is a half-created container (RemoveGarbage).
-  BUILDER_TRY(WriteFileAtomic(dir + "/config.json", spec.Serialize(), 0600));
+  // A --rm container does not outlive its run, nor should it a machine's crash: no fsync.
+  const std::string config = spec.Serialize();
+  BUILDER_TRY(spec.auto_remove ? WriteRuntimeFile(dir + "/config.json", config, 0600)
+                               : WriteFileAtomic(dir + "/config.json", config, 0600));
   return spec;
 }
 

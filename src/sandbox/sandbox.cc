@@ -164,6 +164,7 @@ struct Sandbox::State {
   bool oom_killed = false;
   std::string merged_dir;
   std::string upper_dir;
+  bool discard_upper = false;
   std::vector<std::string> created;
   bool cleaned = false;
 
@@ -174,7 +175,7 @@ struct Sandbox::State {
     std::vector<std::string> leftover;
     if (cleaned) return leftover;
     cleaned = true;
-    for (auto it = created.rbegin(); it != created.rend(); ++it) {
+    for (auto it = created.rbegin(); !discard_upper && it != created.rend(); ++it) {
       const std::string path = upper_dir + "/" + *it;
       struct stat st;
       if (::lstat(path.c_str(), &st) != 0) continue;
@@ -257,6 +258,7 @@ Result<Sandbox> Sandbox::Start(const SandboxSpec& spec) {
 
   auto state = std::make_unique<State>();
   state->upper_dir = spec.upper_dir;
+  state->discard_upper = spec.discard_upper;
   std::string tmpl = DirName(spec.work_dir) + "/sandbox-root-XXXXXX";
   if (!::mkdtemp(tmpl.data())) return FailErrno("create sandbox mount point " + tmpl, errno);
   state->merged_dir = tmpl;

@@ -69,6 +69,9 @@ struct SandboxSpec {
   std::vector<std::string> lower_dirs;
   /// A fresh, empty directory receiving every write; it becomes the layer diff.
   std::string upper_dir;
+  /// The caller deletes upper_dir once the sandbox ends (a --rm container): the mount points the
+  /// sandbox made there are left in it instead of removed one by one.
+  bool discard_upper = false;
   /// overlayfs work dir: empty, on the same filesystem as upper_dir.
   std::string work_dir;
 
