@@ -80,6 +80,9 @@ Result<Child> Spawn(const SpawnOptions& options) {
       ::prctl(PR_SET_PDEATHSIG, options.parent_death_signal);
       if (::getppid() != parent) ::_exit(127);  // the parent died before prctl took effect
     }
+    // An ignored SIGPIPE (ours) would be inherited through exec; programs expect the default
+    // (pasta even refuses to start without it), as Python's subprocess restores it.
+    ::signal(SIGPIPE, SIG_DFL);
     if (in) ::dup2(in->read.get(), 0);
     if (out) ::dup2(out->write.get(), 1);
     else if (options.output_fd >= 0) ::dup2(options.output_fd, 1);

@@ -85,6 +85,11 @@ Result<Pasta> Pasta::Start(pid_t target_pid, const std::vector<PastaPort>& ports
     return Fail(ErrorCode::kNotFound,
                 "rootless networking needs pasta (Debian package passt); or use --network none or host");
   }
+  // pasta opens the tun device from the host's /dev; Debian makes it 0666, some hosts 0600.
+  if (::access("/dev/net/tun", R_OK | W_OK) != 0) {
+    return FailErrno("rootless networking needs /dev/net/tun (pasta's tap device) readable and writable by this user; or use --network none or host",
+                     errno);
+  }
   const std::string pid_file = work_dir + "/pasta.pid";
   const std::string log_file = work_dir + "/pasta.log";
   ::unlink(pid_file.c_str());

@@ -8,7 +8,7 @@
 BUILDER=$1
 PART=${2:-root}
 if [ -z "${IN_NETNS:-}" ] && [ "$(id -u)" = 0 ] && unshare --net true 2>/dev/null; then
-  IN_NETNS=1 exec unshare --net bash "$0" "$@"
+  IN_NETNS=1 exec unshare --net --mount bash "$0" "$@"
 fi
 . "$(dirname "$0")/lib.sh"
 [ -n "${IN_NETNS:-}" ] || skip "needs root and a network namespace of its own"
@@ -45,6 +45,7 @@ case "$PART" in
     BIN="$BUILDER"
     as_subid_user test -x "$BIN" || { cp "$BUILDER" "$WORK/home/builder"; BIN="$WORK/home/builder"; }
     bld() { as_subid_user "$BIN" "$@" </dev/null; }
+    tun_for_user
     make_rootfs_tar "$WORK/home/rootfs.tar"
     ctx="$WORK/home/ctx"
     mkdir -p "$ctx"

@@ -6,7 +6,7 @@
 # Usage: run_rootless_network.sh BUILDER
 BUILDER=$1
 if [ -z "${IN_NETNS:-}" ] && [ "$(id -u)" = 0 ] && unshare --net true 2>/dev/null; then
-  IN_NETNS=1 exec unshare --net bash "$0" "$@"
+  IN_NETNS=1 exec unshare --net --mount bash "$0" "$@"
 fi
 . "$(dirname "$0")/lib.sh"
 [ -n "${IN_NETNS:-}" ] || skip "needs root and a network namespace of its own"
@@ -32,6 +32,7 @@ subid_user_setup "$HOME_DIR" "$SUBUID" "$SUBGID" || skip "$SUBID_SKIP"
 BIN="$BUILDER"
 as_subid_user test -x "$BIN" || { cp "$BUILDER" "$HOME_DIR/builder"; BIN="$HOME_DIR/builder"; }
 bu() { as_subid_user "$BIN" "$@" </dev/null; }
+tun_for_user
 add_cleanup 'bu rm -f $(bu ps -a -q 2>/dev/null) >/dev/null 2>&1'
 
 # Servers of the test's namespace: one on the outside address, one on loopback only.
@@ -53,7 +54,7 @@ chown -R "$SUBID_UID:$SUBID_GID" "$HOME_DIR"
 bu import -c 'ENV PATH=/bin' "$HOME_DIR/rootfs.tar" bb:net >/dev/null 2>"$WORK/log" || { cat "$WORK/log"; fail "import"; }
 
 user_pastas() { pgrep -u "$SUBID_UID" -f '(^|/)(pasta|passt)' ; }
-fetch='printf "GET / HTTP/1.0\r\n\r\n" | nc'
+fetch='printf "GET / HTTP/1.0\r\n\r\n" | nc -w 3'
 
 # Outbound: the outside address answers through pasta.
 out=$(bu run --rm --network bridge bb:net sh -c "$fetch 10.204.0.1 8000" 2>&1) || fail "fetch from 10.204.0.1:8000: $out"
