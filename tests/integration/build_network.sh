@@ -56,12 +56,14 @@ case "$PART" in
 esac
 
 mkdir -p "$ctx"
-# Each RUN prints what it got from both servers; nc fails on a refused connection.
+# Each RUN prints what it got from both servers; nc fails on a refused connection. The request
+# keeps nc's input open a while: Debian 12's pasta loses the server's FIN after the client's
+# half-close, and nc would wait for it forever.
 cat >"$ctx/Dockerfile" <<'DF'
 FROM busybox
 ARG NONCE
 RUN echo "nonce $NONCE"; \
-    printf 'GET /index.html HTTP/1.0\r\n\r\n' | busybox nc -w 5 10.204.0.1 8000 || echo OUTSIDE-FAILED; \
+    (printf 'GET /index.html HTTP/1.0\r\n\r\n'; sleep 2) | busybox nc -w 5 10.204.0.1 8000 || echo OUTSIDE-FAILED; \
     printf 'GET /lo.html HTTP/1.0\r\n\r\n' | busybox nc -w 5 127.0.0.1 8001 || echo LOOPBACK-FAILED
 RUN --network=host printf 'GET /lo.html HTTP/1.0\r\n\r\n' | busybox nc -w 5 127.0.0.1 8001
 DF
