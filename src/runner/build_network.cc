@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 
+#include "base/log.h"
 #include "base/sha256.h"
 #include "runner/networks.h"
 #include "sandbox/pasta.h"
@@ -35,7 +36,15 @@ std::string RunLeaseId(const std::string& work_dir) {
 }  // namespace
 
 sandbox::NetworkAttacher BuildNetworkAttacher(std::string store_root) {
-  if (!sandbox::HostNetworkAdmin()) return sandbox::PastaAttacher();
+  if (!sandbox::HostNetworkAdmin()) {
+    // Without pasta a rootless RUN keeps the host's network, as before, rather than every build
+    // with a RUN failing; said once per build.
+    if (auto usable = sandbox::PastaUsable(); !usable) {
+      LogWarn("RUN steps use the host's network: " + usable.error().message());
+      return {};
+    }
+    return sandbox::PastaAttacher();
+  }
   return [root = std::move(store_root)](pid_t child, const std::string& work_dir)
              -> Result<std::unique_ptr<sandbox::NetworkAttachment>> {
     Networks nets = BUILDER_TRY(Networks::Open(root));

@@ -10,7 +10,8 @@
 namespace builder::runner {
 
 /// Root: each RUN gets a veth on the default network `bridge` (builder0) with outbound NAT and
-/// a lease held by this process (reclaimed like a container's after a SIGKILL). Rootless: pasta.
+/// a lease held by this process (reclaimed like a container's after a SIGKILL). Rootless: pasta;
+/// an empty attacher (the host's network, with a warning) when pasta cannot work here.
 /// `store_root` is $BUILDER_ROOT.
 sandbox::NetworkAttacher BuildNetworkAttacher(std::string store_root);
 

@@ -79,8 +79,7 @@ std::vector<std::string> PastaArgv(pid_t target_pid, const std::vector<PastaPort
   return argv;
 }
 
-Result<Pasta> Pasta::Start(pid_t target_pid, const std::vector<PastaPort>& ports,
-                           const std::string& work_dir) {
+Result<void> PastaUsable() {
   if (!InPath("pasta")) {
     return Fail(ErrorCode::kNotFound,
                 "rootless networking needs pasta (Debian package passt); or use --network none or host");
@@ -90,6 +89,12 @@ Result<Pasta> Pasta::Start(pid_t target_pid, const std::vector<PastaPort>& ports
     return FailErrno("rootless networking needs /dev/net/tun (pasta's tap device) readable and writable by this user; or use --network none or host",
                      errno);
   }
+  return {};
+}
+
+Result<Pasta> Pasta::Start(pid_t target_pid, const std::vector<PastaPort>& ports,
+                           const std::string& work_dir) {
+  BUILDER_TRY(PastaUsable());
   const std::string pid_file = work_dir + "/pasta.pid";
   const std::string log_file = work_dir + "/pasta.log";
   ::unlink(pid_file.c_str());

@@ -30,6 +30,10 @@ struct PastaPort {
 std::vector<std::string> PastaArgv(pid_t target_pid, const std::vector<PastaPort>& ports,
                                    const std::string& pid_file, bool as_root);
 
+/// Whether Pasta::Start can work here: pasta in PATH (kNotFound naming the Debian package) and
+/// /dev/net/tun readable and writable by this process (kIo with errno).
+[[nodiscard]] Result<void> PastaUsable();
+
 /// A running pasta serving one sandbox. It ends (SIGKILL, reaped) with this object, and with the
 /// thread that started it, even by SIGKILL (PR_SET_PDEATHSIG): pasta itself keeps the namespace
 /// open and would otherwise outlive the sandbox.
