@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -71,12 +72,22 @@ Result<Child> Spawn(const SpawnOptions& options) {
     envp.push_back(nullptr);
   }
 
+  const pid_t parent = ::getpid();
   pid_t pid = ::fork();
   if (pid < 0) return FailErrno("fork", errno);
   if (pid == 0) {
+    if (options.parent_death_signal != 0) {
+      ::prctl(PR_SET_PDEATHSIG, options.parent_death_signal);
+      if (::getppid() != parent) ::_exit(127);  // the parent died before prctl took effect
+    }
+    // An ignored SIGPIPE (ours) would be inherited through exec; programs expect the default
+    // (pasta even refuses to start without it), as Python's subprocess restores it.
+    ::signal(SIGPIPE, SIG_DFL);
     if (in) ::dup2(in->read.get(), 0);
     if (out) ::dup2(out->write.get(), 1);
+    else if (options.output_fd >= 0) ::dup2(options.output_fd, 1);
     if (err) ::dup2(err->write.get(), 2);
+    else if (options.output_fd >= 0) ::dup2(options.output_fd, 2);
     int e = 0;
     if (!options.cwd.empty() && ::chdir(options.cwd.c_str()) != 0) {
       e = errno;

@@ -27,6 +27,11 @@ struct SpawnOptions {
   bool pipe_stdin = false;
   bool pipe_stdout = false;
   bool pipe_stderr = false;
+  /// When >= 0 (and the stream is not piped): the child's stdout and stderr; the caller keeps it.
+  int output_fd = -1;
+  /// When non-zero: the signal the child gets when the calling thread ends (PR_SET_PDEATHSIG), so
+  /// a helper (pasta) cannot outlive its owner even after SIGKILL.
+  int parent_death_signal = 0;
 };
 
 /// A running child. The destructor kills (SIGKILL) and reaps a child that was not waited for,

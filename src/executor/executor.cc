@@ -121,6 +121,7 @@ Result<BuildOutcome> Execute(const oci::ImageStore& store, const planner::BuildP
   state.compression = options.compression;
   state.source_date_epoch = options.source_date_epoch;
   state.network = options.network;
+  state.default_network = options.default_network;
   state.no_cache = options.no_cache;
   state.explain = options.explain;
 

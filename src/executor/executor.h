@@ -16,6 +16,7 @@
 #include "oci/media_types.h"
 #include "oci/reference.h"
 #include "planner/step.h"
+#include "sandbox/network_attacher.h"
 
 namespace builder::executor {
 
@@ -28,6 +29,9 @@ struct ExecuteOptions {
   BuildContext context;
   oci::Compression compression = oci::Compression::kGzip;
   std::string network;  ///< --network: "" or "default" keeps each RUN's own, "none", "host"
+  /// The default network of a RUN (no --network, or "default"): a namespace of its own with
+  /// outbound access through this, as BuildKit. Unset: the host's network (as before).
+  sandbox::NetworkAttacher default_network;
   std::vector<oci::Reference> tags;
   bool no_cache = false;  ///< run every step (results are still recorded in the cache)
   bool explain = false;   ///< report why each step missed the cache

@@ -53,6 +53,16 @@ Result<void> RunInSandbox(const planner::RunStep& step, const oci::MergedView& v
   std::string network = step.network;
   if (network == "default" && !options.network_override.empty()) network = options.network_override;
   spec.network = network == "none" ? sandbox::NetworkMode::kNone : sandbox::NetworkMode::kHost;
+  // The default is a namespace of its own with outbound access (BuildKit's): the host's
+  // loopback services stay out of reach unless the Dockerfile or the build asks for host.
+  std::unique_ptr<sandbox::NetworkAttachment> attachment;
+  if (network == "default" && options.default_network) {
+    spec.network = sandbox::NetworkMode::kConfigured;
+    spec.configure_network = [&](pid_t child) -> Result<void> {
+      attachment = BUILDER_TRY(options.default_network(child, options.scratch_dir));
+      return {};
+    };
+  }
   spec.binds = options.binds;
   for (std::size_t i = 0; i < step.files.size(); ++i) {
     std::string host = options.scratch_dir + "/file-" + std::to_string(i);

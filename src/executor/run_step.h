@@ -9,6 +9,7 @@
 #include "base/error.h"
 #include "oci/merged_view.h"
 #include "planner/step.h"
+#include "sandbox/network_attacher.h"
 #include "sandbox/sandbox_spec.h"
 
 namespace builder::executor {
@@ -18,6 +19,8 @@ struct RunStepOptions {
   std::string work_dir;   ///< fresh, empty, same filesystem
   std::string scratch_dir;  ///< for heredoc script files
   std::string network_override;  ///< --network of the build: "", "default", "none", "host"
+  /// Connects the own namespace of a RUN on the default network; unset: the host's network.
+  sandbox::NetworkAttacher default_network;
   /// RUN --mount directories, prepared by the caller (host source -> container target).
   std::vector<sandbox::BindMount> binds;
   /// Each complete output line (stdout and stderr interleaved), as it arrives.

@@ -394,6 +394,7 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
             ro.scratch_dir = work + "-files";
             BUILDER_TRY(MakeDirs(ro.scratch_dir));
             ro.network_override = state.network == "default" ? "" : state.network;
+            ro.default_network = state.default_network;
             ro.binds = binds;
             ro.on_line = [&](std::string_view line) { report.Output(id, line); };
             return RunInSandbox(action, view, ro);

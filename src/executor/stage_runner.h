@@ -13,6 +13,7 @@
 #include "executor/image_source.h"
 #include "oci/image_store.h"
 #include "planner/step.h"
+#include "sandbox/network_attacher.h"
 
 namespace builder::executor {
 
@@ -46,6 +47,7 @@ struct BuildState {
   oci::Compression compression = oci::Compression::kGzip;
   std::optional<std::int64_t> source_date_epoch;
   std::string network;
+  sandbox::NetworkAttacher default_network;
   bool no_cache = false;
   bool explain = false;
   std::size_t new_layers = 0;

@@ -41,6 +41,7 @@ std::string ContainerState::Serialize() const {
             {"health", health},
             {"health_failing_streak", health_failing_streak},
             {"stop_requested", stop_requested}};
+  if (!published_ports.empty()) j["published_ports"] = published_ports;
   return j.dump(2) + "\n";
 }
 
@@ -65,6 +66,7 @@ Result<ContainerState> ContainerState::Parse(std::string_view text) {
     s.health = j.value("health", "");
     s.health_failing_streak = j.value("health_failing_streak", 0);
     s.stop_requested = j.value("stop_requested", false);
+    s.published_ports = j.value("published_ports", std::vector<std::string>{});
   } catch (const json::exception& e) {
     return Fail(ErrorCode::kCorrupt, std::string("container state: ") + e.what());
   }

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "base/error.h"
 
@@ -33,6 +34,9 @@ struct ContainerState {
   std::string health;         ///< "", "starting", "healthy", "unhealthy"
   int health_failing_streak = 0;
   bool stop_requested = false;  ///< stop/kill by a user: no restart (docker's manual stop)
+  /// Ports pasta publishes for the running container (rootless), as `port` prints them:
+  /// "80/tcp -> 0.0.0.0:8080". Root's bridge keeps its ports in the network's lease instead.
+  std::vector<std::string> published_ports;
 
   bool operator==(const ContainerState&) const = default;
 

@@ -28,6 +28,7 @@
 #include "runner/monitor_io.h"
 #include "runner/networks.h"
 #include "runner/process_identity.h"
+#include "sandbox/pasta.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/sandbox_exec.h"
 
@@ -89,17 +90,20 @@ int StartFailureExitCode(const Error& error) {
 }
 
 // The bridge network of one run of a bridged container: the configure_network hook attaches
-// it (the monitor holds the lease), Release detaches it when the run ends.
+// it (the monitor holds the lease), Release detaches it when the run ends. Without the right to
+// configure the host's network (rootless) the container's namespace gets pasta instead, a child
+// of the monitor that dies with it.
 class NetworkEndpoint {
  public:
   NetworkEndpoint(const ContainerStore& store, const ContainerSpec& spec)
-      : root_(DirName(store.dir())), spec_(spec) {}
+      : store_(store), root_(DirName(store.dir())), spec_(spec) {}
   NetworkEndpoint(const NetworkEndpoint&) = delete;
   NetworkEndpoint& operator=(const NetworkEndpoint&) = delete;
   ~NetworkEndpoint() { Release(); }
 
   Result<void> Prepare(sandbox::SandboxSpec& sspec) {
     if (!spec_.bridged()) return {};
+    if (!sandbox::HostNetworkAdmin()) return PreparePasta(sspec);
     nets_.emplace(BUILDER_TRY(Networks::Open(root_)));
     (void)nets_->ReclaimDead();  // leases of monitors killed without cleaning up
     request_.network = spec_.network;
@@ -126,14 +130,45 @@ class NetworkEndpoint {
   void Release() {
     if (attached_) (void)nets_->Detach(request_.network, request_.container_id);
     attached_ = false;
+    if (pasta_) {
+      pasta_.reset();
+      (void)store_.UpdateState(spec_.id, [](ContainerState& s) { s.published_ports.clear(); });
+    }
   }
 
  private:
+  // Rootless: only the default network, through pasta, which copies the host's address and
+  // routes into the namespace and forwards the published ports.
+  Result<void> PreparePasta(sandbox::SandboxSpec& sspec) {
+    if (spec_.network != network::kDefaultNetwork) {
+      return Fail(ErrorCode::kUnsupported, "network " + spec_.network +
+                                               ": rootless containers have only the default network (bridge, through pasta), host and none");
+    }
+    std::vector<sandbox::PastaPort> ports;
+    std::vector<std::string> shown;
+    for (const std::string& text : spec_.ports) {
+      network::PortMapping m = BUILDER_TRY(network::ParsePortMapping(text));
+      const bool udp = m.protocol == "udp";
+      if (m.host_port == 0) m.host_port = BUILDER_TRY(sandbox::PickFreePort(m.host_ip, udp));
+      ports.push_back({m.host_ip, m.host_port, m.container_port, udp});
+      shown.push_back(std::to_string(m.container_port) + "/" + m.protocol + " -> " +
+                      (m.host_ip.empty() ? "0.0.0.0" : m.host_ip) + ":" + std::to_string(m.host_port));
+    }
+    sspec.configure_network = [this, ports = std::move(ports), shown = std::move(shown)](pid_t child) -> Result<void> {
+      pasta_.emplace(BUILDER_TRY(sandbox::Pasta::Start(child, ports, store_.DirOf(spec_.id))));
+      BUILDER_TRY(store_.UpdateState(spec_.id, [&](ContainerState& s) { s.published_ports = shown; }));
+      return {};
+    };
+    return {};
+  }
+
+  const ContainerStore& store_;
   std::string root_;
   const ContainerSpec& spec_;
   std::optional<Networks> nets_;
   AttachRequest request_;
   bool attached_ = false;
+  std::optional<sandbox::Pasta> pasta_;
 };
 
 int RunMonitor(const ContainerStore& store, const std::string& id, int report_fd) {

@@ -195,14 +195,15 @@ DF
   run_lines | grep -qx NO-CONNECTION || { cat "$WORK/log"; fail "--network none reached the host server"; }
   if log_has "net-$tag"; then fail "--network none read the host server's token"; fi
 
-  must_build "$ctx" --build-arg PORT="$port"
+  # The host's network (the default one is build_network.sh's, in a namespace of its own).
+  must_build "$ctx" --build-arg PORT="$port" --network host
   run_lines | tr -d '\r' | grep -qx "net-$tag" && run_lines | grep -qx CONNECTED ||
-    { cat "$WORK/log"; fail "the default network cannot reach the host server (so the check proves nothing)"; }
+    { cat "$WORK/log"; fail "--network host cannot reach the host server (so the check proves nothing)"; }
   host_ifs=$(interfaces </proc/net/dev)
   ifs=$(run_lines | sed -n '/^IFS-BEGIN$/,/^IFS-END$/p' | grep -v '^IFS-' | interfaces)
-  [ "$ifs" = "$host_ifs" ] || fail "default network interfaces '$ifs', host '$host_ifs'"
+  [ "$ifs" = "$host_ifs" ] || fail "--network host interfaces '$ifs', host '$host_ifs'"
   [ "$host_ifs" = "lo " ] && note "the host has only lo: the interface check cannot tell the modes apart here"
-  note "network: none -> lo only, no connection; default -> ${host_ifs}connected"
+  note "network: none -> lo only, no connection; host -> ${host_ifs}connected"
 }
 
 # (d) Rootless: `builder build` as uid 65534. In the RUN `id -u` is 0, but that root is the

@@ -87,6 +87,16 @@ as_subid_user() {
     env -i PATH="$PATH" HOME="$SUBID_HOME" "$@"
 }
 
+# pasta (rootless networking) opens /dev/net/tun, 0666 on Debian but 0600 on some hosts: then a
+# node the subid user may open is bound over it, in the test's own mount namespace only
+# (`unshare --mount`), so the host's /dev is not touched.
+tun_for_user() {
+  as_subid_user sh -c 'test -r /dev/net/tun && test -w /dev/net/tun' && return 0
+  [ "$(readlink /proc/self/ns/mnt)" != "$(readlink /proc/1/ns/mnt)" ] || skip "/dev/net/tun is not usable by $SUBID_USER"
+  mknod -m 666 "$WORK/tun" c 10 200 && mount --bind "$WORK/tun" /dev/net/tun ||
+    skip "/dev/net/tun is not usable by $SUBID_USER and cannot be replaced"
+}
+
 # The runner tests' start: root (the sandbox), a private store holding the busybox rootfs tar at
 # $WORK/rootfs.tar, and every container of the store force-removed at exit.
 runner_setup() {

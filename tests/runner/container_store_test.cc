@@ -168,6 +168,10 @@ TEST_CASE("state and spec files reject garbage") {
   s.restart_count = 2;
   s.health = "healthy";
   CHECK(ContainerState::Parse(s.Serialize()) == s);
+  // pasta's published ports (rootless) survive the round trip; none is the default.
+  s.published_ports = {"80/tcp -> 0.0.0.0:8080", "53/udp -> 127.0.0.1:5353"};
+  CHECK(ContainerState::Parse(s.Serialize()) == s);
+  CHECK(ContainerState::Parse(R"({"status":"running"})")->published_ports.empty());
 }
 
 TEST_CASE("network settings round-trip; only networks other than host and none are bridged") {

@@ -22,6 +22,7 @@
 #include "planner/planner.h"
 #include "registry/curl_transport.h"
 #include "registry/image_pusher.h"
+#include "runner/build_network.h"
 
 namespace builder::cli {
 namespace {
@@ -165,6 +166,8 @@ Result<int> RunBuild(const BuildFlags& flags) {
   if (flags.network != "default" && flags.network != "none" && flags.network != "host")
     return Fail(ErrorCode::kInvalidArgument, "unknown --network " + flags.network);
   options.network = flags.network;
+  // A RUN's default network: its own namespace with outbound access, not the host's.
+  options.default_network = runner::BuildNetworkAttacher(root);
   options.tags = tags;
   options.no_cache = flags.no_cache;
   options.explain = flags.explain;

@@ -33,6 +33,18 @@ Result<void> PrintPorts(const std::string& ref, const std::string& filter) {
       }
     }
   }
+  // Rootless: pasta's ports, recorded in the state while the container runs.
+  runner::ContainerState state = BUILDER_TRY(store.LoadState(id));
+  for (const std::string& line : state.active() ? state.published_ports : std::vector<std::string>{}) {
+    const std::size_t arrow = line.find(" -> ");
+    if (arrow == std::string::npos) continue;
+    if (want.empty()) {
+      std::cout << line << '\n';
+    } else if (want == line.substr(0, arrow)) {
+      std::cout << line.substr(arrow + 4) << '\n';
+      found = true;
+    }
+  }
   if (!want.empty() && !found) {
     return Fail(ErrorCode::kNotFound, "No public port '" + want + "' published for " + ref);
   }

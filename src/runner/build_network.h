@@ -1,0 +1,18 @@
+// BuildNetworkAttacher: the network a build's RUN gets by default, made by the runner's pieces
+// (the default bridge for root, pasta rootless) and handed to the executor, which may not link
+// the runner, by the CLI.
+#pragma once
+
+#include <string>
+
+#include "sandbox/network_attacher.h"
+
+namespace builder::runner {
+
+/// Root: each RUN gets a veth on the default network `bridge` (builder0) with outbound NAT and
+/// a lease held by this process (reclaimed like a container's after a SIGKILL). Rootless: pasta;
+/// an empty attacher (the host's network, with a warning) when pasta cannot work here.
+/// `store_root` is $BUILDER_ROOT.
+sandbox::NetworkAttacher BuildNetworkAttacher(std::string store_root);
+
+}  // namespace builder::runner
