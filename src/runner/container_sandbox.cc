@@ -153,10 +153,8 @@ std::vector<std::string> ContainerEnv(const ContainerSpec& container, const std:
   return env;
 }
 
-std::string ContainerCgroupName(const ContainerSpec& container) {
-  const LimitsSpec& l = container.limits;
-  return l.memory > 0 || l.nano_cpus > 0 || l.pids_limit > 0 ? "builder/" + container.id : "";
-}
+// Every container has one, limits or not: pause freezes it, stats and top read it.
+std::string ContainerCgroupName(const ContainerSpec& container) { return "builder/" + container.id; }
 
 }  // namespace
 
@@ -227,11 +225,9 @@ Result<sandbox::SandboxSpec> SandboxSpecFor(const ContainerStore& store,
   spec.read_only_rootfs = container.read_only;
   for (const std::string& u : l.ulimits) spec.rlimits.push_back(BUILDER_TRY(ParseUlimit(u)));
   spec.cgroup_name = ContainerCgroupName(container);
-  if (!spec.cgroup_name.empty()) {
-    spec.cgroup_limits.memory_bytes = l.memory;
-    spec.cgroup_limits.cpu_quota_us = l.nano_cpus * spec.cgroup_limits.cpu_period_us / 1000000000;
-    spec.cgroup_limits.pids_max = l.pids_limit;
-  }
+  spec.cgroup_limits.memory_bytes = l.memory;
+  spec.cgroup_limits.cpu_quota_us = l.nano_cpus * spec.cgroup_limits.cpu_period_us / 1000000000;
+  spec.cgroup_limits.pids_max = l.pids_limit;
   spec.mount_sysfs = true;
 
   // The container's own /etc/hosts, /etc/hostname and a copy of the host's resolv.conf, kept

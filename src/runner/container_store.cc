@@ -10,6 +10,7 @@
 #include "base/path.h"
 #include "oci/remove_tree.h"
 #include "runner/container_names.h"
+#include "runner/event_log.h"
 
 namespace builder::runner {
 namespace {
@@ -64,6 +65,7 @@ Result<ContainerSpec> ContainerStore::Create(ContainerSpec spec) const {
   BUILDER_TRY(WriteFileAtomic(dir + "/state.json", ContainerState{}.Serialize(), 0600));
   // config.json last: a directory without it is a half-created container (RemoveGarbage).
   BUILDER_TRY(WriteFileAtomic(dir + "/config.json", spec.Serialize(), 0600));
+  RecordEvent(DirName(dir_), ContainerEvent(spec, "create"));
   return spec;
 }
 
@@ -163,12 +165,16 @@ Result<void> ContainerStore::Rename(const std::string& id, const std::string& ne
     return Fail(ErrorCode::kAlreadyExists, "the container name \"/" + name + "\" is already in use");
   }
   ContainerSpec spec = BUILDER_TRY(LoadSpec(id));
+  const std::string old_name = spec.name;
   spec.name = name;
-  return WriteFileAtomic(DirOf(id) + "/config.json", spec.Serialize(), 0600);
+  BUILDER_TRY(WriteFileAtomic(DirOf(id) + "/config.json", spec.Serialize(), 0600));
+  RecordEvent(DirName(dir_), ContainerEvent(spec, "rename", {{"oldName", "/" + old_name}}));
+  return {};
 }
 
 Result<void> ContainerStore::Remove(const std::string& id) const {
   const std::string trash = dir_ + "/.trash-" + id;
+  auto spec = LoadSpec(id);  // for the destroy event's attributes
   {
     FileLock names = BUILDER_TRY(LockNames());
     if (::rename(DirOf(id).c_str(), trash.c_str()) != 0) {
@@ -176,6 +182,7 @@ Result<void> ContainerStore::Remove(const std::string& id) const {
       return FailErrno("remove container " + id, errno);
     }
   }
+  if (spec) RecordEvent(DirName(dir_), ContainerEvent(*spec, "destroy"));
   BUILDER_TRY(oci::RemoveTree(trash));
   return {};
 }

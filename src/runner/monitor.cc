@@ -22,6 +22,7 @@
 #include "runner/container_control.h"
 #include "runner/container_log.h"
 #include "runner/container_sandbox.h"
+#include "runner/event_log.h"
 #include "runner/health_checker.h"
 #include "runner/monitor_io.h"
 #include "runner/networks.h"
@@ -181,6 +182,7 @@ int RunMonitor(const ContainerStore& store, const std::string& id, int report_fd
         s.oom_killed = false;
         s.error.clear();
       }));
+      RecordEvent(DirName(store.dir()), ContainerEvent(*spec, "start"));
       if (first) Report(&report, "ok\n");
       HealthChecker health(store, *spec, pid, pid_start);
       if (spec->tty) {
@@ -224,6 +226,8 @@ int RunMonitor(const ContainerStore& store, const std::string& id, int report_fd
       s.oom_killed = result && result->oom_killed;
       if (!result) s.error = result.error().ToString();
     });
+    if (result && result->oom_killed) RecordEvent(DirName(store.dir()), ContainerEvent(*spec, "oom"));
+    RecordEvent(DirName(store.dir()), ContainerEvent(*spec, "die", {{"exitCode", std::to_string(exit_code)}}));
     if (first) {
       Report(&report, "exit " + std::to_string(exit_code) + "\n");
       CloseReport(&report);

@@ -209,8 +209,11 @@ Result<Cgroup> Cgroup::Open(std::string_view name) {
     if (Has(h, "cpu")) cg.cpu_ = dir;
     if (Has(h, "cpuacct")) cg.cpuacct_ = dir;
     if (Has(h, "pids")) cg.pids_ = dir;
+    if (Has(h, "blkio")) cg.blkio_ = dir;
+    if (Has(h, "freezer")) cg.freezer_ = dir;
   }
   if (cg.dirs_.empty()) return Fail(ErrorCode::kUnsupported, "no cgroup hierarchy is mounted");
+  cg.AdoptV2Controllers();
   return cg;
 }
 
@@ -247,6 +250,8 @@ Result<Cgroup> Cgroup::Create(std::string_view name, const CgroupLimits& limits)
     if (Has(h, "cpu")) cg.cpu_ = dir;
     if (Has(h, "cpuacct")) cg.cpuacct_ = dir;
     if (Has(h, "pids")) cg.pids_ = dir;
+    if (Has(h, "blkio")) cg.blkio_ = dir;
+    if (Has(h, "freezer")) cg.freezer_ = dir;
   }
   // v2 controllers must be enabled in every parent's subtree_control down to the leaf.
   if (!cg.v2_.empty() && Exists(cg.v2_ + "/../cgroup.subtree_control")) {
@@ -262,10 +267,7 @@ Result<Cgroup> Cgroup::Create(std::string_view name, const CgroupLimits& limits)
       }
       dir += "/" + part;
     }
-    if (Exists(cg.v2_ + "/memory.max") && cg.memory_.empty()) cg.memory_ = cg.v2_;
-    if (Exists(cg.v2_ + "/cpu.max") && cg.cpu_.empty()) cg.cpu_ = cg.v2_;
-    if (Exists(cg.v2_ + "/cpu.stat") && cg.cpuacct_.empty()) cg.cpuacct_ = cg.v2_;
-    if (Exists(cg.v2_ + "/pids.max") && cg.pids_.empty()) cg.pids_ = cg.v2_;
+    cg.AdoptV2Controllers();
   }
   auto missing = [&](const char* what) {
     (void)cg.Remove();
@@ -325,9 +327,21 @@ Result<Cgroup> Cgroup::OfProcess(pid_t pid) {
     if (Has(h, "cpu")) cg.cpu_ = dir;
     if (Has(h, "cpuacct")) cg.cpuacct_ = dir;
     if (Has(h, "pids")) cg.pids_ = dir;
+    if (Has(h, "blkio")) cg.blkio_ = dir;
+    if (Has(h, "freezer")) cg.freezer_ = dir;
   }
   if (cg.dirs_.empty()) return Fail(ErrorCode::kUnsupported, "no cgroup hierarchy is mounted");
+  cg.AdoptV2Controllers();
   return cg;
+}
+
+void Cgroup::AdoptV2Controllers() {
+  if (v2_.empty()) return;
+  if (memory_.empty() && Exists(v2_ + "/memory.max")) memory_ = v2_;
+  if (cpu_.empty() && Exists(v2_ + "/cpu.max")) cpu_ = v2_;
+  if (cpuacct_.empty() && Exists(v2_ + "/cpu.stat")) cpuacct_ = v2_;
+  if (pids_.empty() && Exists(v2_ + "/pids.max")) pids_ = v2_;
+  if (blkio_.empty() && Exists(v2_ + "/io.stat")) blkio_ = v2_;
 }
 
 Result<void> Cgroup::AddProcess(pid_t pid) const {

@@ -53,6 +53,11 @@ void RegisterVersion(CLI::App& app, int* status);
 void RegisterInfo(CLI::App& app, int* status);
 void RegisterDebugSpec(CLI::App& debug, int* status);
 void RegisterVolume(CLI::App& app, int* status);
+void RegisterPause(CLI::App& app, int* status);  ///< pause and unpause
+void RegisterStats(CLI::App& app, int* status);
+void RegisterTop(CLI::App& app, int* status);
+void RegisterEvents(CLI::App& app, int* status);
+void RegisterSystem(CLI::App& app, int* status);  ///< system df
 
 /// --insecure-registry HOST[:PORT] (repeatable) on a registry-using subcommand; Apply adds the
 /// hosts to $BUILDER_INSECURE_REGISTRIES for this process before any registry is contacted.

@@ -134,6 +134,11 @@ int main(int argc, char** argv) {
   builder::cli::RegisterInfo(app, &status);
   builder::cli::RegisterVolume(app, &status);
   builder::cli::RegisterNetwork(app, &status);
+  builder::cli::RegisterPause(app, &status);
+  builder::cli::RegisterStats(app, &status);
+  builder::cli::RegisterTop(app, &status);
+  builder::cli::RegisterEvents(app, &status);
+  builder::cli::RegisterSystem(app, &status);
 
   CLI::App* debug = app.add_subcommand("debug", "Inspect builder's internals");
   debug->require_subcommand(1);
