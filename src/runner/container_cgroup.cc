@@ -6,6 +6,17 @@
 #include "sandbox/cgroup_freezer.h"
 
 namespace builder::runner {
+namespace {
+
+bool InCgroupOf(const sandbox::Cgroup& cg, const std::string& id) {
+  const std::string own = "/builder/" + id;
+  for (const std::string& dir : cg.dirs()) {
+    if (!dir.ends_with(own)) return false;
+  }
+  return !cg.dirs().empty();
+}
+
+}  // namespace
 
 Result<sandbox::Cgroup> ContainerCgroup(const ContainerView& view) {
   const std::string& id = view.spec.id;
@@ -13,14 +24,15 @@ Result<sandbox::Cgroup> ContainerCgroup(const ContainerView& view) {
     return Fail(ErrorCode::kInvalidArgument, "container " + id + " is not running");
   }
   sandbox::Cgroup cg = BUILDER_TRY(sandbox::Cgroup::OfProcess(view.state.pid));
-  const std::string own = "/builder/" + id;
-  for (const std::string& dir : cg.dirs()) {
-    if (!dir.ends_with(own)) {
-      return Fail(ErrorCode::kUnsupported,
-                  "container " + id + " has no cgroup of its own (its init is in " + dir + ")");
-    }
+  if (!InCgroupOf(cg, id)) {
+    return Fail(ErrorCode::kUnsupported, "container " + id + " has no cgroup of its own (rootless?)");
   }
   return cg;
+}
+
+bool InOwnCgroup(pid_t pid, const std::string& id) {
+  auto cg = sandbox::Cgroup::OfProcess(pid);
+  return cg && InCgroupOf(*cg, id);
 }
 
 Result<void> PauseContainer(const ContainerStore& store, const std::string& id) {

@@ -2,6 +2,8 @@
 // frozen or thawed for pause/unpause.
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 
 #include "base/error.h"
@@ -15,6 +17,11 @@ namespace builder::runner {
 /// when it does not run; kUnsupported when it has no cgroup of its own (rootless without
 /// cgroup delegation).
 [[nodiscard]] Result<sandbox::Cgroup> ContainerCgroup(const ContainerView& view);
+
+/// Whether `pid` sits in the container `id`'s own cgroup (builder/<id>) in every hierarchy.
+/// A container started where no cgroup could be made (rootless) does not: its execs and
+/// health checks must not try to join one.
+bool InOwnCgroup(pid_t pid, const std::string& id);
 
 /// Freezes every process of a running container and records it paused (docker's errors for a
 /// container not running or already paused).

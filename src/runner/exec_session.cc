@@ -78,7 +78,7 @@ Result<int> ExecInContainer(const ContainerStore& store, const std::string& id, 
   sandbox::ExecSpec spec = BUILDER_TRY(ExecSpecFor(store, view.spec, request.options));
   spec.expected_start_time = view.state.pid_start;
   // A container that runs without a cgroup of its own (rootless): the exec stays in ours.
-  if (!ContainerCgroup(view)) spec.cgroup_name.clear();
+  if (!InOwnCgroup(view.state.pid, id)) spec.cgroup_name.clear();
   if (!request.options.tty) {
     spec.stdin_fd = request.interactive && !request.detach ? 0 : -1;
     spec.stdout_fd = request.detach ? -1 : 1;

@@ -12,6 +12,7 @@
 #include "base/path.h"
 #include "base/unique_fd.h"
 #include "runner/clock.h"
+#include "runner/container_cgroup.h"
 #include "runner/container_sandbox.h"
 #include "runner/event_log.h"
 #include "sandbox/sandbox_exec.h"
@@ -55,6 +56,7 @@ bool HealthChecker::CheckOnce() {
   auto exec_spec = ExecSpecFor(store_, spec_, options);
   if (!exec_spec) return false;
   exec_spec->expected_start_time = pid_start_;
+  if (!InOwnCgroup(pid_, spec_.id)) exec_spec->cgroup_name.clear();  // rootless: none to join
   auto proc = sandbox::ExecIn(pid_, *exec_spec);
   if (!proc) return false;
   // The test gets timeout_ns; then it is killed and counts as failed.

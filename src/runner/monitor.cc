@@ -218,6 +218,9 @@ int RunMonitor(const ContainerStore& store, const std::string& id, int report_fd
     if (result) {
       exit_code = result->status.signal ? 128 + result->status.signal : result->status.code;
     }
+    // Before the state says exited: whoever waits for that (stop) records its event after die.
+    if (result && result->oom_killed) RecordEvent(DirName(store.dir()), ContainerEvent(*spec, "oom"));
+    RecordEvent(DirName(store.dir()), ContainerEvent(*spec, "die", {{"exitCode", std::to_string(exit_code)}}));
     auto state = store.UpdateState(id, [&](ContainerState& s) {
       s.status = Status::kExited;
       s.pid = 0;
@@ -226,8 +229,6 @@ int RunMonitor(const ContainerStore& store, const std::string& id, int report_fd
       s.oom_killed = result && result->oom_killed;
       if (!result) s.error = result.error().ToString();
     });
-    if (result && result->oom_killed) RecordEvent(DirName(store.dir()), ContainerEvent(*spec, "oom"));
-    RecordEvent(DirName(store.dir()), ContainerEvent(*spec, "die", {{"exitCode", std::to_string(exit_code)}}));
     if (first) {
       Report(&report, "exit " + std::to_string(exit_code) + "\n");
       CloseReport(&report);
