@@ -154,11 +154,11 @@ Result<void> RemoveContainer(const ContainerStore& store, const std::string& id,
       }
       ::usleep(10000);
     }
-    // A killed monitor leaves the container's cgroup behind; empty once the kernel has reaped
-    // the last task.
-    if (auto cg = sandbox::Cgroup::Open("builder/" + id)) {
-      for (int i = 0; i < 50 && !cg->Remove(); ++i) ::usleep(10000);
-    }
+  }
+  // A killed monitor (here or earlier, by anyone) leaves the container's cgroup behind; it is
+  // empty once the kernel has reaped the last task.
+  if (auto cg = sandbox::Cgroup::Open("builder/" + id)) {
+    for (int i = 0; i < 50 && !cg->Remove(); ++i) ::usleep(10000);
   }
   BUILDER_TRY(store.Remove(id));
   ReleaseVolumes(store, view.spec, remove_volumes);

@@ -47,9 +47,15 @@ timeout 30 "$BUILDER" stop -t 10 counter >/dev/null || fail "stop of a paused co
 b run -d --network none --name frozen busybox sleep 1000 >/dev/null
 fpid=$("$BUILDER" inspect frozen | jq -r '.[0].State.Pid')
 b pause frozen >/dev/null
+# Its cgroup directories (every hierarchy but cpuset), to see them go with it.
+v2=/sys/fs/cgroup/unified; [ -d "$v2" ] || v2=/sys/fs/cgroup
+cgdirs=$(awk -F: -v v2="$v2" '$2 !~ /cpuset/ {d = $2; sub(/^name=/, "", d); print ($2 == "" ? v2 : "/sys/fs/cgroup/" d) $3}' "/proc/$fpid/cgroup" |
+  while read -r d; do [ -d "$d" ] && echo "$d"; done)
+echo "$cgdirs" | grep -q "/builder/[0-9a-f]\{64\}$" || fail "the container has no cgroup of its own: $(cat "/proc/$fpid/cgroup")"
 timeout 30 "$BUILDER" rm -f frozen >/dev/null || fail "rm -f of a paused container failed"
 for _ in $(seq 50); do [ -e "/proc/$fpid" ] || break; sleep 0.1; done
 [ -e "/proc/$fpid" ] && fail "rm -f left the paused container's init ($fpid) alive"
+for d in $cgdirs; do [ -d "$d" ] && fail "rm -f left the cgroup $d"; done
 
 # --- stats -----------------------------------------------------------------------------------
 b run -d --network none --name hog busybox sh -c 'x=$(head -c 30000000 /dev/zero | tr "\0" a); sleep 1000; echo ${#x}' >/dev/null
