@@ -9,7 +9,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "base/file_lock.h"
 #include "base/path.h"

@@ -73,7 +73,7 @@ class EventTail {
   [[nodiscard]] Result<std::vector<Event>> Poll();
 
  private:
-  EventTail(std::string path) : path_(std::move(path)) {}
+  explicit EventTail(std::string path) : path_(std::move(path)) {}
   void ReadLines(std::vector<Event>* out);
 
   std::string path_;

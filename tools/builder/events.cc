@@ -136,7 +136,7 @@ Result<void> Events(const Options& opt) {
 }  // namespace
 
 void RegisterEvents(CLI::App& app, int* status) {
-  auto* cmd = app.add_subcommand("events", "Get real time events from the server");
+  auto* cmd = app.add_subcommand("events", "Get real time events of containers");
   static Options opt;
   cmd->add_option("--since", opt.since, "Show all events created since timestamp (Unix time, RFC 3339 or a duration ago)");
   cmd->add_option("--until", opt.until, "Stream events until this timestamp");
