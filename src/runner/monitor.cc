@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 #include "base/file_lock.h"
 #include "base/path.h"
 #include "base/staged_file.h"
+#include "oci/remove_tree.h"
 #include "runner/clock.h"
 #include "runner/attach_channel.h"
 #include "runner/container_control.h"
@@ -56,6 +58,27 @@ bool ShouldRestart(const RestartPolicy& policy, const ContainerState& state) {
            (policy.max_retries <= 0 || state.restart_count < policy.max_retries);
   }
   return false;
+}
+
+// The monitor in a forked (not re-executed) child: what an exec would have reset, reset here.
+int RunForkedMonitor(const ContainerStore& store, const std::string& id, char** envp) {
+  // The caller's descriptors (store locks among them: a flock lives as long as any copy of its
+  // descriptor) are not the monitor's.
+  ::close_range(kReportFd + 1, ~0U, 0);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  for (int sig = 1; sig < NSIG; ++sig) {
+    struct sigaction old {};
+    if (::sigaction(sig, nullptr, &old) == 0 && old.sa_handler != SIG_DFL && old.sa_handler != SIG_IGN) {
+      ::signal(sig, SIG_DFL);
+    }
+  }
+  environ = envp;
+  // `ps` shows the caller's command line (PR_SET_MM needs more than root has here) under the
+  // name builder-monitor.
+  ::prctl(PR_SET_NAME, "builder-monitor");
+  return RunMonitor(store, id, kReportFd);
 }
 
 }  // namespace
@@ -146,6 +169,7 @@ int RunMonitor(const ContainerStore& store, const std::string& id, int report_fd
   }
 
   bool first = true;
+  std::string exit_report;
   std::int64_t backoff_ms = 100;
   for (;;) {
     const std::int64_t run_began = MonotonicMs();
@@ -230,8 +254,13 @@ int RunMonitor(const ContainerStore& store, const std::string& id, int report_fd
       if (!result) s.error = result.error().ToString();
     });
     if (first) {
-      Report(&report, "exit " + std::to_string(exit_code) + "\n");
-      CloseReport(&report);
+      // With --rm (never combined with a restart policy) the caller hears of the exit once the
+      // container is gone, as docker's: `run --rm ...; ps -a` must not list it.
+      exit_report = "exit " + std::to_string(exit_code) + "\n";
+      if (!spec->auto_remove) {
+        Report(&report, exit_report);
+        CloseReport(&report);
+      }
       first = false;
     }
     if (!state || !ShouldRestart(spec->restart, *state)) break;
@@ -256,12 +285,21 @@ int RunMonitor(const ContainerStore& store, const std::string& id, int report_fd
     auto reloaded = store.LoadSpec(id);
     if (reloaded) spec = std::move(reloaded);
   }
+  if (!spec->auto_remove) {
+    CloseReport(&report);
+    (void)store.UpdateState(id, [](ContainerState& s) {
+      s.monitor_pid = 0;
+      s.monitor_start = 0;
+    });
+    return 0;
+  }
+  auto trash = store.MoveToTrash(id);
+  Report(&report, exit_report);
   CloseReport(&report);
-  (void)store.UpdateState(id, [](ContainerState& s) {
-    s.monitor_pid = 0;
-    s.monitor_start = 0;
-  });
-  if (spec->auto_remove && store.Remove(id)) ReleaseVolumes(store, *spec, true);
+  if (trash) {
+    (void)oci::RemoveTree(*trash);
+    ReleaseVolumes(store, *spec, true);
+  }
   return 0;
 }
 
@@ -287,6 +325,13 @@ Result<StartedContainer> StartContainer(const ContainerStore& store, const std::
   envp.push_back(nullptr);
   UniqueFd dev_null(::open("/dev/null", O_RDWR | O_CLOEXEC));
   if (!dev_null) return FailErrno("open /dev/null", errno);
+  // A single-threaded caller's child may go on in C++ without exec: builder and its libraries
+  // are loaded already, and loading them again cost more than the rest of a `run --rm true`.
+  // After a pull (threads) only an exec is safe.
+  const bool exec_monitor = CurrentThreadCount() != 1;
+  std::optional<ContainerStore> monitor_store;
+  if (!exec_monitor) monitor_store.emplace(BUILDER_TRY(ContainerStore::Open(root)));
+  std::fflush(nullptr);  // nothing buffered may be written twice
 
   pid_t pid = ::fork();
   if (pid < 0) return FailErrno("fork monitor", errno);
@@ -302,8 +347,11 @@ Result<StartedContainer> StartContainer(const ContainerStore& store, const std::
     } else {
       ::dup2(report.write.get(), kReportFd);
     }
-    ::execve("/proc/self/exe", argv.data(), envp.data());
-    ::_exit(127);
+    if (exec_monitor) {
+      ::execve("/proc/self/exe", argv.data(), envp.data());
+      ::_exit(127);
+    }
+    ::_exit(RunForkedMonitor(*monitor_store, id, envp.data()));
   }
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {

@@ -53,7 +53,8 @@ void RegisterVersion(CLI::App& app, int* status);
 void RegisterInfo(CLI::App& app, int* status);
 void RegisterDebugSpec(CLI::App& debug, int* status);
 void RegisterVolume(CLI::App& app, int* status);
-void RegisterPause(CLI::App& app, int* status);  ///< pause and unpause
+void RegisterPause(CLI::App& app, int* status);
+void RegisterUnpause(CLI::App& app, int* status);
 void RegisterStats(CLI::App& app, int* status);
 void RegisterTop(CLI::App& app, int* status);
 void RegisterEvents(CLI::App& app, int* status);

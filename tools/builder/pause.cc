@@ -4,21 +4,24 @@
 #include "runner/container_cgroup.h"
 
 namespace builder::cli {
+namespace {
 
-void RegisterPause(CLI::App& app, int* status) {
-  for (const bool pause : {true, false}) {
-    auto* cmd = app.add_subcommand(pause ? "pause" : "unpause",
-                                   pause ? "Pause all processes within one or more containers"
-                                         : "Unpause all processes within one or more containers");
-    static std::vector<std::string> refs[2];
-    std::vector<std::string>* mine = &refs[pause ? 0 : 1];
-    cmd->add_option("CONTAINER", *mine, "Containers (name, id or id prefix)")->required();
-    cmd->callback([status, pause, mine] {
-      *status = ForEachContainer(*mine, [&](const runner::ContainerStore& store, const std::string& id) {
-        return pause ? runner::PauseContainer(store, id) : runner::UnpauseContainer(store, id);
-      });
+void Register(CLI::App& app, int* status, bool pause) {
+  auto* cmd = app.add_subcommand(pause ? "pause" : "unpause",
+                                 pause ? "Pause all processes within one or more containers"
+                                       : "Unpause all processes within one or more containers");
+  static std::vector<std::string> refs;
+  cmd->add_option("CONTAINER", refs, "Containers (name, id or id prefix)")->required();
+  cmd->callback([status, pause] {
+    *status = ForEachContainer(refs, [&](const runner::ContainerStore& store, const std::string& id) {
+      return pause ? runner::PauseContainer(store, id) : runner::UnpauseContainer(store, id);
     });
-  }
+  });
 }
+
+}  // namespace
+
+void RegisterPause(CLI::App& app, int* status) { Register(app, status, true); }
+void RegisterUnpause(CLI::App& app, int* status) { Register(app, status, false); }
 
 }  // namespace builder::cli
