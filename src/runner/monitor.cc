@@ -253,17 +253,12 @@ int RunMonitor(const ContainerStore& store, const std::string& id, int report_fd
       s.oom_killed = result && result->oom_killed;
       if (!result) s.error = result.error().ToString();
     });
-    if (first) {
-      // With --rm (never combined with a restart policy) the caller hears of the exit once the
-      // container is gone, as docker's: `run --rm ...; ps -a` must not list it.
-      exit_report = "exit " + std::to_string(exit_code) + "\n";
-      if (!spec->auto_remove) {
-        Report(&report, exit_report);
-        CloseReport(&report);
-      }
-      first = false;
-    }
+    if (first) exit_report = "exit " + std::to_string(exit_code) + "\n";
+    first = false;
     if (!state || !ShouldRestart(spec->restart, *state)) break;
+    // A caller attached to the first run hears of its end now: the container runs on.
+    Report(&report, exit_report);
+    CloseReport(&report);
     // docker's backoff: 100ms doubling, back to 100ms after a run of 10s or more.
     if (MonotonicMs() - run_began >= 10000) backoff_ms = 100;
     (void)store.UpdateState(id, [](ContainerState& s) {
@@ -285,12 +280,17 @@ int RunMonitor(const ContainerStore& store, const std::string& id, int report_fd
     auto reloaded = store.LoadSpec(id);
     if (reloaded) spec = std::move(reloaded);
   }
+  // The caller hears of the exit once this monitor is done with the container, so that what it
+  // runs next (`rm`, `start`, `ps -a` after a --rm) sees it settled: gone with --rm (as docker's),
+  // else exited and unlocked.
   if (!spec->auto_remove) {
-    CloseReport(&report);
     (void)store.UpdateState(id, [](ContainerState& s) {
       s.monitor_pid = 0;
       s.monitor_start = 0;
     });
+    { FileLock released = std::move(*lock); }
+    Report(&report, exit_report);
+    CloseReport(&report);
     return 0;
   }
   auto trash = store.MoveToTrash(id);
@@ -325,6 +325,10 @@ Result<StartedContainer> StartContainer(const ContainerStore& store, const std::
   envp.push_back(nullptr);
   UniqueFd dev_null(::open("/dev/null", O_RDWR | O_CLOEXEC));
   if (!dev_null) return FailErrno("open /dev/null", errno);
+  const std::string log_path = store.LogPath(id);
+  UniqueFd log(::open(log_path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0600));
+  if (!log) return FailErrno("open log " + log_path, errno);
+  ::lseek(log.get(), 0, SEEK_END);
   // A single-threaded caller's child may go on in C++ without exec: builder and its libraries
   // are loaded already, and loading them again cost more than the rest of a `run --rm true`.
   // After a pull (threads) only an exec is safe.
@@ -366,7 +370,7 @@ Result<StartedContainer> StartContainer(const ContainerStore& store, const std::
     if (n <= 0 || c == '\n') break;
     line += c;
   }
-  if (line == "ok") return StartedContainer{std::move(report.read)};
+  if (line == "ok") return StartedContainer{std::move(report.read), std::move(log)};
   if (line.starts_with("err ")) {
     std::size_t space = line.find(' ', 4);
     int code = std::atoi(line.substr(4, space - 4).c_str());
