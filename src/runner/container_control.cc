@@ -12,6 +12,8 @@
 #include "base/file_lock.h"
 #include "base/path.h"
 #include "runner/clock.h"
+#include "runner/container_cgroup.h"
+#include "runner/event_log.h"
 #include "runner/networks.h"
 #include "runner/process_identity.h"
 #include "runner/volume_store.h"
@@ -55,10 +57,14 @@ Result<int> ParseSignal(std::string_view text) {
 
 Result<void> KillContainer(const ContainerStore& store, const std::string& id, int sig) {
   ContainerView view = BUILDER_TRY(store.View(id));
-  if (view.state.status != Status::kRunning ||
+  const bool paused = view.state.status == Status::kPaused;
+  if ((view.state.status != Status::kRunning && !paused) ||
       !SignalProcess(view.state.pid, view.state.pid_start, sig)) {
     return Fail(ErrorCode::kInvalidArgument, "container " + id + " is not running");
   }
+  RecordEvent(DirName(store.dir()), ContainerEvent(view.spec, "kill", {{"signal", std::to_string(sig)}}));
+  // A frozen process takes the signal when thawed: docker unpauses after the kill too.
+  if (paused) BUILDER_TRY(ThawIfPaused(store, id));
   return {};
 }
 
@@ -71,15 +77,24 @@ Result<void> StopContainer(const ContainerStore& store, const std::string& id,
   BUILDER_TRY(store.UpdateState(id, [](ContainerState& s) { s.stop_requested = true; }));
   ContainerView view = BUILDER_TRY(store.View(id));
   if (!view.state.active()) return {};
-  if (view.state.status == Status::kRunning) SignalProcess(view.state.pid, view.state.pid_start, sig);
+  if (view.state.status == Status::kPaused) {
+    BUILDER_TRY(ThawIfPaused(store, id));  // a frozen process would sit on the signal
+    view = BUILDER_TRY(store.View(id));
+  }
+  if (view.state.status == Status::kRunning) {
+    SignalProcess(view.state.pid, view.state.pid_start, sig);
+    RecordEvent(DirName(store.dir()), ContainerEvent(view.spec, "kill", {{"signal", std::to_string(sig)}}));
+  }
   if (timeout < 0) timeout = 0;
   auto waited = WaitContainer(store, id, timeout * 1000);
+  if (waited) RecordEvent(DirName(store.dir()), ContainerEvent(view.spec, "stop"));
   if (waited || waited.error().code() != ErrorCode::kCancelled) return {};
   view = BUILDER_TRY(store.View(id));
   if (view.state.status == Status::kRunning) {
     SignalProcess(view.state.pid, view.state.pid_start, SIGKILL);
   }
   (void)BUILDER_TRY(WaitContainer(store, id));
+  RecordEvent(DirName(store.dir()), ContainerEvent(view.spec, "stop"));
   return {};
 }
 
@@ -124,6 +139,7 @@ Result<void> RemoveContainer(const ContainerStore& store, const std::string& id,
                       ": stop the container before removing or force remove");
     }
     (void)store.UpdateState(id, [](ContainerState& s) { s.stop_requested = true; });
+    (void)ThawIfPaused(store, id);  // frozen processes do not die of SIGKILL until thawed
     // The monitor first: its death takes the container's init with it (parent-death signal).
     // Its lock goes with it: once we hold the lock, nothing runs in the container. A monitor
     // that has not recorded its pid yet is seen on a later round.
@@ -145,6 +161,11 @@ Result<void> RemoveContainer(const ContainerStore& store, const std::string& id,
       }
       ::usleep(10000);
     }
+  }
+  // A killed monitor (here or earlier, by anyone) leaves the container's cgroup behind; it is
+  // empty once the kernel has reaped the last task.
+  if (auto cg = sandbox::Cgroup::Open("builder/" + id)) {
+    for (int i = 0; i < 50 && !cg->Remove(); ++i) ::usleep(10000);
   }
   BUILDER_TRY(store.Remove(id));
   ReleaseVolumes(store, view.spec, remove_volumes);

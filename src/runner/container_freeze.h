@@ -2,18 +2,19 @@
 // dir, thawed again when the holder goes.
 #pragma once
 
+#include <optional>
 #include <string>
-#include <vector>
 
 #include "base/error.h"
 #include "runner/container_store.h"
+#include "sandbox/cgroup.h"
 
 namespace builder::runner {
 
 class ContainerFreeze {
  public:
   ContainerFreeze() = default;
-  ContainerFreeze(ContainerFreeze&& other) noexcept : thaw_(std::move(other.thaw_)) { other.thaw_.clear(); }
+  ContainerFreeze(ContainerFreeze&& other) noexcept : frozen_(std::move(other.frozen_)) { other.frozen_.reset(); }
   ContainerFreeze& operator=(ContainerFreeze&&) = delete;
   /// Thaws what this holder froze (nothing when the container was frozen already).
   ~ContainerFreeze();
@@ -26,10 +27,10 @@ class ContainerFreeze {
   [[nodiscard]] static Result<ContainerFreeze> Freeze(const ContainerStore& store,
                                                       const std::string& id);
   /// Whether this holder froze something (and will thaw it).
-  bool holding() const { return !thaw_.empty(); }
+  bool holding() const { return frozen_.has_value(); }
 
  private:
-  std::vector<std::string> thaw_;  // files to write the thawed value to
+  std::optional<sandbox::Cgroup> frozen_;  // the cgroup this holder froze and thaws
 };
 
 }  // namespace builder::runner

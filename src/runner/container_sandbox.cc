@@ -156,9 +156,8 @@ std::vector<std::string> ContainerEnv(const ContainerSpec& container, const std:
 
 bool HasCgroupLimits(const LimitsSpec& l) { return l.memory > 0 || l.nano_cpus > 0 || l.pids_limit > 0; }
 
-std::string ContainerCgroupName(const ContainerSpec& container) {
-  return HasCgroupLimits(container.limits) ? "builder/" + container.id : "";
-}
+// Every container has one, limits or not: pause freezes it, stats and top read it.
+std::string ContainerCgroupName(const ContainerSpec& container) { return "builder/" + container.id; }
 
 sandbox::CgroupLimits CgroupLimitsFor(const LimitsSpec& l) {
   sandbox::CgroupLimits out;
@@ -242,7 +241,7 @@ Result<sandbox::SandboxSpec> SandboxSpecFor(const ContainerStore& store,
   spec.read_only_rootfs = container.read_only;
   for (const std::string& u : l.ulimits) spec.rlimits.push_back(BUILDER_TRY(ParseUlimit(u)));
   spec.cgroup_name = ContainerCgroupName(container);
-  if (!spec.cgroup_name.empty()) spec.cgroup_limits = CgroupLimitsFor(l);
+  spec.cgroup_limits = CgroupLimitsFor(l);
   spec.mount_sysfs = true;
 
   // The container's own /etc/hosts, /etc/hostname and a copy of the host's resolv.conf, kept

@@ -10,6 +10,7 @@
 #include "base/path.h"
 #include "oci/remove_tree.h"
 #include "runner/container_names.h"
+#include "runner/event_log.h"
 
 namespace builder::runner {
 namespace {
@@ -67,6 +68,7 @@ Result<ContainerSpec> ContainerStore::Create(ContainerSpec spec) const {
   const std::string config = spec.Serialize();
   BUILDER_TRY(spec.auto_remove ? WriteRuntimeFile(dir + "/config.json", config, 0600)
                                : WriteFileAtomic(dir + "/config.json", config, 0600));
+  RecordEvent(DirName(dir_), ContainerEvent(spec, "create"));
   return spec;
 }
 
@@ -169,17 +171,24 @@ Result<void> ContainerStore::Rename(const std::string& id, const std::string& ne
     return Fail(ErrorCode::kAlreadyExists, "the container name \"/" + name + "\" is already in use");
   }
   ContainerSpec spec = BUILDER_TRY(LoadSpec(id));
+  const std::string old_name = spec.name;
   spec.name = name;
-  return WriteFileAtomic(DirOf(id) + "/config.json", spec.Serialize(), 0600);
+  BUILDER_TRY(WriteFileAtomic(DirOf(id) + "/config.json", spec.Serialize(), 0600));
+  RecordEvent(DirName(dir_), ContainerEvent(spec, "rename", {{"oldName", "/" + old_name}}));
+  return {};
 }
 
 Result<std::string> ContainerStore::MoveToTrash(const std::string& id) const {
   std::string trash = dir_ + "/.trash-" + id;
-  FileLock names = BUILDER_TRY(LockNames());
-  if (::rename(DirOf(id).c_str(), trash.c_str()) != 0) {
-    if (errno == ENOENT) return Fail(ErrorCode::kNotFound, "No such container: " + id);
-    return FailErrno("remove container " + id, errno);
+  auto spec = LoadSpec(id);  // for the destroy event's attributes
+  {
+    FileLock names = BUILDER_TRY(LockNames());
+    if (::rename(DirOf(id).c_str(), trash.c_str()) != 0) {
+      if (errno == ENOENT) return Fail(ErrorCode::kNotFound, "No such container: " + id);
+      return FailErrno("remove container " + id, errno);
+    }
   }
+  if (spec) RecordEvent(DirName(dir_), ContainerEvent(*spec, "destroy"));
   return trash;
 }
 

@@ -11,6 +11,7 @@
 
 #include "base/staged_file.h"
 #include "runner/container_attach.h"
+#include "runner/container_cgroup.h"
 #include "runner/raw_terminal.h"
 
 namespace builder::runner {
@@ -64,6 +65,10 @@ void PumpPty(int master, bool interactive) {
 
 Result<int> ExecInContainer(const ContainerStore& store, const std::string& id, ExecRequest request) {
   ContainerView view = BUILDER_TRY(store.View(id));
+  if (view.state.status == Status::kPaused) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "Container " + id + " is paused, unpause the container before exec");
+  }
   if (view.state.status != Status::kRunning) {
     return Fail(ErrorCode::kInvalidArgument, "container " + id + " is not running");
   }
@@ -72,6 +77,8 @@ Result<int> ExecInContainer(const ContainerStore& store, const std::string& id, 
   }
   sandbox::ExecSpec spec = BUILDER_TRY(ExecSpecFor(store, view.spec, request.options));
   spec.expected_start_time = view.state.pid_start;
+  // A container that runs without a cgroup of its own (rootless): the exec stays in ours.
+  if (!InOwnCgroup(view.state.pid, id)) spec.cgroup_name.clear();
   if (!request.options.tty) {
     spec.stdin_fd = request.interactive && !request.detach ? 0 : -1;
     spec.stdout_fd = request.detach ? -1 : 1;

@@ -9,9 +9,12 @@
 
 #include <chrono>
 
+#include "base/path.h"
 #include "base/unique_fd.h"
 #include "runner/clock.h"
+#include "runner/container_cgroup.h"
 #include "runner/container_sandbox.h"
+#include "runner/event_log.h"
 #include "sandbox/sandbox_exec.h"
 
 namespace builder::runner {
@@ -53,6 +56,7 @@ bool HealthChecker::CheckOnce() {
   auto exec_spec = ExecSpecFor(store_, spec_, options);
   if (!exec_spec) return false;
   exec_spec->expected_start_time = pid_start_;
+  if (!InOwnCgroup(pid_, spec_.id)) exec_spec->cgroup_name.clear();  // rootless: none to join
   auto proc = sandbox::ExecIn(pid_, *exec_spec);
   if (!proc) return false;
   // The test gets timeout_ns; then it is killed and counts as failed.
@@ -72,6 +76,8 @@ void HealthChecker::Loop() {
   const std::int64_t started = MonotonicMs();
   int streak = 0;
   while (Sleep(h.interval_ns / 1000000)) {
+    // docker skips checks while paused: an exec would join the frozen cgroup and hang.
+    if (auto now = store_.LoadState(spec_.id); now && now->status == Status::kPaused) continue;
     const bool ok = CheckOnce();
     const bool in_start_period = MonotonicMs() - started < h.start_period_ns / 1000000;
     if (ok) {
@@ -79,14 +85,20 @@ void HealthChecker::Loop() {
     } else if (!in_start_period) {
       ++streak;
     }
+    std::string before, after;
     (void)store_.UpdateState(spec_.id, [&](ContainerState& s) {
+      before = s.health;
       s.health_failing_streak = streak;
       if (ok) {
         s.health = "healthy";
       } else if (streak >= h.retries) {
         s.health = "unhealthy";
       }
+      after = s.health;
     });
+    if (after != before && (after == "healthy" || after == "unhealthy")) {
+      RecordEvent(DirName(store_.dir()), ContainerEvent(spec_, "health_status: " + after));
+    }
   }
 }
 

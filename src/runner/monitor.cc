@@ -24,6 +24,7 @@
 #include "runner/container_control.h"
 #include "runner/container_log.h"
 #include "runner/container_sandbox.h"
+#include "runner/event_log.h"
 #include "runner/health_checker.h"
 #include "runner/monitor_io.h"
 #include "runner/networks.h"
@@ -240,6 +241,7 @@ int RunMonitor(const ContainerStore& store, const std::string& id, int report_fd
         s.oom_killed = false;
         s.error.clear();
       }));
+      RecordEvent(DirName(store.dir()), ContainerEvent(*spec, "start"));
       if (first) Report(&report, "ok\n");
       HealthChecker health(store, *spec, pid, pid_start);
       if (spec->tty) {
@@ -275,6 +277,9 @@ int RunMonitor(const ContainerStore& store, const std::string& id, int report_fd
     if (result) {
       exit_code = result->status.signal ? 128 + result->status.signal : result->status.code;
     }
+    // Before the state says exited: whoever waits for that (stop) records its event after die.
+    if (result && result->oom_killed) RecordEvent(DirName(store.dir()), ContainerEvent(*spec, "oom"));
+    RecordEvent(DirName(store.dir()), ContainerEvent(*spec, "die", {{"exitCode", std::to_string(exit_code)}}));
     auto state = store.UpdateState(id, [&](ContainerState& s) {
       s.status = Status::kExited;
       s.pid = 0;

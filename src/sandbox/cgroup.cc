@@ -166,17 +166,6 @@ Result<void> Layout(std::string_view name, std::vector<std::string>* bases,
   return {};
 }
 
-// The v2 cgroup takes the roles no v1 hierarchy has: its controller files (memory.max, ...)
-// exist only where the parent enabled that controller.
-void AdoptV2Controllers(const std::string& v2, std::string* memory, std::string* cpu,
-                        std::string* cpuacct, std::string* pids) {
-  if (v2.empty()) return;
-  if (memory->empty() && Exists(v2 + "/memory.max")) *memory = v2;
-  if (cpu->empty() && Exists(v2 + "/cpu.max")) *cpu = v2;
-  if (cpuacct->empty() && Exists(v2 + "/cpu.stat")) *cpuacct = v2;
-  if (pids->empty() && Exists(v2 + "/pids.max")) *pids = v2;
-}
-
 }  // namespace
 
 void SetCgroupProcRootForTesting(std::string proc_root) { ProcRoot() = std::move(proc_root); }
@@ -240,9 +229,11 @@ Result<Cgroup> Cgroup::Open(std::string_view name) {
     if (Has(h, "cpu")) cg.cpu_ = dir;
     if (Has(h, "cpuacct")) cg.cpuacct_ = dir;
     if (Has(h, "pids")) cg.pids_ = dir;
+    if (Has(h, "blkio")) cg.blkio_ = dir;
+    if (Has(h, "freezer")) cg.freezer_ = dir;
   }
   if (cg.dirs_.empty()) return Fail(ErrorCode::kUnsupported, "no cgroup hierarchy is mounted");
-  AdoptV2Controllers(cg.v2_, &cg.memory_, &cg.cpu_, &cg.cpuacct_, &cg.pids_);
+  cg.AdoptV2Controllers();
   return cg;
 }
 
@@ -279,6 +270,8 @@ Result<Cgroup> Cgroup::Create(std::string_view name, const CgroupLimits& limits)
     if (Has(h, "cpu")) cg.cpu_ = dir;
     if (Has(h, "cpuacct")) cg.cpuacct_ = dir;
     if (Has(h, "pids")) cg.pids_ = dir;
+    if (Has(h, "blkio")) cg.blkio_ = dir;
+    if (Has(h, "freezer")) cg.freezer_ = dir;
   }
   // v2 controllers must be enabled in every parent's subtree_control down to the leaf.
   if (!cg.v2_.empty() && Exists(cg.v2_ + "/../cgroup.subtree_control")) {
@@ -294,7 +287,7 @@ Result<Cgroup> Cgroup::Create(std::string_view name, const CgroupLimits& limits)
       }
       dir += "/" + part;
     }
-    AdoptV2Controllers(cg.v2_, &cg.memory_, &cg.cpu_, &cg.cpuacct_, &cg.pids_);
+    cg.AdoptV2Controllers();
   }
   auto missing = [&](const char* what) {
     (void)cg.Remove();
@@ -354,10 +347,21 @@ Result<Cgroup> Cgroup::OfProcess(pid_t pid) {
     if (Has(h, "cpu")) cg.cpu_ = dir;
     if (Has(h, "cpuacct")) cg.cpuacct_ = dir;
     if (Has(h, "pids")) cg.pids_ = dir;
+    if (Has(h, "blkio")) cg.blkio_ = dir;
+    if (Has(h, "freezer")) cg.freezer_ = dir;
   }
   if (cg.dirs_.empty()) return Fail(ErrorCode::kUnsupported, "no cgroup hierarchy is mounted");
-  AdoptV2Controllers(cg.v2_, &cg.memory_, &cg.cpu_, &cg.cpuacct_, &cg.pids_);
+  cg.AdoptV2Controllers();
   return cg;
+}
+
+void Cgroup::AdoptV2Controllers() {
+  if (v2_.empty()) return;
+  if (memory_.empty() && Exists(v2_ + "/memory.max")) memory_ = v2_;
+  if (cpu_.empty() && Exists(v2_ + "/cpu.max")) cpu_ = v2_;
+  if (cpuacct_.empty() && Exists(v2_ + "/cpu.stat")) cpuacct_ = v2_;
+  if (pids_.empty() && Exists(v2_ + "/pids.max")) pids_ = v2_;
+  if (blkio_.empty() && Exists(v2_ + "/io.stat")) blkio_ = v2_;
 }
 
 Result<void> Cgroup::AddProcess(pid_t pid) const {

@@ -73,12 +73,22 @@ class Cgroup {
   const std::string& name() const { return name_; }
   /// Every cgroup directory (absolute host paths), one per hierarchy.
   const std::vector<std::string>& dirs() const { return dirs_; }
+  /// The directory holding each controller's files ("" when no hierarchy has it); v2_dir() is
+  /// the v2 tree's (cgroup.freeze, cgroup.events), which may have no controllers (hybrid).
+  const std::string& memory_dir() const { return memory_; }
+  const std::string& pids_dir() const { return pids_; }
+  const std::string& blkio_dir() const { return blkio_; }
+  const std::string& freezer_dir() const { return freezer_; }
+  const std::string& v2_dir() const { return v2_; }
 
  private:
+  /// v2 files stand in for controllers no v1 hierarchy has (v2 only, or v2 with controllers).
+  void AdoptV2Controllers();
+
   std::string name_;
   std::vector<std::string> dirs_;
   std::vector<std::string> bases_;  ///< this process's own cgroup dir, per entry of dirs_
-  std::string memory_, cpu_, cpuacct_, pids_, v2_;
+  std::string memory_, cpu_, cpuacct_, pids_, blkio_, freezer_, v2_;
 };
 
 }  // namespace builder::sandbox

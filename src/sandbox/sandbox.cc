@@ -310,7 +310,16 @@ Result<Sandbox> Sandbox::Start(const SandboxSpec& spec) {
     return Fail(ErrorCode::kInvalidArgument, "sandbox: a configured network needs configure_network");
   }
   if (!spec.cgroup_name.empty()) {
-    state->cgroup = BUILDER_TRY(Cgroup::Create(spec.cgroup_name, spec.cgroup_limits));
+    auto cg = Cgroup::Create(spec.cgroup_name, spec.cgroup_limits);
+    // A cgroup without limits only serves pause and stats: where none can be made (rootless
+    // without delegation) the sandbox runs without one.
+    const CgroupLimits& l = spec.cgroup_limits;
+    const bool limited = l.memory_bytes > 0 || l.cpu_quota_us > 0 || l.pids_max > 0;
+    if (cg) {
+      state->cgroup = std::move(*cg);
+    } else if (limited || cg.error().code() != ErrorCode::kUnsupported) {
+      return Fail(std::move(cg.error()));
+    }
   }
   state->child = BUILDER_TRY(NamespacedChild::Start(flags, &RunChildInit, &plan));
   child_sock.Reset();

@@ -134,6 +134,7 @@ struct SandboxSpec {
   std::vector<ResourceLimit> rlimits;
   /// "" = no cgroup of our own; else e.g. "builder/<id>", created under this process's own cgroup
   /// in each v1 hierarchy and in v2, with `cgroup_limits` written before the command starts.
+  /// Without limits a cgroup that cannot be made (kUnsupported: rootless) is skipped.
   std::string cgroup_name;
   CgroupLimits cgroup_limits;
   /// Read-only /sys: a fresh sysfs with an own network namespace, else a read-only rbind of the

@@ -57,6 +57,12 @@ void RegisterDiff(CLI::App& app, int* status);
 void RegisterCommit(CLI::App& app, int* status);
 void RegisterExport(CLI::App& app, int* status);
 void RegisterCp(CLI::App& app, int* status);
+void RegisterPause(CLI::App& app, int* status);
+void RegisterUnpause(CLI::App& app, int* status);
+void RegisterStats(CLI::App& app, int* status);
+void RegisterTop(CLI::App& app, int* status);
+void RegisterEvents(CLI::App& app, int* status);
+void RegisterSystem(CLI::App& app, int* status);  ///< system df
 
 /// --insecure-registry HOST[:PORT] (repeatable) on a registry-using subcommand; Apply adds the
 /// hosts to $BUILDER_INSECURE_REGISTRIES for this process before any registry is contacted.

@@ -1,8 +1,13 @@
 // Formatting that matches what docker prints, so scripts written for docker read our output.
 #include "human.h"
 
+#include <cctype>
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <limits>
+
+#include "parser/duration.h"
 
 namespace builder::cli {
 
@@ -16,6 +21,19 @@ std::string DockerSize(std::int64_t bytes, int precision) {
   }
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*g%s", precision, size, kUnits[unit]);
+  return buf;
+}
+
+std::string DockerBytesSize(std::uint64_t bytes) {
+  static constexpr const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"};
+  double size = static_cast<double>(bytes);
+  std::size_t unit = 0;
+  while (size >= 1024.0 && unit + 1 < std::size(kUnits)) {
+    size /= 1024.0;
+    ++unit;
+  }
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.4g%s", size, kUnits[unit]);
   return buf;
 }
 
@@ -117,6 +135,35 @@ std::string Ellipsis(std::string_view s, std::size_t max_width) {
   }
   if (cut == s.size() || max_width == 0) return std::string(s.substr(0, cut));
   return std::string(s.substr(0, keep)) + "\u2026";
+}
+
+namespace {
+
+// Nanoseconds since the epoch of an RFC 3339 time ("2026-12-07T14:00:00.5Z", "...+01:00") or a
+// date alone ("2026-12-07", UTC midnight); nullopt when `text` is neither.
+std::optional<std::int64_t> ParseLogTimestamp(const std::string& text) {
+  if (text.size() == 10) return ParseRfc3339Nanos(text + "T00:00:00Z");
+  return ParseRfc3339Nanos(text);
+}
+
+}  // namespace
+
+Result<std::int64_t> ParseTimeFlag(const std::string& flag, const std::string& text) {
+  if (auto t = ParseLogTimestamp(text)) return *t;
+  char* end = nullptr;
+  const double unix_s = std::strtod(text.c_str(), &end);
+  if (!text.empty() && end != text.c_str() && *end == '\0' && std::isdigit(static_cast<unsigned char>(text[0]))) {
+    return static_cast<std::int64_t>(unix_s * 1e9);
+  }
+  auto d = parser::ParseGoDuration(text);
+  if (!d) {
+    return Fail(ErrorCode::kInvalidArgument, "invalid value for " + flag + ": \"" + text +
+                                                 "\" (a Unix time, an RFC 3339 time or a duration like 10m)");
+  }
+  const auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  return now - (*d < 0 ? -*d : *d);
 }
 
 }  // namespace builder::cli

@@ -1,7 +1,6 @@
 // `builder info [--format json]`: the store (root, usage, images, containers by state) and what
 // this machine offers the runner, each probed rather than assumed: rootless or not, cgroups,
 // user namespaces, overlayfs, seccomp.
-#include <ftw.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -12,6 +11,7 @@
 
 #include "base/path.h"
 #include "commands.h"
+#include "disk_usage.h"
 #include "human.h"
 #include "sandbox/cgroup.h"
 #include "sandbox/sandbox.h"
@@ -20,17 +20,6 @@ namespace builder::cli {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-std::int64_t g_usage = 0;
-
-std::int64_t DiskUsage(const std::string& root) {
-  g_usage = 0;
-  ::nftw(root.c_str(), [](const char*, const struct stat* st, int type, struct FTW*) {
-    if (type == FTW_F) g_usage += static_cast<std::int64_t>(st->st_blocks) * 512;
-    return 0;
-  }, 32, FTW_PHYS);
-  return g_usage;
-}
 
 std::string Probe(const Result<void>& r) { return r ? "yes" : "no (" + r.error().ToString() + ")"; }
 

@@ -2,15 +2,12 @@
 // stdout to stdout and stderr to stderr; -f follows until the container stops.
 #include <unistd.h>
 
-#include <cctype>
-#include <chrono>
 #include <iostream>
 #include <optional>
 
 #include "base/staged_file.h"
 #include "commands.h"
 #include "human.h"
-#include "parser/duration.h"
 #include "runner/container_log.h"
 
 namespace builder::cli {
@@ -22,33 +19,6 @@ struct Options {
   std::string tail = "all";
   std::string since, until;
 };
-
-// Nanoseconds since the epoch of an RFC 3339 time ("2026-12-07T14:00:00.5Z", "...+01:00") or a
-// date alone ("2026-12-07", UTC midnight); nullopt when `text` is neither.
-std::optional<std::int64_t> ParseLogTimestamp(const std::string& text) {
-  if (text.size() == 10) return ParseRfc3339Nanos(text + "T00:00:00Z");
-  return ParseRfc3339Nanos(text);
-}
-
-// --since/--until as docker takes them: a Unix time (seconds, fraction allowed), an RFC 3339
-// time or date, or a Go duration counted back from now ("10m", "1h30m").
-Result<std::int64_t> ParseLogTime(const std::string& flag, const std::string& text) {
-  if (auto t = ParseLogTimestamp(text)) return *t;
-  char* end = nullptr;
-  const double unix_s = std::strtod(text.c_str(), &end);
-  if (!text.empty() && end != text.c_str() && *end == '\0' && std::isdigit(static_cast<unsigned char>(text[0]))) {
-    return static_cast<std::int64_t>(unix_s * 1e9);
-  }
-  auto d = parser::ParseGoDuration(text);
-  if (!d) {
-    return Fail(ErrorCode::kInvalidArgument, "invalid value for " + flag + ": \"" + text +
-                                                 "\" (a Unix time, an RFC 3339 time or a duration like 10m)");
-  }
-  const auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
-  return now - (*d < 0 ? -*d : *d);
-}
 
 // The entries whose time lies in [since, until]; an entry whose time does not parse is kept.
 std::vector<runner::LogEntry> InWindow(std::vector<runner::LogEntry> entries, std::optional<std::int64_t> since,
@@ -84,8 +54,8 @@ Result<void> Logs(const Options& opt) {
     if (n >= 0) tail = static_cast<std::size_t>(n);
   }
   std::optional<std::int64_t> since, until;
-  if (!opt.since.empty()) since = BUILDER_TRY(ParseLogTime("--since", opt.since));
-  if (!opt.until.empty()) until = BUILDER_TRY(ParseLogTime("--until", opt.until));
+  if (!opt.since.empty()) since = BUILDER_TRY(ParseTimeFlag("--since", opt.since));
+  if (!opt.until.empty()) until = BUILDER_TRY(ParseTimeFlag("--until", opt.until));
   // What is there now, then (with -f) whatever follows: a follower opened at the end first, so
   // nothing written between the two reads is lost or shown twice.
   runner::LogFollower follower(path, runner::LogFollower::kEnd);

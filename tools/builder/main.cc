@@ -123,7 +123,9 @@ constexpr Command kCommands[] = {
     {"container", RegisterContainer}, {"attach", RegisterAttach}, {"exec", RegisterExec},
     {"version", RegisterVersion}, {"info", RegisterInfo},       {"volume", RegisterVolume},
     {"network", RegisterNetwork}, {"diff", RegisterDiff},       {"commit", RegisterCommit},
-    {"export", RegisterExport},   {"cp", RegisterCp},           {"debug", RegisterDebug},
+    {"export", RegisterExport},   {"cp", RegisterCp},           {"pause", RegisterPause},
+    {"unpause", RegisterUnpause}, {"stats", RegisterStats},     {"top", RegisterTop},
+    {"events", RegisterEvents},   {"system", RegisterSystem},   {"debug", RegisterDebug},
 };
 
 // The commands to build for this argv: the one named by argv[1], all of them when argv[1] is an

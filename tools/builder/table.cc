@@ -17,7 +17,7 @@ void TabWriter::Print(std::ostream& out) const {
   std::vector<std::size_t> widths;
   for (const auto& row : rows_) {
     for (std::size_t i = 0; i + 1 < row.size(); ++i) {
-      if (widths.size() <= i) widths.resize(i + 1, kMinWidth);
+      if (widths.size() <= i) widths.resize(i + 1, min_width_);
       widths[i] = std::max(widths[i], TextWidth(row[i]) + kPadding);
     }
   }

@@ -15,12 +15,16 @@ namespace builder::cli {
 /// is Go's tabwriter.NewWriter(out, 10, 1, 3, ' ', 0), which docker uses for its tables.
 class TabWriter {
  public:
+  TabWriter() = default;
+  /// Another minimum column width (docker top uses 20).
+  explicit TabWriter(std::size_t min_width) : min_width_(min_width) {}
   void AddRow(std::vector<std::string> cells) { rows_.push_back(std::move(cells)); }
   void Print(std::ostream& out) const;
 
  private:
   static constexpr std::size_t kMinWidth = 10;
   static constexpr std::size_t kPadding = 3;
+  std::size_t min_width_ = kMinWidth;
   std::vector<std::vector<std::string>> rows_;
 };
 
