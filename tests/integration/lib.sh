@@ -87,6 +87,21 @@ as_subid_user() {
     env -i PATH="$PATH" HOME="$SUBID_HOME" "$@"
 }
 
+# Re-executes the test in a network namespace of its own, so bridges, veths and nftables rules
+# (root's containers join the `bridge` network by default) never touch the host's network. Call
+# it right after sourcing lib.sh, before anything is made: `netns_reexec "$@"`. Inside, lo is up
+# and IN_NETNS=1; a test that cannot get a namespace skips.
+netns_reexec() {
+  if [ -z "${IN_NETNS:-}" ]; then
+    [ "$(id -u)" = 0 ] || return 0  # not root: no bridge either; the test decides whether to skip
+    unshare --net true 2>/dev/null || skip "cannot make a network namespace (unshare --net)"
+    rm -rf "$WORK"
+    trap - EXIT
+    IN_NETNS=1 exec unshare --net bash "$0" "$@"
+  fi
+  ip link set lo up 2>/dev/null || skip "cannot bring lo up in the test's network namespace"
+}
+
 # The runner tests' start: root (the sandbox), a private store holding the busybox rootfs tar at
 # $WORK/rootfs.tar, and every container of the store force-removed at exit.
 runner_setup() {

@@ -4,17 +4,14 @@
 # port`, -P, two containers by name (and alias, --add-host), stop -> port rule gone, rm -f after
 # a SIGKILL of the monitor -> lease and rule gone.
 BUILDER=$1
-if [ -z "${IN_NETNS:-}" ] && [ "$(id -u)" = 0 ] && unshare --net true 2>/dev/null; then
-  IN_NETNS=1 exec unshare --net bash "$0" "$@"
-fi
 . "$(dirname "$0")/lib.sh"
+netns_reexec "$@"
 [ -n "${IN_NETNS:-}" ] || skip "needs root and a network namespace of its own"
 [ "$(id -u)" = 0 ] || skip "needs root (bridges, veths, nftables)"
 need_tool busybox
 need_tool unshare
 need_tool nft
 need_tool curl
-ip link set lo up 2>/dev/null || skip "cannot bring lo up"
 
 export BUILDER_ROOT="$WORK/store"
 r="$WORK/rootfs"

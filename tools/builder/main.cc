@@ -140,7 +140,6 @@ int main(int argc, char** argv) {
   builder::cli::RegisterDebugParse(*debug, &status);
   builder::cli::RegisterDebugRun(*debug, &status);
   builder::cli::RegisterDebugSpec(*debug, &status);
-  builder::cli::RegisterDebugNetrun(*debug, &status);
   builder::cli::RegisterDebugFsck(*debug, &status);
   builder::cli::RegisterDebugUnpack(*debug, &status);
   builder::cli::RegisterDebugMonitor(*debug, &status);
