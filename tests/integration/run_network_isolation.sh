@@ -1,7 +1,7 @@
 #!/bin/bash
 # Networks II end to end, inside a network namespace this test makes: names of containers started
 # later resolve, two networks cannot reach each other, --internal has no way out while a normal
-# network reaches an "outside" server (a dummy interface's address), network connect/disconnect
+# network reaches an "outside" server (a veth address of the test's namespace), network connect/disconnect
 # on running and created containers (kept across a restart), --link, ps PORTS and inspect
 # NetworkSettings, and 50 containers run and removed leave no veth, lease, nft element or dir.
 BUILDER=$1
@@ -25,12 +25,13 @@ tar -C "$r" -cf "$WORK/rootfs.tar" . || fail "tar"
 b import -c 'EXPOSE 80' "$WORK/rootfs.tar" bb:net >/dev/null
 add_cleanup '"$BUILDER" rm -f $("$BUILDER" ps -a -q) >/dev/null 2>&1'
 web() { b run -d "$@" bb:net httpd -f -p 80 -h /www >/dev/null; }
-# fetch CTR HOST: one HTTP GET from inside CTR (exec), its body on stdout.
-fetch() { "$BUILDER" exec "$1" sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 3 $2 80" 2>&1; }
+# fetch CTR HOST [PORT]: one HTTP GET from inside CTR (exec), the answer on stdout.
+fetch() { "$BUILDER" exec "$1" sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 3 $2 ${3:-80}" 2>&1; }
 
-# "Outside": a server on a dummy interface's address, neither loopback nor a bridge.
-ip link add outside type dummy && ip addr add 192.0.2.1/24 dev outside && ip link set outside up ||
-  fail "cannot make the dummy interface"
+# "Outside": a server on an address of a veth pair of the test's own (no dummy module here),
+# neither loopback nor a bridge.
+{ ip link add outside type veth peer name outside-peer && ip addr add 192.0.2.1/24 dev outside &&
+  ip link set outside up && ip link set outside-peer up; } || fail "cannot make the outside interface"
 mkdir -p "$WORK/out" && echo hello-from-outside >"$WORK/out/index.html"
 busybox httpd -f -p 192.0.2.1:8000 -h "$WORK/out" &
 OUT=$!
@@ -56,12 +57,12 @@ echo "$out" | grep -q hello-from-web && fail "neta reached netb's $ip_other: $ou
 note "neta cannot reach netb ($ip_other); same network can"
 
 # 3. Outbound: a normal network reaches the outside server; --internal has no route out.
-out=$("$BUILDER" exec early wget -q -T 3 -O - http://192.0.2.1:8000/ 2>&1)
+out=$(fetch early 192.0.2.1 8000)
 echo "$out" | grep -q hello-from-outside || fail "neta cannot reach the outside server: $out"
 b network create --internal inet >/dev/null
 b run -d --network inet --name sealed bb:net sleep 1000 >/dev/null
 "$BUILDER" exec sealed ip route | grep -q default && fail "an --internal container has a default route"
-out=$("$BUILDER" exec sealed wget -q -T 3 -O - http://192.0.2.1:8000/ 2>&1)
+out=$(fetch sealed 192.0.2.1 8000)
 echo "$out" | grep -q hello-from-outside && fail "--internal reached the outside server"
 note "outbound ok; --internal has no route out"
 
