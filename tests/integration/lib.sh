@@ -102,6 +102,22 @@ netns_reexec() {
   ip link set lo up 2>/dev/null || skip "cannot bring lo up in the test's network namespace"
 }
 
+# The network tests' image bb:net: busybox-static with the network applets, /www/index.html
+# saying hello-from-web, EXPOSE 80; the store is $WORK/store.
+net_image() {
+  need_tool busybox
+  export BUILDER_ROOT="$WORK/store"
+  local r="$WORK/rootfs" a
+  mkdir -p "$r/bin" "$r/etc" "$r/tmp" "$r/www"
+  cp "$(command -v busybox)" "$r/bin/busybox"
+  for a in sh echo cat ip ping nc httpd sleep true grep wget; do ln -s busybox "$r/bin/$a"; done
+  printf 'root:x:0:0:root:/root:/bin/sh\n' >"$r/etc/passwd"
+  printf 'root:x:0:\n' >"$r/etc/group"
+  echo hello-from-web >"$r/www/index.html"
+  tar -C "$r" -cf "$WORK/rootfs.tar" . || fail "tar"
+  b import -c 'EXPOSE 80' "$WORK/rootfs.tar" bb:net >/dev/null
+}
+
 # The runner tests' start: root (the sandbox), a private store holding the busybox rootfs tar at
 # $WORK/rootfs.tar, and every container of the store force-removed at exit.
 runner_setup() {

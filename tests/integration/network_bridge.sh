@@ -14,15 +14,7 @@ need_tool ip
 need_tool nft
 need_tool curl
 
-export BUILDER_ROOT="$WORK/store"
-r="$WORK/rootfs"
-mkdir -p "$r/bin" "$r/etc" "$r/tmp"
-cp "$(command -v busybox)" "$r/bin/busybox"
-for a in sh echo cat ip ping nc httpd sleep true grep; do ln -s busybox "$r/bin/$a"; done
-printf 'root:x:0:0:root:/root:/bin/sh\n' >"$r/etc/passwd"
-printf 'root:x:0:\n' >"$r/etc/group"
-tar -C "$r" -cf "$WORK/rootfs.tar" . || fail "tar"
-b import "$WORK/rootfs.tar" bb:net >/dev/null
+net_image
 
 b network create --subnet 10.123.0.0/24 appnet >/dev/null
 b network ls >"$WORK/ls"

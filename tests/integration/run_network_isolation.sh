@@ -13,16 +13,7 @@ need_tool nft
 need_tool ip
 need_tool jq
 
-export BUILDER_ROOT="$WORK/store"
-r="$WORK/rootfs"
-mkdir -p "$r/bin" "$r/etc" "$r/tmp" "$r/www"
-cp "$(command -v busybox)" "$r/bin/busybox"
-for a in sh echo cat ip ping nc httpd sleep true grep wget; do ln -s busybox "$r/bin/$a"; done
-printf 'root:x:0:0:root:/root:/bin/sh\n' >"$r/etc/passwd"
-printf 'root:x:0:\n' >"$r/etc/group"
-echo hello-from-web >"$r/www/index.html"
-tar -C "$r" -cf "$WORK/rootfs.tar" . || fail "tar"
-b import -c 'EXPOSE 80' "$WORK/rootfs.tar" bb:net >/dev/null
+net_image
 add_cleanup '"$BUILDER" rm -f $("$BUILDER" ps -a -q) >/dev/null 2>&1'
 web() { b run -d "$@" bb:net httpd -f -p 80 -h /www >/dev/null; }
 # fetch CTR HOST [PORT]: one HTTP GET from inside CTR (exec), the answer on stdout.
