@@ -94,10 +94,23 @@ Result<std::string> ReadFile(const std::string& path) {
   return out;
 }
 
-Result<void> WriteFileAtomic(const std::string& path, std::string_view content, unsigned mode) {
+namespace {
+
+Result<void> WriteStaged(const std::string& path, std::string_view content, unsigned mode,
+                         bool durable) {
   auto staged = BUILDER_TRY(StagedFile::Create(DirName(path), mode));
   BUILDER_TRY(staged.Write(content));
-  return staged.Commit(path);
+  return staged.Commit(path, durable);
+}
+
+}  // namespace
+
+Result<void> WriteFileAtomic(const std::string& path, std::string_view content, unsigned mode) {
+  return WriteStaged(path, content, mode, true);
+}
+
+Result<void> WriteRuntimeFile(const std::string& path, std::string_view content, unsigned mode) {
+  return WriteStaged(path, content, mode, false);
 }
 
 Result<std::vector<std::string>> ListDirectory(const std::string& dir) {

@@ -28,6 +28,10 @@ bool IsLocalPath(std::string_view path);
 /// readers see the old content or the new, never a torn file.
 [[nodiscard]] Result<void> WriteFileAtomic(const std::string& path, std::string_view content,
                                            unsigned mode = 0644);
+/// The same without the fsyncs: a process's crash never leaves it torn, a machine's crash may
+/// lose it. For runtime state (a container's state, its hosts file) that a reboot makes moot.
+[[nodiscard]] Result<void> WriteRuntimeFile(const std::string& path, std::string_view content,
+                                            unsigned mode = 0644);
 /// The entry names of directory `dir` without "." and "..", sorted bytewise.
 /// Errors: opendir's errno (ENOENT for a missing dir) or readdir's.
 [[nodiscard]] Result<std::vector<std::string>> ListDirectory(const std::string& dir);

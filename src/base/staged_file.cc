@@ -35,12 +35,13 @@ StagedFile::~StagedFile() {
 
 Result<void> StagedFile::Write(std::string_view data) { return WriteAll(fd_.get(), data, temp_path_); }
 
-Result<void> StagedFile::Commit(const std::string& dest) {
+Result<void> StagedFile::Commit(const std::string& dest, bool durable) {
   if (temp_path_.empty()) return Fail(ErrorCode::kInternal, "staged file for " + dest + " already committed");
-  if (::fsync(fd_.get()) != 0) return FailErrno("fsync " + temp_path_, errno);
+  if (durable && ::fsync(fd_.get()) != 0) return FailErrno("fsync " + temp_path_, errno);
   BUILDER_TRY(fd_.Close());
   if (::rename(temp_path_.c_str(), dest.c_str()) != 0) return FailErrno("rename to " + dest, errno);
   temp_path_.clear();
+  if (!durable) return {};
   return SyncDirectory(DirName(dest));
 }
 

@@ -24,8 +24,10 @@ class StagedFile {
   const std::string& temp_path() const { return temp_path_; }
 
   [[nodiscard]] Result<void> Write(std::string_view data);
-  /// Publishes the file as dest (replacing it). The object is spent afterwards.
-  [[nodiscard]] Result<void> Commit(const std::string& dest);
+  /// Publishes the file as dest (replacing it). The object is spent afterwards. Not `durable`:
+  /// no fsync, so a machine crash may lose it (still never torn for a process's crash): for
+  /// runtime state that a reboot makes moot anyway.
+  [[nodiscard]] Result<void> Commit(const std::string& dest, bool durable = true);
 
  private:
   StagedFile(UniqueFd fd, std::string temp_path) : fd_(std::move(fd)), temp_path_(std::move(temp_path)) {}

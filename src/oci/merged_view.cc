@@ -1,6 +1,7 @@
 // MergedView: overlayfs lookup rules (whiteouts, opaque directories) applied to plain layer dirs.
 #include "oci/merged_view.h"
 
+#include <fcntl.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -9,9 +10,14 @@
 #include <cerrno>
 
 #include "base/path.h"
+#include "base/unique_fd.h"
+#include "oci/safe_path.h"
 
 namespace builder::oci {
 namespace {
+
+// ReadFile is for small files (passwd, group): a container's huge one is refused, not loaded.
+constexpr off_t kMaxFileSize = 16 << 20;
 
 bool IsWhiteout(const struct stat& st) {
   return S_ISCHR(st.st_mode) && major(st.st_rdev) == 0 && minor(st.st_rdev) == 0;
@@ -108,10 +114,46 @@ Result<std::string> MergedView::Resolve(const std::string& path, bool follow_las
 }
 
 Result<std::string> MergedView::ReadFile(const std::string& path) const {
-  std::string resolved = BUILDER_TRY(Resolve(path, true));
-  auto entry = Lookup(resolved);
-  if (!entry || !S_ISREG(entry->st.st_mode)) return Fail(ErrorCode::kNotFound, path + ": not found");
-  return builder::ReadFile(entry->host_path);
+  // The layers may belong to a running container that swaps a file or a directory on the path
+  // for a symlink between the lookup and the open: the open then must not follow it on the host
+  // (to /etc/shadow, say). It follows no symlink and stays beneath the layer; a refused one
+  // means the view changed, and the lookup starts over.
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    std::string resolved = BUILDER_TRY(Resolve(path, true));
+    auto entry = Lookup(resolved);
+    if (!entry || !S_ISREG(entry->st.st_mode)) return Fail(ErrorCode::kNotFound, path + ": not found");
+    auto layer = std::find_if(layers_.begin(), layers_.end(), [&](const std::string& l) {
+      return entry->host_path.size() > l.size() && entry->host_path.starts_with(l) &&
+             entry->host_path[l.size()] == '/';
+    });
+    if (layer == layers_.end()) return Fail(ErrorCode::kInternal, path + ": entry outside the layers");
+    UniqueFd root(::open(layer->c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!root) return FailErrno("open layer " + *layer, errno);
+    auto fd = OpenInRoot(root.get(), entry->host_path.substr(layer->size() + 1),
+                         O_RDONLY | O_NONBLOCK | O_NOFOLLOW, 0,
+                         kResolveBeneath | kResolveNoSymlinks | kResolveNoMagicLinks);
+    if (!fd) {
+      if (fd.error().sys_errno() == ELOOP || fd.error().sys_errno() == EXDEV ||
+          fd.error().sys_errno() == ENOENT || fd.error().sys_errno() == ENOTDIR)
+        continue;
+      return Fail(std::move(fd.error()));
+    }
+    struct stat st;
+    if (::fstat(fd->get(), &st) != 0) return FailErrno("stat " + path, errno);
+    if (!S_ISREG(st.st_mode)) continue;  // swapped for a fifo or a device: never block on one
+    if (st.st_size > kMaxFileSize) return Fail(ErrorCode::kInvalidArgument, path + ": too large");
+    std::string out;
+    char buf[1 << 14];
+    for (;;) {
+      ssize_t n = ::read(fd->get(), buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return FailErrno("read " + path, errno);
+      if (n == 0) return out;
+      out.append(buf, static_cast<std::size_t>(n));
+      if (out.size() > kMaxFileSize) return Fail(ErrorCode::kInvalidArgument, path + ": too large");
+    }
+  }
+  return Fail(ErrorCode::kInvalidArgument, path + ": keeps changing while being read");
 }
 
 }  // namespace builder::oci

@@ -38,7 +38,10 @@ class MergedView {
   /// Components that do not exist are kept as written. kInvalidArgument after 40 links.
   [[nodiscard]] Result<std::string> Resolve(const std::string& path, bool follow_last) const;
 
-  /// A small file's content, following symlinks; kNotFound when absent.
+  /// A small file's content, following symlinks inside the view; kNotFound when absent. Safe
+  /// against a running container swapping the path for a symlink meanwhile: the host-side open
+  /// follows no link and stays beneath the layer (kInvalidArgument when the path keeps changing,
+  /// or for a file over 16 MiB).
   [[nodiscard]] Result<std::string> ReadFile(const std::string& path) const;
 
   const std::vector<std::string>& layers() const { return layers_; }

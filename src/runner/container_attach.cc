@@ -90,7 +90,9 @@ Result<int> AttachContainer(const ContainerStore& store, const std::string& id,
   if (sock && tty_fd >= 0) BUILDER_TRY(SendWindowSize(sock.get(), tty_fd));
   SignalProxy proxy(options.sig_proxy, tty_fd >= 0);
   RawTerminal raw(options.stdin_fd >= 0 && tty_fd == options.stdin_fd ? tty_fd : -1);
-  LogFollower log(store.LogPath(id), options.log_offset);
+  LogFollower log = started != nullptr && started->log
+                        ? LogFollower(store.LogPath(id), std::move(started->log))
+                        : LogFollower(store.LogPath(id), options.log_offset);
   const int report = started != nullptr ? started->exit_report.get() : -1;
   std::string report_text;
   int input = options.stdin_fd;

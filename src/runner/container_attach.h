@@ -14,8 +14,8 @@ struct AttachOptions {
   int stdout_fd = 1;
   int stderr_fd = 2;
   bool sig_proxy = true;  ///< SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1/2 go to the container
-  /// Where in the log to begin: 0 = everything (a new container), LogFollower::kEnd = new
-  /// output only, or a LogSize() taken before starting it again.
+  /// Where in the log to begin when not given a StartedContainer (whose log is used): 0 =
+  /// everything, LogFollower::kEnd = new output only.
   std::int64_t log_offset = 0;
   /// Forwards this fd (-i) to the container's stdin through the monitor's attach socket; EOF
   /// on it closes the container's stdin. -1: no input.

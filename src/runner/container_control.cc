@@ -109,6 +109,13 @@ Result<int> WaitContainer(const ContainerStore& store, const std::string& id, in
 Result<void> RemoveContainer(const ContainerStore& store, const std::string& id, bool force,
                              bool remove_volumes) {
   ContainerView view = BUILDER_TRY(store.View(id));
+  // An exited container's monitor may still be finishing (a foreground `run` returns once the
+  // exit is recorded): `rm` right after it waits that out rather than refuse.
+  for (const std::int64_t deadline = MonotonicMs() + 5000;
+       !force && view.monitor_alive && !view.state.active() && MonotonicMs() < deadline;) {
+    ::usleep(20000);
+    view = BUILDER_TRY(store.View(id));
+  }
   if (view.monitor_alive || view.state.active()) {
     if (!force) {
       return Fail(ErrorCode::kInvalidArgument,

@@ -79,9 +79,9 @@ LogFollower::LogFollower(std::string path, std::int64_t offset) : path_(std::mov
   }
 }
 
-std::int64_t LogSize(const std::string& path) {
+LogFollower::LogFollower(std::string path, UniqueFd log) : path_(std::move(path)), fd_(std::move(log)) {
   struct stat st;
-  return ::stat(path.c_str(), &st) == 0 ? static_cast<std::int64_t>(st.st_size) : 0;
+  if (fd_ && ::fstat(fd_.get(), &st) == 0) inode_ = st.st_ino;
 }
 
 Result<void> LogFollower::ReadAvailable(std::vector<LogEntry>* out) {

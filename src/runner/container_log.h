@@ -50,6 +50,8 @@ class LogFollower {
   /// running container's new output).
   static constexpr std::int64_t kEnd = -1;
   explicit LogFollower(std::string path, std::int64_t offset = 0);
+  /// Goes on from `log`'s position: a descriptor of path's file opened earlier.
+  LogFollower(std::string path, UniqueFd log);
   /// Every complete entry written since the last call (the rotated-away file's rest first).
   [[nodiscard]] Result<std::vector<LogEntry>> Poll();
 
@@ -60,9 +62,6 @@ class LogFollower {
   ino_t inode_ = 0;
   std::string partial_;
 };
-
-/// The current log file's size (0 when it does not exist yet): where new output will start.
-std::int64_t LogSize(const std::string& path);
 
 /// Every entry of the log, oldest first (container.log.1, then container.log).
 [[nodiscard]] Result<std::vector<LogEntry>> ReadLog(const std::string& path);

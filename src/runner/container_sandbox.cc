@@ -14,6 +14,7 @@
 #include "runner/volume_store.h"
 #include "oci/merged_view.h"
 #include "oci/user_db.h"
+#include "sandbox/cgroup.h"
 
 namespace builder::runner {
 namespace {
@@ -153,9 +154,18 @@ std::vector<std::string> ContainerEnv(const ContainerSpec& container, const std:
   return env;
 }
 
+bool HasCgroupLimits(const LimitsSpec& l) { return l.memory > 0 || l.nano_cpus > 0 || l.pids_limit > 0; }
+
 std::string ContainerCgroupName(const ContainerSpec& container) {
-  const LimitsSpec& l = container.limits;
-  return l.memory > 0 || l.nano_cpus > 0 || l.pids_limit > 0 ? "builder/" + container.id : "";
+  return HasCgroupLimits(container.limits) ? "builder/" + container.id : "";
+}
+
+sandbox::CgroupLimits CgroupLimitsFor(const LimitsSpec& l) {
+  sandbox::CgroupLimits out;
+  out.memory_bytes = l.memory;
+  out.cpu_quota_us = l.nano_cpus * out.cpu_period_us / 1000000000;
+  out.pids_max = l.pids_limit;
+  return out;
 }
 
 }  // namespace
@@ -227,11 +237,7 @@ Result<sandbox::SandboxSpec> SandboxSpecFor(const ContainerStore& store,
   spec.read_only_rootfs = container.read_only;
   for (const std::string& u : l.ulimits) spec.rlimits.push_back(BUILDER_TRY(ParseUlimit(u)));
   spec.cgroup_name = ContainerCgroupName(container);
-  if (!spec.cgroup_name.empty()) {
-    spec.cgroup_limits.memory_bytes = l.memory;
-    spec.cgroup_limits.cpu_quota_us = l.nano_cpus * spec.cgroup_limits.cpu_period_us / 1000000000;
-    spec.cgroup_limits.pids_max = l.pids_limit;
-  }
+  if (!spec.cgroup_name.empty()) spec.cgroup_limits = CgroupLimitsFor(l);
   spec.mount_sysfs = true;
 
   // The container's own /etc/hosts, /etc/hostname and a copy of the host's resolv.conf, kept
@@ -239,17 +245,30 @@ Result<sandbox::SandboxSpec> SandboxSpecFor(const ContainerStore& store,
   spec.hostname_file = dir + "/hostname";
   spec.hosts_file = dir + "/hosts";
   spec.resolv_conf_file = dir + "/resolv.conf";
-  BUILDER_TRY(WriteFileAtomic(spec.hostname_file, container.hostname + "\n"));
+  BUILDER_TRY(WriteRuntimeFile(spec.hostname_file, container.hostname + "\n"));
   std::string hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
                       "127.0.1.1\t" + container.hostname + "\n";
   for (const std::string& h : container.extra_hosts) {
     std::size_t colon = h.find(':');
     if (colon != std::string::npos) hosts += h.substr(colon + 1) + "\t" + h.substr(0, colon) + "\n";
   }
-  BUILDER_TRY(WriteFileAtomic(spec.hosts_file, hosts));
+  BUILDER_TRY(WriteRuntimeFile(spec.hosts_file, hosts));
   auto resolv = ReadFile("/etc/resolv.conf");
-  BUILDER_TRY(WriteFileAtomic(spec.resolv_conf_file, resolv ? *resolv : std::string()));
+  BUILDER_TRY(WriteRuntimeFile(spec.resolv_conf_file, resolv ? *resolv : std::string()));
   return spec;
+}
+
+std::string CgroupLimitsUnavailable(const LimitsSpec& limits) {
+  if (!HasCgroupLimits(limits)) return "";
+  // A throw-away cgroup with the same controllers: what the container's start would meet.
+  // Top-level: removing it never removes the "builder" parent under another container.
+  const std::string name = "builder-probe-" + std::to_string(::getpid());
+  auto probe = sandbox::Cgroup::Create(name, CgroupLimitsFor(limits));
+  if (probe) {
+    (void)probe->Remove();
+    return "";
+  }
+  return probe.error().code() == ErrorCode::kUnsupported ? probe.error().Describe() : "";
 }
 
 Result<sandbox::ExecSpec> ExecSpecFor(const ContainerStore& store, const ContainerSpec& container,

@@ -19,6 +19,11 @@ namespace builder::runner {
 [[nodiscard]] Result<sandbox::SandboxSpec> SandboxSpecFor(const ContainerStore& store,
                                                           const ContainerSpec& container);
 
+/// Why this process cannot give a container `limits` (memory, cpus, pids), e.g. a rootless
+/// user without delegated cgroups ("create cgroup ...: Permission denied"); "" when it can, or
+/// when no such limit is asked. Probes by creating and removing a cgroup with them.
+std::string CgroupLimitsUnavailable(const LimitsSpec& limits);
+
 /// `exec`'s settings over the container's own.
 struct ExecOptions {
   std::vector<std::string> argv;

@@ -61,7 +61,7 @@ Result<ContainerSpec> ContainerStore::Create(ContainerSpec spec) const {
   if (::mkdir(dir.c_str(), 0700) != 0) return FailErrno("create " + dir, errno);
   BUILDER_TRY(MakeDirs(dir + "/upper", 0755));
   BUILDER_TRY(MakeDirs(dir + "/work", 0700));
-  BUILDER_TRY(WriteFileAtomic(dir + "/state.json", ContainerState{}.Serialize(), 0600));
+  BUILDER_TRY(WriteRuntimeFile(dir + "/state.json", ContainerState{}.Serialize(), 0600));
   // config.json last: a directory without it is a half-created container (RemoveGarbage).
   BUILDER_TRY(WriteFileAtomic(dir + "/config.json", spec.Serialize(), 0600));
   return spec;
@@ -120,11 +120,14 @@ Result<ContainerState> ContainerStore::LoadState(const std::string& id) const {
       return Fail(ErrorCode::kNotFound, "No such container: " + id);
     return Fail(std::move(text.error()));
   }
+  if (text->empty()) return ContainerState{};  // written and then lost to a machine's crash
   return ContainerState::Parse(*text);
 }
 
 Result<void> ContainerStore::SaveState(const std::string& id, const ContainerState& state) const {
-  return WriteFileAtomic(DirOf(id) + "/state.json", state.Serialize(), 0600);
+  // Runtime state, as podman's under /run: not fsynced (a start writes it several times). After
+  // a machine's crash the monitor is gone anyway, and a lost or empty file reads as created.
+  return WriteRuntimeFile(DirOf(id) + "/state.json", state.Serialize(), 0600);
 }
 
 bool ContainerStore::MonitorAlive(const std::string& id) const {
@@ -176,15 +179,18 @@ Result<void> ContainerStore::Rename(const std::string& id, const std::string& ne
   return WriteFileAtomic(DirOf(id) + "/config.json", spec.Serialize(), 0600);
 }
 
-Result<void> ContainerStore::Remove(const std::string& id) const {
-  const std::string trash = dir_ + "/.trash-" + id;
-  {
-    FileLock names = BUILDER_TRY(LockNames());
-    if (::rename(DirOf(id).c_str(), trash.c_str()) != 0) {
-      if (errno == ENOENT) return Fail(ErrorCode::kNotFound, "No such container: " + id);
-      return FailErrno("remove container " + id, errno);
-    }
+Result<std::string> ContainerStore::MoveToTrash(const std::string& id) const {
+  std::string trash = dir_ + "/.trash-" + id;
+  FileLock names = BUILDER_TRY(LockNames());
+  if (::rename(DirOf(id).c_str(), trash.c_str()) != 0) {
+    if (errno == ENOENT) return Fail(ErrorCode::kNotFound, "No such container: " + id);
+    return FailErrno("remove container " + id, errno);
   }
+  return trash;
+}
+
+Result<void> ContainerStore::Remove(const std::string& id) const {
+  const std::string trash = BUILDER_TRY(MoveToTrash(id));
   BUILDER_TRY(oci::RemoveTree(trash));
   return {};
 }

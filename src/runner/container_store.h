@@ -64,6 +64,9 @@ class ContainerStore {
   /// Deletes the container's directory: first renamed to .trash-<id> (atomic: a crash leaves
   /// either the container or garbage that RemoveGarbage collects), then removed.
   [[nodiscard]] Result<void> Remove(const std::string& id) const;
+  /// Remove's first half: the container is gone for every reader once this returns; the
+  /// returned trash directory is for the caller to delete (oci::RemoveTree), or RemoveGarbage.
+  [[nodiscard]] Result<std::string> MoveToTrash(const std::string& id) const;
   /// Removes .trash-* leftovers of interrupted removals and half-created containers (no config).
   [[nodiscard]] Result<void> RemoveGarbage() const;
 

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 #include "base/file_lock.h"
 #include "base/path.h"
 #include "base/staged_file.h"
+#include "oci/remove_tree.h"
 #include "runner/clock.h"
 #include "runner/attach_channel.h"
 #include "runner/container_control.h"
@@ -55,6 +57,27 @@ bool ShouldRestart(const RestartPolicy& policy, const ContainerState& state) {
            (policy.max_retries <= 0 || state.restart_count < policy.max_retries);
   }
   return false;
+}
+
+// The monitor in a forked (not re-executed) child: what an exec would have reset, reset here.
+int RunForkedMonitor(const ContainerStore& store, const std::string& id, char** envp) {
+  // The caller's descriptors (store locks among them: a flock lives as long as any copy of its
+  // descriptor) are not the monitor's.
+  ::close_range(kReportFd + 1, ~0U, 0);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  for (int sig = 1; sig < NSIG; ++sig) {
+    struct sigaction old {};
+    if (::sigaction(sig, nullptr, &old) == 0 && old.sa_handler != SIG_DFL && old.sa_handler != SIG_IGN) {
+      ::signal(sig, SIG_DFL);
+    }
+  }
+  environ = envp;
+  // `ps` shows the caller's command line (PR_SET_MM needs more than root has here) under the
+  // name builder-monitor.
+  ::prctl(PR_SET_NAME, "builder-monitor");
+  return RunMonitor(store, id, kReportFd);
 }
 
 }  // namespace
@@ -155,6 +178,7 @@ int RunMonitor(const ContainerStore& store, const std::string& id, int report_fd
   }
 
   bool first = true;
+  std::string exit_report;
   std::int64_t backoff_ms = 100;
   for (;;) {
     const std::int64_t run_began = MonotonicMs();
@@ -234,12 +258,12 @@ int RunMonitor(const ContainerStore& store, const std::string& id, int report_fd
       s.oom_killed = result && result->oom_killed;
       if (!result) s.error = result.error().ToString();
     });
-    if (first) {
-      Report(&report, "exit " + std::to_string(exit_code) + "\n");
-      CloseReport(&report);
-      first = false;
-    }
+    if (first) exit_report = "exit " + std::to_string(exit_code) + "\n";
+    first = false;
     if (!state || !ShouldRestart(spec->restart, *state)) break;
+    // A caller attached to the first run hears of its end now: the container runs on.
+    Report(&report, exit_report);
+    CloseReport(&report);
     // docker's backoff: 100ms doubling, back to 100ms after a run of 10s or more.
     if (MonotonicMs() - run_began >= 10000) backoff_ms = 100;
     (void)store.UpdateState(id, [](ContainerState& s) {
@@ -261,12 +285,26 @@ int RunMonitor(const ContainerStore& store, const std::string& id, int report_fd
     auto reloaded = store.LoadSpec(id);
     if (reloaded) spec = std::move(reloaded);
   }
+  // The caller hears of the exit once this monitor is done with the container, so that what it
+  // runs next (`rm`, `start`, `ps -a` after a --rm) sees it settled: gone with --rm (as docker's),
+  // else exited and unlocked.
+  if (!spec->auto_remove) {
+    (void)store.UpdateState(id, [](ContainerState& s) {
+      s.monitor_pid = 0;
+      s.monitor_start = 0;
+    });
+    { FileLock released = std::move(*lock); }
+    Report(&report, exit_report);
+    CloseReport(&report);
+    return 0;
+  }
+  auto trash = store.MoveToTrash(id);
+  Report(&report, exit_report);
   CloseReport(&report);
-  (void)store.UpdateState(id, [](ContainerState& s) {
-    s.monitor_pid = 0;
-    s.monitor_start = 0;
-  });
-  if (spec->auto_remove && store.Remove(id)) ReleaseVolumes(store, *spec, true);
+  if (trash) {
+    (void)oci::RemoveTree(*trash);
+    ReleaseVolumes(store, *spec, true);
+  }
   return 0;
 }
 
@@ -292,6 +330,17 @@ Result<StartedContainer> StartContainer(const ContainerStore& store, const std::
   envp.push_back(nullptr);
   UniqueFd dev_null(::open("/dev/null", O_RDWR | O_CLOEXEC));
   if (!dev_null) return FailErrno("open /dev/null", errno);
+  const std::string log_path = store.LogPath(id);
+  UniqueFd log(::open(log_path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0600));
+  if (!log) return FailErrno("open log " + log_path, errno);
+  ::lseek(log.get(), 0, SEEK_END);
+  // A single-threaded caller's child may go on in C++ without exec: builder and its libraries
+  // are loaded already, and loading them again cost more than the rest of a `run --rm true`.
+  // After a pull (threads) only an exec is safe.
+  const bool exec_monitor = CurrentThreadCount() != 1;
+  std::optional<ContainerStore> monitor_store;
+  if (!exec_monitor) monitor_store.emplace(BUILDER_TRY(ContainerStore::Open(root)));
+  std::fflush(nullptr);  // nothing buffered may be written twice
 
   pid_t pid = ::fork();
   if (pid < 0) return FailErrno("fork monitor", errno);
@@ -307,8 +356,11 @@ Result<StartedContainer> StartContainer(const ContainerStore& store, const std::
     } else {
       ::dup2(report.write.get(), kReportFd);
     }
-    ::execve("/proc/self/exe", argv.data(), envp.data());
-    ::_exit(127);
+    if (exec_monitor) {
+      ::execve("/proc/self/exe", argv.data(), envp.data());
+      ::_exit(127);
+    }
+    ::_exit(RunForkedMonitor(*monitor_store, id, envp.data()));
   }
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
@@ -323,7 +375,7 @@ Result<StartedContainer> StartContainer(const ContainerStore& store, const std::
     if (n <= 0 || c == '\n') break;
     line += c;
   }
-  if (line == "ok") return StartedContainer{std::move(report.read)};
+  if (line == "ok") return StartedContainer{std::move(report.read), std::move(log)};
   if (line.starts_with("err ")) {
     std::size_t space = line.find(' ', 4);
     int code = std::atoi(line.substr(4, space - 4).c_str());

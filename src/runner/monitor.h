@@ -16,9 +16,13 @@ inline constexpr const char* kMonitorCommand = "monitor";
 
 /// A started container's handle for the caller that launched it.
 struct StartedContainer {
-  /// The monitor writes "exit N\n" here when the container's first run ends (before --rm
-  /// removes it), then closes it; a detached caller just drops it.
+  /// The monitor writes "exit N\n" here when the container's first run ends and it is settled
+  /// (removed with --rm, else its monitor done unless it restarts), then closes it; a detached
+  /// caller just drops it.
   UniqueFd exit_report;
+  /// The container's log, opened before the start at its end: what this run writes, readable
+  /// even when --rm has removed the file before the caller got to it.
+  UniqueFd log;
 };
 
 /// Launches the monitor for a created or exited container (double fork + setsid + exec of

@@ -34,4 +34,9 @@ bool SignalProcess(pid_t pid, std::uint64_t start_time, int sig) {
   return ::syscall(SYS_pidfd_send_signal, pidfd.get(), sig, nullptr, 0) == 0;
 }
 
+std::size_t CurrentThreadCount() {
+  auto tasks = ListDirectory("/proc/self/task");
+  return tasks ? tasks->size() : 0;
+}
+
 }  // namespace builder::runner

@@ -17,6 +17,12 @@
 namespace builder::sandbox {
 namespace {
 
+// Where the mount table and the processes' cgroup files are read: /proc, or a fake tree.
+std::string& ProcRoot() {
+  static std::string root = "/proc";
+  return root;
+}
+
 // One mounted hierarchy: v1 (with its controllers) or v2.
 struct Hierarchy {
   std::string mount_point;
@@ -37,7 +43,7 @@ std::vector<std::string> SplitOn(std::string_view text, char sep) {
 }
 
 Result<std::vector<Hierarchy>> MountedHierarchies() {
-  std::string info = BUILDER_TRY(ReadFile("/proc/self/mountinfo"));
+  std::string info = BUILDER_TRY(ReadFile(ProcRoot() + "/self/mountinfo"));
   std::vector<Hierarchy> out;
   std::istringstream lines(info);
   for (std::string line; std::getline(lines, line);) {
@@ -91,6 +97,18 @@ bool Has(const Hierarchy& h, const char* controller) {
   return std::find(h.controllers.begin(), h.controllers.end(), controller) != h.controllers.end();
 }
 
+// Where containers' cgroups go in `h`: under this process's own cgroup, except in a v2 tree
+// whose root we may write (root, not rootless). v2 lets no cgroup that holds processes (ours
+// holds this one: a login session's scope, say) enable controllers for its children; the root
+// is exempt, so there containers get limits, as docker's and podman's cgroupfs managers place
+// them. A rootless user stays under its own (delegated) cgroup.
+std::string BaseDir(const Hierarchy& h, const std::string& proc_cgroup) {
+  if (h.v2 && ::access((h.mount_point + "/cgroup.subtree_control").c_str(), W_OK) == 0) {
+    return h.mount_point;
+  }
+  return OwnDir(h, proc_cgroup);
+}
+
 Result<void> WriteControl(const std::string& dir, const char* file, const std::string& value) {
   const std::string path = dir + "/" + file;
   UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
@@ -138,17 +156,30 @@ Result<void> Layout(std::string_view name, std::vector<std::string>* bases,
                       std::vector<const Hierarchy*>* kinds, std::vector<Hierarchy>* all) {
   BUILDER_TRY(CheckName(name));
   *all = BUILDER_TRY(MountedHierarchies());
-  const std::string proc = BUILDER_TRY(ReadFile("/proc/self/cgroup"));
+  const std::string proc = BUILDER_TRY(ReadFile(ProcRoot() + "/self/cgroup"));
   for (const Hierarchy& h : *all) {
     // An empty cpuset refuses every process; it is not a limit we set.
     if (Has(h, "cpuset")) continue;
-    bases->push_back(OwnDir(h, proc));
+    bases->push_back(BaseDir(h, proc));
     kinds->push_back(&h);
   }
   return {};
 }
 
+// The v2 cgroup takes the roles no v1 hierarchy has: its controller files (memory.max, ...)
+// exist only where the parent enabled that controller.
+void AdoptV2Controllers(const std::string& v2, std::string* memory, std::string* cpu,
+                        std::string* cpuacct, std::string* pids) {
+  if (v2.empty()) return;
+  if (memory->empty() && Exists(v2 + "/memory.max")) *memory = v2;
+  if (cpu->empty() && Exists(v2 + "/cpu.max")) *cpu = v2;
+  if (cpuacct->empty() && Exists(v2 + "/cpu.stat")) *cpuacct = v2;
+  if (pids->empty() && Exists(v2 + "/pids.max")) *pids = v2;
+}
+
 }  // namespace
+
+void SetCgroupProcRootForTesting(std::string proc_root) { ProcRoot() = std::move(proc_root); }
 
 std::string CgroupInfo::ToString() const {
   switch (version) {
@@ -211,6 +242,7 @@ Result<Cgroup> Cgroup::Open(std::string_view name) {
     if (Has(h, "pids")) cg.pids_ = dir;
   }
   if (cg.dirs_.empty()) return Fail(ErrorCode::kUnsupported, "no cgroup hierarchy is mounted");
+  AdoptV2Controllers(cg.v2_, &cg.memory_, &cg.cpu_, &cg.cpuacct_, &cg.pids_);
   return cg;
 }
 
@@ -262,10 +294,7 @@ Result<Cgroup> Cgroup::Create(std::string_view name, const CgroupLimits& limits)
       }
       dir += "/" + part;
     }
-    if (Exists(cg.v2_ + "/memory.max") && cg.memory_.empty()) cg.memory_ = cg.v2_;
-    if (Exists(cg.v2_ + "/cpu.max") && cg.cpu_.empty()) cg.cpu_ = cg.v2_;
-    if (Exists(cg.v2_ + "/cpu.stat") && cg.cpuacct_.empty()) cg.cpuacct_ = cg.v2_;
-    if (Exists(cg.v2_ + "/pids.max") && cg.pids_.empty()) cg.pids_ = cg.v2_;
+    AdoptV2Controllers(cg.v2_, &cg.memory_, &cg.cpu_, &cg.cpuacct_, &cg.pids_);
   }
   auto missing = [&](const char* what) {
     (void)cg.Remove();
@@ -310,13 +339,13 @@ Result<Cgroup> Cgroup::Create(std::string_view name, const CgroupLimits& limits)
 
 Result<Cgroup> Cgroup::OfProcess(pid_t pid) {
   std::vector<Hierarchy> all = BUILDER_TRY(MountedHierarchies());
-  const std::string theirs = BUILDER_TRY(ReadFile("/proc/" + std::to_string(pid) + "/cgroup"));
-  const std::string ours = BUILDER_TRY(ReadFile("/proc/self/cgroup"));
+  const std::string theirs = BUILDER_TRY(ReadFile(ProcRoot() + "/" + std::to_string(pid) + "/cgroup"));
+  const std::string ours = BUILDER_TRY(ReadFile(ProcRoot() + "/self/cgroup"));
   Cgroup cg;
   for (const Hierarchy& h : all) {
     if (Has(h, "cpuset")) continue;
     const std::string dir = OwnDir(h, theirs);
-    const std::string base = OwnDir(h, ours);
+    const std::string base = BaseDir(h, ours);
     cg.dirs_.push_back(dir);
     cg.bases_.push_back(dir.starts_with(base + "/") ? base : dir);
     if (cg.name_.empty() && dir.starts_with(base + "/")) cg.name_ = dir.substr(base.size() + 1);
@@ -327,6 +356,7 @@ Result<Cgroup> Cgroup::OfProcess(pid_t pid) {
     if (Has(h, "pids")) cg.pids_ = dir;
   }
   if (cg.dirs_.empty()) return Fail(ErrorCode::kUnsupported, "no cgroup hierarchy is mounted");
+  AdoptV2Controllers(cg.v2_, &cg.memory_, &cg.cpu_, &cg.cpuacct_, &cg.pids_);
   return cg;
 }
 

@@ -27,10 +27,17 @@ struct CgroupInfo {
 /// Reads /proc/self/mountinfo and the v2 root's cgroup.controllers.
 [[nodiscard]] Result<CgroupInfo> DetectCgroups();
 
+/// Tests only: read self/mountinfo, self/cgroup and <pid>/cgroup under `proc_root` instead of
+/// /proc, so a fake cgroupfs tree (a pure v2 layout, on a machine whose controllers are v1)
+/// drives the real code. Not thread-safe; "/proc" restores it.
+void SetCgroupProcRootForTesting(std::string proc_root);
+
 /// One cgroup named `name` (e.g. "builder/<id>") under this process's own cgroup in each v1
 /// hierarchy (except cpuset, whose empty cpus/mems would refuse every process) and in the v2
-/// tree. The destructor leaves the directories alone: Remove() deletes them once the processes
-/// are gone, so a container outlives the handle of the command that made it.
+/// tree (there under the root when this process may write it: v2 enables controllers only
+/// below cgroups without processes, and the root). The destructor leaves the directories
+/// alone: Remove() deletes them once the processes are gone, so a container outlives the
+/// handle of the command that made it.
 class Cgroup {
  public:
   Cgroup() = default;

@@ -93,7 +93,9 @@ void AddSysfs(const SandboxSpec& spec, std::vector<MountStep>* steps) {
     steps->push_back(std::move(step));
   }
   if (spec.privileged) return;
-  for (const char* dir : {"/sys/firmware", "/sys/devices/virtual/powercap"}) {
+  // The host's cgroup mounts sit below the bound /sys (read-only, but they name the host's
+  // cgroups and their processes): an empty tmpfs covers them, as a fresh sysfs shows none.
+  for (const char* dir : {"/sys/firmware", "/sys/devices/virtual/powercap", "/sys/fs/cgroup"}) {
     MountStep step = Mount("tmpfs", dir, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0");
     step.create = TargetKind::kExisting;
     steps->push_back(std::move(step));
@@ -151,7 +153,10 @@ Result<MountPlan> BuildMountPlan(const SandboxSpec& spec, bool tty_gid_mapped) {
   s.push_back(Symlink("/proc/self/fd/2", "/dev/stderr"));
   s.push_back(
       Mount("tmpfs", "/dev/shm", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k"));
-  // The runner's own files replace the host's (a container network has its own hosts).
+  // POSIX message queues of the sandbox's own IPC namespace (docker mounts them too).
+  s.push_back(Mount("mqueue", "/dev/mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, ""));
+  // The runner's own files replace the host's (a container network has its own hosts). They
+  // are per-container copies, writable as docker's are; the host's own stay read-only.
   struct EtcFile {
     const std::string& given;
     bool host_default;
@@ -165,7 +170,7 @@ Result<MountPlan> BuildMountPlan(const SandboxSpec& spec, bool tty_gid_mapped) {
         return Fail(ErrorCode::kInvalidArgument,
                     std::string("file for ") + f.path + " must be an absolute, readable path: " + f.given);
       }
-      s.push_back(Bind(f.given, f.path, TargetKind::kFile, true, false));
+      s.push_back(Bind(f.given, f.path, TargetKind::kFile, false, false));
     } else if (f.host_default) {
       s.push_back(Bind(f.path, f.path, TargetKind::kFile, true, true));
     }

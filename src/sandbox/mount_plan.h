@@ -56,13 +56,16 @@ struct MountPlan {
 
 /// The full plan for `spec`: fresh /proc; /dev as a tmpfs with the host's null, zero, full,
 /// random, urandom and tty bound in, a private devpts (ptmxmode=0666, gid=5 when
-/// `tty_gid_mapped`), /dev/ptmx, fd, stdin, stdout, stderr symlinks and a tmpfs /dev/shm;
+/// `tty_gid_mapped`), /dev/ptmx, fd, stdin, stdout, stderr symlinks, a tmpfs /dev/shm and an
+/// mqueue /dev/mqueue;
 /// read-only binds of the host's /etc/resolv.conf and /etc/hosts; then spec.binds; last, as
 /// Docker does, /proc/{kcore,keys,timer_list,...} masked by /dev/null, /proc/{acpi,asound,scsi}
 /// by an empty read-only tmpfs, and /proc/{bus,fs,irq,sys,sysrq-trigger} read-only.
 /// With spec.mount_sysfs a read-only /sys (sysfs with an own network namespace, else a recursive
-/// read-only bind of the host's) with /sys/firmware and /sys/devices/virtual/powercap masked.
-/// spec.hosts_file, resolv_conf_file and hostname_file replace the host's files; spec.tmpfs
+/// read-only bind of the host's) with /sys/firmware, /sys/devices/virtual/powercap and
+/// /sys/fs/cgroup (the host's cgroup mounts) masked by empty read-only tmpfs.
+/// spec.hosts_file, resolv_conf_file and hostname_file replace the host's files, bound
+/// writable (they are the container's own copies); spec.tmpfs
 /// mounts come after the binds; privileged skips the /proc and /sys masks.
 /// Fails when a bind source is missing or a destination is not a clean absolute path.
 [[nodiscard]] Result<MountPlan> BuildMountPlan(const SandboxSpec& spec, bool tty_gid_mapped);

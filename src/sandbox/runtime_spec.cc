@@ -147,6 +147,7 @@ json Mounts(const SandboxSpec& spec, const IdMaps& maps) {
   mounts.push_back(Mount("/dev/pts", "devpts", "devpts", pts));
   mounts.push_back(Mount("/dev/shm", "tmpfs", "shm",
                          {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}));
+  mounts.push_back(Mount("/dev/mqueue", "mqueue", "mqueue", {"nosuid", "noexec", "nodev"}));
   struct EtcFile {
     const std::string& given;
     bool host_default;
@@ -156,7 +157,7 @@ json Mounts(const SandboxSpec& spec, const IdMaps& maps) {
                            EtcFile{spec.hosts_file, spec.mount_hosts, "/etc/hosts"},
                            EtcFile{spec.hostname_file, false, "/etc/hostname"}}) {
     if (!f.given.empty()) {
-      mounts.push_back(BindMountJson(f.given, f.path, true));
+      mounts.push_back(BindMountJson(f.given, f.path, false));
     } else if (f.host_default && ::access(f.path, F_OK) == 0) {
       mounts.push_back(BindMountJson(f.path, f.path, true));
     }
@@ -172,6 +173,10 @@ json Mounts(const SandboxSpec& spec, const IdMaps& maps) {
       std::vector<std::string> options = {"rbind", "nosuid", "noexec", "nodev"};
       options.insert(options.end(), ro.begin(), ro.end());
       mounts.push_back(Mount("/sys", "bind", "/sys", options));
+    }
+    if (!spec.privileged) {
+      mounts.push_back(Mount("/sys/fs/cgroup", "tmpfs", "tmpfs",
+                             {"ro", "nosuid", "noexec", "nodev", "size=0"}));
     }
   }
   for (const BindMount& bind : spec.binds) {

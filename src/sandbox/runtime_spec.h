@@ -17,10 +17,10 @@ namespace builder::sandbox {
 ///    capability sets (ambient empty, as the sandbox clears it), rlimits, noNewPrivileges;
 ///  - root {path, readonly}, hostname;
 ///  - mounts in the sandbox's order: proc, /dev tmpfs, devpts (gid=5 when mapped), /dev/shm,
-///    /etc/resolv.conf and /etc/hosts (the host's when present, or the runner's files),
-///    /etc/hostname, sysfs (when mount_sysfs), the binds, the tmpfs mounts. The /dev nodes and
-///    the /dev symlinks the sandbox makes are the runtime's defaults, so they are not listed.
-///    The sandbox mounts no /dev/mqueue, so neither does the spec;
+///    /dev/mqueue, /etc/resolv.conf and /etc/hosts (the host's when present, read-only, or the
+///    runner's files, writable), /etc/hostname, sysfs (when mount_sysfs) with an empty tmpfs
+///    on /sys/fs/cgroup unless privileged, the binds, the tmpfs mounts. The /dev nodes and
+///    the /dev symlinks the sandbox makes are the runtime's defaults, so they are not listed;
 ///  - linux: pid, ipc, uts, mount and user namespaces (+ network for NetworkMode::kNone), the
 ///    uid/gid maps of `maps`, runc's masked and read-only paths (none when privileged),
 ///    resources from cgroup_limits, and seccomp: the default policy as defaultAction

@@ -132,9 +132,11 @@ struct SandboxSpec {
   std::string cgroup_name;
   CgroupLimits cgroup_limits;
   /// Read-only /sys: a fresh sysfs with an own network namespace, else a read-only rbind of the
-  /// host's /sys; /sys/firmware and /sys/devices/virtual/powercap masked as Docker does.
+  /// host's /sys; /sys/firmware and /sys/devices/virtual/powercap masked as Docker does, and
+  /// /sys/fs/cgroup (the host's cgroup mounts under a bound /sys).
   bool mount_sysfs = false;
-  /// When set: host files bound read-only at /etc/hosts, /etc/resolv.conf, /etc/hostname
+  /// When set: the container's own copies (writable, as docker's) bound at /etc/hosts,
+  /// /etc/resolv.conf, /etc/hostname
   /// instead of the host's own /etc/hosts and /etc/resolv.conf (mount_hosts/mount_resolv_conf).
   std::string hosts_file;
   std::string resolv_conf_file;

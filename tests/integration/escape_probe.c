@@ -1,6 +1,7 @@
 /* Syscall probes for run_escape.sh, built static so they run in any image:
- *   escape_probe ptrace PID | vmread PID | modules | writeopen PATH | reopen-exe
- * Each prints "<what>: ok" when the call succeeded (a hole) or "<what>: <errno text>". */
+ *   escape_probe ptrace PID | vmread PID | modules | writeopen PATH | reopen-exe | flip A B
+ * Each prints "<what>: ok" when the call succeeded (a hole) or "<what>: <errno text>"; flip
+ * swaps A and B atomically (RENAME_EXCHANGE) in a tight loop until killed, for symlink races. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -56,6 +57,12 @@ int main(int argc, char** argv) {
     char path[64];
     snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
     return report("reopen it for writing", open(path, O_WRONLY | O_CLOEXEC));
+  }
+  if (!strcmp(argv[1], "flip") && argc == 4) {
+    /* renameat2(2) by number: the static libc may predate its wrapper. */
+    if (syscall(SYS_renameat2, AT_FDCWD, argv[2], AT_FDCWD, argv[3], 2 /* RENAME_EXCHANGE */) != 0)
+      return report("flip", -1);
+    for (;;) syscall(SYS_renameat2, AT_FDCWD, argv[2], AT_FDCWD, argv[3], 2);
   }
   return 2;
 }

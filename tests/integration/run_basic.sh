@@ -113,6 +113,20 @@ b rm keep >/dev/null
 "$BUILDER" run --rm busybox sh -c 'echo out; echo err >&2' >"$WORK/o" 2>"$WORK/e"
 [ "$(cat "$WORK/o")" = out ] && [ "$(cat "$WORK/e")" = err ] || fail "streams mixed"
 
+# /etc/hosts, hostname and resolv.conf are the container's own, writable copies (as docker's);
+# the host's are untouched and the next container starts from fresh ones.
+hosts_before=$(sha256sum </etc/hosts)
+run_ok "1.2.3.4 extra|other|nameserver 9.9.9.9" busybox sh -c 'echo "1.2.3.4 extra" >>/etc/hosts && echo other >/etc/hostname &&
+  echo "nameserver 9.9.9.9" >/etc/resolv.conf && echo "$(tail -1 /etc/hosts)|$(cat /etc/hostname)|$(cat /etc/resolv.conf)"'
+[ "$(sha256sum </etc/hosts)" = "$hosts_before" ] || fail "a container's write to /etc/hosts reached the host's"
+"$BUILDER" run --rm busybox grep -q extra /etc/hosts && fail "the next container saw the last one's /etc/hosts"
+# /dev/mqueue: the container's own POSIX message queues.
+"$BUILDER" run --rm busybox sh -c 'grep " /dev/mqueue " /proc/self/mountinfo' | grep -q " - mqueue " ||
+  fail "no mqueue at /dev/mqueue"
+# --network host binds the host's /sys: its cgroup mounts below stay covered.
+out=$("$BUILDER" run --rm --network host busybox sh -c 'ls -A /sys/fs/cgroup; cat /sys/fs/cgroup/*/cgroup.procs 2>/dev/null | wc -l')
+[ "$out" = 0 ] || fail "--network host shows the host's /sys/fs/cgroup: '$out'"
+
 # An unknown command is an error, even with -h after it.
 "$BUILDER" nope -h >"$WORK/o" 2>"$WORK/e" && fail "builder nope -h exited 0"
 grep -q 'unknown command "nope"' "$WORK/e" || fail "unknown command message: $(cat "$WORK/e")"

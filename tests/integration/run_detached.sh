@@ -14,11 +14,12 @@ b import -c 'CMD ["sh"]' "$WORK/rootfs.tar" busybox:latest >/dev/null
 b import -c 'STOPSIGNAL SIGUSR1' -c 'CMD ["sh"]' "$WORK/rootfs.tar" stopsig:latest >/dev/null
 
 state_of() { "$BUILDER" ps -a --no-trunc --format '{{.Names}} {{.State}}' | awk -v n="$1" '$1==n {print $2}'; }
-# Monitors of this test's containers only (other tests may run their own).
+# Monitors of this test's store only (other tests may run their own): forked ones are named
+# builder-monitor, re-executed ones run `builder debug monitor ID`; zombies have no environ.
 our_monitors() {
-  local id
-  for id in $(ls "$BUILDER_ROOT/containers" 2>/dev/null | grep -E '^[0-9a-f]{64}$'); do
-    pgrep -f "debug monitor $id"
+  local p
+  for p in $(pgrep -x builder-monitor; pgrep -f 'debug monitor [0-9a-f]{64}'); do
+    tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qxF "BUILDER_ROOT=$BUILDER_ROOT" && echo "$p"
   done
 }
 wait_state() {  # wait_state NAME STATE [tries]

@@ -2,9 +2,10 @@
 # The escape suite: a container must not reach the host through a leaked fd, a /proc/self/fd
 # working directory (CVE-2024-21626), the runtime's binary (CVE-2019-5736), mount, module
 # loading, ptrace, masked /proc and /sys paths, a volume target symlinked out of the rootfs
-# (CVE-2018-15664 class) or a symlink swapped under a mount target (CVE-2021-30465 class).
+# (CVE-2018-15664 class), a symlink swapped under a mount target (CVE-2021-30465 class) or
+# under the paths `exec` resolves (its working directory, the container's /etc/passwd and group).
 # Each case fails when the hole opens and prints what it checked.
-# Usage: run_escape.sh BUILDER fd|workdir|exe|mount|modules|ptrace|masked|volume-symlink|swap-race
+# Usage: run_escape.sh BUILDER fd|workdir|exe|mount|modules|ptrace|masked|volume-symlink|swap-race|exec-swap|exec-workdir
 BUILDER=$1
 CASE=${2:-}
 . "$(dirname "$0")/lib.sh"
@@ -38,7 +39,7 @@ mkdir -p "$WORK/host-target" "$WORK/host"
 mkdir -p "$WORK/rootfs-src$WORK/host-target"
 ln -s "/etc/../../../../../../..$WORK/host-target" "$WORK/rootfs-src/data-abs"
 ln -s "../../../../../../../..$WORK/host-target" "$WORK/rootfs-src/data-rel"
-for a in mount umount unshare wc grep mkdir rm ln mv stat readlink kill; do ln -sf busybox "$WORK/rootfs-src/bin/$a"; done
+for a in mount umount unshare wc grep mkdir rm ln mv cp stat readlink kill; do ln -sf busybox "$WORK/rootfs-src/bin/$a"; done
 tar -C "$WORK/rootfs-src" --owner=0 --group=0 --numeric-owner -cf "$WORK/rootfs.tar" . || fail "tar"
 b import -c 'CMD ["sh"]' "$WORK/rootfs.tar" escape:1 >/dev/null
 SECRET=$(token)
@@ -187,6 +188,62 @@ case_swap_race() {
   note "15 runs racing a symlink swap on the mount target: no host read ($reads saw the bind, the rest refused or lost the race)"
 }
 
+case_exec_swap() {
+  # A host-only directory at the host's root, named like a path inside the container: a host
+  # secret, and a passwd/group whose root and swapuser entries would show through HOME and id.
+  local hostdir="/host-secret-$SECRET" i leak="" saw=0 cid
+  mkdir "$hostdir" || fail "mkdir $hostdir"
+  add_cleanup "rm -rf $hostdir"
+  echo "host-secret-$SECRET" >"$hostdir/secret"
+  printf 'root:x:0:0:leak:/leak-%s:/bin/sh\nswapuser:x:4242:4242:leak:/leak-%s:/bin/sh\n' "$SECRET" "$SECRET" >"$hostdir/passwd"
+  printf 'root:x:0:\nswapgrp:x:4243:swapuser,root\n' >"$hostdir/group"
+  # The container flips, atomically and without pause, /swap (a dir) with a link to the host dir
+  # and /etc/passwd and /etc/group (copied up first) with links to the host's fake ones.
+  cid=$("$BUILDER" run -d escape:1 sh -c "mkdir /swap && echo container-side >/swap/secret && ln -s $hostdir /swap-alt &&
+      cp /etc/passwd /etc/p && mv /etc/p /etc/passwd && ln -s $hostdir/passwd /etc/passwd-alt &&
+      cp /etc/group /etc/g && mv /etc/g /etc/group && ln -s $hostdir/group /etc/group-alt &&
+      { escape_probe flip /swap /swap-alt & escape_probe flip /etc/passwd /etc/passwd-alt &
+        escape_probe flip /etc/group /etc/group-alt & echo ready >/tmp/ready; wait; }" 2>&1) ||
+    fail "run -d the flipper: $cid"
+  add_cleanup "\"$BUILDER\" rm -f $cid >/dev/null 2>&1"
+  for i in $(seq 1 50); do "$BUILDER" exec "$cid" cat /tmp/ready >/dev/null 2>&1 && break; sleep 0.1; done
+  # The workdir: chdir must resolve /swap in the container's root, never on the host.
+  for i in $(seq 1 30); do
+    "$BUILDER" exec -w /swap "$cid" sh -c 'echo "home=$HOME"; id; cat secret /swap/secret' >"$WORK/out" 2>&1
+    grep -q "$SECRET\|4242\|4243" "$WORK/out" && { leak="exec -w /swap (run $i)"; break; }
+    grep -q container-side "$WORK/out" && saw=$((saw + 1))
+  done
+  # The user: exec reads passwd and group from the container's upper dir on the host side. A
+  # failed lookup is quick, so many tries: against the unfixed reader ~1 in 150 leaked.
+  for i in $(seq 1 400); do
+    [ -n "$leak" ] && break
+    "$BUILDER" exec -u swapuser "$cid" sh -c 'echo "home=$HOME"; id' >"$WORK/out" 2>&1
+    grep -q "$SECRET\|4242\|4243" "$WORK/out" && { leak="exec -u swapuser (run $i)"; break; }
+    "$BUILDER" exec -u root:swapgrp "$cid" id >"$WORK/out" 2>&1
+    grep -q "$SECRET\|4243" "$WORK/out" && { leak="exec -u root:swapgrp (run $i)"; break; }
+  done
+  [ -z "$leak" ] || { show; fail "$leak read the host's $hostdir through a swapped symlink"; }
+  "$BUILDER" exec "$cid" sh -c 'ls /proc/[0-9]*/exe' >/dev/null 2>&1 || fail "the container stopped during the race"
+  [ "$saw" -gt 0 ] || fail "exec -w /swap never reached the container's /swap (the race tests nothing)"
+  note "830 execs racing symlink swaps of the workdir and /etc/passwd|group: no host read ($saw of 30 -w execs saw the container's /swap, the rest lost the race cleanly)"
+}
+
+case_exec_workdir() {
+  # exec's joiner holds host fds (its stdio, a directory here) until the exec: a working
+  # directory through them must not land on the host (CVE-2024-21626 for exec).
+  local cid n leaked=""
+  cid=$("$BUILDER" run -d escape:1 sleep 1000 2>&1) || fail "run -d: $cid"
+  add_cleanup "\"$BUILDER\" rm -f $cid >/dev/null 2>&1"
+  for n in 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
+    "$BUILDER" exec -i -w "/proc/self/fd/$n" "$cid" sh -c 'pwd; ls; cat secret' <"$WORK/host" >"$WORK/out" 2>&1
+    if out_has "$SECRET" || out_has "$WORK/host"; then leaked=$n; break; fi
+    "$BUILDER" exec -w "/proc/self/fd/$n/.." "$cid" sh -c 'pwd; ls' <"$WORK/host" >"$WORK/out" 2>&1
+    if out_has "$WORK" || out_has "host-target"; then leaked="$n/.."; break; fi
+  done
+  [ -z "$leaked" ] || { show; fail "exec -w /proc/self/fd/$leaked reached the host"; }
+  note "exec -w /proc/self/fd/0..15 (stdin a host dir) never gives a host cwd (last: $(head -1 "$WORK/out"))"
+}
+
 case "$CASE" in
   fd) case_fd ;;
   workdir) case_workdir ;;
@@ -197,6 +254,8 @@ case "$CASE" in
   masked) case_masked ;;
   volume-symlink) case_volume_symlink ;;
   swap-race) case_swap_race ;;
+  exec-swap) case_exec_swap ;;
+  exec-workdir) case_exec_workdir ;;
   *) fail "unknown case '$CASE'" ;;
 esac
 echo "PASS [$TEST_NAME $CASE]"

@@ -72,4 +72,37 @@ bu stop -t 1 rl >/dev/null || fail "stop rl"
 bu rm rl >/dev/null || fail "rm rl"
 [ -z "$(bu ps -a -q)" ] || fail "rm left a container: $(bu ps -a)"
 note "d: run -d ($cid) ran as the user, stopped and removed"
+
+# (e) exec into the user's detached container: its processes, files, user; -u 1000; -d.
+cid=$(bu run -d --name ex busybox sh -c 'echo made >/tmp/by-run; exec sleep 1000') || fail "run -d ex: $cid"
+for i in $(seq 1 50); do [ "$(bu exec ex cat /tmp/by-run 2>/dev/null)" = made ] && break; sleep 0.1; done
+out=$(bu exec ex id 2>&1) || fail "exec ex id as $SUBID_USER: $out"
+echo "$out" | grep -q '^uid=0(root) gid=0(root)' || fail "exec id: '$out', want uid=0(root)"
+out=$(bu exec ex cat /tmp/by-run 2>&1) || fail "exec cat: $out"
+[ "$out" = made ] || fail "exec does not see the container's file: '$out'"
+out=$(bu exec ex busybox ps 2>&1) || fail "exec ps: $out"
+echo "$out" | grep -q "sleep 1000" || fail "exec ps does not show the container's sleep: '$out'"
+[ "$(echo "$out" | grep -c .)" -lt 6 ] || fail "exec ps shows more than the container's processes: '$out'"
+out=$(bu exec -u 1000 ex sh -c 'id -u; id -g; echo x >/tmp/by-exec; busybox stat -c %u:%g /tmp/by-exec' 2>&1) ||
+  fail "exec -u 1000: $out"
+[ "$(echo "$out" | tr '\n' ' ')" = "1000 1000 1000:1000 " ] || fail "exec -u 1000: '$out'"
+out=$(bu exec -w /tmp -e K=v ex sh -c 'echo $PWD $K' 2>&1) || fail "exec -w -e: $out"
+[ "$out" = "/tmp v" ] || fail "exec -w /tmp -e K=v: '$out'"
+bu exec -d ex sh -c 'echo later >/tmp/from-d' || fail "exec -d"
+for i in $(seq 1 50); do [ "$(bu exec ex cat /tmp/from-d 2>/dev/null)" = later ] && break; sleep 0.1; done
+[ "$(bu exec ex cat /tmp/from-d 2>&1)" = later ] || fail "exec -d did not run"
+bu exec ex sh -c 'exit 7'
+[ $? = 7 ] || fail "exec exit status"
+# The file exec wrote as 1000 is SUBUID+999's on the host, in the container's upper dir.
+f=$(ls -d "$STORE"/containers/*/upper/tmp/by-exec)
+[ "$(stat -c %u:%g "$f")" = "$want" ] || fail "exec's file is host $(stat -c %u:%g "$f"), want $want"
+bu rm -f ex >/dev/null || fail "rm -f ex"
+note "e: exec as $SUBID_USER: root and -u 1000 (host $want), files, ps, -w, -e, -d, exit status"
+
+# (f) limits without delegated cgroups: one warning that they are not applied, then it runs.
+out=$(bu run --rm --memory 32m --pids-limit 64 --cpus 0.5 busybox echo limited 2>"$WORK/err") ||
+  fail "run --memory as $SUBID_USER: $(cat "$WORK/err")"
+[ "$out" = limited ] || fail "run --memory: '$out'"
+[ "$(grep -ci 'limits.*not applied' "$WORK/err")" = 1 ] || fail "run --memory: want one warning, got: $(cat "$WORK/err")"
+note "f: --memory/--pids-limit/--cpus rootless: $(cat "$WORK/err")"
 note ok

@@ -2,7 +2,9 @@
 #include "oci/merged_view.h"
 
 #include <doctest/doctest.h>
+#include <sys/stat.h>
 #include <sys/xattr.h>
+#include <unistd.h>
 
 #include "temp_layers.h"
 
@@ -69,6 +71,30 @@ TEST_CASE("symlinks in upper layers are followed through lower directories") {
   t.Link("upper", "/link", "real");
   MergedView view({t.Dir("upper"), t.Dir("lower")});
   CHECK(*view.ReadFile("/link/f") == "content");
+}
+
+TEST_CASE("ReadFile: an absolute link to a host path reads the view's file, never the host's") {
+  TempLayers t;
+  t.File("host", "/secret", "host-secret");
+  t.File("upper", "/etc/passwd", "root:x:0:0::/root:/bin/sh\n");
+  t.Link("upper", "/etc/group", t.Dir("host") + "/secret");  // a container's own link
+  MergedView view({t.Dir("upper")});
+  CHECK(*view.ReadFile("/etc/passwd") == "root:x:0:0::/root:/bin/sh\n");
+  CHECK(view.ReadFile("/etc/group").error().code() == ErrorCode::kNotFound);
+}
+
+TEST_CASE("ReadFile: a fifo is not read (nothing blocks) and a huge file is refused") {
+  TempLayers t;
+  t.Mkdir("upper", "/etc");
+  REQUIRE(::mkfifo((t.Dir("upper") + "/etc/passwd").c_str(), 0644) == 0);
+  t.File("upper", "/etc/group", "");
+  REQUIRE(::truncate((t.Dir("upper") + "/etc/group").c_str(), 17 << 20) == 0);
+  MergedView view({t.Dir("upper")});
+  CHECK(view.ReadFile("/etc/passwd").error().code() == ErrorCode::kNotFound);
+  auto big = view.ReadFile("/etc/group");
+  REQUIRE_FALSE(big);
+  CHECK(big.error().code() == ErrorCode::kInvalidArgument);
+  CHECK(big.error().message().find("too large") != std::string::npos);
 }
 
 }  // namespace

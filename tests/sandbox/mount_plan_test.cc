@@ -160,6 +160,37 @@ TEST_CASE("BuildMountPlan: Docker's masked and read-only /proc paths come last")
   CHECK(IndexOf(*plan, "/mnt") < IndexOf(*plan, "/proc/kcore"));
 }
 
+TEST_CASE("BuildMountPlan: a container's /dev/mqueue, writable etc files, no host cgroup mounts") {
+  SandboxSpec spec = BaseSpec();
+  const MountStep* mq = Find(*BuildMountPlan(spec, true), "/dev/mqueue");
+  REQUIRE(mq);
+  CHECK(mq->op == MountOp::kMount);
+  CHECK(mq->fstype == "mqueue");
+  CHECK((mq->flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC)) == (MS_NOSUID | MS_NODEV | MS_NOEXEC));
+  // The runner's per-container copies are the container's to change, as docker's are.
+  spec.hosts_file = "/etc/passwd";
+  spec.resolv_conf_file = "/etc/passwd";
+  spec.hostname_file = "/etc/passwd";
+  // The host's /sys bound (no network namespace of its own): its cgroup mounts are covered.
+  spec.mount_sysfs = true;
+  spec.network = NetworkMode::kHost;
+  auto plan = BuildMountPlan(spec, true);
+  REQUIRE(plan);
+  for (const char* file : {"/etc/resolv.conf", "/etc/hosts", "/etc/hostname"}) {
+    const MountStep* step = Find(*plan, file);
+    REQUIRE_MESSAGE(step, file);
+    CHECK(step->source == "/etc/passwd");
+    CHECK_FALSE(step->read_only);
+  }
+  const MountStep* cgroup = Find(*plan, "/sys/fs/cgroup");
+  REQUIRE(cgroup);
+  CHECK(cgroup->fstype == "tmpfs");
+  CHECK((cgroup->flags & MS_RDONLY));
+  CHECK(IndexOf(*plan, "/sys") < IndexOf(*plan, "/sys/fs/cgroup"));
+  spec.privileged = true;  // --privileged sees the host's, as with docker's --cgroupns=host
+  CHECK_FALSE(Find(*BuildMountPlan(spec, true), "/sys/fs/cgroup"));
+}
+
 TEST_CASE("BuildMountPlan rejects bad binds") {
   SandboxSpec spec = BaseSpec();
   spec.binds = {{"relative", "/mnt", true}};

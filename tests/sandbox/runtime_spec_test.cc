@@ -154,6 +154,8 @@ TEST_CASE("run options reach the spec: tty, limits, mounts, privileged, profiles
   CHECK((*FindMount(spec, "/data"))["options"] == json({"rbind", "rw"}));
   CHECK((*FindMount(spec, "/etc/host-passwd"))["options"] == json({"rbind", "ro"}));
   CHECK((*FindMount(spec, "/etc/hosts"))["source"] == "/etc/passwd");
+  CHECK((*FindMount(spec, "/etc/hosts"))["options"] == json({"rbind", "rw"}));
+  CHECK((*FindMount(spec, "/dev/mqueue"))["type"] == "mqueue");
   CHECK((*FindMount(spec, "/run"))["options"] ==
         json({"nosuid", "nodev", "noexec", "mode=755", "size=1048576"}));
 

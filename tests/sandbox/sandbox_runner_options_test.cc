@@ -12,6 +12,7 @@
 #include <fstream>
 #include <string>
 
+#include "base/path.h"
 #include "sandbox/capabilities.h"
 #include "sandbox/sandbox.h"
 #include "sandbox_fixture.h"
@@ -268,19 +269,19 @@ TEST_CASE("sandbox: rlimits apply and cannot be raised") {
   }
 }
 
-TEST_CASE("sandbox: /sys read-only with masks, and the runner's etc files") {
+TEST_CASE("sandbox: /sys read-only with masks, no host cgroups, and the runner's writable etc files") {
   if (SkipWithoutSandbox()) return;
   BusyboxRoot root;
-  TempDir files;
-  std::ofstream(files / "hosts") << "10.0.0.2 web\n";
-  std::ofstream(files / "resolv") << "nameserver 10.0.0.1\n";
-  std::ofstream(files / "hostname") << "web\n";
   for (NetworkMode mode : {NetworkMode::kNone, NetworkMode::kHost}) {
+    TempDir files;
+    std::ofstream(files / "hosts") << "10.0.0.2 web\n";
+    std::ofstream(files / "resolv") << "nameserver 10.0.0.1\n";
+    std::ofstream(files / "hostname") << "web\n";
     BusyboxRoot r;
     SandboxSpec spec = r.Shell(
         "test -d /sys/kernel && echo sys-ok; touch /sys/kernel/x 2>/dev/null || echo sys-ro; "
-        "ls /sys/firmware | wc -l; cat /etc/hosts /etc/resolv.conf /etc/hostname; "
-        "echo x >> /etc/hosts 2>/dev/null || echo hosts-ro");
+        "ls /sys/firmware | wc -l; ls -A /sys/fs/cgroup | wc -l; cat /etc/hosts /etc/resolv.conf /etc/hostname; "
+        "echo '10.0.0.3 db' >> /etc/hosts && echo hosts-rw");
     spec.network = mode;
     spec.mount_sysfs = true;
     spec.hosts_file = files / "hosts";
@@ -289,7 +290,9 @@ TEST_CASE("sandbox: /sys read-only with masks, and the runner's etc files") {
     auto result = RunSandboxed(spec);
     REQUIRE_MESSAGE(result, Why(result));
     CHECK(r.out() ==
-          "sys-ok\nsys-ro\n0\n10.0.0.2 web\nnameserver 10.0.0.1\nweb\nhosts-ro\n");
+          "sys-ok\nsys-ro\n0\n0\n10.0.0.2 web\nnameserver 10.0.0.1\nweb\nhosts-rw\n");
+    // The container's own copy took the write (docker's are writable too).
+    CHECK(*ReadFile(files / "hosts") == "10.0.0.2 web\n10.0.0.3 db\n");
   }
 }
 

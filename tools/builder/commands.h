@@ -52,6 +52,10 @@ void RegisterVersion(CLI::App& app, int* status);
 void RegisterInfo(CLI::App& app, int* status);
 void RegisterDebugSpec(CLI::App& debug, int* status);
 void RegisterVolume(CLI::App& app, int* status);
+void RegisterDiff(CLI::App& app, int* status);
+void RegisterCommit(CLI::App& app, int* status);
+void RegisterExport(CLI::App& app, int* status);
+void RegisterCp(CLI::App& app, int* status);
 
 /// --insecure-registry HOST[:PORT] (repeatable) on a registry-using subcommand; Apply adds the
 /// hosts to $BUILDER_INSECURE_REGISTRIES for this process before any registry is contacted.

@@ -4,6 +4,7 @@
 #include <functional>
 #include <iostream>
 #include <optional>
+#include <span>
 #include <string_view>
 
 #include "base/log.h"
@@ -66,6 +67,9 @@ bool OnlyPrints(int argc, char** argv) {
 // deletable. Returns the exit code when this process was only the launcher.
 std::optional<int> EnterUserNamespace(int argc, char** argv) {
   if (OnlyPrints(argc, argv)) return std::nullopt;
+  // exec joins the container's own user namespace, a child of the one its `run` made: only
+  // the user owning that one may (a fresh sibling namespace may not even open its ns files).
+  if (std::string_view(argv[1]) == "exec") return std::nullopt;
   auto maps = sandbox::UserNamespaceReexecMaps();
   if (!maps) return ReportError(maps.error());
   if (!*maps) return std::nullopt;
@@ -88,6 +92,50 @@ std::optional<int> EnterUserNamespace(int argc, char** argv) {
   return std::nullopt;
 }
 
+void RegisterDebug(CLI::App& app, int* status) {
+  CLI::App* debug = app.add_subcommand("debug", "Inspect builder's internals");
+  debug->require_subcommand(1);
+  RegisterDebugParse(*debug, status);
+  RegisterDebugRun(*debug, status);
+  RegisterDebugSpec(*debug, status);
+  RegisterDebugFsck(*debug, status);
+  RegisterDebugUnpack(*debug, status);
+  RegisterDebugMonitor(*debug, status);
+}
+
+struct Command {
+  std::string_view name;
+  void (*add)(CLI::App& app, int* status);
+};
+
+// In --help order. A new top-level command is one row here.
+constexpr Command kCommands[] = {
+    {"build", RegisterBuild},     {"images", RegisterImages},   {"tag", RegisterTag},
+    {"rmi", RegisterRmi},         {"inspect", RegisterInspect}, {"history", RegisterHistory},
+    {"prune", RegisterPrune},     {"save", RegisterSave},       {"load", RegisterLoad},
+    {"pull", RegisterPull},       {"push", RegisterPush},       {"login", RegisterLogin},
+    {"logout", RegisterLogout},   {"search", RegisterSearch},   {"import", RegisterImport},
+    {"run", RegisterRun},         {"create", RegisterCreate},   {"start", RegisterStart},
+    {"ps", RegisterPs},           {"stop", RegisterStop},       {"restart", RegisterRestart},
+    {"kill", RegisterKill},       {"rm", RegisterRm},           {"wait", RegisterWait},
+    {"port", RegisterPort},       {"logs", RegisterLogs},       {"rename", RegisterRename},
+    {"container", RegisterContainer}, {"attach", RegisterAttach}, {"exec", RegisterExec},
+    {"version", RegisterVersion}, {"info", RegisterInfo},       {"volume", RegisterVolume},
+    {"network", RegisterNetwork}, {"diff", RegisterDiff},       {"commit", RegisterCommit},
+    {"export", RegisterExport},   {"cp", RegisterCp},           {"debug", RegisterDebug},
+};
+
+// The commands to build for this argv: the one named by argv[1], all of them when argv[1] is an
+// option (--help, --version) or absent, none for an unknown command (an error, whatever follows
+// it: CLI11 would print the help for `builder nope -h` and exit 0).
+std::span<const Command> ChosenCommand(int argc, char** argv) {
+  if (argc < 2 || argv[1][0] == '-') return kCommands;
+  for (const Command& c : kCommands) {
+    if (c.name == argv[1]) return {&c, 1};
+  }
+  return {};
+}
+
 }  // namespace
 }  // namespace builder::cli
 
@@ -100,61 +148,15 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "builder 0.1.0");
   int status = 0;
 
-  builder::cli::RegisterBuild(app, &status);
-  builder::cli::RegisterImages(app, &status);
-  builder::cli::RegisterTag(app, &status);
-  builder::cli::RegisterRmi(app, &status);
-  builder::cli::RegisterInspect(app, &status);
-  builder::cli::RegisterHistory(app, &status);
-  builder::cli::RegisterPrune(app, &status);
-  builder::cli::RegisterSave(app, &status);
-  builder::cli::RegisterLoad(app, &status);
-  builder::cli::RegisterPull(app, &status);
-  builder::cli::RegisterPush(app, &status);
-  builder::cli::RegisterLogin(app, &status);
-  builder::cli::RegisterLogout(app, &status);
-  builder::cli::RegisterSearch(app, &status);
-  builder::cli::RegisterImport(app, &status);
-  builder::cli::RegisterRun(app, &status);
-  builder::cli::RegisterCreate(app, &status);
-  builder::cli::RegisterStart(app, &status);
-  builder::cli::RegisterPs(app, &status);
-  builder::cli::RegisterStop(app, &status);
-  builder::cli::RegisterRestart(app, &status);
-  builder::cli::RegisterKill(app, &status);
-  builder::cli::RegisterRm(app, &status);
-  builder::cli::RegisterWait(app, &status);
-  builder::cli::RegisterPort(app, &status);
-  builder::cli::RegisterLogs(app, &status);
-  builder::cli::RegisterRename(app, &status);
-  builder::cli::RegisterContainer(app, &status);
-  builder::cli::RegisterAttach(app, &status);
-  builder::cli::RegisterExec(app, &status);
-  builder::cli::RegisterVersion(app, &status);
-  builder::cli::RegisterInfo(app, &status);
-  builder::cli::RegisterVolume(app, &status);
-  builder::cli::RegisterNetwork(app, &status);
-
-  CLI::App* debug = app.add_subcommand("debug", "Inspect builder's internals");
-  debug->require_subcommand(1);
-  builder::cli::RegisterDebugParse(*debug, &status);
-  builder::cli::RegisterDebugRun(*debug, &status);
-  builder::cli::RegisterDebugSpec(*debug, &status);
-  builder::cli::RegisterDebugFsck(*debug, &status);
-  builder::cli::RegisterDebugUnpack(*debug, &status);
-  builder::cli::RegisterDebugMonitor(*debug, &status);
-
-  // An unknown command is an error, whatever follows it (CLI11 would print the help for
-  // `builder nope -h` and exit 0).
-  if (argc > 1 && argv[1][0] != '-') {
-    bool known = false;
-    for (const CLI::App* sub : app.get_subcommands({})) known = known || sub->check_name(argv[1]);
-    if (!known) {
-      std::cerr << "builder: error: unknown command \"" << argv[1]
-                << "\"\nRun 'builder --help' for more information\n";
-      return 1;
-    }
+  // Only the command asked for is built: constructing every command's options costs more than
+  // the rest of a short command such as `exec` or `run --rm` (see ChosenCommand).
+  const std::span<const builder::cli::Command> commands = builder::cli::ChosenCommand(argc, argv);
+  if (commands.empty()) {
+    std::cerr << "builder: error: unknown command \"" << argv[1]
+              << "\"\nRun 'builder --help' for more information\n";
+    return 1;
   }
+  for (const builder::cli::Command& c : commands) c.add(app, &status);
 
   try {
     app.parse(argc, argv);

@@ -6,9 +6,11 @@
 #include <fstream>
 #include <iostream>
 
+#include "base/log.h"
 #include "base/path.h"
 #include "registry/curl_transport.h"
 #include "registry/image_puller.h"
+#include "runner/container_sandbox.h"
 #include "runner/mount_options.h"
 #include "runner/networks.h"
 
@@ -197,6 +199,13 @@ Result<runner::CreateOptions> ToCreateOptions(const RunFlags& f, const std::stri
     o.limits.nano_cpus = static_cast<std::int64_t>(std::llround(cpus * 1e9));
   }
   o.limits.pids_limit = f.pids_limit;
+  // Rootless without delegated cgroups: say so once, and run without them (as podman does).
+  if (std::string why = runner::CgroupLimitsUnavailable(o.limits); !why.empty()) {
+    LogWarn("resource limits (--memory, --cpus, --pids-limit) are not applied: " + why);
+    o.limits.memory = 0;
+    o.limits.nano_cpus = 0;
+    o.limits.pids_limit = 0;
+  }
   o.limits.ulimits = f.ulimits;
   o.limits.cap_add = f.cap_add;
   o.limits.cap_drop = f.cap_drop;

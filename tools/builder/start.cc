@@ -26,7 +26,6 @@ void RegisterStart(CLI::App& app, int* status) {
         std::string id = BUILDER_TRY(store.Resolve(refs[0]));
         runner::ContainerSpec spec = BUILDER_TRY(store.LoadSpec(id));
         runner::AttachOptions options;
-        options.log_offset = runner::LogSize(store.LogPath(id));
         runner::StartedContainer started = BUILDER_TRY(runner::StartContainer(store, id));
         options.tty = spec.tty;
         options.sig_proxy = !spec.tty;
