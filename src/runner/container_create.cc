@@ -82,9 +82,10 @@ namespace {
 Result<void> ApplyNetworkOptions(const std::string& root, const oci::ContainerConfig& config,
                                  const CreateOptions& options, ContainerSpec& spec) {
   const bool bridged = spec.bridged();
-  if (!bridged && (!options.ports.empty() || !options.dns.empty() || !options.network_aliases.empty())) {
+  if (!bridged && (!options.ports.empty() || !options.dns.empty() || !options.network_aliases.empty() ||
+                   !options.links.empty())) {
     // docker refuses these on host/none networking, except -P (ignored there).
-    return Fail(ErrorCode::kInvalidArgument, "conflicting options: port publishing, --dns and "
+    return Fail(ErrorCode::kInvalidArgument, "conflicting options: port publishing, --dns, --link and "
                 "--network-alias need a bridge network, not --network " + spec.network);
   }
   if (bridged && spec.network != network::kDefaultNetwork) {
@@ -107,6 +108,8 @@ Result<void> ApplyNetworkOptions(const std::string& root, const oci::ContainerCo
   spec.dns = options.dns;
   spec.extra_hosts = options.extra_hosts;
   spec.network_aliases = options.network_aliases;
+  if (bridged) spec.networks = {{spec.network, options.network_aliases}};
+  spec.links = options.links;
   return {};
 }
 

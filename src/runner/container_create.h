@@ -28,6 +28,7 @@ struct CreateOptions {
   std::vector<std::string> ports;  ///< -p specs
   bool publish_all = false;        ///< -P: every ExposedPort of the image on a free host port
   std::vector<std::string> dns, extra_hosts, network_aliases;
+  std::vector<std::string> links;  ///< --link NAME[:ALIAS]
   std::vector<MountSpec> mounts;
   bool read_only = false;
   bool auto_remove = false;

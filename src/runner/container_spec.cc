@@ -10,6 +10,7 @@ using nlohmann::json;
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MountSpec, type, source, destination, read_only,
                                                 options)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RestartPolicy, name, max_retries)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(NetworkAttachment, name, aliases)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(HealthSpec, test, interval_ns, timeout_ns,
                                                 start_period_ns, retries)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LimitsSpec, memory, nano_cpus, pids_limit, ulimits,
@@ -39,6 +40,8 @@ std::string ContainerSpec::Serialize() const {
             {"dns", dns},
             {"extra_hosts", extra_hosts},
             {"network_aliases", network_aliases},
+            {"networks", networks},
+            {"links", links},
             {"mounts", mounts},
             {"read_only", read_only},
             {"auto_remove", auto_remove},
@@ -77,6 +80,12 @@ Result<ContainerSpec> ContainerSpec::Parse(std::string_view text) {
     s.dns = j.value("dns", std::vector<std::string>{});
     s.extra_hosts = j.value("extra_hosts", std::vector<std::string>{});
     s.network_aliases = j.value("network_aliases", std::vector<std::string>{});
+    if (j.contains("networks")) {
+      s.networks = j["networks"].get<std::vector<NetworkAttachment>>();
+    } else if (s.bridged()) {
+      s.networks = {{s.network, s.network_aliases}};
+    }
+    s.links = j.value("links", std::vector<std::string>{});
     s.mounts = j.value("mounts", std::vector<MountSpec>{});
     s.read_only = j.value("read_only", false);
     s.auto_remove = j.value("auto_remove", false);

@@ -53,6 +53,14 @@ struct HealthSpec {
   bool operator==(const HealthSpec&) const = default;
 };
 
+/// One network a bridged container joins, with its aliases there (`--network-alias`, `network
+/// connect --alias`).
+struct NetworkAttachment {
+  std::string name;
+  std::vector<std::string> aliases;
+  bool operator==(const NetworkAttachment&) const = default;
+};
+
 struct ContainerSpec {
   std::string id;    ///< 64 hex
   std::string name;  ///< without docker's leading '/'
@@ -72,6 +80,10 @@ struct ContainerSpec {
   std::vector<std::string> dns;              ///< --dns
   std::vector<std::string> extra_hosts;      ///< --add-host NAME:IP
   std::vector<std::string> network_aliases;  ///< --network-alias
+  /// Bridged: the networks joined at start, in interface order (eth0 first); `network connect`
+  /// and `disconnect` edit it. A spec without the key gets {network, network_aliases}.
+  std::vector<NetworkAttachment> networks;
+  std::vector<std::string> links;  ///< --link NAME[:ALIAS]
   std::vector<MountSpec> mounts;
   bool read_only = false;
   bool auto_remove = false;

@@ -164,6 +164,15 @@ Result<ContainerState> ContainerStore::UpdateState(
   return state;
 }
 
+Result<ContainerSpec> ContainerStore::UpdateSpec(
+    const std::string& id, const std::function<Result<void>(ContainerSpec&)>& change) const {
+  FileLock names = BUILDER_TRY(LockNames());
+  ContainerSpec spec = BUILDER_TRY(LoadSpec(id));
+  BUILDER_TRY(change(spec));
+  BUILDER_TRY(WriteFileAtomic(DirOf(id) + "/config.json", spec.Serialize(), 0600));
+  return spec;
+}
+
 Result<void> ContainerStore::Rename(const std::string& id, const std::string& new_name) const {
   std::string name = BUILDER_TRY(ValidateContainerName(new_name));
   FileLock names = BUILDER_TRY(LockNames());

@@ -54,6 +54,10 @@ class ContainerStore {
 
   bool MonitorAlive(const std::string& id) const;
 
+  /// Loads, changes and stores config.json (temp + fsync + rename) under the names lock, which
+  /// every config write holds; nothing is written when `change` fails.
+  [[nodiscard]] Result<ContainerSpec> UpdateSpec(
+      const std::string& id, const std::function<Result<void>(ContainerSpec&)>& change) const;
   /// Renames; kAlreadyExists when the name is taken.
   [[nodiscard]] Result<void> Rename(const std::string& id, const std::string& new_name) const;
 

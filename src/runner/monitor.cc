@@ -90,10 +90,10 @@ int StartFailureExitCode(const Error& error) {
   return 125;
 }
 
-// The bridge network of one run of a bridged container: the configure_network hook attaches
-// it (the monitor holds the lease), Release detaches it when the run ends. Without the right to
-// configure the host's network (rootless) the container's namespace gets pasta instead, a child
-// of the monitor that dies with it.
+// The bridge networks of one run of a bridged container: the configure_network hook attaches
+// each (the monitor holds the leases), Release detaches them when the run ends. Without the
+// right to configure the host's network (rootless) the container's namespace gets pasta
+// instead, a child of the monitor that dies with it.
 class NetworkEndpoint {
  public:
   NetworkEndpoint(const ContainerStore& store, const ContainerSpec& spec)
@@ -107,29 +107,38 @@ class NetworkEndpoint {
     if (!sandbox::HostNetworkAdmin()) return PreparePasta(sspec);
     nets_.emplace(BUILDER_TRY(Networks::Open(root_)));
     (void)nets_->ReclaimDead();  // leases of monitors killed without cleaning up
-    request_.network = spec_.network;
-    request_.container_id = spec_.id;
-    request_.name = spec_.name;
-    request_.hostname = spec_.hostname;
-    request_.aliases = spec_.network_aliases;
-    request_.extra_hosts = spec_.extra_hosts;
-    request_.dns = spec_.dns;
-    for (const std::string& p : spec_.ports) {
-      request_.ports.push_back(BUILDER_TRY(network::ParsePortMapping(p)));
+    // `network connect`/`disconnect` edit the stored spec: a restart joins what it says now.
+    std::vector<NetworkAttachment> networks = spec_.networks;
+    if (auto now = store_.LoadSpec(spec_.id)) networks = now->networks;
+    for (size_t i = 0; i < networks.size(); ++i) {
+      AttachRequest r;
+      r.network = networks[i].name;
+      r.container_id = spec_.id;
+      r.name = spec_.name;
+      r.hostname = spec_.hostname;
+      r.aliases = networks[i].aliases;
+      r.interface = "eth" + std::to_string(i);
+      r.holder_pid = ::getpid();
+      r.hosts_file = sspec.hosts_file;
+      if (i == 0) {  // ports, DNS, extra hosts and links belong to the first network
+        r.extra_hosts = spec_.extra_hosts;
+        r.dns = spec_.dns;
+        r.links = spec_.links;
+        r.resolv_conf_file = sspec.resolv_conf_file;
+        for (const std::string& p : spec_.ports) r.ports.push_back(BUILDER_TRY(network::ParsePortMapping(p)));
+      }
+      requests_.push_back(std::move(r));
     }
-    request_.hosts_file = sspec.hosts_file;
-    request_.resolv_conf_file = sspec.resolv_conf_file;
-    request_.holder_pid = ::getpid();
     sspec.configure_network = [this](pid_t child) -> Result<void> {
-      BUILDER_TRY(nets_->Attach(request_, child));
       attached_ = true;
+      for (const AttachRequest& r : requests_) BUILDER_TRY(nets_->Attach(r, child));
       return {};
     };
     return {};
   }
 
   void Release() {
-    if (attached_) (void)nets_->Detach(request_.network, request_.container_id);
+    if (attached_) (void)nets_->DetachAll(spec_.id);
     attached_ = false;
     if (pasta_) {
       pasta_.reset();
@@ -167,7 +176,7 @@ class NetworkEndpoint {
   std::string root_;
   const ContainerSpec& spec_;
   std::optional<Networks> nets_;
-  AttachRequest request_;
+  std::vector<AttachRequest> requests_;
   bool attached_ = false;
   std::optional<sandbox::Pasta> pasta_;
 };

@@ -5,11 +5,16 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdlib>
+#include <set>
+
 #include "base/path.h"
 #include "base/unique_fd.h"
 #include "runner/network/firewall.h"
 #include "runner/network/hosts_file.h"
 #include "runner/network/netlink.h"
+#include "sandbox/user_namespace_reexec.h"
 
 namespace builder::runner {
 namespace {
@@ -38,6 +43,12 @@ Result<void> KernelSide(const NetworkInfo& info) {
 }
 
 }  // namespace
+
+std::string DefaultNetworkMode() {
+  // Rootless: not root, or root of the user namespace builder re-executed itself into.
+  const bool rootless = ::getuid() != 0 || std::getenv(sandbox::kUserNamespaceMarker) != nullptr;
+  return rootless ? "host" : network::kDefaultNetwork;
+}
 
 Result<Networks> Networks::Open(std::string store_root) {
   return Networks(BUILDER_TRY(network::NetworkStore::Open(std::move(store_root))));
@@ -91,6 +102,18 @@ Result<std::vector<std::string>> Networks::Prune() {
   return removed;
 }
 
+Result<std::string> Networks::FreeInterface(const std::string& container_id) const {
+  std::set<std::string> used;
+  for (const NetworkInfo& info : BUILDER_TRY(store_.List())) {
+    for (const Lease& l : BUILDER_TRY(store_.Leases(info.name))) {
+      if (l.container_id == container_id && network::HolderAlive(l)) used.insert(l.interface);
+    }
+  }
+  for (int n = 0;; ++n) {
+    if (!used.contains("eth" + std::to_string(n))) return "eth" + std::to_string(n);
+  }
+}
+
 Result<Lease> Networks::Attach(const AttachRequest& request, pid_t child) {
   NetworkInfo info = BUILDER_TRY(Ensure(request.network));
   Lease want;
@@ -102,8 +125,30 @@ Result<Lease> Networks::Attach(const AttachRequest& request, pid_t child) {
   want.hosts_file = request.hosts_file;
   want.holder_pid = request.holder_pid > 0 ? request.holder_pid : ::getpid();
   want.holder_start = network::ProcessStartTime(want.holder_pid);
-  // Interface names are at most 15 bytes: "vb" + 12 of the id (docker: "veth" + 7 random).
-  want.veth = "vb" + request.container_id.substr(0, 12);
+  want.interface = request.interface.empty() ? BUILDER_TRY(FreeInterface(request.container_id))
+                                             : request.interface;
+  // Interface names are at most 15 bytes: "vb" + the id's start + the ethN number (docker:
+  // "veth" + 7 random), so each of a container's networks has its own host end.
+  const std::string index = want.interface.substr(3);
+  want.veth = "vb" + request.container_id.substr(0, 13 - index.size()) + index;
+  if (!request.links.empty()) {
+    // docker's legacy links: a hosts entry "IP ALIAS NAME" for a running member.
+    std::vector<Lease> members = BUILDER_TRY(store_.Leases(info.name));
+    for (const std::string& link : request.links) {
+      const size_t colon = link.find(':');
+      const std::string name = link.substr(0, colon);
+      const std::string alias = colon == std::string::npos ? name : link.substr(colon + 1);
+      auto target = std::find_if(members.begin(), members.end(), [&](const Lease& m) {
+        return (m.name == name || m.container_id == name) && network::HolderAlive(m);
+      });
+      if (target == members.end()) {
+        return Fail(ErrorCode::kInvalidArgument, "cannot link to " + name +
+                                                     ": no running container of that name on network " + info.name);
+      }
+      want.extra_hosts.push_back((alias == target->name ? alias : alias + " " + target->name) + ":" +
+                                 target->address);
+    }
+  }
   want.ports = request.ports;
   for (PortMapping& p : want.ports) {
     if (p.host_port == 0) p.host_port = BUILDER_TRY(FreePort(p.protocol));
@@ -113,15 +158,15 @@ Result<Lease> Networks::Attach(const AttachRequest& request, pid_t child) {
   for (const Lease& dead : reclaimed) (void)DropKernelSide(dead);
   auto connect = [&]() -> Result<void> {
     network::Ipv4Net net = BUILDER_TRY(network::ParseIpv4Net(info.subnet));
-    BUILDER_TRY(network::ConnectContainer(child, info.bridge, lease.veth, lease.address, net.prefix,
-                                          info.internal ? "" : info.gateway));
+    BUILDER_TRY(network::ConnectContainer(child, info.bridge, lease.veth, lease.interface, lease.address,
+                                          net.prefix, info.internal ? "" : info.gateway));
     BUILDER_TRY(network::AddPorts(lease.address, lease.ports));
     if (!request.resolv_conf_file.empty()) {
       std::string host = ReadFile("/etc/resolv.conf").value_or("");
       BUILDER_TRY(network::RewriteInPlace(request.resolv_conf_file,
                                           network::ResolvConfContent(request.dns, host)));
     }
-    return RefreshHosts(info.name);
+    return RefreshHosts();
   };
   if (auto done = connect(); !done) {
     (void)Detach(info.name, lease.container_id);
@@ -140,23 +185,76 @@ Result<void> Networks::Detach(const std::string& network, const std::string& con
   std::optional<Lease> gone = BUILDER_TRY(store_.Release(network, container_id));
   if (!gone) return {};
   BUILDER_TRY(DropKernelSide(*gone));
-  return RefreshHosts(network);
+  return RefreshHosts();
+}
+
+Result<std::map<std::string, std::vector<Endpoint>>> Networks::AllEndpoints() const {
+  std::map<std::string, std::vector<Endpoint>> out;
+  for (const NetworkInfo& info : BUILDER_TRY(store_.List())) {
+    for (Lease& l : BUILDER_TRY(store_.Leases(info.name))) {
+      if (network::HolderAlive(l)) out[l.container_id].push_back({info, std::move(l)});
+    }
+  }
+  for (auto& [id, endpoints] : out) {
+    std::sort(endpoints.begin(), endpoints.end(), [](const Endpoint& a, const Endpoint& b) {
+      return a.lease.interface.size() != b.lease.interface.size()
+                 ? a.lease.interface.size() < b.lease.interface.size()
+                 : a.lease.interface < b.lease.interface;
+    });
+  }
+  return out;
+}
+
+Result<std::vector<Endpoint>> Networks::Endpoints(const std::string& container_id) const {
+  auto all = BUILDER_TRY(AllEndpoints());
+  auto it = all.find(container_id);
+  return it == all.end() ? std::vector<Endpoint>{} : std::move(it->second);
+}
+
+Result<void> Networks::DetachAll(const std::string& container_id) {
+  Result<void> result;
+  for (const NetworkInfo& info : BUILDER_TRY(store_.List())) {
+    if (auto r = Detach(info.name, container_id); !r && result) result = std::move(r);
+  }
+  return result;
 }
 
 Result<void> Networks::ReclaimDead() {
   for (const NetworkInfo& info : BUILDER_TRY(store_.List())) {
     std::vector<Lease> dead = BUILDER_TRY(store_.ReclaimDead(info.name));
     for (const Lease& l : dead) (void)DropKernelSide(l);
-    if (!dead.empty()) BUILDER_TRY(RefreshHosts(info.name));
+    if (!dead.empty()) BUILDER_TRY(RefreshHosts());
   }
   return {};
 }
 
-Result<void> Networks::RefreshHosts(const std::string& network) {
-  std::vector<Lease> members = BUILDER_TRY(store_.Leases(network));
-  for (const Lease& m : members) {
-    if (m.hosts_file.empty() || !network::HolderAlive(m)) continue;
-    BUILDER_TRY(network::RewriteInPlace(m.hosts_file, network::HostsContent(m, members)));
+Result<void> Networks::RefreshHosts() {
+  std::vector<std::vector<Lease>> per_network;
+  for (const NetworkInfo& info : BUILDER_TRY(store_.List())) {
+    std::vector<Lease> live = BUILDER_TRY(store_.Leases(info.name));
+    std::erase_if(live, [](const Lease& l) { return !network::HolderAlive(l); });
+    per_network.push_back(std::move(live));
+  }
+  // Each container: its own lease on its first interface, and whom its networks hold.
+  std::map<std::string, const Lease*> self;
+  std::map<std::string, std::vector<size_t>> networks_of;
+  for (size_t i = 0; i < per_network.size(); ++i) {
+    for (const Lease& l : per_network[i]) {
+      const Lease*& first = self[l.container_id];
+      if (!first || l.interface < first->interface) first = &l;
+      networks_of[l.container_id].push_back(i);
+    }
+  }
+  for (const auto& [id, lease] : self) {
+    if (lease->hosts_file.empty()) continue;
+    std::vector<Lease> members;
+    std::set<std::string> seen;
+    for (size_t i : networks_of[id]) {
+      for (const Lease& m : per_network[i]) {
+        if (seen.insert(m.container_id).second) members.push_back(m);
+      }
+    }
+    BUILDER_TRY(network::RewriteInPlace(lease->hosts_file, network::HostsContent(*lease, members)));
   }
   return {};
 }

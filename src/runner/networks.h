@@ -29,12 +29,25 @@ struct AttachRequest {
   std::vector<PortMapping> ports;        ///< host_port 0 picks a free port
   std::vector<std::string> extra_hosts;  ///< --add-host NAME:IP
   std::vector<std::string> dns;          ///< --dns
+  std::vector<std::string> links;        ///< --link NAME[:ALIAS]: running members of the network
+  /// The container's end: "" = the first ethN the container does not use on another network.
+  std::string interface;
   /// Host files the caller binds at /etc/hosts and /etc/resolv.conf (written here, hosts kept
   /// current as members come and go); "" skips each.
   std::string hosts_file;
   std::string resolv_conf_file;
   /// The process whose life is the lease's (the monitor); 0 = this process.
   pid_t holder_pid = 0;
+};
+
+/// The network a container joins without --network: docker's `bridge` for root, the host's for
+/// a rootless user (until pasta gives them one of their own). The one place deciding it.
+std::string DefaultNetworkMode();
+
+/// A container's live place on one network (for ps, port and inspect).
+struct Endpoint {
+  NetworkInfo network;
+  Lease lease;
 };
 
 class Networks {
@@ -52,13 +65,20 @@ class Networks {
   /// Reclaims dead leases everywhere, then removes user networks without endpoints.
   [[nodiscard]] Result<std::vector<std::string>> Prune();
 
-  /// Allocates an address and connects the container whose init is `child` (its empty netns):
-  /// veth, eth0 with address and default route, published ports, hosts/resolv files. Returns the
-  /// lease with every host port filled in. On failure nothing stays behind.
+  /// Allocates an address and connects the container whose init is `child` (its netns): veth,
+  /// ethN with address (and default route when it has none), published ports, hosts/resolv
+  /// files. Returns the lease with every host port filled in. On failure nothing stays behind.
+  /// kInvalidArgument when a --link names no running member of the network.
   [[nodiscard]] Result<Lease> Attach(const AttachRequest& request, pid_t child);
   /// Removes the container's ports, veth and lease and refreshes the others' hosts files.
   /// A container without a lease there is not an error.
   [[nodiscard]] Result<void> Detach(const std::string& network, const std::string& container_id);
+  /// The container's endpoints whose holder lives, by interface (eth0 first).
+  [[nodiscard]] Result<std::vector<Endpoint>> Endpoints(const std::string& container_id) const;
+  /// Every live endpoint of every container, by container id (one pass over the records).
+  [[nodiscard]] Result<std::map<std::string, std::vector<Endpoint>>> AllEndpoints() const;
+  /// Detach from every network the container holds a lease on.
+  [[nodiscard]] Result<void> DetachAll(const std::string& container_id);
   /// Detach for every lease whose holder is gone, on every network.
   [[nodiscard]] Result<void> ReclaimDead();
 
@@ -66,7 +86,9 @@ class Networks {
 
  private:
   explicit Networks(network::NetworkStore store) : store_(std::move(store)) {}
-  Result<void> RefreshHosts(const std::string& network);
+  /// Rewrites every live member's hosts file: the members of all the networks it is on.
+  Result<void> RefreshHosts();
+  Result<std::string> FreeInterface(const std::string& container_id) const;
   Result<void> DropKernelSide(const Lease& lease);
   network::NetworkStore store_;
 };

@@ -97,6 +97,37 @@ tun_for_user() {
     skip "/dev/net/tun is not usable by $SUBID_USER and cannot be replaced"
 }
 
+# Re-executes the test in a network namespace of its own, so bridges, veths and nftables rules
+# (root's containers join the `bridge` network by default) never touch the host's network. Call
+# it right after sourcing lib.sh, before anything is made: `netns_reexec "$@"`. Inside, lo is up
+# and IN_NETNS=1; a test that cannot get a namespace skips.
+netns_reexec() {
+  if [ -z "${IN_NETNS:-}" ]; then
+    [ "$(id -u)" = 0 ] || return 0  # not root: no bridge either; the test decides whether to skip
+    unshare --net true 2>/dev/null || skip "cannot make a network namespace (unshare --net)"
+    rm -rf "$WORK"
+    trap - EXIT
+    IN_NETNS=1 exec unshare --net bash "$0" "$@"
+  fi
+  ip link set lo up 2>/dev/null || skip "cannot bring lo up in the test's network namespace"
+}
+
+# The network tests' image bb:net: busybox-static with the network applets, /www/index.html
+# saying hello-from-web, EXPOSE 80; the store is $WORK/store.
+net_image() {
+  need_tool busybox
+  export BUILDER_ROOT="$WORK/store"
+  local r="$WORK/rootfs" a
+  mkdir -p "$r/bin" "$r/etc" "$r/tmp" "$r/www"
+  cp "$(command -v busybox)" "$r/bin/busybox"
+  for a in sh echo cat ip ping nc httpd sleep true grep wget; do ln -s busybox "$r/bin/$a"; done
+  printf 'root:x:0:0:root:/root:/bin/sh\n' >"$r/etc/passwd"
+  printf 'root:x:0:\n' >"$r/etc/group"
+  echo hello-from-web >"$r/www/index.html"
+  tar -C "$r" -cf "$WORK/rootfs.tar" . || fail "tar"
+  b import -c 'EXPOSE 80' "$WORK/rootfs.tar" bb:net >/dev/null
+}
+
 # The runner tests' start: root (the sandbox), a private store holding the busybox rootfs tar at
 # $WORK/rootfs.tar, and every container of the store force-removed at exit.
 runner_setup() {

@@ -5,6 +5,7 @@
 # Usage: run_basic.sh BUILDER
 BUILDER=$1
 . "$(dirname "$0")/lib.sh"
+netns_reexec "$@"  # their containers join the default bridge
 runner_setup
 b import -c 'ENV GREETING=hello' -c 'WORKDIR /home/app' -c 'CMD ["sh","-c","echo $GREETING from $(pwd)"]' \
   "$WORK/rootfs.tar" busybox:latest >/dev/null

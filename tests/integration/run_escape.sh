@@ -9,6 +9,7 @@
 BUILDER=$1
 CASE=${2:-}
 . "$(dirname "$0")/lib.sh"
+netns_reexec "$@"  # RUN may be `run`, whose default network is the bridge
 [ "$(id -u)" = 0 ] || skip "needs root (the sandbox and host-side probes)"
 need_tool cc
 # The command under test, one place: `debug run` until the runner's `run --rm` lands on main.

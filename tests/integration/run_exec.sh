@@ -5,6 +5,7 @@
 # Usage: run_exec.sh BUILDER
 BUILDER=$1
 . "$(dirname "$0")/lib.sh"
+netns_reexec "$@"  # their containers join the default bridge
 need_tool script
 runner_setup
 b import -c 'USER app' -c 'ENV MODE=prod' -c 'WORKDIR /home/app' -c 'CMD ["sh"]' "$WORK/rootfs.tar" app:1 >/dev/null

@@ -6,6 +6,7 @@
 # Usage: run_limits.sh BUILDER
 BUILDER=$1
 . "$(dirname "$0")/lib.sh"
+netns_reexec "$@"  # their containers join the default bridge
 need_tool jq
 runner_setup
 b import -c 'CMD ["sh"]' "$WORK/rootfs.tar" busybox:latest >/dev/null

@@ -4,28 +4,16 @@
 # port`, -P, two containers by name (and alias, --add-host), stop -> port rule gone, rm -f after
 # a SIGKILL of the monitor -> lease and rule gone.
 BUILDER=$1
-if [ -z "${IN_NETNS:-}" ] && [ "$(id -u)" = 0 ] && unshare --net true 2>/dev/null; then
-  IN_NETNS=1 exec unshare --net bash "$0" "$@"
-fi
 . "$(dirname "$0")/lib.sh"
+netns_reexec "$@"
 [ -n "${IN_NETNS:-}" ] || skip "needs root and a network namespace of its own"
 [ "$(id -u)" = 0 ] || skip "needs root (bridges, veths, nftables)"
 need_tool busybox
 need_tool unshare
 need_tool nft
 need_tool curl
-ip link set lo up 2>/dev/null || skip "cannot bring lo up"
 
-export BUILDER_ROOT="$WORK/store"
-r="$WORK/rootfs"
-mkdir -p "$r/bin" "$r/etc" "$r/tmp" "$r/www"
-cp "$(command -v busybox)" "$r/bin/busybox"
-for a in sh echo cat ip ping nc httpd sleep true grep; do ln -s busybox "$r/bin/$a"; done
-printf 'root:x:0:0:root:/root:/bin/sh\n' >"$r/etc/passwd"
-printf 'root:x:0:\n' >"$r/etc/group"
-echo hello-from-web >"$r/www/index.html"
-tar -C "$r" -cf "$WORK/rootfs.tar" . || fail "tar"
-b import -c 'EXPOSE 80' "$WORK/rootfs.tar" bb:net >/dev/null
+net_image
 
 add_cleanup "'$BUILDER' rm -f web web2 pub >/dev/null 2>&1"
 wait_url() {  # URL: until it answers (5s)

@@ -58,7 +58,7 @@ judge() {
   # The same as a container: `builder run` first, then crun given that container's spec. A
   # container's stdout and stderr are two streams (its log keeps them apart, as docker's does),
   # so they are compared one after the other.
-  "$BUILDER" run --name "judge$n" judge:1 sh -c "$script" </dev/null >"$WORK/run.out" 2>"$WORK/run.err"
+  "$BUILDER" run --network host --name "judge$n" judge:1 sh -c "$script" </dev/null >"$WORK/run.out" 2>"$WORK/run.err"
   echo "exit $?" >>"$WORK/run.out"
   cat "$WORK/run.err" >>"$WORK/run.out"
   b debug spec --rootfs "$BUNDLE/rootfs" "judge$n" >"$BUNDLE/config.json"

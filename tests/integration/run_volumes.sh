@@ -5,6 +5,7 @@
 # Usage: run_volumes.sh BUILDER
 BUILDER=$1
 . "$(dirname "$0")/lib.sh"
+netns_reexec "$@"  # RUN may be `run`, whose default network is the bridge
 [ "$(id -u)" = 0 ] || skip "needs root (the sandbox)"
 # The command under test: `debug run` until the runner's `run --rm` lands on main.
 RUN=${RUN:-debug run}

@@ -194,6 +194,43 @@ TEST_CASE("network settings round-trip; only networks other than host and none a
   REQUIRE(old);
   CHECK(old->network == "host");
   CHECK(old->ports.empty());
+  CHECK(old->networks.empty());
+}
+
+TEST_CASE("a bridged config without a networks list joins its --network with its aliases") {
+  auto old = ContainerSpec::Parse(R"({"id":")" + std::string(64, 'b') +
+                                  R"(","network":"appnet","network_aliases":["www"]})");
+  REQUIRE(old);
+  REQUIRE(old->networks.size() == 1);
+  CHECK(old->networks[0] == NetworkAttachment{"appnet", {"www"}});
+  // An explicit empty list (every network disconnected) stays empty.
+  auto none = ContainerSpec::Parse(R"({"id":")" + std::string(64, 'b') +
+                                   R"(","network":"appnet","networks":[]})");
+  REQUIRE(none);
+  CHECK(none->networks.empty());
+}
+
+TEST_CASE("UpdateSpec stores the change, and nothing when the change fails") {
+  TempRoot root;
+  auto store = ContainerStore::Open(root.path);
+  REQUIRE(store);
+  ContainerSpec in = Spec("net1");
+  in.network = "bridge";
+  in.networks = {{"bridge", {}}};
+  auto made = store->Create(in);
+  REQUIRE(made);
+  auto changed = store->UpdateSpec(made->id, [](ContainerSpec& s) -> Result<void> {
+    s.networks.push_back({"appnet", {"a1"}});
+    return {};
+  });
+  REQUIRE(changed);
+  CHECK(store->LoadSpec(made->id)->networks.size() == 2);
+  auto refused = store->UpdateSpec(made->id, [](ContainerSpec& s) -> Result<void> {
+    s.networks.clear();
+    return Fail(ErrorCode::kInvalidArgument, "no");
+  });
+  CHECK_FALSE(refused);
+  CHECK(store->LoadSpec(made->id)->networks.size() == 2);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "runner/network/hosts_file.h"
+#include "runner/network/netlink.h"
 #include "runner/network/port_mapping.h"
 
 using namespace builder;
@@ -182,3 +183,30 @@ TEST_CASE("network: hosts and resolv.conf content") {
   CHECK(ResolvConfContent({"1.1.1.1"}, host) == "nameserver 1.1.1.1\nsearch lan\n");
   CHECK(ResolvConfContent({}, "nameserver 127.0.0.1\n") == "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
 }
+
+namespace builder::runner::network {
+namespace {
+
+TEST_CASE("network: a container interface's MAC derives from its address, as docker's") {
+  CHECK(MacAddressFor("10.88.0.2") == "02:42:0a:58:00:02");
+  CHECK(MacAddressFor("172.17.255.254") == "02:42:ac:11:ff:fe");
+}
+
+TEST_CASE("network store: a lease's interface round-trips; old leases are eth0") {
+  char templ[] = "/tmp/runner-net-XXXXXX";
+  const std::string dir = ::mkdtemp(templ);
+  auto store = NetworkStore::Open(dir);
+  REQUIRE(store);
+  REQUIRE(store->Create("n", "10.201.0.0/24", false, {}, {}));
+  Lease l;
+  l.container_id = "c";
+  l.holder_pid = ::getpid();
+  l.holder_start = ProcessStartTime(::getpid());
+  l.interface = "eth1";
+  REQUIRE(store->Allocate("n", l));
+  CHECK(store->Leases("n")->front().interface == "eth1");
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace builder::runner::network

@@ -17,7 +17,6 @@ void RegisterDebugFsck(CLI::App& debug, int* status);
 void RegisterDebugUnpack(CLI::App& debug, int* status);
 void RegisterImages(CLI::App& app, int* status);
 void RegisterNetwork(CLI::App& app, int* status);
-void RegisterDebugNetrun(CLI::App& debug, int* status);
 void RegisterTag(CLI::App& app, int* status);
 void RegisterRmi(CLI::App& app, int* status);
 void RegisterInspect(CLI::App& app, int* status);

@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "disk_usage.h"
 #include "human.h"
+#include "runner/networks.h"
 #include "sandbox/cgroup.h"
 #include "sandbox/sandbox.h"
 
@@ -65,7 +66,7 @@ Result<Json> Collect() {
   out["UserNamespaces"] = Probe(sandbox::CheckUserNamespaces());
   out["Overlayfs"] = overlay ? "yes" : "no (not in /proc/filesystems)";
   out["Seccomp"] = seccomp ? "yes" : "no";
-  out["DefaultNetwork"] = "host";
+  out["DefaultNetwork"] = runner::DefaultNetworkMode();
   return out;
 }
 

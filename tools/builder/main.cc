@@ -98,7 +98,6 @@ void RegisterDebug(CLI::App& app, int* status) {
   RegisterDebugParse(*debug, status);
   RegisterDebugRun(*debug, status);
   RegisterDebugSpec(*debug, status);
-  RegisterDebugNetrun(*debug, status);
   RegisterDebugFsck(*debug, status);
   RegisterDebugUnpack(*debug, status);
   RegisterDebugMonitor(*debug, status);

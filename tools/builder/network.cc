@@ -1,10 +1,11 @@
-// `builder network create|ls|rm|inspect|prune`: container networks (argument parsing and printing).
+// `builder network create|ls|rm|inspect|prune|connect|disconnect`: container networks (argument parsing and printing).
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
 #include "oci/image_store.h"
+#include "runner/network_connect.h"
 #include "runner/networks.h"
 
 namespace builder::cli {
@@ -152,6 +153,33 @@ void RegisterNetwork(CLI::App& app, int* status) {
   auto* inspect = net->add_subcommand("inspect", "Show networks as JSON");
   inspect->add_option("NAME", *in_names)->required();
   inspect->callback([in_names, status] { *status = Inspect(*in_names); });
+
+  struct ConnectOpts {
+    std::string network, container;
+    std::vector<std::string> aliases;
+    bool force = false;
+  };
+  auto co = std::make_shared<ConnectOpts>();
+  auto* connect = net->add_subcommand("connect", "Connect a container to a network");
+  connect->add_option("--alias", co->aliases, "Add network-scoped alias for the container")->allow_extra_args(false);
+  connect->add_option("NETWORK", co->network)->required();
+  connect->add_option("CONTAINER", co->container)->required();
+  connect->callback([co, status] {
+    auto store = OpenContainers();
+    auto done = store ? runner::ConnectNetwork(*store, co->container, co->network, co->aliases)
+                      : Result<void>(std::unexpected(store.error()));
+    *status = done ? 0 : ReportError(done.error());
+  });
+  auto* disconnect = net->add_subcommand("disconnect", "Disconnect a container from a network");
+  disconnect->add_flag("-f,--force", co->force, "Also when the container holds no record of it");
+  disconnect->add_option("NETWORK", co->network)->required();
+  disconnect->add_option("CONTAINER", co->container)->required();
+  disconnect->callback([co, status] {
+    auto store = OpenContainers();
+    auto done = store ? runner::DisconnectNetwork(*store, co->container, co->network, co->force)
+                      : Result<void>(std::unexpected(store.error()));
+    *status = done ? 0 : ReportError(done.error());
+  });
 
   auto* prune = net->add_subcommand("prune", "Remove unused networks and dead endpoints");
   auto force = std::make_shared<bool>(false);

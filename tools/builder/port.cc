@@ -17,11 +17,9 @@ Result<void> PrintPorts(const std::string& ref, const std::string& filter) {
   if (!want.empty() && want.find('/') == std::string::npos) want += "/tcp";
   bool found = false;
   if (spec.bridged()) {
-    runner::network::NetworkStore nets = BUILDER_TRY(runner::network::NetworkStore::Open(DirName(store.dir())));
-    auto leases = nets.Leases(spec.network);
-    for (const runner::Lease& lease : leases ? *leases : std::vector<runner::Lease>{}) {
-      if (lease.container_id != id || !runner::network::HolderAlive(lease)) continue;
-      for (const runner::PortMapping& p : lease.ports) {
+    runner::Networks nets = BUILDER_TRY(runner::Networks::Open(DirName(store.dir())));
+    for (const runner::Endpoint& e : nets.Endpoints(id).value_or(std::vector<runner::Endpoint>{})) {
+      for (const runner::PortMapping& p : e.lease.ports) {
         const std::string ctr = std::to_string(p.container_port) + "/" + p.protocol;
         const std::string host = (p.host_ip.empty() ? "0.0.0.0" : p.host_ip) + ":" + std::to_string(p.host_port);
         if (want.empty()) {

@@ -4,10 +4,12 @@
 #include <iostream>
 #include <map>
 
+#include "base/path.h"
 #include "commands.h"
 #include "format_template.h"
 #include "human.h"
 #include "table.h"
+#include "runner/networks.h"
 
 namespace builder::cli {
 namespace {
@@ -79,8 +81,26 @@ bool Matches(const runner::ContainerView& v, const std::string& filter) {
   return false;
 }
 
+// docker's PORTS column: "0.0.0.0:8080->80/tcp, 127.0.0.1:9000->9000/udp" for what a running
+// container publishes (its live leases; a stopped container publishes nothing).
+std::map<std::string, std::string> PortsColumn(const runner::ContainerStore& store) {
+  std::map<std::string, std::string> out;
+  auto nets = runner::Networks::Open(DirName(store.dir()));
+  if (!nets) return out;
+  auto all = nets->AllEndpoints();
+  if (!all) return out;
+  for (const auto& [id, endpoints] : *all) {
+    std::string& column = out[id];
+    for (const runner::Endpoint& e : endpoints) {
+      for (const runner::PortMapping& p : e.lease.ports) column += (column.empty() ? "" : ", ") + p.ToString();
+    }
+  }
+  return out;
+}
+
 Result<void> List(const Options& opt) {
   runner::ContainerStore store = BUILDER_TRY(OpenContainers());
+  const std::map<std::string, std::string> ports = PortsColumn(store);
   for (const std::string& f : opt.filters) {
     std::string key = f.substr(0, f.find('='));
     if (key != "status" && key != "name" && key != "id" && key != "label" && key != "exited") {
@@ -109,7 +129,7 @@ Result<void> List(const Options& opt) {
                        {"RunningFor", CreatedSince(v->spec.created, now)},
                        {"Status", StatusText(*v, now)},
                        {"State", runner::StatusName(v->state.status)},
-                       {"Ports", ""},
+                       {"Ports", running && ports.contains(id) ? ports.at(id) : ""},
                        {"Names", v->spec.name},
                        {"Labels", labels},
                        {"Size", ""},

@@ -12,6 +12,7 @@
 #include "registry/image_puller.h"
 #include "runner/container_sandbox.h"
 #include "runner/mount_options.h"
+#include "runner/networks.h"
 
 namespace builder::cli {
 namespace {
@@ -58,12 +59,13 @@ void AddRunFlags(CLI::App* cmd, RunFlags* f) {
   f->workdir_opt = cmd->add_option("-w,--workdir", f->workdir, "Working directory inside the container");
   f->user_opt = cmd->add_option("-u,--user", f->user, "Username or UID (format: <name|uid>[:<group|gid>])");
   cmd->add_option("-h,--hostname", f->hostname, "Container host name");
-  cmd->add_option("--network,--net", f->network, "Connect a container to a network (host, none, bridge or a network's name)");
+  cmd->add_option("--network,--net", f->network, "Connect a container to a network (host, none, bridge or a network's name; default bridge for root, host rootless)");
   cmd->add_option("-p,--publish", f->publish, "Publish a container's port(s) to the host ([IP:]HOST:CTR[/proto] or CTR)")->allow_extra_args(false);
   cmd->add_flag("-P,--publish-all", f->publish_all, "Publish all exposed ports to random ports");
   cmd->add_option("--dns", f->dns, "Set custom DNS servers")->allow_extra_args(false);
   cmd->add_option("--add-host", f->add_hosts, "Add a custom host-to-IP mapping (host:ip)")->allow_extra_args(false);
   cmd->add_option("--network-alias", f->network_aliases, "Add network-scoped alias for the container")->allow_extra_args(false);
+  cmd->add_option("--link", f->links, "Add link to another container (NAME[:ALIAS]; a hosts entry)")->allow_extra_args(false);
   cmd->add_flag("--read-only", f->read_only, "Mount the container's root filesystem as read only");
   cmd->add_flag("--rm", f->auto_remove, "Automatically remove the container when it exits");
   cmd->add_flag("-t,--tty", f->tty, "Allocate a pseudo-TTY");
@@ -140,11 +142,18 @@ Result<runner::CreateOptions> ToCreateOptions(const RunFlags& f, const std::stri
   }
   for (const std::string& e : f.env) AddEnv(o.env, e);
   o.hostname = f.hostname;
-  o.network = f.network;
+  o.network = f.network.empty() ? runner::DefaultNetworkMode() : f.network;
   o.ports = f.publish;
   o.publish_all = f.publish_all;
   o.dns = f.dns;
   o.network_aliases = f.network_aliases;
+  for (const std::string& l : f.links) {
+    const std::size_t colon = l.find(':');
+    if (l.empty() || colon == 0 || colon + 1 == l.size()) {
+      return Fail(ErrorCode::kInvalidArgument, "invalid argument \"" + l + "\" for \"--link\" flag: want NAME[:ALIAS]");
+    }
+    o.links.push_back(l);
+  }
   for (const std::string& h : f.add_hosts) {
     std::size_t colon = h.find(':');
     if (colon == std::string::npos || colon == 0 || colon + 1 == h.size()) {

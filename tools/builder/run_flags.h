@@ -14,7 +14,7 @@ namespace builder::cli {
 struct RunFlags {
   std::string name;
   std::vector<std::string> env, env_files, volumes, mounts, tmpfs, labels, label_files;
-  std::string entrypoint, workdir, user, hostname, network = "host";
+  std::string entrypoint, workdir, user, hostname, network;  ///< "" = runner::DefaultNetworkMode()
   CLI::Option* entrypoint_opt = nullptr;
   CLI::Option* workdir_opt = nullptr;
   CLI::Option* user_opt = nullptr;
@@ -31,7 +31,7 @@ struct RunFlags {
   std::string health_cmd, health_interval, health_timeout, health_start_period;
   int health_retries = 0;
   bool no_healthcheck = false;
-  std::vector<std::string> publish, dns, add_hosts, network_aliases;
+  std::vector<std::string> publish, dns, add_hosts, network_aliases, links;
   bool publish_all = false;
 };
 

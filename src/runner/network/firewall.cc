@@ -36,6 +36,7 @@ Result<std::string> Run(const std::string& commands) {
 constexpr const char* kTable = R"(table ip builder {
   set bridges { type ifname; }
   set internal_bridges { type ifname; }
+  set bridge_pairs { type ifname . ifname; }
   set nat_nets { type ipv4_addr; flags interval; }
   map ports_any { type inet_proto . inet_service : ipv4_addr . inet_service; }
   map ports_ip { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; }
@@ -56,6 +57,8 @@ constexpr const char* kTable = R"(table ip builder {
   }
   chain forward {
     type filter hook forward priority filter; policy accept;
+    iifname . oifname @bridge_pairs accept
+    iifname @bridges oifname @bridges drop
     iifname @internal_bridges drop
     oifname @internal_bridges drop
     iifname @bridges accept
@@ -74,13 +77,42 @@ std::string MapOf(const PortMapping& p) { return p.host_ip.empty() ? "ports_any"
 }  // namespace
 
 Result<void> EnsureFirewall() {
-  if (Run("list table ip builder")) return {};
-  BUILDER_TRY(Run(kTable));
+  if (Run("list set ip builder bridge_pairs")) return {};
+  if (!Run("list table ip builder")) {
+    BUILDER_TRY(Run(kTable));
+    return {};
+  }
+  // A table of an older builder (no isolation between networks): the set added and the forward
+  // chain rewritten, the elements (bridges, NAT, published ports) kept.
+  std::string forward(kTable);
+  forward = forward.substr(forward.find("  chain forward {"));
+  forward = forward.substr(forward.find('\n', forward.find("policy accept;")) + 1);
+  forward = forward.substr(0, forward.find("  }"));
+  std::string cmd = "add set ip builder bridge_pairs { type ifname . ifname; }\nflush chain ip builder forward\n";
+  for (size_t at = 0; at < forward.size();) {
+    size_t nl = forward.find('\n', at);
+    std::string rule = forward.substr(at, nl - at);
+    rule.erase(0, rule.find_first_not_of(' '));
+    if (!rule.empty()) cmd += "add rule ip builder forward " + rule + "\n";
+    at = nl == std::string::npos ? forward.size() : nl + 1;
+  }
+  // Each existing bridge forwards to itself still.
+  const std::string bridges = Run("list set ip builder bridges").value_or("");
+  for (size_t open = bridges.find('"'); open != std::string::npos; open = bridges.find('"', open)) {
+    const size_t close = bridges.find('"', open + 1);
+    if (close == std::string::npos) break;
+    const std::string b = bridges.substr(open, close - open + 1);  // quotes included
+    cmd += "add element ip builder bridge_pairs { " + b + " . " + b + " }\n";
+    open = close + 1;
+  }
+  BUILDER_TRY(Run(cmd));
   return {};
 }
 
 Result<void> AddNetworkRules(const std::string& bridge, const std::string& subnet, bool internal) {
-  std::string cmd = "add element ip builder bridges { \"" + bridge + "\" }\n";
+  // Each bridge forwards to itself only (bridge_pairs): traffic between two networks is dropped.
+  std::string cmd = "add element ip builder bridges { \"" + bridge + "\" }\n"
+                    "add element ip builder bridge_pairs { \"" + bridge + "\" . \"" + bridge + "\" }\n";
   if (internal) {
     cmd += "add element ip builder internal_bridges { \"" + bridge + "\" }\n";
   } else {
@@ -93,6 +125,7 @@ Result<void> AddNetworkRules(const std::string& bridge, const std::string& subne
 Result<void> RemoveNetworkRules(const std::string& bridge, const std::string& subnet) {
   // One command each: deleting a missing element fails the whole batch.
   (void)Run("delete element ip builder bridges { \"" + bridge + "\" }");
+  (void)Run("delete element ip builder bridge_pairs { \"" + bridge + "\" . \"" + bridge + "\" }");
   (void)Run("delete element ip builder internal_bridges { \"" + bridge + "\" }");
   (void)Run("delete element ip builder nat_nets { " + subnet + " }");
   return {};

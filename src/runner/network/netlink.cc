@@ -15,6 +15,7 @@
 #include <sched.h>
 #include <sys/socket.h>
 
+#include <cstdio>
 #include <memory>
 #include <thread>
 
@@ -92,21 +93,33 @@ Result<void> AddDefaultRoute(nl_sock* s, int ifindex, const std::string& gateway
   rtnl_route_nh_set_gateway(nh, gw.get());
   rtnl_route_nh_set_ifindex(nh, ifindex);
   rtnl_route_add_nexthop(route.get(), nh);  // the route owns nh now
-  if (int err = rtnl_route_add(s, route.get(), NLM_F_CREATE); err < 0) {
+  // NLM_F_EXCL: a namespace with a default route already (an earlier network) keeps it.
+  if (int err = rtnl_route_add(s, route.get(), NLM_F_CREATE | NLM_F_EXCL); err < 0 && err != -NLE_EXIST) {
     return NlFail("add default route via " + gateway, err);
   }
   return {};
 }
 
 // Runs inside the container's network namespace (on its own thread).
-Result<void> ConfigureInside(const std::string& address, int prefix, const std::string& gateway) {
+Result<void> ConfigureInside(const std::string& inner, const std::string& address, int prefix,
+                             const std::string& gateway) {
   Sock s = BUILDER_TRY(Connect());
   Link lo = BUILDER_TRY(GetLink(s.get(), "lo"));
   BUILDER_TRY(SetUp(s.get(), lo.get(), "lo"));
-  Link eth = BUILDER_TRY(GetLink(s.get(), "eth0"));
+  Link eth = BUILDER_TRY(GetLink(s.get(), inner));
   const int index = rtnl_link_get_ifindex(eth.get());
-  BUILDER_TRY(AddAddress(s.get(), index, address + "/" + std::to_string(prefix), "eth0"));
-  BUILDER_TRY(SetUp(s.get(), eth.get(), "eth0"));
+  BUILDER_TRY(AddAddress(s.get(), index, address + "/" + std::to_string(prefix), inner));
+  nl_addr* parsed = nullptr;
+  if (int err = nl_addr_parse(MacAddressFor(address).c_str(), AF_LLC, &parsed); err < 0) {
+    return NlFail("parse the MAC address of " + address, err);
+  }
+  Addr mac(parsed);
+  Link change(rtnl_link_alloc());
+  rtnl_link_set_addr(change.get(), mac.get());
+  if (int err = rtnl_link_change(s.get(), eth.get(), change.get(), 0); err < 0) {
+    return NlFail("set the MAC address of " + inner, err);
+  }
+  BUILDER_TRY(SetUp(s.get(), eth.get(), inner));
   if (!gateway.empty()) BUILDER_TRY(AddDefaultRoute(s.get(), index, gateway));
   return {};
 }
@@ -160,10 +173,11 @@ Result<void> DeleteLink(const std::string& name) {
 }
 
 Result<void> ConnectContainer(pid_t pid, const std::string& bridge, const std::string& host_name,
-                              const std::string& address, int prefix, const std::string& gateway) {
+                              const std::string& inner, const std::string& address, int prefix,
+                              const std::string& gateway) {
   Sock s = BUILDER_TRY(Connect());
   Link br = BUILDER_TRY(GetLink(s.get(), bridge));
-  if (int err = rtnl_link_veth_add(s.get(), host_name.c_str(), "eth0", pid); err < 0) {
+  if (int err = rtnl_link_veth_add(s.get(), host_name.c_str(), inner.c_str(), pid); err < 0) {
     return NlFail("create veth " + host_name, err);
   }
   auto host_side = [&]() -> Result<void> {
@@ -186,7 +200,7 @@ Result<void> ConnectContainer(pid_t pid, const std::string& bridge, const std::s
         result = FailErrno("enter network namespace of " + std::to_string(pid), errno);
         return;
       }
-      result = ConfigureInside(address, prefix, gateway);
+      result = ConfigureInside(inner, address, prefix, gateway);
     });
     worker.join();
     return result;
@@ -195,6 +209,14 @@ Result<void> ConnectContainer(pid_t pid, const std::string& bridge, const std::s
   if (done) done = inside();
   if (!done) (void)DeleteLink(host_name);
   return done;
+}
+
+std::string MacAddressFor(const std::string& ipv4) {
+  const uint32_t a = ParseIpv4(ipv4).value_or(0);
+  char buf[18];
+  std::snprintf(buf, sizeof buf, "02:42:%02x:%02x:%02x:%02x", (a >> 24) & 255, (a >> 16) & 255,
+                (a >> 8) & 255, a & 255);
+  return buf;
 }
 
 Result<void> WriteSysctl(const std::string& key, const std::string& value) {

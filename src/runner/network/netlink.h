@@ -22,10 +22,16 @@ Result<void> DeleteLink(const std::string& name);
 bool LinkExists(const std::string& name);
 
 /// A veth pair: `host_name` enslaved to `bridge` and up; its peer created directly in the
-/// network namespace of `pid` as eth0, with `address`/prefix, up, a default route via `gateway`
-/// (when non-empty), and lo up.
+/// network namespace of `pid` as `inner` (eth0, eth1...), with `address`/prefix, up, a default
+/// route via `gateway` (when non-empty and the namespace has none yet), and lo up.
 Result<void> ConnectContainer(pid_t pid, const std::string& bridge, const std::string& host_name,
-                              const std::string& address, int prefix, const std::string& gateway);
+                              const std::string& inner, const std::string& address, int prefix,
+                              const std::string& gateway);
+
+/// The MAC address a container interface with `ipv4` gets: 02:42 and the address's four bytes,
+/// as docker derives it (locally administered, stable, so inspect can print it without asking
+/// the container's namespace).
+std::string MacAddressFor(const std::string& ipv4);
 
 /// Writes a sysctl under /proc/sys ("net/ipv4/ip_forward").
 Result<void> WriteSysctl(const std::string& key, const std::string& value);

@@ -62,7 +62,7 @@ json ToJson(const Record& r) {
     json ports = json::array();
     for (const PortMapping& p : l.ports) ports.push_back(PortToJson(p));
     leases.push_back({{"container_id", l.container_id}, {"name", l.name}, {"aliases", l.aliases},
-                      {"address", l.address}, {"veth", l.veth}, {"holder_pid", l.holder_pid},
+                      {"address", l.address}, {"veth", l.veth}, {"interface", l.interface}, {"holder_pid", l.holder_pid},
                       {"holder_start", l.holder_start}, {"hosts_file", l.hosts_file},
                       {"hostname", l.hostname}, {"extra_hosts", l.extra_hosts},
                       {"ports", ports}});
@@ -95,6 +95,7 @@ Result<Record> FromJson(const std::string& text, const std::string& path) {
       lease.aliases = l.value("aliases", std::vector<std::string>{});
       lease.address = l.at("address").get<std::string>();
       lease.veth = l.value("veth", "");
+      lease.interface = l.value("interface", "eth0");
       lease.holder_pid = l.value("holder_pid", 0);
       lease.holder_start = l.value("holder_start", uint64_t{0});
       lease.hosts_file = l.value("hosts_file", "");

@@ -41,6 +41,7 @@ struct Lease {
   std::vector<std::string> aliases;  ///< --network-alias
   std::string address;               ///< "10.88.0.2"
   std::string veth;                  ///< host end of the pair
+  std::string interface;             ///< the container's end: eth0, eth1 (network connect)...
   pid_t holder_pid = 0;
   uint64_t holder_start = 0;  ///< /proc/<pid>/stat starttime
   std::string hosts_file;     ///< the container's /etc/hosts on the host, refreshed on join/leave

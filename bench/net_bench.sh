@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Start-to-first-byte of a published port: `run -d -p PORT:80 IMG httpd` until curl gets the
+# page on the namespace's own address, builder against podman on the same busybox-static image (podman with its own
+# store in a temp dir, as run_bench.sh). Everything runs in a network namespace of its own, so
+# neither tool's bridge or rules touch the host's network. Prints medians (ms) and the ratio; a
+# podman that cannot publish ports here only drops its column.
+# Needs root, busybox, curl. Usage: bench/net_bench.sh [RUNS (default 5)]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ -z "${IN_NETNS:-}" ]; then
+  [ "$(id -u)" = 0 ] || { echo "needs root (bridges, nftables)" >&2; exit 1; }
+  IN_NETNS=1 exec unshare --net bash "$0" "$@"
+fi
+ip link set lo up
+# The host address curl uses: a veth end of this namespace (podman's CNI portmap does not
+# answer on 127.0.0.1 inside a fresh namespace; both tools DNAT every local address).
+ip link add hostif type veth peer name hostif-peer
+ip addr add 192.0.2.1/24 dev hostif
+ip link set hostif up
+ip link set hostif-peer up
+ADDR=192.0.2.1
+RUNS=${1:-5}
+BUILDER=${BUILDER:-$PWD/build/tools/builder/builder}
+[ -x "$BUILDER" ] || { echo "build builder first" >&2; exit 1; }
+for t in busybox curl python3; do command -v $t >/dev/null || { echo "needs $t" >&2; exit 1; }; done
+HAVE_PODMAN=0; command -v podman >/dev/null && HAVE_PODMAN=1
+WORK=$(mktemp -d /tmp/builder-net-bench-XXXXXX)
+export BUILDER_ROOT="$WORK/store"
+CLEANUPS=()
+cleanup() {
+  local c m
+  for c in "${CLEANUPS[@]}"; do eval "$c" || true; done
+  for m in $(awk -v w="$WORK" '$2 ~ "^"w {print $2}' /proc/self/mounts | sort -r); do umount -l "$m" || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+root="$WORK/rootfs-src"
+mkdir -p "$root/bin" "$root/etc" "$root/tmp" "$root/www"
+cp "$(command -v busybox)" "$root/bin/busybox"
+for a in sh httpd sleep; do ln -s busybox "$root/bin/$a"; done
+printf 'root:x:0:0:root:/root:/bin/sh\n' >"$root/etc/passwd"
+printf 'root:x:0:\n' >"$root/etc/group"
+echo first-byte >"$root/www/index.html"
+tar -C "$root" --numeric-owner --owner=0 --group=0 -cf "$WORK/rootfs.tar" .
+"$BUILDER" import -c 'ENV PATH=/bin' "$WORK/rootfs.tar" bench/net:1 >/dev/null 2>&1
+CLEANUPS+=('"$BUILDER" rm -f $("$BUILDER" ps -a -q) >/dev/null 2>&1')
+
+if [ "$HAVE_PODMAN" = 1 ]; then
+  mkdir -p "$WORK/podman"
+  printf '[storage]\ndriver = "overlay"\ngraphroot = "%s"\nrunroot = "%s"\n' \
+    "$WORK/podman/storage" "$WORK/podman/run" >"$WORK/podman/storage.conf"
+  printf '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]\n[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n' \
+    >"$WORK/podman/containers.conf"
+  export CONTAINERS_CONF="$WORK/podman/containers.conf" CONTAINERS_STORAGE_CONF="$WORK/podman/storage.conf"
+  podman import -q -c 'ENV PATH=/bin' "$WORK/rootfs.tar" localhost/bench/net:1 >/dev/null
+  CLEANUPS+=('podman rm -f -a -t 0 >/dev/null 2>&1; podman rmi -a -f >/dev/null 2>&1')
+fi
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+# first_byte TOOL PORT: ms from `TOOL run -d -p` to the page answering (fails after 20 s).
+first_byte() {
+  local tool=$1 port=$2 t0 t1=""
+  t0=$(now_ms)
+  $tool run -d --name nb -p "$port:80" "$3" httpd -f -p 80 -h /www >/dev/null 2>"$WORK/err" || return 1
+  while [ $(($(now_ms) - t0)) -lt 20000 ]; do
+    curl -fsS -m 1 "http://$ADDR:$port/" 2>/dev/null | grep -q first-byte && { t1=$(now_ms); break; }
+    sleep 0.01
+  done
+  [ -n "$t1" ] || echo "no answer on $ADDR:$port within 20 s" >>"$WORK/err"
+  $tool rm -f nb >/dev/null 2>&1 || true
+  [ -n "$t1" ] || return 1
+  echo $((t1 - t0))
+}
+series() {  # TOOL IMAGE: RUNS measurements, one per line
+  local i
+  for i in $(seq "$RUNS"); do first_byte "$1" $((18000 + i)) "$2" || return 1; done
+}
+
+b=$(series "$BUILDER" bench/net:1 | median) || { cat "$WORK/err" >&2; echo "builder failed" >&2; exit 1; }
+p=""
+if [ "$HAVE_PODMAN" = 1 ]; then
+  p=$(series podman localhost/bench/net:1 | median) || { p=""; echo "podman cannot publish a port here: $(head -c 300 "$WORK/err")" >&2; }
+fi
+echo "$RUNS runs each, medians in ms (run -d -p until the first byte on $ADDR)"
+printf '%-12s %9s %9s %10s\n' op builder podman b/podman
+ratio=$([ -n "$p" ] && python3 -c "print(f'{$b/$p:.2f}')" || echo -)
+printf '%-12s %9s %9s %10s\n' first-byte "$b" "${p:--}" "$ratio"
