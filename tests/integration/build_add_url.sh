@@ -3,6 +3,7 @@
 # an unchanged download is a cache hit, --checksum is verified, a 404 fails the build.
 BUILDER=$1
 . "$(dirname "$0")/lib.sh"
+netns_reexec "$@"  # a RUN joins the default bridge: never the host's network
 [ "$(id -u)" = 0 ] || skip "needs root (sandbox)"
 need_tool umoci
 need_tool python3

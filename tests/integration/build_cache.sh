@@ -3,6 +3,7 @@
 # missed (changed file, build arg, base image), --no-cache runs everything.
 BUILDER=$1
 . "$(dirname "$0")/lib.sh"
+netns_reexec "$@"  # a RUN joins the default bridge: never the host's network
 [ "$(id -u)" = 0 ] || skip "needs root (sandbox)"
 need_tool umoci
 export BUILDER_ROOT="$WORK/store"

@@ -5,6 +5,7 @@
 # export as an OCI layout.
 BUILDER=$1
 . "$(dirname "$0")/lib.sh"
+netns_reexec "$@"  # a RUN joins the default bridge: never the host's network
 [ "$(id -u)" = 0 ] || skip "needs root (sandbox)"
 need_tool umoci
 

@@ -11,6 +11,7 @@
 BUILDER=$1
 CASE=$2
 . "$(dirname "$0")/lib.sh"
+netns_reexec "$@"  # a RUN joins the default bridge: never the host's network
 . "$(dirname "$0")/build_lib.sh"
 TEST_NAME=$(basename "$CASE")
 [ "$(id -u)" = 0 ] || skip "needs root (ownership checks, sandbox)"

@@ -2,6 +2,7 @@
 # `builder build` command line: Dockerfile from stdin, --progress json events, bad flag values.
 BUILDER=$1
 . "$(dirname "$0")/lib.sh"
+netns_reexec "$@"  # a RUN joins the default bridge: never the host's network
 [ "$(id -u)" = 0 ] || skip "needs root (sandbox)"
 need_tool umoci
 need_tool python3

@@ -7,6 +7,7 @@
 BUILDER=$1
 PART=${2:-}
 . "$(dirname "$0")/lib.sh"
+netns_reexec "$@"  # a RUN joins the default bridge: never the host's network
 [ "$(id -u)" = 0 ] || skip "needs root (the sandbox; the rootless part switches to uid 65534 itself)"
 export BUILDER_ROOT="$WORK/store"
 make_rootfs_tar "$WORK/rootfs.tar"

@@ -3,6 +3,7 @@
 # busybox base from `builder import`, unpacked by umoci into a runtime bundle and run by crun.
 BUILDER=$1
 . "$(dirname "$0")/lib.sh"
+netns_reexec "$@"  # a RUN joins the default bridge: never the host's network
 [ "$(id -u)" = 0 ] || skip "needs root (sandbox and OCI runtime)"
 need_tool umoci
 need_tool jq

@@ -6,6 +6,7 @@
 BUILDER=$1
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
+netns_reexec "$@"  # a RUN joins the default bridge: never the host's network
 [ "$(id -u)" = 0 ] || skip "needs root (sandbox)"
 for t in docker-registry skopeo umoci curl openssl htpasswd; do need_tool "$t"; done
 PY=/usr/bin/python3

@@ -5,6 +5,7 @@
 # to the host platform.
 BUILDER=$1
 . "$(dirname "$0")/lib.sh"
+netns_reexec "$@"  # a RUN joins the default bridge: never the host's network
 [ "$(id -u)" = 0 ] || skip "needs root (sandbox)"
 need_tool docker-registry
 need_tool skopeo

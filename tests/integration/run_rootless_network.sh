@@ -92,7 +92,9 @@ note "rm -f leaves no pasta and no port"
 
 # SIGKILL of the monitor: pasta dies with it (PR_SET_PDEATHSIG).
 id2=$(bu run -d --network bridge --name web2 -p 18081:80 bb:net httpd -f -p 80 -h /www) || fail "run -d web2"
-mon=$(pgrep -u "$SUBID_UID" -f "debug monitor $id2" | head -1)
+# Its monitor: the user's only live builder-monitor now (a forked one; an exec'd one says
+# `debug monitor ID`); zombies of earlier ones are not it.
+mon=$( (ps -u "$SUBID_UID" -o pid=,stat=,comm=,args= | awk '$2 !~ /Z/ && ($3 == "builder-monitor" || /debug monitor '"$id2"'/) {print $1}') | head -1)
 [ -n "$(user_pastas)" ] || fail "no pasta while web2 runs"
 [ -n "$mon" ] || fail "no monitor pid for web2"
 kill -KILL "$mon"
