@@ -2,7 +2,6 @@
 // lower layers.
 #include "runner/container_changes.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
@@ -11,6 +10,7 @@
 #include <algorithm>
 #include <set>
 
+#include "base/path.h"
 #include "base/unique_fd.h"
 #include "oci/merged_view.h"
 
@@ -40,19 +40,10 @@ class ChangeWalk {
   explicit ChangeWalk(const std::vector<std::string>& lowers) : lowers_(lowers) {}
 
   Result<void> Walk(int dir_fd, const std::string& dir_path) {
-    DIR* d = ::fdopendir(::fcntl(dir_fd, F_DUPFD_CLOEXEC, 0));
-    if (!d) return FailErrno("read directory " + Shown(dir_path), errno);
-    std::vector<std::string> names;
-    errno = 0;
-    while (dirent* e = ::readdir(d)) {
-      std::string n = e->d_name;
-      if (n != "." && n != "..") names.push_back(std::move(n));
-    }
-    int err = errno;
-    ::closedir(d);
-    if (err != 0) return FailErrno("read directory " + Shown(dir_path), err);
-    std::sort(names.begin(), names.end());
-    for (const std::string& name : names) {
+    // Its own descriptor: readdir moves the offset that the caller's shares.
+    UniqueFd own(::openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!own) return FailErrno("read directory " + Shown(dir_path), errno);
+    for (const std::string& name : BUILDER_TRY(ListDirectory(std::move(own), Shown(dir_path)))) {
       const std::string path = (dir_path == "/" ? "" : dir_path) + "/" + name;
       struct stat st {};
       if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {

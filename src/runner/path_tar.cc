@@ -1,7 +1,6 @@
 // WritePathTar: a depth-first walk by directory fds, each entry as a TarWriter header and data.
 #include "runner/path_tar.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+#include "base/path.h"
 #include "base/unique_fd.h"
 #include "oci/tar_locale.h"
 #include "oci/tar_writer.h"
@@ -20,19 +20,9 @@ namespace {
 using EntryPtr = std::unique_ptr<archive_entry, decltype(&archive_entry_free)>;
 
 Result<std::vector<std::string>> SortedNames(int dir_fd, const std::string& shown) {
-  DIR* d = ::fdopendir(::openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!d) return FailErrno("read directory " + shown, errno);
-  std::vector<std::string> names;
-  errno = 0;
-  while (dirent* e = ::readdir(d)) {
-    std::string n = e->d_name;
-    if (n != "." && n != "..") names.push_back(std::move(n));
-  }
-  int err = errno;
-  ::closedir(d);
-  if (err != 0) return FailErrno("read directory " + shown, err);
-  std::sort(names.begin(), names.end());
-  return names;
+  UniqueFd own(::openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!own) return FailErrno("read directory " + shown, errno);
+  return ListDirectory(std::move(own), shown);
 }
 
 class PathTarWriter {
