@@ -70,12 +70,14 @@ void ServeContainerIo(ContainerIo io, int listen_fd, LogWriter& log, sandbox::Sa
       if (m->type == AttachMessage::kResize && io.tty) (void)sandbox.Resize(m->rows, m->cols);
       ++k;
     }
-    if (close_input && pending.empty() && io.input) io.input.Reset();
     if (!pending.empty() && input_fd >= 0) {
       // Try at once; POLLOUT picks up the rest.
       ssize_t n = ::write(input_fd, pending.data(), pending.size());
       if (n > 0) pending.erase(0, static_cast<std::size_t>(n));
     }
+    // Last: had the write above taken the rest of the input after an EOF, nothing would wake
+    // the next poll to close it, and the container would wait for its stdin's end forever.
+    if (close_input && pending.empty() && io.input) io.input.Reset();
   }
 }
 
