@@ -162,7 +162,9 @@ TEST_CASE("BuildMountPlan: Docker's masked and read-only /proc paths come last")
 
 TEST_CASE("BuildMountPlan: a container's /dev/mqueue, writable etc files, no host cgroup mounts") {
   SandboxSpec spec = BaseSpec();
-  const MountStep* mq = Find(*BuildMountPlan(spec, true), "/dev/mqueue");
+  auto first = BuildMountPlan(spec, true);
+  REQUIRE(first);
+  const MountStep* mq = Find(*first, "/dev/mqueue");
   REQUIRE(mq);
   CHECK(mq->op == MountOp::kMount);
   CHECK(mq->fstype == "mqueue");
@@ -188,7 +190,9 @@ TEST_CASE("BuildMountPlan: a container's /dev/mqueue, writable etc files, no hos
   CHECK((cgroup->flags & MS_RDONLY));
   CHECK(IndexOf(*plan, "/sys") < IndexOf(*plan, "/sys/fs/cgroup"));
   spec.privileged = true;  // --privileged sees the host's, as with docker's --cgroupns=host
-  CHECK_FALSE(Find(*BuildMountPlan(spec, true), "/sys/fs/cgroup"));
+  auto privileged = BuildMountPlan(spec, true);
+  REQUIRE(privileged);
+  CHECK_FALSE(Find(*privileged, "/sys/fs/cgroup"));
 }
 
 TEST_CASE("BuildMountPlan rejects bad binds") {
