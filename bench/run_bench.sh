@@ -95,15 +95,18 @@ bench() {
   fi
 }
 declare -A R
-B=$BUILDER
+# Like for like: crun's spec gives the container an empty network namespace, podman's is set to
+# the host's (containers.conf above); builder's default for root is now a veth on its bridge.
+B="$BUILDER"
+NET="--network none"
 # Foreground: start to exit, the container removed (--rm; crun run deletes its own on exit).
-R[run-builder]=$(bench run-builder true "$B run --rm $IMG true")
+R[run-builder]=$(bench run-builder true "$B run --rm $NET $IMG true")
 R[run-crun]=$(bench run-crun "crun delete -f $CRUN_ID" "crun run --bundle $WORK/b-true $CRUN_ID")
 # Detached: until the command returns with the container running; the previous one removed first.
-R[detach-builder]=$(bench detach-builder "$B rm -f bench-d" "$B run -d --name bench-d $IMG sleep 100000")
+R[detach-builder]=$(bench detach-builder "$B rm -f bench-d" "$B run -d $NET --name bench-d $IMG sleep 100000")
 R[detach-crun]=$(bench detach-crun "crun delete -f $CRUN_ID-d" "crun run -d --bundle $WORK/b-sleep $CRUN_ID-d")
 # exec in one running container of each.
-"$B" run -d --name bench-x "$IMG" sleep 100000 >/dev/null
+"$B" run -d $NET --name bench-x "$IMG" sleep 100000 >/dev/null
 crun run -d --bundle "$WORK/b-sleep" "$CRUN_ID-x" >/dev/null
 R[exec-builder]=$(bench exec-builder true "$B exec bench-x true")
 R[exec-crun]=$(bench exec-crun true "crun exec $CRUN_ID-x true")
