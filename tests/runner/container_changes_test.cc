@@ -1,5 +1,6 @@
 // ListChanges: docker diff's A/C/D lines from an upper dir over lower layers.
 #include "runner/container_changes.h"
+#include "runner_fixture.h"
 
 #include <doctest/doctest.h>
 #include <fcntl.h>
@@ -16,22 +17,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/builder-changes-test-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl) != nullptr);
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using testing::TempDir;
 
 void Put(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
 

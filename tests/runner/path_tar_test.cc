@@ -15,28 +15,14 @@
 #include "base/unique_fd.h"
 #include "oci/byte_stream.h"
 #include "oci/tar_reader.h"
+#include "runner_fixture.h"
 
 namespace builder::runner {
 namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/builder-path-tar-test-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl) != nullptr);
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using testing::TempDir;
 
 class StringSource final : public oci::ByteSource {
  public:

@@ -12,29 +12,14 @@
 #include <string>
 
 #include "base/path.h"
+#include "runner_fixture.h"
 
 namespace builder::runner {
 namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/builder-volume-test-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl) != nullptr);
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::permissions(path_, fs::perms::owner_all, fs::perm_options::add, ignored);
-    fs::remove_all(path_, ignored);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using testing::TempDir;
 
 void Put(const std::string& path, const std::string& text, mode_t mode = 0644) {
   std::ofstream(path) << text;
