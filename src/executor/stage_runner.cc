@@ -303,7 +303,7 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
       for (const auto& [k, v] : step.args) inputs.hashes["build arg " + k] = Sha256Hex(v);
       inputs.hashes["COPY --from"] = from->second;
     } else {
-      const parser::PatternMatcher* ignore = state.context->ignore ? &*state.context->ignore : nullptr;
+      const filespec::PatternMatcher* ignore = state.context->ignore ? &*state.context->ignore : nullptr;
       auto on_read = [&report, id, hashed_bytes = std::uint64_t{0}](std::uint64_t n) mutable {
         hashed_bytes += n;
         report.Progress(id, "hashing context", hashed_bytes, 0);

@@ -8,7 +8,7 @@
 #include <memory>
 
 #include "base/path.h"
-#include "parser/go_compat.h"
+#include "base/go_compat.h"
 
 namespace builder::parser {
 

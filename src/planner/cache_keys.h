@@ -10,7 +10,7 @@
 #include "cache/cache_index.h"
 #include "cache/cache_key.h"
 #include "cache/file_hash_cache.h"
-#include "parser/pattern_matcher.h"
+#include "filespec/pattern_matcher.h"
 #include "planner/step.h"
 
 namespace builder::planner {
@@ -33,7 +33,7 @@ cache::CacheKey BaseKey(const std::string& base_digest, const std::string& platf
 /// key and a hit; hash again with true before explaining or recording a miss).
 /// Errors: a missing source (kNotFound `"/x": not found`), I/O errors.
 [[nodiscard]] Result<cache::StepInputs> HashStepInputs(const Step& step, int context_fd,
-                                                       const parser::PatternMatcher* ignore,
+                                                       const filespec::PatternMatcher* ignore,
                                                        cache::FileHashCache& hashes,
                                                        const cache::ReadProgressFn& on_read = {},
                                                        bool need_entries = true);

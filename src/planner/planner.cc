@@ -8,7 +8,7 @@
 
 #include "base/path.h"
 #include "parser/ast.h"
-#include "parser/file_mode.h"
+#include "filespec/file_mode.h"
 #include "parser/heredoc_reader.h"
 #include "parser/mount_spec.h"
 #include "parser/port_spec.h"
@@ -255,7 +255,7 @@ Result<Step> PlanCopy(StageState& s, const parser::CopyBase& inst, bool add,
   if (!inst.chown.empty()) step.chown = BUILDER_TRY(Expand(s, inst, inst.chown));
   if (!inst.chmod.empty()) {
     step.chmod = BUILDER_TRY(Expand(s, inst, inst.chmod));
-    auto mode = parser::ParseChmod(step.chmod);
+    auto mode = filespec::ParseChmod(step.chmod);
     if (!mode) return Fail(Located(s, inst, mode.error()));
   }
   for (const auto& e : inst.excludes) step.excludes.push_back(BUILDER_TRY(Expand(s, inst, e)));

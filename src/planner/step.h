@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "oci/image_config.h"
-#include "parser/ast.h"
+#include "base/source_range.h"
 
 namespace builder::planner {
 
@@ -83,7 +83,7 @@ struct Step {
   StepAction action;
   oci::ContainerConfig config;  ///< the image config after this step
   std::string author;           ///< after MAINTAINER
-  parser::SourceRange range;
+  SourceRange range;
   /// The canonical, fully expanded description used in cache keys (never the raw text). Build
   /// arg values are masked in it (names only); they are in `args` so a miss can name them.
   std::string canonical;

@@ -9,10 +9,12 @@
 #include <string>
 #include <vector>
 
-#include "parser/pattern_matcher.h"
+#include "filespec/pattern_matcher.h"
 
 namespace builder::parser {
 namespace {
+
+using filespec::PatternMatcher;
 
 namespace fs = std::filesystem;
 using Patterns = std::vector<std::string>;

@@ -1,12 +1,12 @@
 // Parses Go regexp syntax (the subset a translated glob can contain) and runs it as an NFA.
-#include "parser/glob_regexp.h"
+#include "filespec/glob_regexp.h"
 
 #include <algorithm>
 #include <string>
 
-#include "parser/go_compat.h"
+#include "base/go_compat.h"
 
-namespace builder::parser {
+namespace builder::filespec {
 
 namespace {
 
@@ -519,4 +519,4 @@ bool GlobRegexp::Match(std::string_view text) const {
   }
 }
 
-}  // namespace builder::parser
+}  // namespace builder::filespec

@@ -1,11 +1,11 @@
 // --chmod values: octal range and symbolic clauses.
-#include "parser/file_mode.h"
+#include "filespec/file_mode.h"
 
 #include <doctest/doctest.h>
 
 #include <string>
 
-namespace builder::parser {
+namespace builder::filespec {
 namespace {
 
 TEST_CASE("octal modes") {
@@ -38,4 +38,4 @@ TEST_CASE("invalid modes") {
 }
 
 }  // namespace
-}  // namespace builder::parser
+}  // namespace builder::filespec

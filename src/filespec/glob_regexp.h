@@ -9,7 +9,7 @@
 
 #include "base/error.h"
 
-namespace builder::parser {
+namespace builder::filespec {
 
 /// A compiled expression. Go parses the translated glob with regexp.Compile; to agree with it
 /// on odd patterns (a '[' class that swallows part of a translated '*', "\d", "[[:alpha:]]",
@@ -42,4 +42,4 @@ class GlobRegexp {
   friend class GlobRegexpCompiler;
 };
 
-}  // namespace builder::parser
+}  // namespace builder::filespec

@@ -1,13 +1,13 @@
 // Compiles .dockerignore patterns the way moby/patternmatcher does and answers match queries.
-#include "parser/pattern_matcher.h"
+#include "filespec/pattern_matcher.h"
 
 #include <optional>
 
-#include "parser/glob_regexp.h"
+#include "filespec/glob_regexp.h"
 #include "base/path.h"
-#include "parser/go_compat.h"
+#include "base/go_compat.h"
 
-namespace builder::parser {
+namespace builder::filespec {
 
 namespace {
 
@@ -296,4 +296,4 @@ Result<bool> PatternMatcher::MatchesUsingParentResults(std::string_view path, co
   return matched;
 }
 
-}  // namespace builder::parser
+}  // namespace builder::filespec

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace builder::parser::gocompat {
+namespace builder::gocompat {
 
 inline constexpr char32_t kRuneError = 0xFFFD;
 
@@ -28,4 +28,4 @@ bool IsSpace(char32_t r);
 /// Go's strings.TrimSpace: strips leading and trailing Unicode white space.
 std::string_view TrimSpace(std::string_view s);
 
-}  // namespace builder::parser::gocompat
+}  // namespace builder::gocompat

@@ -1,5 +1,5 @@
 // Tables for .dockerignore matching, covering the ground of moby/patternmatcher's tests.
-#include "parser/pattern_matcher.h"
+#include "filespec/pattern_matcher.h"
 
 #include <doctest/doctest.h>
 
@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "base/path.h"
-#include "parser/go_compat.h"
+#include "base/go_compat.h"
 
-namespace builder::parser {
+namespace builder::filespec {
 namespace {
 
 struct Row {
@@ -432,9 +432,9 @@ TEST_CASE("PatternMatcher: matching stays linear on hostile patterns") {
 }
 
 }  // namespace
-}  // namespace builder::parser
+}  // namespace builder::filespec
 
-namespace builder::parser {
+namespace builder::filespec {
 namespace {
 
 TEST_CASE("PatternMatcher: random patterns never crash and agree across APIs") {
@@ -471,4 +471,4 @@ TEST_CASE("PatternMatcher: random patterns never crash and agree across APIs") {
 }
 
 }  // namespace
-}  // namespace builder::parser
+}  // namespace builder::filespec

@@ -8,7 +8,7 @@
 
 #include "base/error.h"
 
-namespace builder::parser {
+namespace builder::filespec {
 
 /// An ordered list of ignore patterns. The last pattern that matches a path decides: a plain
 /// pattern ignores it, a '!' pattern keeps it. A pattern also matches every path below a
@@ -66,4 +66,4 @@ class PatternMatcher {
   bool exclusions_ = false;
 };
 
-}  // namespace builder::parser
+}  // namespace builder::filespec

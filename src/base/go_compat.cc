@@ -1,9 +1,9 @@
 // Go's UTF-8 decoding and TrimSpace, written out so edge cases match BuildKit.
-#include "parser/go_compat.h"
+#include "base/go_compat.h"
 
 #include <vector>
 
-namespace builder::parser::gocompat {
+namespace builder::gocompat {
 
 namespace {
 
@@ -98,4 +98,4 @@ std::string_view TrimSpace(std::string_view s) {
   return s;
 }
 
-}  // namespace builder::parser::gocompat
+}  // namespace builder::gocompat

@@ -1,7 +1,7 @@
 // --chmod validation. Digits-only values must be octal; anything else must be symbolic.
-#include "parser/file_mode.h"
+#include "filespec/file_mode.h"
 
-namespace builder::parser {
+namespace builder::filespec {
 
 namespace {
 
@@ -52,4 +52,4 @@ Result<ChmodSpec> ParseChmod(std::string_view value) {
   return ChmodSpec{std::nullopt, std::string(value)};
 }
 
-}  // namespace builder::parser
+}  // namespace builder::filespec

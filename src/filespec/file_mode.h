@@ -8,7 +8,7 @@
 
 #include "base/error.h"
 
-namespace builder::parser {
+namespace builder::filespec {
 
 /// A validated --chmod: exactly one of `octal` (0..07777) or `symbolic` ("u+x,go-w") is set.
 struct ChmodSpec {
@@ -21,4 +21,4 @@ struct ChmodSpec {
 /// "invalid chmod parameter: '<v>'. it should be octal string and between 0 and 07777".
 [[nodiscard]] Result<ChmodSpec> ParseChmod(std::string_view value);
 
-}  // namespace builder::parser
+}  // namespace builder::filespec
