@@ -14,6 +14,7 @@
 #include "executor/archive_extract.h"
 #include "executor/cache_exchange.h"
 #include "executor/executor.h"
+#include "filespec/pattern_matcher.h"
 #include "oci/image_store.h"
 #include "oci/remove_tree.h"
 #include "parser/ast.h"
@@ -158,7 +159,7 @@ Result<int> RunBuild(const BuildFlags& flags) {
       context, flags.file.empty() || stdin_dockerfile ? "" : dockerfile_path));
   if (ignore_path) {
     auto patterns = BUILDER_TRY(parser::ReadIgnoreFile(*ignore_path));
-    options.context.ignore = BUILDER_TRY(parser::PatternMatcher::Create(patterns));
+    options.context.ignore = BUILDER_TRY(filespec::PatternMatcher::Create(patterns));
   }
   if (flags.compression == "zstd") options.compression = oci::Compression::kZstd;
   else if (flags.compression != "gzip")
