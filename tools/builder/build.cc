@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "base/path.h"
+#include "build_output.h"
 #include "commands.h"
 #include "cache/cache_spec.h"
 #include "executor/archive_extract.h"
@@ -46,6 +47,8 @@ struct BuildFlags {
   std::vector<std::string> insecure;
   std::vector<std::string> cache_from;
   std::vector<std::string> cache_to;
+  std::vector<std::string> outputs;
+  std::string metadata_file;
   std::string context;
 };
 
@@ -131,6 +134,8 @@ Result<int> RunBuild(const BuildFlags& flags) {
   for (const auto& v : flags.cache_from) cache_from.push_back(BUILDER_TRY(cache::ParseCacheFrom(v)));
   for (const auto& v : flags.cache_to) cache_to.push_back(BUILDER_TRY(cache::ParseCacheTo(v)));
   BUILDER_TRY(executor::CheckCacheExports(cache_to));
+  std::vector<OutputSpec> outputs;  // checked before anything runs
+  for (const auto& v : flags.outputs) outputs.push_back(BUILDER_TRY(ParseOutputSpec(v)));
 
   executor::ReportFormat format = executor::ReportFormat::kPlain;
   if (flags.quiet) format = executor::ReportFormat::kQuiet;
@@ -192,6 +197,12 @@ Result<int> RunBuild(const BuildFlags& flags) {
                      " already there)");
     }
   }
+  if (!outputs.empty() || !flags.metadata_file.empty()) {
+    oci::StoredImage built = BUILDER_TRY(FindBuiltImage(store, outcome.manifest.digest));
+    for (const OutputSpec& out : outputs) BUILDER_TRY(WriteOutput(store, built, tags, out));
+    if (!flags.metadata_file.empty())
+      BUILDER_TRY(WriteFileAtomic(flags.metadata_file, BuildMetadataJson(built, tags)));
+  }
   reporter->Finish();  // the live view's last frame, before the id lands on the same terminal
   if (!flags.iidfile.empty()) BUILDER_TRY(WriteFileAtomic(flags.iidfile, outcome.image_id.str()));
   std::cout << outcome.image_id.str() << '\n';
@@ -222,6 +233,9 @@ void RegisterBuild(CLI::App& app, int* status) {
                   "Import build cache: type=registry,ref=REF, type=local,src=DIR, or an image REF");
   cmd->add_option("--cache-to", flags.cache_to,
                   "Export build cache: type=registry,ref=REF, type=local,dest=DIR (mode=min|max), type=inline");
+  cmd->add_option("-o,--output", flags.outputs,
+                  "Also write the result: type=oci|docker|tar,dest=FILE|-, type=local,dest=DIR, or DIR");
+  cmd->add_option("--metadata-file", flags.metadata_file, "Write the build result metadata (JSON) to the file");
   cmd->add_option("CONTEXT", flags.context, "Build context directory")->required();
   cmd->callback([status] {
     auto r = RunBuild(flags);
