@@ -233,6 +233,18 @@ Result<std::vector<sandbox::BindMount>> PrepareMounts(BuildState& state, const p
   return binds;
 }
 
+// A linked step's result also under its chained key (parent = the layers beneath), so a cache
+// export walking back from a stage's last key passes through it like any other step.
+void RecordLinkedChain(BuildState& state, const StageImage& image, const cache::CacheKey& key,
+                       cache::CacheEntry entry, int id) {
+  auto config_blob = state.store->blobs().Put(oci::kOciConfig, image.config.Serialize());
+  if (!config_blob) return;
+  entry.config = config_blob->digest;
+  entry.parent = image.key;
+  auto recorded = state.index->Record(key, entry);
+  if (!recorded) state.report->Output(id, "warning: cache not updated: " + recorded.error().ToString());
+}
+
 }  // namespace
 
 Result<std::string> MaterializeStage(BuildState& state, StageImage& image, bool flat) {
@@ -344,9 +356,14 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
       if (!prepared) return fail_step(std::move(prepared.error()));
       binds = std::move(*prepared);
     }
-    cache::CacheKey key = planner::StepKey(image.key, step, inputs);
+    // A linked COPY/ADD is looked up and recorded under a parent that is the same for every
+    // base (lookup_key); what follows it still chains on the real parent (key).
+    const bool linked = copy && copy->link;
+    const cache::CacheKey lookup_parent = linked ? planner::LinkedParentKey() : image.key;
+    const cache::CacheKey lookup_key = planner::StepKey(lookup_parent, step, inputs);
+    const cache::CacheKey key = linked ? planner::StepKey(image.key, step, inputs) : lookup_key;
     if (!state.no_cache) {
-      auto hit = state.index->Lookup(key);
+      auto hit = state.index->Lookup(lookup_key);
       if (hit && *hit) {
         const cache::CacheEntry& entry = **hit;
         if (entry.layer) {
@@ -359,6 +376,10 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
         }
         image.config.history.push_back(entry.history);
         image.created = std::max(image.created, entry.history.created);
+        if (linked) {
+          report.Output(id, "linked: layer " + entry.diff_id.str() + " reused over the layers beneath (rebased, not copied)");
+          RecordLinkedChain(state, image, key, entry, id);
+        }
         image.key = key;
         ++state.cached_steps;
         report.Cached(id);
@@ -372,7 +393,7 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
     }
     if (state.explain) {
       std::string why = state.no_cache ? std::string("--no-cache")
-                                       : state.index->Explain(image.key, step.canonical, inputs);
+                                       : state.index->Explain(lookup_parent, step.canonical, inputs);
       report.Output(id, "cache miss: " + why);
     }
     auto lowered = MaterializeStage(state, image, false);
@@ -383,7 +404,8 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
     std::string work = state.scratch + "/" + tag + "-work";
     BUILDER_TRY(MakeDirs(upper));
     BUILDER_TRY(MakeDirs(work));
-    oci::MergedView view(image.lowers);
+    // --link: built over nothing, so the layer holds only what the step adds.
+    oci::MergedView view(linked ? std::vector<std::string>{} : image.lowers);
     Result<void> ran = std::visit(
         [&](const auto& action) -> Result<void> {
           using T = std::decay_t<decltype(action)>;
@@ -440,11 +462,12 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
       entry.config = config_blob->digest;
       entry.history = history;
       entry.description = step.name;
-      entry.parent = image.key;
+      entry.parent = lookup_parent;
       entry.step_identity = step.canonical;
       entry.inputs = inputs;
-      auto recorded = state.index->Record(key, entry);
+      auto recorded = state.index->Record(lookup_key, entry);
       if (!recorded) report.Output(id, "warning: cache not updated: " + recorded.error().ToString());
+      if (linked && recorded) RecordLinkedChain(state, image, key, entry, id);
     }
     image.key = key;
     report.Done(id, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());

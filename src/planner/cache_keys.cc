@@ -118,6 +118,8 @@ cache::CacheKey BaseKey(const std::string& base_digest, const std::string& platf
   return cache::CacheKeyBuilder("base/v1").Add("base", base_digest).Add("platform", platform).Finish();
 }
 
+cache::CacheKey LinkedParentKey() { return cache::CacheKeyBuilder("linked/v1").Finish(); }
+
 Result<cache::StepInputs> HashStepInputs(const Step& step, int context_fd,
                                          const filespec::PatternMatcher* ignore,
                                          cache::FileHashCache& hashes,

@@ -45,6 +45,10 @@ cache::CacheKey BaseKey(const std::string& base_digest, const std::string& platf
 void SetFetchedUrlInput(cache::StepInputs& inputs, std::string_view url, std::string_view digest,
                         std::optional<std::int64_t> last_modified);
 
+/// The parent a COPY/ADD --link is keyed under instead of the layers beneath it: the same for
+/// every base, so a linked layer is found again after the base changed.
+cache::CacheKey LinkedParentKey();
+
 /// H(parent, canonical step, inputs).
 cache::CacheKey StepKey(const cache::CacheKey& parent, const Step& step,
                         const cache::StepInputs& inputs);

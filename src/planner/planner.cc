@@ -260,7 +260,9 @@ Result<Step> PlanCopy(StageState& s, const parser::CopyBase& inst, bool add,
   }
   for (const auto& e : inst.excludes) step.excludes.push_back(BUILDER_TRY(Expand(s, inst, e)));
   if (copy) step.parents = copy->parents;
-  if (copy && !copy->from.empty()) out_from_text = " --from=" + copy->from;
+  step.link = inst.link;
+  if (step.link) out_from_text += " --link";
+  if (copy && !copy->from.empty()) out_from_text += " --from=" + copy->from;
   if (add_inst) {
     step.checksum = BUILDER_TRY(Expand(s, inst, add_inst->checksum));
     step.unpack = add_inst->unpack.value_or(true);

@@ -63,6 +63,9 @@ struct CopyStep {
   bool unpack = true;    ///< ADD: extract local archives
   int from_stage = -1;     ///< COPY --from=<stage>: index into BuildPlan::stages
   std::string from_image;  ///< COPY --from=<image>: an image reference
+  /// --link: the layer is made over an empty tree and keyed without the layers beneath, so a
+  /// new base reuses it (the image is rebased, the copy does not run again).
+  bool link = false;
 };
 
 /// WORKDIR: the directory is created (BuildKit does this as a file operation with a layer).

@@ -87,6 +87,7 @@ std::string CanonicalCopy(const CopyStep& step) {
   j["parents"] = step.parents;
   j["checksum"] = step.checksum;
   j["unpack"] = step.unpack;
+  if (step.link) j["link"] = true;  // only when set: keys of plain COPYs stay as they were
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
