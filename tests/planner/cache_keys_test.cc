@@ -121,6 +121,12 @@ TEST_CASE("RUN keys change with build args, parents and the command") {
         StepKey(BaseKey("sha256:00", "linux/amd64"), a, none));
 }
 
+TEST_CASE("the linked parent is one fixed key, apart from every base") {
+  CHECK(LinkedParentKey() == LinkedParentKey());
+  CHECK(LinkedParentKey() != BaseKey("scratch", "linux/amd64"));
+  CHECK(LinkedParentKey() != BaseKey("", ""));
+}
+
 cache::StepInputs InputsOf(const Step& step, const std::string& dir) {
   UniqueFd fd(open(dir.c_str(), O_RDONLY | O_DIRECTORY));
   cache::FileHashCache hashes;

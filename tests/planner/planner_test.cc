@@ -173,6 +173,19 @@ TEST_CASE("ONBUILD triggers of the base run first and are not inherited") {
   CHECK(plan.final_config.on_build.empty());
 }
 
+TEST_CASE("COPY/ADD --link is planned, shown and keyed apart from a plain COPY") {
+  Plan plan = PlanOf("FROM scratch\nCOPY --link a /a\nADD --link b /b\nCOPY a /a\n");
+  const auto& linked = std::get<CopyStep>(plan.steps[0].action);
+  CHECK(linked.link);
+  CHECK(std::get<CopyStep>(plan.steps[1].action).link);
+  CHECK_FALSE(std::get<CopyStep>(plan.steps[2].action).link);
+  CHECK(plan.steps[0].name == "COPY --link a /a");
+  CHECK(plan.steps[1].name == "ADD --link b /b");
+  CHECK(plan.steps[0].canonical != plan.steps[2].canonical);
+  // A plain COPY's canonical text does not mention link: existing cache keys stay valid.
+  CHECK(plan.steps[2].canonical.find("link") == std::string::npos);
+}
+
 TEST_CASE("canonical text changes with what the step depends on") {
   Plan a = PlanOf("FROM scratch\nARG V=1\nRUN make\n");
   Plan b = PlanOf("FROM scratch\nARG V=2\nRUN make\n");
