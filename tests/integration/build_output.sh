@@ -8,6 +8,7 @@ need_tool skopeo
 need_tool umoci
 need_tool python3
 export BUILDER_ROOT="$WORK/store"
+DTAG="builder-it-out$$:1"  # unique: a docker load below must not replace anyone's tag
 make_rootfs_tar "$WORK/rootfs.tar"
 b import "$WORK/rootfs.tar" bb:1 >/dev/null
 mkdir -p "$WORK/ctx"
@@ -24,7 +25,7 @@ done
 b build -q --network none -t out:1 --metadata-file "$WORK/meta.json" \
   --output "type=oci,dest=$WORK/img-oci.tar" --output "type=tar,dest=$WORK/rootfs-out.tar" \
   -o "$WORK/local" "$WORK/ctx" >"$WORK/id"
-b build -q --network none -t out:1 --output type=docker,dest=- "$WORK/ctx" >"$WORK/img-docker.tar"
+b build -q --network none -t "$DTAG" --output type=docker,dest=- "$WORK/ctx" >"$WORK/img-docker.tar"
 
 # The store's unpack of the image: what tar and local must equal.
 b debug unpack out:1 "$WORK/unpacked"
@@ -64,11 +65,19 @@ PY
 skopeo inspect --config docker-archive:"$WORK/img-docker.tar" >"$WORK/docker-config" 2>"$WORK/err" ||
   { cat "$WORK/err"; fail "skopeo inspect docker-archive:"; }
 skopeo inspect docker-archive:"$WORK/img-docker.tar" >/dev/null 2>&1 || fail "skopeo inspect docker-archive"
-python3 - "$WORK/img-docker.tar" "$(cat "$WORK/id")" <<'PY' || fail "docker archive manifest.json"
+python3 - "$WORK/img-docker.tar" "$(cat "$WORK/id")" "$DTAG" <<'PY' || fail "docker archive manifest.json"
 import json, sys, tarfile
 t = tarfile.open(sys.argv[1])
 m = json.load(t.extractfile("manifest.json"))
-assert m[0]["RepoTags"] == ["out:1"], m
+assert m[0]["RepoTags"] == [sys.argv[3]], m
 assert m[0]["Config"] == "blobs/sha256/" + sys.argv[2].split(":")[1], m
 PY
+# Where a docker engine runs, it loads the archive as the same image.
+if command -v docker >/dev/null 2>&1 && timeout 10 docker info >/dev/null 2>&1; then
+  add_cleanup "docker rmi '$DTAG' >/dev/null 2>&1"
+  docker load -i "$WORK/img-docker.tar" >/dev/null 2>"$WORK/err" || { cat "$WORK/err"; fail "docker load"; }
+  [ "$(docker image inspect --format '{{.Id}}' "$DTAG")" = "$(cat "$WORK/id")" ] || fail "docker loaded another image id"
+else
+  note "no docker engine: docker load not tried"
+fi
 note "ok"
