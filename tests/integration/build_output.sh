@@ -17,7 +17,7 @@ echo payload >"$WORK/ctx/f"
 printf 'FROM bb:1\nCOPY f /app/f\nRUN echo ran >/app/ran && rm /bin/false\n' >"$WORK/ctx/Dockerfile"
 
 # Bad specs fail before anything is built.
-for bad in type=zip,dest=x type=oci type=local,dest=- type=oci,dest=x,foo=1; do
+for bad in type=zip,dest=x type=local type=local,dest=- type=oci,dest=x,foo=1 type=tar,dest=x,name=a:1; do
   "$BUILDER" build --network none -o "$bad" "$WORK/ctx" >/dev/null 2>"$WORK/err" && fail "--output $bad accepted"
   grep -q '^builder: error: --output' "$WORK/err" || fail "--output $bad: $(cat "$WORK/err")"
 done
@@ -25,7 +25,9 @@ done
 b build -q --network none -t out:1 --metadata-file "$WORK/meta.json" \
   --output "type=oci,dest=$WORK/img-oci.tar" --output "type=tar,dest=$WORK/rootfs-out.tar" \
   -o "$WORK/local" "$WORK/ctx" >"$WORK/id"
-b build -q --network none -t "$DTAG" --output type=docker,dest=- "$WORK/ctx" >"$WORK/img-docker.tar"
+b build -q --network none --output type=docker,name="$DTAG" "$WORK/ctx" >"$WORK/img-docker.tar"
+b build -q --network none -o - "$WORK/ctx" >"$WORK/rootfs-stdout.tar"
+cmp -s "$WORK/rootfs-out.tar" "$WORK/rootfs-stdout.tar" || fail "-o - differs from type=tar,dest=FILE"
 
 # The store's unpack of the image: what tar and local must equal.
 b debug unpack out:1 "$WORK/unpacked"

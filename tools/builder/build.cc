@@ -2,6 +2,7 @@
 // printing only; the planner and executor do the work.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -205,7 +206,9 @@ Result<int> RunBuild(const BuildFlags& flags) {
   }
   reporter->Finish();  // the live view's last frame, before the id lands on the same terminal
   if (!flags.iidfile.empty()) BUILDER_TRY(WriteFileAtomic(flags.iidfile, outcome.image_id.str()));
-  std::cout << outcome.image_id.str() << '\n';
+  // An archive on stdout owns it: the id goes to stderr then, or it would trail the archive.
+  bool stdout_taken = std::any_of(outputs.begin(), outputs.end(), [](const OutputSpec& o) { return o.dest == "-"; });
+  (stdout_taken ? std::cerr : std::cout) << outcome.image_id.str() << '\n';
   return 0;
 }
 

@@ -16,6 +16,11 @@ namespace builder::cli {
 
 Result<OutputSpec> ParseOutputSpec(const std::string& value) {
   OutputSpec spec;
+  if (value == "-") {  // buildx: `-o -` is the rootfs tar on stdout
+    spec.type = OutputSpec::Type::kTar;
+    spec.dest = "-";
+    return spec;
+  }
   if (value.find('=') == std::string::npos) {
     if (value.empty()) return Fail(ErrorCode::kInvalidArgument, "--output: empty value");
     spec.dest = value;  // `-o DIR`
@@ -34,6 +39,7 @@ Result<OutputSpec> ParseOutputSpec(const std::string& value) {
     std::string key = field.substr(0, eq), val = field.substr(eq + 1);
     if (key == "type") type = val;
     else if (key == "dest") spec.dest = val;
+    else if (key == "name") spec.name = val;
     else return Fail(ErrorCode::kInvalidArgument, "--output: unknown key '" + key + "'");
   }
   if (!type) return Fail(ErrorCode::kInvalidArgument, "--output: missing type=");
@@ -44,9 +50,14 @@ Result<OutputSpec> ParseOutputSpec(const std::string& value) {
   else
     return Fail(ErrorCode::kInvalidArgument,
                 "--output: unsupported type '" + *type + "' (oci, docker, tar or local)");
-  if (spec.dest.empty()) return Fail(ErrorCode::kInvalidArgument, "--output type=" + *type + ": dest= is required");
-  if (spec.type == OutputSpec::Type::kLocal && spec.dest == "-")
+  const bool local = spec.type == OutputSpec::Type::kLocal;
+  if (local && spec.dest.empty())
+    return Fail(ErrorCode::kInvalidArgument, "--output type=local: dest= is required");
+  if (local && spec.dest == "-")
     return Fail(ErrorCode::kInvalidArgument, "--output type=local: dest must be a directory, not -");
+  if (spec.dest.empty()) spec.dest = "-";  // buildx: an archive without dest goes to stdout
+  if (!spec.name.empty() && spec.type != OutputSpec::Type::kOci && spec.type != OutputSpec::Type::kDocker)
+    return Fail(ErrorCode::kInvalidArgument, "--output type=" + *type + ": name= is for type=oci and type=docker");
   return spec;
 }
 
@@ -83,12 +94,15 @@ Result<void> WriteOutput(const oci::ImageStore& store, const oci::StoredImage& i
     case OutputSpec::Type::kTar:
       return ToDest(spec.dest, [&](oci::ByteSink& sink) { return oci::ExportRootfsTar(store, image, sink); });
     case OutputSpec::Type::kOci:
-    case OutputSpec::Type::kDocker:
+    case OutputSpec::Type::kDocker: {
+      std::vector<oci::Reference> names = tags;
+      if (!spec.name.empty()) names = {BUILDER_TRY(oci::ParseTagReference(spec.name))};
       // save's tar is both: an OCI image layout (oci-layout, index.json, blobs/) and a docker
       // archive (manifest.json, repositories), so one writer serves both types.
       return ToDest(spec.dest, [&](oci::ByteSink& sink) {
-        return oci::SaveImages(store, {oci::SaveRequest{image, tags}}, sink);
+        return oci::SaveImages(store, {oci::SaveRequest{image, names}}, sink);
       });
+    }
   }
   return {};
 }

@@ -10,16 +10,19 @@
 
 namespace builder::cli {
 
-/// One --output value, as buildx spells it: "type=oci|docker|tar|local,dest=PATH" ("-" is
-/// stdout for the archive types), or a bare PATH as shorthand for type=local,dest=PATH.
+/// One --output value, as buildx spells it: "type=oci|docker|tar|local,dest=PATH" (for the
+/// archive types "-" or no dest is stdout; oci and docker take name=NAME:TAG, the name recorded
+/// in the archive instead of the -t tags), a bare PATH as shorthand for type=local,dest=PATH,
+/// or "-" for type=tar,dest=-.
 struct OutputSpec {
   enum class Type { kOci, kDocker, kTar, kLocal };
   Type type = Type::kLocal;
   std::string dest;
+  std::string name;
 };
 
-/// Parses one --output value. kInvalidArgument for an unknown type or key, a missing dest,
-/// or dest=- for type=local.
+/// Parses one --output value. kInvalidArgument for an unknown type or key, type=local without
+/// a dest or with dest=-, name= on tar or local.
 [[nodiscard]] Result<OutputSpec> ParseOutputSpec(const std::string& value);
 
 /// The image a build just stored, by its manifest digest (tagged or dangling).
