@@ -363,7 +363,11 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
     const cache::CacheKey lookup_key = planner::StepKey(lookup_parent, step, inputs);
     const cache::CacheKey key = linked ? planner::StepKey(image.key, step, inputs) : lookup_key;
     if (!state.no_cache) {
-      auto hit = state.index->Lookup(lookup_key);
+      // A linked step over the same layers as before (or an imported cache, which holds chained
+      // keys only) hits like any step; over new layers it hits through lookup_key, rebased.
+      auto hit = state.index->Lookup(key);
+      const bool rebased = linked && !(hit && *hit);
+      if (rebased) hit = state.index->Lookup(lookup_key);
       if (hit && *hit) {
         const cache::CacheEntry& entry = **hit;
         if (entry.layer) {
@@ -376,9 +380,18 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
         }
         image.config.history.push_back(entry.history);
         image.created = std::max(image.created, entry.history.created);
-        if (linked) {
+        if (rebased) {
           report.Output(id, "linked: layer " + entry.diff_id.str() + " reused over the layers beneath (rebased, not copied)");
           RecordLinkedChain(state, image, key, entry, id);
+        } else if (linked) {
+          auto known = state.index->Lookup(lookup_key);
+          if (!known || !*known) {
+            // Found through the chain only (an imported cache): keep it for a later new base.
+            cache::CacheEntry base_free = entry;
+            base_free.parent = lookup_parent;
+            auto recorded = state.index->Record(lookup_key, base_free);
+            if (!recorded) report.Output(id, "warning: cache not updated: " + recorded.error().ToString());
+          }
         }
         image.key = key;
         ++state.cached_steps;

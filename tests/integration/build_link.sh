@@ -79,4 +79,15 @@ build linked-again l:4 --build-arg BASE=bb:2
 echo changed >"$WORK/ctx/f"
 build changed l:5 --build-arg BASE=bb:2
 grep -q '^COPY --link f /app/f done' "$WORK/changed" || fail "changed source reused: $(cat "$WORK/changed")"
+
+# A cache export holds the linked steps under their chained keys: a store that imports it hits
+# them over the same base, and afterwards reuses them over a new base too.
+build exported l:6 --build-arg BASE=bb:2 --cache-to type=local,dest="$WORK/cache"
+b save -o "$WORK/bases.tar" bb:1 bb:2
+export BUILDER_ROOT="$WORK/store2"
+b load -i "$WORK/bases.tar" >/dev/null
+build imported l:6 --build-arg BASE=bb:2 --cache-from type=local,src="$WORK/cache"
+grep -q '^COPY --link f /app/f cached -$' "$WORK/imported" || fail "imported cache missed the linked COPY: $(cat "$WORK/imported")"
+build imported-rebase l:7 --build-arg BASE=bb:1
+grep -q '^COPY --link f /app/f cached linked$' "$WORK/imported-rebase" || fail "imported linked COPY not reused over a new base: $(cat "$WORK/imported-rebase")"
 note ok
