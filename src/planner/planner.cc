@@ -261,6 +261,19 @@ Result<Step> PlanCopy(StageState& s, const parser::CopyBase& inst, bool add,
   for (const auto& e : inst.excludes) step.excludes.push_back(BUILDER_TRY(Expand(s, inst, e)));
   if (copy) step.parents = copy->parents;
   step.link = inst.link;
+  if (step.link && !step.chown.empty()) {
+    // A linked layer is made over an empty tree: there is no /etc/passwd to look a name up in
+    // (BuildKit fails the same build late with "invalid user index: -1").
+    auto by_id = [](std::string_view part) {
+      return part.empty() || part == "root" || std::all_of(part.begin(), part.end(), ::isdigit);
+    };
+    std::string_view chown = step.chown;
+    std::size_t colon = chown.find(':');
+    if (!by_id(chown.substr(0, colon)) || (colon != std::string_view::npos && !by_id(chown.substr(colon + 1))))
+      return Fail(Located(s, inst, Error(ErrorCode::kInvalidArgument,
+                                         "--link with --chown=" + step.chown + ": a linked layer cannot look up user or "
+                                         "group names (there is no /etc/passwd beneath it); use numeric ids")));
+  }
   if (step.link) out_from_text += " --link";
   if (copy && !copy->from.empty()) out_from_text += " --from=" + copy->from;
   if (add_inst) {

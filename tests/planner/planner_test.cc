@@ -184,6 +184,18 @@ TEST_CASE("COPY/ADD --link is planned, shown and keyed apart from a plain COPY")
   CHECK(plan.steps[0].canonical != plan.steps[2].canonical);
   // A plain COPY's canonical text does not mention link: existing cache keys stay valid.
   CHECK(plan.steps[2].canonical.find("link") == std::string::npos);
+  CHECK(std::get<CopyStep>(PlanOf("FROM scratch\nCOPY --link --chown=1000:root a /a\n").steps[0].action).chown ==
+        "1000:root");
+}
+
+TEST_CASE("COPY --link refuses --chown by name: nothing beneath to look it up in") {
+  parser::Dockerfile file = Parse("FROM scratch\nCOPY --link --chown=app:1 a /a\n");
+  auto choice = ChooseBase(file, {});
+  REQUIRE(choice);
+  auto plan = PlanStage(file, *choice, nullptr, {});
+  REQUIRE_FALSE(plan);
+  CHECK(plan.error().ToString().find("--link with --chown=app:1") != std::string::npos);
+  CHECK(plan.error().ToString().find("Dockerfile:2") != std::string::npos);
 }
 
 TEST_CASE("canonical text changes with what the step depends on") {
