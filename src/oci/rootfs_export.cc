@@ -1,6 +1,8 @@
 // Flattens an image through the snapshot store's unpacker: one code path with `debug unpack`.
 #include "oci/rootfs_export.h"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdlib>
 
@@ -27,7 +29,14 @@ Result<void> ExportRootfsTar(const ImageStore& store, const StoredImage& image, 
   std::string root = templ + "/rootfs";
   BUILDER_TRY(MakeDirs(root));
   BUILDER_TRY(SnapshotStore(store).UnpackInto(image, root));
-  BUILDER_TRY(WriteLayer(root, LayerWriteOptions{}, out));
+  LayerWriteOptions options;
+  if (::geteuid() != 0) {
+    // Unprivileged, the unpack could not give files their owners: what it made is the caller's,
+    // which the tar records as root, as the image's files mostly are.
+    options.uid_map = {{0, static_cast<std::uint32_t>(::geteuid()), 1}};
+    options.gid_map = {{0, static_cast<std::uint32_t>(::getegid()), 1}};
+  }
+  BUILDER_TRY(WriteLayer(root, options, out));
   return {};
 }
 

@@ -16,7 +16,8 @@ namespace builder::oci {
 
 /// Writes the flattened tree of `image` to `out` as one uncompressed tar with no whiteouts
 /// (`--output type=tar`). The tree is unpacked in the store's tmp/ first, so ownership and
-/// special files are what the layers say, and removed afterwards. `out` is not closed.
+/// special files are what the layers say, and removed afterwards. Unprivileged, owners cannot
+/// be set: the caller's files are recorded as 0:0 (others as 65534). `out` is not closed.
 [[nodiscard]] Result<void> ExportRootfsTar(const ImageStore& store, const StoredImage& image,
                                            ByteSink& out);
 
