@@ -20,6 +20,7 @@
 
 #include "base/path.h"
 #include "sandbox/capabilities.h"
+#include "sandbox/cgroup_entry.h"
 #include "sandbox/child_init.h"
 #include "sandbox/id_map.h"
 #include "sandbox/mount_plan.h"
@@ -321,10 +322,10 @@ Result<Sandbox> Sandbox::Start(const SandboxSpec& spec) {
       return Fail(std::move(cg.error()));
     }
   }
-  state->child = BUILDER_TRY(NamespacedChild::Start(flags, &RunChildInit, &plan));
+  // The command must start inside its limits: the child is born in the cgroup.
+  state->child = BUILDER_TRY(StartInCgroup(state->cgroup ? &*state->cgroup : nullptr, flags,
+                                           &RunChildInit, &plan));
   child_sock.Reset();
-  // Before kGo: the command must start inside its limits.
-  if (state->cgroup) BUILDER_TRY(state->cgroup->AddProcess(state->child.pid()));
 
   if (auto applied = ApplyIdMaps(state->child.pid(), maps); !applied) {
     return Fail(std::move(applied.error()).Context("sandbox: write id maps"));
