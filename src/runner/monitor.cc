@@ -214,8 +214,12 @@ int RunMonitor(const ContainerStore& store, const std::string& id, int report_fd
 
   bool first = true;
   std::string exit_report;
+  // The last run's mount namespace: its teardown waits for RCU grace periods, so it happens
+  // after the caller heard of the exit, yet before the upper dir is mounted again or deleted.
+  UniqueFd mount_ns;
   std::int64_t backoff_ms = 100;
   for (;;) {
+    mount_ns.Reset();
     const std::int64_t run_began = MonotonicMs();
     NetworkEndpoint endpoint(store, *spec);
     auto started = [&]() -> Result<sandbox::Sandbox> {
@@ -281,6 +285,7 @@ int RunMonitor(const ContainerStore& store, const std::string& id, int report_fd
       break;
     }
     auto result = started->Wait();
+    mount_ns = started->TakeMountNamespace();
     endpoint.Release();
     int exit_code = 255;
     if (result) {
@@ -328,6 +333,8 @@ int RunMonitor(const ContainerStore& store, const std::string& id, int report_fd
   // runs next (`rm`, `start`, `ps -a` after a --rm) sees it settled: gone with --rm (as docker's),
   // else exited and unlocked.
   if (!spec->auto_remove) {
+    // `start` may mount the upper dir again as soon as the lock is free.
+    mount_ns.Reset();
     (void)store.UpdateState(id, [](ContainerState& s) {
       s.monitor_pid = 0;
       s.monitor_start = 0;
@@ -340,6 +347,7 @@ int RunMonitor(const ContainerStore& store, const std::string& id, int report_fd
   auto trash = store.MoveToTrash(id);
   Report(&report, exit_report);
   CloseReport(&report);
+  mount_ns.Reset();
   if (trash) {
     (void)oci::RemoveTree(*trash);
     ReleaseVolumes(store, *spec, true);
