@@ -40,7 +40,7 @@ sandbox::NetworkAttacher BuildNetworkAttacher(std::string store_root) {
     // Without pasta a rootless RUN keeps the host's network, as before, rather than every build
     // with a RUN failing; said once per build.
     if (auto usable = sandbox::PastaUsable(); !usable) {
-      LogWarn("RUN steps use the host's network: " + usable.error().message());
+      LogWarn("RUN steps use the host's network: " + usable.error().ToString());
       return {};
     }
     return sandbox::PastaAttacher();

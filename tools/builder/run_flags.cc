@@ -142,7 +142,13 @@ Result<runner::CreateOptions> ToCreateOptions(const RunFlags& f, const std::stri
   }
   for (const std::string& e : f.env) AddEnv(o.env, e);
   o.hostname = f.hostname;
-  o.network = f.network.empty() ? runner::DefaultNetworkMode() : f.network;
+  o.network = f.network;
+  if (o.network.empty()) {
+    // Rootless without a working pasta: an isolated namespace, said once, never the host's.
+    runner::DefaultNetwork chosen = runner::ChooseDefaultNetwork();
+    if (!chosen.fallback.empty()) LogWarn("the container has no network (--network none): " + chosen.fallback);
+    o.network = chosen.mode;
+  }
   o.ports = f.publish;
   o.publish_all = f.publish_all;
   o.dns = f.dns;
