@@ -78,6 +78,11 @@ done
 fv=$("$BUILDER" events --since "$t0" --until "$(($(date +%s) + 1))" --filter type=volume --format '{{.Type}} {{.Action}} {{.ID}}')
 [ "$fv" = "volume create v1
 volume destroy v1" ] || fail "events --filter type=volume: $fv"
+fn=$("$BUILDER" events --since "$t0" --until "$(($(date +%s) + 1))" --filter network=n2 --format '{{.Type}} {{.Action}}' | sort -u)
+[ "$fn" = "network connect
+network create
+network destroy
+network disconnect" ] || fail "events --filter network=n2: $fn"
 note "network and volume events in the journal"
 
 # The management command: every container command also under `container`.
