@@ -62,6 +62,22 @@ b network connect n1 ca
 wait_url http://127.0.0.1:18090/ | grep -q hello-from-web || fail "18090 not back after a rejoined n1"
 note "a container rejoining a network gets its published port back"
 
+# run with --network repeated (docker's advanced syntax for a per-network alias): eth0 on n1,
+# eth1 on n2, the alias only on n2; what docker refuses is refused.
+b run -d --name cm --network n1 --network name=n2,alias=cm2 bb:net httpd -f -p 80 -h /www >/dev/null
+"$BUILDER" exec cm ip -4 addr show eth1 | grep -q 'inet 10\.' || fail "cm has no eth1 on n2"
+out=$("$BUILDER" run --rm --network n2 bb:net sh -c 'cat /etc/hosts; printf "GET / HTTP/1.0\r\n\r\n" | nc -w 3 cm2 80' 2>&1)
+echo "$out" | grep -q hello-from-web || fail "cm2 (cm's alias on n2) not reached from n2: $out"
+"$BUILDER" exec ca grep -qw cm2 /etc/hosts && fail "ca (on n1 only) sees cm's n2 alias cm2"
+for bad in "--network bridge --network n1" "--network n1 --network n1" "--network name=n1,ip=10.0.0.9" \
+           "--network name=n1,alias=x --network-alias y"; do
+  # shellcheck disable=SC2086
+  "$BUILDER" create $bad bb:net true >/dev/null 2>"$WORK/err" && fail "create $bad succeeded"
+  grep -q '^builder: error: ' "$WORK/err" || fail "create $bad: no clear error: $(cat "$WORK/err")"
+done
+b rm -f cm >/dev/null
+note "run --network n1 --network name=n2,alias=cm2: two interfaces, the alias on n2 only; docker's refusals"
+
 # Events: network create/connect/disconnect/destroy and volume create/destroy, as docker.
 b volume create v1 >/dev/null
 b volume rm v1 >/dev/null
