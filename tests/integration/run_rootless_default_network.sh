@@ -3,7 +3,8 @@
 # with a usable /dev/net/tun the container gets pasta (outbound reaches the namespace's outside
 # address) and, with the host's resolv.conf on 127.0.0.53 (systemd-resolved), a resolv.conf whose
 # nameserver pasta relays to it; without one (/dev/net/tun 0600) it gets an isolated namespace
-# (--network none) and one warning line naming the cause, never the host's network.
+# (--network none) and one warning line naming the cause, never the host's network; a build's
+# RUN too.
 # Usage: run_rootless_default_network.sh BUILDER
 BUILDER=$1
 if [ -z "${IN_NETNS:-}" ] && [ "$(id -u)" = 0 ] && unshare --net true 2>/dev/null; then
@@ -21,8 +22,8 @@ ip link set rd1 up && ip link set rd0 up || fail "veth up"
 ip addr add 10.205.0.1/24 dev rd0 && ip addr add 10.206.0.1/32 dev rd0 || fail "addresses"
 ip route add default via 10.205.0.254 || fail "default route"
 
-SUBUID=620000
-SUBGID=720000
+SUBUID=640000
+SUBGID=740000
 HOME_DIR="$WORK/home"
 chmod 755 "$WORK"
 subid_user_setup "$HOME_DIR" "$SUBUID" "$SUBGID" || skip "$SUBID_SKIP"
@@ -66,6 +67,18 @@ id=$(bu create bb:net true 2>/dev/null) || fail "create"
 [ "$(netmode "$id")" = none ] || fail "fallback NetworkMode: $(netmode "$id")"
 bu rm "$id" >/dev/null
 note "without a usable /dev/net/tun: --network none and one warning ($(grep warning "$WORK/err"))"
+# A build's RUN likewise: a namespace with only lo, one warning for the build, not the host's network.
+ctx="$HOME_DIR/ctx"
+mkdir -p "$ctx"
+printf 'FROM bb:net\nRUN %s >/ifaces; %s >/fetched 2>&1 || true\n' "$ifaces" "$fetch" >"$ctx/Dockerfile"
+chown -R "$SUBID_UID:$SUBID_GID" "$ctx"
+bu build -q -t bb:built "$ctx" >/dev/null 2>"$WORK/err" || { cat "$WORK/err"; fail "rootless build"; }
+[ "$(grep -c 'warning' "$WORK/err")" = 1 ] && grep warning "$WORK/err" | grep -q '/dev/net/tun' ||
+  fail "want one build warning naming /dev/net/tun: $(cat "$WORK/err")"
+out=$(bu run --rm --network none bb:built sh -c 'cat /ifaces; echo ---; cat /fetched' 2>&1) || fail "run bb:built: $out"
+[ -z "$(echo "${out%%---*}" | grep -v '^$')" ] || fail "the RUN had interfaces besides lo: $out"
+echo "$out" | grep -q hello-outside && fail "the RUN reached the outside without pasta: $out"
+note "a rootless RUN without pasta: only lo, one warning"
 umount /dev/net/tun || fail "umount the closed tun"
 
 # 2. A usable tun: the default is pasta, with outbound access and no warning.
