@@ -27,6 +27,7 @@
 #include "runner/event_log.h"
 #include "runner/health_checker.h"
 #include "runner/monitor_io.h"
+#include "runner/network/hosts_file.h"
 #include "runner/networks.h"
 #include "runner/process_identity.h"
 #include "sandbox/pasta.h"
@@ -163,6 +164,12 @@ class NetworkEndpoint {
       ports.push_back({m.host_ip, m.host_port, m.container_port, udp});
       shown.push_back(std::to_string(m.container_port) + "/" + m.protocol + " -> " +
                       (m.host_ip.empty() ? "0.0.0.0" : m.host_ip) + ":" + std::to_string(m.host_port));
+    }
+    // --dns, else the host's nameservers with a loopback one (127.0.0.53) relayed by pasta.
+    if (!sspec.resolv_conf_file.empty()) {
+      BUILDER_TRY(network::RewriteInPlace(
+          sspec.resolv_conf_file, network::ResolvConfContent(spec_.dns, ReadFile("/etc/resolv.conf").value_or(""),
+                                                             sandbox::kPastaDnsForward)));
     }
     sspec.configure_network = [this, ports = std::move(ports), shown = std::move(shown)](pid_t child) -> Result<void> {
       pasta_.emplace(BUILDER_TRY(sandbox::Pasta::Start(child, ports, store_.DirOf(spec_.id))));
