@@ -23,6 +23,7 @@
 #include "registry/curl_transport.h"
 #include "registry/image_pusher.h"
 #include "runner/build_network.h"
+#include "source_date_epoch.h"
 
 namespace builder::cli {
 namespace {
@@ -173,8 +174,7 @@ Result<int> RunBuild(const BuildFlags& flags) {
   options.explain = flags.explain;
   options.reporter = reporter.get();
   options.images = &images;
-  if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH"); epoch && *epoch)
-    options.source_date_epoch = std::strtoll(epoch, nullptr, 10);
+  options.source_date_epoch = BUILDER_TRY(SourceDateEpoch(plan_options.build_args));
   for (const auto& spec : cache_to) options.inline_cache |= spec.type == cache::CacheSpec::Type::kInline;
   executor::ImportBuildCaches(store, cache_from, *transport, *reporter);
   auto outcome = BUILDER_TRY(executor::Execute(store, plan, options));
