@@ -110,7 +110,7 @@ class Checker {
     CommandCasing();
     BuildGlobalArgs();
     DefaultArgBases();
-    std::vector<std::string> bases = FromArguments();
+    std::vector<std::string> bases = BUILDER_TRY(FromArguments());
     for (std::size_t i = 0; i < df_.stages.size(); ++i) {
       if (in_.stages && !in_.stages->count(i)) continue;
       BUILDER_TRY(Dispatch(i, bases[i]));
@@ -231,12 +231,16 @@ class Checker {
     }
   }
 
-  // Every stage's FROM: its base and --platform expanded with the global ARGs.
-  std::vector<std::string> FromArguments() {
+  // Every stage's FROM: its base and --platform expanded with the global ARGs. An empty base
+  // stops the checks here, as it stops BuildKit before any stage is dispatched.
+  Result<std::vector<std::string>> FromArguments() {
     std::vector<std::string> bases;
     for (const parser::Stage& st : df_.stages) {
       auto r = lexer_.ProcessWord(st.base, global_);
       if (r) ReportUndeclaredFromArgs(r->unmatched, st.range);
+      if (r && r->word.empty())
+        return Fail(Error::AtSource({df_.file, st.range.start.line, st.range.start.col, ""},
+                                    "base name (" + st.base + ") should not be blank"));
       bases.push_back(r ? r->word : st.base);
       if (!st.platform) continue;
       auto p = lexer_.ProcessWord(*st.platform, global_);

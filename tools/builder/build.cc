@@ -7,13 +7,16 @@
 #include <iostream>
 #include <map>
 #include <optional>
+#include <set>
 
 #include "base/path.h"
+#include "build_checks.h"
 #include "commands.h"
 #include "cache/cache_spec.h"
 #include "executor/archive_extract.h"
 #include "executor/cache_exchange.h"
 #include "executor/executor.h"
+#include "linter/lint_report.h"
 #include "oci/image_store.h"
 #include "oci/remove_tree.h"
 #include "parser/ast.h"
@@ -43,6 +46,7 @@ struct BuildFlags {
   bool pull = false;
   bool quiet = false;
   bool push = false;
+  bool check = false;
   std::vector<std::string> insecure;
   std::vector<std::string> cache_from;
   std::vector<std::string> cache_to;
@@ -150,6 +154,26 @@ Result<int> RunBuild(const BuildFlags& flags) {
     if (!image) return std::optional<oci::ImageConfig>();
     return std::optional<oci::ImageConfig>(image->config);
   };
+  if (flags.check) {
+    // BuildKit's checks only, every stage, nothing built; exit 1 when anything was found.
+    std::optional<parser::PatternMatcher> ignore;
+    auto ignore_file = BUILDER_TRY(parser::LocateIgnoreFile(
+        context, flags.file.empty() || stdin_dockerfile ? "" : dockerfile_path));
+    if (ignore_file) {
+      auto patterns = BUILDER_TRY(parser::ReadIgnoreFile(*ignore_file));
+      ignore = BUILDER_TRY(parser::PatternMatcher::Create(patterns));
+    }
+    auto checked = BUILDER_TRY(RunBuildChecks({.dockerfile = &dockerfile, .build_args = plan_options.build_args,
+                                               .images = &images, .ignore = ignore ? &*ignore : nullptr}));
+    reporter->Finish();
+    std::string name = flags.file.empty() || flags.file == "-" ? "Dockerfile" : flags.file;
+    const auto& findings = checked.lint.findings();
+    if (!checked.stopped || !findings.empty())
+      std::cout << linter::FormatCheckReport(findings, name, *text) << std::flush;
+    if (checked.stopped) return Fail(std::move(*checked.stopped));
+    BUILDER_TRY(checked.lint.Error());
+    return findings.empty() ? 0 : 1;
+  }
   planner::BuildPlan plan = BUILDER_TRY(planner::PlanBuild(dockerfile, plan_options, resolve));
   for (const auto& w : plan.warnings) reporter->Note("WARNING: " + w);
 
@@ -175,6 +199,15 @@ Result<int> RunBuild(const BuildFlags& flags) {
   options.reporter = reporter.get();
   options.images = &images;
   options.source_date_epoch = BUILDER_TRY(SourceDateEpoch(plan_options.build_args));
+  // The checks of the stages this build reaches; `# check=error=true` stops it before any step.
+  std::set<std::size_t> reached;
+  for (const auto& stage : plan.stages) reached.insert(stage.file_index);
+  auto checked = BUILDER_TRY(RunBuildChecks({.dockerfile = &dockerfile, .build_args = plan_options.build_args,
+                                          .images = &images,
+                                          .ignore = options.context.ignore ? &*options.context.ignore : nullptr,
+                                          .stages = reached}));
+  if (checked.stopped) return Fail(std::move(*checked.stopped));
+  BUILDER_TRY(checked.lint.Error());
   for (const auto& spec : cache_to) options.inline_cache |= spec.type == cache::CacheSpec::Type::kInline;
   executor::ImportBuildCaches(store, cache_from, *transport, *reporter);
   auto outcome = BUILDER_TRY(executor::Execute(store, plan, options));
@@ -192,6 +225,8 @@ Result<int> RunBuild(const BuildFlags& flags) {
     }
   }
   reporter->Finish();  // the live view's last frame, before the id lands on the same terminal
+  if (format != executor::ReportFormat::kQuiet && format != executor::ReportFormat::kJson)
+    std::fputs(linter::FormatBuildWarnings(checked.lint.findings()).c_str(), stderr);
   if (!flags.iidfile.empty()) BUILDER_TRY(WriteFileAtomic(flags.iidfile, outcome.image_id.str()));
   std::cout << outcome.image_id.str() << '\n';
   return 0;
@@ -216,6 +251,7 @@ void RegisterBuild(CLI::App& app, int* status) {
   cmd->add_flag("--pull", flags.pull, "Always attempt to pull a newer version of the image");
   cmd->add_flag("-q,--quiet", flags.quiet, "Suppress the build output and print image ID on success");
   cmd->add_flag("--push", flags.push, "Push every -t to its registry after the build");
+  cmd->add_flag("--check", flags.check, "Run BuildKit's build checks on the Dockerfile and exit without building");
   AddInsecureRegistryOption(cmd, &flags.insecure);
   cmd->add_option("--cache-from", flags.cache_from,
                   "Import build cache: type=registry,ref=REF, type=local,src=DIR, or an image REF");
