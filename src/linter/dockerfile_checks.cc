@@ -309,6 +309,8 @@ class Checker {
     Expand(s, c.dest, c.range);
     if (!c.chown.empty()) Expand(s, c.chown, c.range);
     if (!c.chmod.empty()) Expand(s, c.chmod, c.range);
+    for (const auto& doc : c.heredocs)
+      if (doc.expand) Expand(s, doc.content, c.range);  // `COPY <<EOF` bodies expand too
     if (!from_context || !in_.ignored) return;
     for (const std::string& src : sources) {
       if (add && (src.starts_with("http://") || src.starts_with("https://") || src.starts_with("git@"))) continue;
