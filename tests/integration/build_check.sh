@@ -44,7 +44,10 @@ TXT
 tail -4 "$WORK/err" | diff -u "$WORK/want" - || fail "the build's warning summary differs"
 "$BUILDER" build -q -t check:quiet "$WORK/ctx" >/dev/null 2>"$WORK/err" || fail "quiet build failed"
 [ ! -s "$WORK/err" ] || { cat "$WORK/err"; fail "-q printed warnings"; }
-note "a build lists its warnings at the end (none with -q)"
+"$BUILDER" build --progress json -t check:json "$WORK/ctx" >/dev/null 2>"$WORK/err" || fail "json build failed"
+grep -qF '{"event":"note","text":"WARNING: MaintainerDeprecated: Maintainer instruction is deprecated in favor of using label (line 4)"}' "$WORK/err" ||
+  { cat "$WORK/err"; fail "--progress json lacks the warning note"; }
+note "a build lists its warnings at the end (json: as notes; none with -q)"
 
 # error=true: the build fails naming the rules, before anything is stored.
 printf '# check=error=true\nFROM scratch\nCOPY a /a\nCMD echo hi\n' >"$WORK/ctx/Dockerfile"

@@ -224,6 +224,10 @@ Result<int> RunBuild(const BuildFlags& flags) {
                      " already there)");
     }
   }
+  // The check warnings: json streams them as notes, the other modes (but -q) after the view.
+  if (format == executor::ReportFormat::kJson)
+    for (const auto& f : checked.lint.findings())
+      reporter->Note("WARNING: " + f.rule + ": " + f.detail + " (line " + std::to_string(f.start_line) + ")");
   reporter->Finish();  // the live view's last frame, before the id lands on the same terminal
   if (format != executor::ReportFormat::kQuiet && format != executor::ReportFormat::kJson)
     std::fputs(linter::FormatBuildWarnings(checked.lint.findings()).c_str(), stderr);
