@@ -231,6 +231,19 @@ class Checker {
     }
   }
 
+  Error AtStage(const parser::Stage& st, std::string message) const {
+    return Error::AtSource({df_.file, st.range.start.line, st.range.start.col, ""}, std::move(message));
+  }
+
+  // wrapSuggestAny: " (did you mean X?)" for the first unset name close to a global ARG.
+  std::string GlobalSuggestion(const std::set<std::string>& unmatched) const {
+    std::vector<std::string_view> options;
+    for (const auto& [k, v] : global_.entries()) options.push_back(k);
+    for (const std::string& name : unmatched)
+      if (auto sg = parser::Suggest(name, options, true)) return " (did you mean " + *sg + "?)";
+    return "";
+  }
+
   // Every stage's FROM: its base and --platform expanded with the global ARGs. An empty base
   // stops the checks here, as it stops BuildKit before any stage is dispatched.
   Result<std::vector<std::string>> FromArguments() {
@@ -238,17 +251,20 @@ class Checker {
     for (const parser::Stage& st : df_.stages) {
       auto r = lexer_.ProcessWord(st.base, global_);
       if (r) ReportUndeclaredFromArgs(r->unmatched, st.range);
-      if (r && r->word.empty())
-        return Fail(Error::AtSource({df_.file, st.range.start.line, st.range.start.col, ""},
-                                    "base name (" + st.base + ") should not be blank"));
+      if (r && r->word.empty()) return Fail(AtStage(st, "base name (" + st.base + ") should not be blank"));
       bases.push_back(r ? r->word : st.base);
       if (!st.platform) continue;
       auto p = lexer_.ProcessWord(*st.platform, global_);
       if (!p) continue;
       ReportUndeclaredFromArgs(p->unmatched, st.range);
+      if (p->word.empty())
+        return Fail(AtStage(st, "empty platform value from expression " + *st.platform + GlobalSuggestion(p->unmatched)));
       if (p->matched.size() == 1 && p->unmatched.empty() && p->matched.count("TARGETPLATFORM") &&
           global_.Get("TARGETPLATFORM").value_or("") == p->word)
         Warn(kRedundantTargetPlatform, st.range, RedundantTargetPlatformMessage(*st.platform));
+      if (auto parsed = oci::Platform::Parse(p->word); !parsed)
+        return Fail(AtStage(st, "failed to parse platform " + *st.platform + ": " + parsed.error().message() +
+                                    GlobalSuggestion(p->unmatched)));
       if (p->matched.empty() && p->unmatched.empty()) {
         auto plat = oci::Platform::Parse(p->word);
         if (plat && st.name.find(plat->os) == std::string::npos &&

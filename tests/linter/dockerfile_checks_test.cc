@@ -125,3 +125,115 @@ TEST_CASE("a blank FROM stops the checks with BuildKit's error, keeping what was
 
 }  // namespace
 }  // namespace builder::linter
+
+namespace builder::linter {
+namespace {
+
+// Cases from BuildKit's own frontend/dockerfile/dockerfile_lint_test.go, with the findings it
+// expects (rule@line: detail), so these rules match upstream where no engine runs here.
+struct UpstreamCase {
+  std::string dockerfile;
+  std::map<std::string, std::string> build_args;
+  std::vector<std::string> want;
+};
+
+TEST_CASE("BuildKit's lint test expectations") {
+  const std::vector<UpstreamCase> cases = {
+      {"\nFROM scratch AS BadStageName\n\nFROM scratch as base2\n\nFROM scratch AS base3\n", {},
+       {"StageNameCasing@2: Stage name 'BadStageName' should be lowercase",
+        "FromAsCasing@4: 'as' and 'FROM' keywords' casing do not match"}},
+      {"\nfrom scratch AS base\n\nfrom scratch as base2\n", {},
+       {"FromAsCasing@2: 'AS' and 'from' keywords' casing do not match"}},
+      {"\nFrom scratch as base\nFROM scratch AS base2\n", {},
+       {"ConsistentInstructionCasing@2: Command 'From' should match the case of the command majority (uppercase)"}},
+      {"\nfrOM scratch as base\nfrom scratch as base2\n", {},
+       {"ConsistentInstructionCasing@2: Command 'frOM' should match the case of the command majority (lowercase)"}},
+      {"\nfrom scratch\nCOPY Dockerfile /foo\ncopy Dockerfile /bar\n", {},
+       {"ConsistentInstructionCasing@3: Command 'COPY' should match the case of the command majority (lowercase)"}},
+      {"\nFROM scratch\ncopy Dockerfile /foo\ncopy Dockerfile /bar\ncopy Dockerfile /baz\n", {},
+       {"ConsistentInstructionCasing@2: Command 'FROM' should match the case of the command majority (lowercase)"}},
+      {"\nFROM scratch AS b\nFROM scratch AS b\n", {},
+       {"DuplicateStageName@3: Duplicate stage name \"b\", stage names should be unique"}},
+      {"\nFROM scratch AS scratch\nFROM scratch AS context\n", {},
+       {"ReservedStageName@2: Stage name should not use the same name as reserved stage \"scratch\"",
+        "ReservedStageName@3: Stage name should not use the same name as reserved stage \"context\""}},
+      {"\nFROM scratch AS base\nSHELL [\"/usr/bin/customshell\"]\n\nFROM base\nENTRYPOINT mycommand\n", {}, {}},
+      {"\nFROM scratch\nSHELL [\"/usr/bin/customshell\"]\nCMD mycommand\n", {}, {}},
+      {"\nARG base=scratch\nFROM $base\nCOPY Dockerfile .\n", {}, {}},
+      {"\nARG BUILDPLATFORM=linux/amd64\nFROM --platform=$BUILDPLATFORM scratch\nCOPY Dockerfile .\n", {}, {}},
+      {"\nFROM --platform=$BUILDPLATFORM scratch\nCOPY Dockerfile .\n", {}, {}},
+      {"\nARG tag=latest\nFROM scratch:${tag}${version} AS b\nCOPY Dockerfile .\n", {},
+       {"UndefinedArgInFrom@3: FROM argument 'version' is not declared"}},
+      {"\nFROM scratch\nWORKDIR app/\n", {},
+       {"WorkdirRelativePath@3: Relative workdir \"app/\" can have unexpected results if the base image changes"}},
+      {"\nFROM scratch AS a\nWORKDIR /app\n\nFROM a AS b\nWORKDIR subdir/\n", {}, {}},
+      {"\nFROM scratch\nARG foo\nCOPY Dockerfile${foo} .\n", {}, {}},
+      {"\nFROM scratch AS base\nARG foo=Dockerfile\n\nFROM base\nCOPY $foo .\n", {}, {}},
+      {"\nFROM scratch\nCOPY $foo .\nARG foo=bar\nRUN echo $foo\n", {},
+       {"UndefinedVar@3: Usage of undefined variable '$foo'"}},
+      {"\nFROM scratch\nARG DIR_BINARIES=binaries/\nARG DIR_ASSETS=assets/\nARG DIR_CONFIG=config/\nCOPY $DIR_ASSET .\n", {},
+       {"UndefinedVar@6: Usage of undefined variable '$DIR_ASSET' (did you mean $DIR_ASSETS?)"}},
+      {"\nFROM scratch\nENV PATH=$PAHT:/tmp/bin\n", {},
+       {"UndefinedVar@3: Usage of undefined variable '$PAHT' (did you mean $PATH?)"}},
+      {"\nFROM scratch\nENTRYPOINT [\"/myapp\"]\nCMD [\"/myapp\"]\nHEALTHCHECK CMD [\"/myapp\"]\nCOPY <<EOF /a.txt\n"
+       "Hello, World!\nEOF\nENTRYPOINT [\"/myotherapp\"]\nCMD [\"/myotherapp\"]\nHEALTHCHECK CMD [\"/myotherapp\"]\n",
+       {},
+       {"MultipleInstructionsDisallowed@3: Multiple ENTRYPOINT instructions should not be used in the same stage "
+        "because only the last one will be used",
+        "MultipleInstructionsDisallowed@4: Multiple CMD instructions should not be used in the same stage because "
+        "only the last one will be used",
+        "MultipleInstructionsDisallowed@5: Multiple HEALTHCHECK instructions should not be used in the same stage "
+        "because only the last one will be used"}},
+      {"\nFROM scratch AS a\nENTRYPOINT [\"/myapp\"]\nCMD [\"/myapp\"]\n\nFROM a AS b\nENTRYPOINT [\"/b\"]\nCMD [\"/b\"]\n",
+       {}, {}},
+      {"\nFROM scratch\nENV testkey value\nLABEL key value\n", {},
+       {"LegacyKeyValueFormat@3: \"ENV key=value\" should be used instead of legacy \"ENV key value\" format",
+        "LegacyKeyValueFormat@4: \"LABEL key=value\" should be used instead of legacy \"LABEL key value\" format"}},
+      {"\nFROM --platform=${TARGETPLATFORM} scratch\n", {},
+       {"RedundantTargetPlatform@2: Setting platform to predefined ${TARGETPLATFORM} in FROM is redundant as this "
+        "is the default behavior"}},
+      {"\nARG VERSION\nFROM scratch:$VERSION\n", {{"VERSION", "latest"}},
+       {"InvalidDefaultArgInFrom@3: Default value for ARG scratch:$VERSION results in empty or invalid base image name"}},
+      {"\nARG SFX=\"box:\"\nFROM busy${SFX}\n", {{"SFX", "box:latest"}},
+       {"InvalidDefaultArgInFrom@3: Default value for ARG busy${SFX} results in empty or invalid base image name"}},
+      {"\nARG BUSYBOX_VARIANT\nFROM busybox:stable${BUSYBOX_VARIANT}\n", {{"BUSYBOX_VARIANT", "-musl"}}, {}},
+      {"\nFROM --platform=linux/amd64 scratch AS my_amd64_stage\n", {}, {}},
+      {"\nFROM --platform=linux/amd64 scratch AS linux\n", {}, {}},
+      {"\nFROM scratch\nARG SECRET_PASSPHRASE\nENV SUPER_Secret=foo\nENV password=bar secret=baz\n"
+       "ARG super_duper_secret_token=foo auth=bar\nENV apikey=bar sunflower=foo\nENV git_key=\n",
+       {},
+       {"SecretsUsedInArgOrEnv@3: Do not use ARG or ENV instructions for sensitive data (ARG \"SECRET_PASSPHRASE\")",
+        "SecretsUsedInArgOrEnv@4: Do not use ARG or ENV instructions for sensitive data (ENV \"SUPER_Secret\")",
+        "SecretsUsedInArgOrEnv@5: Do not use ARG or ENV instructions for sensitive data (ENV \"password\")",
+        "SecretsUsedInArgOrEnv@5: Do not use ARG or ENV instructions for sensitive data (ENV \"secret\")",
+        "SecretsUsedInArgOrEnv@6: Do not use ARG or ENV instructions for sensitive data (ARG \"super_duper_secret_token\")",
+        "SecretsUsedInArgOrEnv@6: Do not use ARG or ENV instructions for sensitive data (ARG \"auth\")",
+        "SecretsUsedInArgOrEnv@7: Do not use ARG or ENV instructions for sensitive data (ENV \"apikey\")",
+        "SecretsUsedInArgOrEnv@8: Do not use ARG or ENV instructions for sensitive data (ENV \"git_key\")"}},
+  };
+  for (const UpstreamCase& c : cases) {
+    CAPTURE(c.dockerfile);
+    CheckInput in;
+    in.build_args = c.build_args;
+    CHECK(Check(c.dockerfile, in) == c.want);
+  }
+}
+
+TEST_CASE("an empty or bad FROM --platform stops the checks as BuildKit does") {
+  auto ast = parser::ParseDockerfile("\nFROM --platform=$BULIDPLATFORM scratch\nCOPY Dockerfile .\n", "Dockerfile");
+  REQUIRE(ast);
+  auto df = parser::ParseInstructions(*ast);
+  REQUIRE(df);
+  CheckInput in;
+  in.dockerfile = &*df;
+  Linter lint(LintConfig{});
+  auto r = CheckDockerfile(in, lint);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message() ==
+        "empty platform value from expression $BULIDPLATFORM (did you mean BUILDPLATFORM?)");
+  REQUIRE(lint.findings().size() == 1);
+  CHECK(lint.findings()[0].detail == "FROM argument 'BULIDPLATFORM' is not declared (did you mean BUILDPLATFORM?)");
+}
+
+}  // namespace
+}  // namespace builder::linter
