@@ -105,6 +105,7 @@ class Checker {
         lexer_(parser::ShellLexOptions{.escape = input.dockerfile->directives.escape}) {}
 
   Result<void> Run() {
+    EmptyContinuations();
     ParseTimeRules();
     StageNames();
     CommandCasing();
@@ -121,6 +122,24 @@ class Checker {
  private:
   void Warn(const Rule& rule, const parser::SourceRange& r, std::string detail) {
     lint_.Run(rule, r.start.line, r.end.line, std::move(detail));
+  }
+
+  // The parser's empty-continuation warnings, located as BuildKit's: at the line where the
+  // instruction ends.
+  void EmptyContinuations() {
+    std::vector<parser::SourceRange> ranges;
+    for (const auto& a : df_.meta_args) ranges.push_back(a.range);
+    for (const parser::Stage& st : df_.stages) {
+      ranges.push_back(st.range);
+      for (const auto& inst : st.instructions) ranges.push_back(parser::InstructionHeader(inst).range);
+    }
+    for (const parser::Warning& w : df_.warnings) {
+      if (!w.message.starts_with("Empty continuation line")) continue;
+      int line = w.pos.line;
+      for (const auto& r : ranges)
+        if (r.start.line <= w.pos.line && w.pos.line <= r.end.line) line = r.end.line;
+      lint_.Run(kNoEmptyContinuation, line, line, NoEmptyContinuationMessage());
+    }
   }
 
   // instructions.Parse: MAINTAINER, stage name casing and FROM/AS casing, in file order.

@@ -8,6 +8,8 @@ namespace builder::linter {
 #define BUILDER_RULE(var, name, desc, slug, ...) \
   const Rule var{name, desc, "https://docs.docker.com/go/dockerfile/rule/" slug "/", ##__VA_ARGS__}
 
+BUILDER_RULE(kNoEmptyContinuation, "NoEmptyContinuation", "Empty continuation lines will become errors in a future release",
+             "no-empty-continuation");
 BUILDER_RULE(kStageNameCasing, "StageNameCasing", "Stage names should be lowercase", "stage-name-casing");
 BUILDER_RULE(kFromAsCasing, "FromAsCasing", "The 'as' keyword should match the case of the 'from' keyword",
              "from-as-casing");
@@ -77,6 +79,7 @@ namespace {
 std::string S(std::string_view v) { return std::string(v); }
 }  // namespace
 
+std::string NoEmptyContinuationMessage() { return "Empty continuation line"; }
 std::string StageNameCasingMessage(std::string_view stage) {
   return "Stage name '" + S(stage) + "' should be lowercase";
 }

@@ -14,6 +14,7 @@ struct Rule {
   bool experimental = false;  ///< runs only when `# check=experimental=NAME|all` asks for it
 };
 
+extern const Rule kNoEmptyContinuation;
 extern const Rule kStageNameCasing;
 extern const Rule kFromAsCasing;
 extern const Rule kConsistentInstructionCasing;
@@ -33,6 +34,7 @@ extern const Rule kFromPlatformFlagConstDisallowed;
 extern const Rule kCopyIgnoredFile;
 
 // The messages, word for word as BuildKit formats them.
+std::string NoEmptyContinuationMessage();
 std::string StageNameCasingMessage(std::string_view stage);
 std::string FromAsCasingMessage(std::string_view from, std::string_view as);
 std::string ConsistentInstructionCasingMessage(std::string_view command, std::string_view casing);

@@ -152,6 +152,8 @@ TEST_CASE("BuildKit's lint test expectations") {
        {"ConsistentInstructionCasing@3: Command 'COPY' should match the case of the command majority (lowercase)"}},
       {"\nFROM scratch\ncopy Dockerfile /foo\ncopy Dockerfile /bar\ncopy Dockerfile /baz\n", {},
        {"ConsistentInstructionCasing@2: Command 'FROM' should match the case of the command majority (lowercase)"}},
+      {"\nFROM scratch\n# warning: empty continuation line\nCOPY Dockerfile \\\n\n.\nCOPY Dockerfile \\\n.\n", {},
+       {"NoEmptyContinuation@6: Empty continuation line"}},
       {"\nFROM scratch AS b\nFROM scratch AS b\n", {},
        {"DuplicateStageName@3: Duplicate stage name \"b\", stage names should be unique"}},
       {"\nFROM scratch AS scratch\nFROM scratch AS context\n", {},
