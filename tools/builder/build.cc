@@ -202,10 +202,11 @@ Result<int> RunBuild(const BuildFlags& flags) {
   // The checks of the stages this build reaches; `# check=error=true` stops it before any step.
   std::set<std::size_t> reached;
   for (const auto& stage : plan.stages) reached.insert(stage.file_index);
-  auto checked = BUILDER_TRY(RunBuildChecks({.dockerfile = &dockerfile, .build_args = plan_options.build_args,
-                                          .images = &images,
-                                          .ignore = options.context.ignore ? &*options.context.ignore : nullptr,
-                                          .stages = reached}));
+  auto checked = BUILDER_TRY(RunBuildChecks({.dockerfile = &dockerfile,
+                                             .build_args = plan_options.build_args,
+                                             .images = &images,
+                                             .ignore = options.context.ignore ? &*options.context.ignore : nullptr,
+                                             .stages = reached}));
   if (checked.stopped) return Fail(std::move(*checked.stopped));
   BUILDER_TRY(checked.lint.Error());
   for (const auto& spec : cache_to) options.inline_cache |= spec.type == cache::CacheSpec::Type::kInline;
