@@ -29,6 +29,15 @@ done
 [ "$n" -ge 8 ] || fail "only $n check cases found in $CASES"
 note "$n --check cases match their goldens"
 
+# --target: only the stages it reaches are dispatched (text rules still cover every stage).
+printf 'FROM scratch AS a\nCOPY $UNSET_A /a\nFROM scratch AS b\nCOPY $UNSET_B /b\n' >"$WORK/t.Dockerfile"
+mkdir -p "$WORK/tctx"
+"$BUILDER" build --check --target a -f "$WORK/t.Dockerfile" "$WORK/tctx" >"$WORK/out" 2>"$WORK/err"
+grep -q "variable '\$UNSET_A'" "$WORK/out" && ! grep -q "variable '\$UNSET_B'" "$WORK/out" || { cat "$WORK/out" "$WORK/err"; fail "--check --target a checked stage b"; }
+"$BUILDER" build --check -f "$WORK/t.Dockerfile" "$WORK/tctx" >"$WORK/out" 2>"$WORK/err"
+grep -q "variable '\$UNSET_A'" "$WORK/out" && grep -q "variable '\$UNSET_B'" "$WORK/out" || { cat "$WORK/out" "$WORK/err"; fail "--check without --target skipped a stage"; }
+note "--check --target dispatches only the stages the target reaches"
+
 # A build without RUN (no sandbox needed): warnings summarised at the end in the order BuildKit
 # finds them (instruction parsing first, then dispatch), image stored.
 mkdir -p "$WORK/ctx"

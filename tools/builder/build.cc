@@ -155,7 +155,7 @@ Result<int> RunBuild(const BuildFlags& flags) {
     return std::optional<oci::ImageConfig>(image->config);
   };
   if (flags.check) {
-    // BuildKit's checks only, every stage, nothing built; exit 1 when anything was found.
+    // BuildKit's checks only, nothing built; exit 1 when anything was found.
     std::optional<parser::PatternMatcher> ignore;
     auto ignore_file = BUILDER_TRY(parser::LocateIgnoreFile(
         context, flags.file.empty() || stdin_dockerfile ? "" : dockerfile_path));
@@ -163,8 +163,16 @@ Result<int> RunBuild(const BuildFlags& flags) {
       auto patterns = BUILDER_TRY(parser::ReadIgnoreFile(*ignore_file));
       ignore = BUILDER_TRY(parser::PatternMatcher::Create(patterns));
     }
+    // With --target only the stages it reaches are dispatched, as BuildKit's lint request.
+    std::optional<std::set<std::size_t>> stages;
+    if (!flags.target.empty()) {
+      planner::BuildPlan plan = BUILDER_TRY(planner::PlanBuild(dockerfile, plan_options, resolve));
+      stages.emplace();
+      for (const auto& stage : plan.stages) stages->insert(stage.file_index);
+    }
     auto checked = BUILDER_TRY(RunBuildChecks({.dockerfile = &dockerfile, .build_args = plan_options.build_args,
-                                               .images = &images, .ignore = ignore ? &*ignore : nullptr}));
+                                               .images = &images, .ignore = ignore ? &*ignore : nullptr,
+                                               .stages = stages}));
     reporter->Finish();
     std::string name = flags.file.empty() || flags.file == "-" ? "Dockerfile" : flags.file;
     const auto& findings = checked.lint.findings();
