@@ -215,7 +215,8 @@ Result<int> RunBuild(const BuildFlags& flags) {
                                              .images = &images,
                                              .ignore = options.context.ignore ? &*options.context.ignore : nullptr,
                                              .stages = reached}));
-  if (checked.stopped) return Fail(std::move(*checked.stopped));
+  // The planner accepted this Dockerfile: a check that could not finish only costs warnings.
+  if (checked.stopped) reporter->Note("warning: build checks incomplete: " + checked.stopped->ToString());
   BUILDER_TRY(checked.lint.Error());
   for (const auto& spec : cache_to) options.inline_cache |= spec.type == cache::CacheSpec::Type::kInline;
   executor::ImportBuildCaches(store, cache_from, *transport, *reporter);
