@@ -7,6 +7,7 @@
 #include <span>
 #include <string_view>
 
+#include "base/path.h"
 #include "oci/platform.h"
 #include "oci/reference.h"
 #include "parser/shell_lexer.h"
@@ -349,10 +350,9 @@ class Checker {
     if (!from_context || !in_.ignored) return;
     for (const std::string& src : sources) {
       if (add && (src.starts_with("http://") || src.starts_with("https://") || src.starts_with("git@"))) continue;
-      std::string path = src;
-      while (path.starts_with("/")) path.erase(0, 1);
+      std::string path = CleanPath(src);  // filepath.Clean: a leading '/' stays (and so never matches)
       if (in_.ignored(path)) lint_.Run(kCopyIgnoredFile, c.range.start.line, c.range.end.line,
-                                       CopyIgnoredFileMessage(add ? "Add" : "Copy", src));
+                                       CopyIgnoredFileMessage(add ? "Add" : "Copy", path));
     }
   }
 

@@ -154,15 +154,10 @@ Result<int> RunBuild(const BuildFlags& flags) {
     if (!image) return std::optional<oci::ImageConfig>();
     return std::optional<oci::ImageConfig>(image->config);
   };
+  // The Dockerfile whose "<name>.dockerignore" may apply (none for the default name or stdin).
+  const std::string ignore_for = flags.file.empty() || stdin_dockerfile ? "" : dockerfile_path;
   if (flags.check) {
     // BuildKit's checks only, nothing built; exit 1 when anything was found.
-    std::optional<parser::PatternMatcher> ignore;
-    auto ignore_file = BUILDER_TRY(parser::LocateIgnoreFile(
-        context, flags.file.empty() || stdin_dockerfile ? "" : dockerfile_path));
-    if (ignore_file) {
-      auto patterns = BUILDER_TRY(parser::ReadIgnoreFile(*ignore_file));
-      ignore = BUILDER_TRY(parser::PatternMatcher::Create(patterns));
-    }
     // With --target only the stages it reaches are dispatched, as BuildKit's lint request.
     std::optional<std::set<std::size_t>> stages;
     if (!flags.target.empty()) {
@@ -171,8 +166,8 @@ Result<int> RunBuild(const BuildFlags& flags) {
       for (const auto& stage : plan.stages) stages->insert(stage.file_index);
     }
     auto checked = BUILDER_TRY(RunBuildChecks({.dockerfile = &dockerfile, .build_args = plan_options.build_args,
-                                               .images = &images, .ignore = ignore ? &*ignore : nullptr,
-                                               .stages = stages}));
+                                               .images = &images, .context = context,
+                                               .dockerfile_for_ignore = ignore_for, .stages = stages}));
     reporter->Finish();
     std::string name = flags.file.empty() || flags.file == "-" ? "Dockerfile" : flags.file;
     const auto& findings = checked.lint.findings();
@@ -187,8 +182,7 @@ Result<int> RunBuild(const BuildFlags& flags) {
 
   executor::ExecuteOptions options;
   options.context.dir = context;
-  auto ignore_path = BUILDER_TRY(parser::LocateIgnoreFile(
-      context, flags.file.empty() || stdin_dockerfile ? "" : dockerfile_path));
+  auto ignore_path = BUILDER_TRY(parser::LocateIgnoreFile(context, ignore_for));
   if (ignore_path) {
     auto patterns = BUILDER_TRY(parser::ReadIgnoreFile(*ignore_path));
     options.context.ignore = BUILDER_TRY(parser::PatternMatcher::Create(patterns));
@@ -213,7 +207,8 @@ Result<int> RunBuild(const BuildFlags& flags) {
   auto checked = BUILDER_TRY(RunBuildChecks({.dockerfile = &dockerfile,
                                              .build_args = plan_options.build_args,
                                              .images = &images,
-                                             .ignore = options.context.ignore ? &*options.context.ignore : nullptr,
+                                             .context = context,
+                                             .dockerfile_for_ignore = ignore_for,
                                              .stages = reached}));
   // The planner accepted this Dockerfile: a check that could not finish only costs warnings.
   if (checked.stopped) reporter->Note("warning: build checks incomplete: " + checked.stopped->ToString());

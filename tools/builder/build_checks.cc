@@ -1,9 +1,21 @@
 // Wiring of the linter module to the build's inputs.
 #include "build_checks.h"
 
+#include <algorithm>
+
 #include "linter/dockerfile_checks.h"
+#include "parser/ignore_file.h"
+#include "parser/pattern_matcher.h"
 
 namespace builder::cli {
+namespace {
+
+bool IsExclusion(const std::string& pattern) {
+  std::size_t first = pattern.find_first_not_of(" \t");
+  return first != std::string::npos && pattern[first] == '!';
+}
+
+}  // namespace
 
 Result<CheckOutcome> RunBuildChecks(const BuildChecks& checks) {
   std::string directive = checks.dockerfile->directives.check.value_or("");
@@ -23,9 +35,19 @@ Result<CheckOutcome> RunBuildChecks(const BuildChecks& checks) {
           linter::BaseImageInfo{image->config.config.env, image->config.config.shell});
     };
   }
-  if (checks.ignore) {
-    const parser::PatternMatcher* ignore = checks.ignore;
-    input.ignored = [ignore](const std::string& path) {
+  // As BuildKit, an ignore file with exclusions ('!') is not judged: whether a file under an
+  // excluded directory is brought back cannot be told statically.
+  std::optional<parser::PatternMatcher> ignore;
+  if (!checks.context.empty()) {
+    auto file = BUILDER_TRY(parser::LocateIgnoreFile(checks.context, checks.dockerfile_for_ignore));
+    if (file) {
+      auto patterns = BUILDER_TRY(parser::ReadIgnoreFile(*file));
+      bool exclusions = std::any_of(patterns.begin(), patterns.end(), IsExclusion);
+      if (!exclusions) ignore = BUILDER_TRY(parser::PatternMatcher::Create(patterns));
+    }
+  }
+  if (ignore) {
+    input.ignored = [&ignore](const std::string& path) {
       auto m = ignore->MatchesOrParentMatches(path);
       return m && *m;
     };

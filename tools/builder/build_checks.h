@@ -12,7 +12,6 @@
 #include "executor/image_source.h"
 #include "linter/linter.h"
 #include "parser/instructions.h"
-#include "parser/pattern_matcher.h"
 
 namespace builder::cli {
 
@@ -20,7 +19,10 @@ struct BuildChecks {
   const parser::Dockerfile* dockerfile = nullptr;
   std::map<std::string, std::string> build_args;
   executor::ImageSource* images = nullptr;           ///< FROM images' Env and Shell; null: none
-  const parser::PatternMatcher* ignore = nullptr;    ///< .dockerignore; null: nothing ignored
+  /// For CopyIgnoredFile: the context dir and the Dockerfile path whose ignore file applies
+  /// (parser::LocateIgnoreFile); an empty context: nothing is ignored.
+  std::string context;
+  std::string dockerfile_for_ignore;
   std::optional<std::set<std::size_t>> stages;       ///< the stages the build reaches; nullopt: all
 };
 
