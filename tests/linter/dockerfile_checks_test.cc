@@ -36,13 +36,13 @@ TEST_CASE("secret-looking ARG and ENV keys, with the public allowance") {
   CHECK(f[1] == "SecretsUsedInArgOrEnv@4: Do not use ARG or ENV instructions for sensitive data (ENV \"AWS_SECRET_ACCESS_KEY\")");
 }
 
-TEST_CASE("UndefinedVar: ENV words expand before any is set; ARG without value still declares") {
+TEST_CASE("UndefinedVar: ENV words expand before any is set, ARG without value still declares") {
   auto f = Check("FROM scratch\nARG NOVALUE\nENV A=1 B=$A\nLABEL x=$NOVALUE y=$B\n");
   REQUIRE(f.size() == 1);
   CHECK(f[0] == "UndefinedVar@3: Usage of undefined variable '$A'");
 }
 
-TEST_CASE("UndefinedVar: meta ARGs need redeclaring; base image Env counts; RUN is not checked") {
+TEST_CASE("UndefinedVar: meta ARGs need redeclaring, base image Env counts, RUN is not checked") {
   CheckInput in;
   in.resolve_base = [](const std::string& image) -> Result<std::optional<BaseImageInfo>> {
     CHECK(image == "img:1");
@@ -89,7 +89,7 @@ TEST_CASE("FROM arguments: undeclared with suggestion, invalid default, constant
   CHECK(f[3] == "FromPlatformFlagConstDisallowed@6: FROM --platform flag should not use constant value \"linux/amd64\"");
 }
 
-TEST_CASE("only the stages asked for are dispatched; text rules cover every stage") {
+TEST_CASE("only the stages asked for are dispatched, text rules cover every stage") {
   CheckInput in;
   in.stages = std::set<std::size_t>{1};
   auto f = Check("FROM scratch AS unused\nCMD a\nMAINTAINER x\nFROM scratch\nCMD b\n", in);

@@ -25,7 +25,7 @@ TEST_CASE("one finding on the first line: four lines of context below, none abov
         "   1 | >>> FROM a\n   2 |     B\n   3 |     C\n--------------------\n");
 }
 
-TEST_CASE("a multi-line range pads by one each side; findings sorted by line") {
+TEST_CASE("a multi-line range pads by one each side, findings sorted by line") {
   std::string src = "L1\nL2\nL3\nL4\nL5\nL6\nL7";
   std::string out = FormatCheckReport({At(6, 6, "Late"), At(3, 4, "Early")}, "df", src);
   CHECK(out.starts_with("Check complete, 2 warnings have been found!\n\nWARNING: Early"));
