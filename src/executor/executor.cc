@@ -148,10 +148,12 @@ Result<BuildOutcome> Execute(const oci::ImageStore& store, const planner::BuildP
         image.lowers = {empty};
       }
       oci::Platform platform = image.config.platform();
-      // The layer compression is part of the key: a hit must give the blobs asked for.
-      image.key = planner::BaseKey(image.base_digest,
-                                   platform.os + "/" + platform.architecture + " " +
-                                       std::string(oci::CompressionName(options.compression)));
+      // The layer compression and SOURCE_DATE_EPOCH are part of the key: a hit must give the
+      // blobs asked for (clamped mtimes, history stamped with the epoch).
+      std::string variant = platform.os + "/" + platform.architecture + " " +
+                            std::string(oci::CompressionName(options.compression));
+      if (options.source_date_epoch) variant += " epoch " + std::to_string(*options.source_date_epoch);
+      image.key = planner::BaseKey(image.base_digest, variant);
     }
     std::string label = plan.stages.size() > 1 ? stage.stage_name : "";
     BUILDER_TRY(RunStage(state, stage, label, image));

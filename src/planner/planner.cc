@@ -539,7 +539,7 @@ std::optional<std::string> UnusedBuildArgsWarning(const PlanOptions& options,
                                                   const std::set<std::string>& used) {
   std::string list;
   for (const auto& [k, v] : options.build_args)
-    if (!used.count(k) && !IsPredefinedArg(k)) list += (list.empty() ? "" : " ") + k;
+    if (!used.count(k) && !IsPredefinedArg(k) && k != "SOURCE_DATE_EPOCH") list += (list.empty() ? "" : " ") + k;
   if (list.empty()) return std::nullopt;
   return "one or more build-args [" + list + "] were not consumed";
 }
