@@ -18,6 +18,7 @@
 #include "base/subprocess.h"
 #include "executor/container_owner.h"
 #include "executor/run_step.h"
+#include "executor/secret_mounts.h"
 #include "executor/url_fetch.h"
 #include "oci/user_db.h"
 #include "oci/layer_stream.h"
@@ -184,6 +185,7 @@ Result<std::vector<sandbox::BindMount>> PrepareMounts(BuildState& state, const p
   std::vector<sandbox::BindMount> binds;
   for (std::size_t i = 0; i < run.mounts.size(); ++i) {
     const planner::RunMount& m = run.mounts[i];
+    if (m.type == "secret" || m.type == "ssh") continue;  // SecretMounts, right before the RUN
     std::string host;
     if (m.type == "tmpfs") {
       host = scratch + "-tmpfs-" + std::to_string(i);
@@ -396,6 +398,9 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
             ro.network_override = state.network == "default" ? "" : state.network;
             ro.default_network = state.default_network;
             ro.binds = binds;
+            SecretMounts secrets = BUILDER_TRY(SecretMounts::Prepare(state.secrets, action));
+            ro.binds.insert(ro.binds.end(), secrets.binds().begin(), secrets.binds().end());
+            ro.secret_env = secrets.env();
             ro.on_line = [&](std::string_view line) { report.Output(id, line); };
             return RunInSandbox(action, view, ro);
           } else if constexpr (std::is_same_v<T, planner::CopyStep>) {

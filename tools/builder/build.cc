@@ -45,6 +45,8 @@ struct BuildFlags {
   std::vector<std::string> insecure;
   std::vector<std::string> cache_from;
   std::vector<std::string> cache_to;
+  std::vector<std::string> secrets;
+  std::vector<std::string> ssh;
   std::string context;
 };
 
@@ -153,6 +155,10 @@ Result<int> RunBuild(const BuildFlags& flags) {
   for (const auto& w : plan.warnings) reporter->Note("WARNING: " + w);
 
   executor::ExecuteOptions options;
+  executor::BuildSecrets secrets;  // agents it started die with it, after the build
+  for (const auto& s : flags.secrets) BUILDER_TRY(secrets.AddSecret(s));
+  for (const auto& s : flags.ssh) BUILDER_TRY(secrets.AddSsh(s));
+  options.secrets = &secrets;
   options.context.dir = context;
   auto ignore_path = BUILDER_TRY(parser::LocateIgnoreFile(
       context, flags.file.empty() || stdin_dockerfile ? "" : dockerfile_path));
@@ -221,6 +227,10 @@ void RegisterBuild(CLI::App& app, int* status) {
                   "Import build cache: type=registry,ref=REF, type=local,src=DIR, or an image REF");
   cmd->add_option("--cache-to", flags.cache_to,
                   "Export build cache: type=registry,ref=REF, type=local,dest=DIR (mode=min|max), type=inline");
+  cmd->add_option("--secret", flags.secrets,
+                  "Secret for RUN --mount=type=secret: id=ID[,src=FILE|env=VAR]");
+  cmd->add_option("--ssh", flags.ssh,
+                  "Agent socket or keys for RUN --mount=type=ssh: default|ID[=SOCKET|KEY[,KEY...]]");
   cmd->add_option("CONTEXT", flags.context, "Build context directory")->required();
   cmd->callback([status] {
     auto r = RunBuild(flags);
