@@ -150,6 +150,7 @@ Result<std::pair<std::string, std::string>> CopySource(BuildState& state, const 
     std::string dir = BUILDER_TRY(MaterializeStage(state, from, true));
     return std::make_pair(dir, "stage " + from.key.hex());
   }
+  if (!copy.from_dir.empty()) return std::make_pair(copy.from_dir, "dir " + copy.from_dir_digest);
   if (state.images) {
     auto found = BUILDER_TRY(state.images->Resolve(copy.from_image, "COPY --from image"));
     if (!found) return Fail(ErrorCode::kInvalidArgument, "COPY --from=scratch copies nothing");
@@ -209,6 +210,9 @@ Result<std::vector<sandbox::BindMount>> PrepareMounts(BuildState& state, const p
       StageImage& from = state.stages.at(static_cast<std::size_t>(m.from_stage));
       root = BUILDER_TRY(MaterializeStage(state, from, true));
       inputs->hashes["RUN --mount " + m.target] = "stage " + from.key.hex();
+    } else if (!m.from_dir.empty()) {
+      root = m.from_dir;
+      inputs->hashes["RUN --mount " + m.target] = "dir " + m.from_dir_digest;
     } else if (!m.from_image.empty()) {
       std::optional<oci::StoredImage> image;
       if (state.images) {
@@ -298,7 +302,7 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
     BuildContext source = *state.context;
     cache::StepInputs inputs;
     std::function<Result<void>()> rehash;  // the summaries a miss explains and records
-    if (copy && (copy->from_stage >= 0 || !copy->from_image.empty())) {
+    if (copy && (copy->from_stage >= 0 || !copy->from_image.empty() || !copy->from_dir.empty())) {
       auto from = CopySource(state, *copy);
       if (!from) return fail_step(std::move(from.error()));
       source = BuildContext{from->first, std::nullopt};

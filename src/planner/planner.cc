@@ -189,6 +189,10 @@ Result<Step> PlanRun(StageState& s, const parser::RunInst& run) {
         mount.from_stage = s.links->by_index[std::stoul(m.from)];
       } else if (s.links && s.links->by_name.count(lowered)) {
         mount.from_stage = s.links->by_name.at(lowered);
+      } else if (const NamedContext* named = FindNamedContext(s.options->named_contexts, m.from)) {
+        mount.from_image = named->image;
+        mount.from_dir = named->dir;
+        mount.from_dir_digest = named->dir_digest;
       } else {
         mount.from_image = m.from;
       }
@@ -232,6 +236,10 @@ Result<Step> PlanCopy(StageState& s, const parser::CopyBase& inst, bool add,
       step.from_stage = s.links->by_index[n];
     } else if (s.links && s.links->by_name.count(lowered)) {
       step.from_stage = s.links->by_name.at(lowered);
+    } else if (const NamedContext* named = FindNamedContext(s.options->named_contexts, from)) {
+      step.from_image = named->image;
+      step.from_dir = named->dir;
+      step.from_dir_digest = named->dir_digest;
     } else {
       step.from_image = from;
     }

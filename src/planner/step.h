@@ -28,6 +28,8 @@ struct RunMount {
   std::string source;  ///< bind: path in the source ("" = its root); cache: path in from
   int from_stage = -1;     ///< bind/cache from a stage (index into BuildPlan::stages)
   std::string from_image;  ///< bind/cache from an image
+  std::string from_dir;         ///< bind from a named local context (--build-context NAME=DIR)
+  std::string from_dir_digest;  ///< its content digest: the mount's cache input
   bool read_only = true;
   std::string cache_id;  ///< cache: id, defaulting to the target
   unsigned mode = 0755;  ///< cache: mode of a new cache dir; secret: 0400, ssh: 0600 by default
@@ -68,6 +70,8 @@ struct CopyStep {
   bool unpack = true;    ///< ADD: extract local archives
   int from_stage = -1;     ///< COPY --from=<stage>: index into BuildPlan::stages
   std::string from_image;  ///< COPY --from=<image>: an image reference
+  std::string from_dir;         ///< COPY --from=<named local context>: its absolute path
+  std::string from_dir_digest;  ///< its content digest: the step's cache input
 };
 
 /// WORKDIR: the directory is created (BuildKit does this as a file operation with a layer).

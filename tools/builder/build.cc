@@ -14,6 +14,7 @@
 #include "executor/archive_extract.h"
 #include "executor/cache_exchange.h"
 #include "executor/executor.h"
+#include "executor/named_contexts.h"
 #include "oci/image_store.h"
 #include "oci/remove_tree.h"
 #include "parser/ast.h"
@@ -47,6 +48,7 @@ struct BuildFlags {
   std::vector<std::string> cache_to;
   std::vector<std::string> secrets;
   std::vector<std::string> ssh;
+  std::vector<std::string> build_contexts;
   std::string context;
 };
 
@@ -114,6 +116,7 @@ Result<int> RunBuild(const BuildFlags& flags) {
 
   planner::PlanOptions plan_options;
   plan_options.target = flags.target;
+  plan_options.named_contexts = BUILDER_TRY(executor::ResolveNamedContexts(store, flags.build_contexts));
   for (const auto& arg : flags.build_args) {
     auto eq = arg.find('=');
     if (eq != std::string::npos) {
@@ -231,6 +234,8 @@ void RegisterBuild(CLI::App& app, int* status) {
                   "Secret for RUN --mount=type=secret: id=ID[,src=FILE|env=VAR]");
   cmd->add_option("--ssh", flags.ssh,
                   "Agent socket or keys for RUN --mount=type=ssh: default|ID[=SOCKET|KEY[,KEY...]]");
+  cmd->add_option("--build-context", flags.build_contexts,
+                  "Additional build context: NAME=DIR|docker-image://REF|oci-layout://PATH[:TAG]");
   cmd->add_option("CONTEXT", flags.context, "Build context directory")->required();
   cmd->callback([status] {
     auto r = RunBuild(flags);
