@@ -140,7 +140,7 @@ Result<void> BuildSecrets::AddSsh(std::string_view flag) {
   // Key files (BuildKit loads them into an agent of its own): one ssh-agent per id, owned by the
   // build, in the foreground (-D) so that it stays our child and dies with this object.
   BUILDER_TRY(EnsureDir());
-  std::string socket = dir_ + "/ssh-agent-" + std::to_string(own_sockets_.size());
+  std::string socket = dir_ + "/ssh-agent-" + std::to_string(agents_.size());
   auto agent = Spawn(SpawnOptions{.argv = {"ssh-agent", "-D", "-a", socket},
                                   .pipe_stdout = true,
                                   .pipe_stderr = true,
@@ -166,7 +166,6 @@ Result<void> BuildSecrets::AddSsh(std::string_view flag) {
       return Fail(ErrorCode::kInvalidArgument, "--ssh " + id + ": ssh-add " + p + ": " + added->status.ToString() +
                                                    (added->err.empty() ? "" : ": " + added->err));
   }
-  own_sockets_.push_back(socket);
   ssh_[id] = socket;
   return {};
 }
@@ -181,8 +180,5 @@ const std::string* BuildSecrets::ssh_socket(const std::string& id) const {
   return it == ssh_.end() ? nullptr : &it->second;
 }
 
-bool BuildSecrets::owns_socket(const std::string& path) const {
-  return std::find(own_sockets_.begin(), own_sockets_.end(), path) != own_sockets_.end();
-}
 
 }  // namespace builder::executor

@@ -43,9 +43,6 @@ class BuildSecrets {
   const std::string* secret(const std::string& id) const;
   /// The agent socket of an ssh id, or nullptr.
   const std::string* ssh_socket(const std::string& id) const;
-  /// Whether a socket is one of the agents this object started (so its owner and mode may be
-  /// changed for the RUN's user).
-  bool owns_socket(const std::string& path) const;
 
  private:
   [[nodiscard]] Result<void> EnsureDir();
@@ -53,7 +50,6 @@ class BuildSecrets {
   std::string dir_;
   std::map<std::string, std::string> secrets_;
   std::map<std::string, std::string> ssh_;
-  std::vector<std::string> own_sockets_;
   std::vector<std::unique_ptr<Child>> agents_;
 };
 

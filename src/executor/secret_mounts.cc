@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "base/unique_fd.h"
+#include "executor/agent_proxy.h"
 #include "executor/container_owner.h"
 #include "oci/remove_tree.h"
 
@@ -33,11 +34,16 @@ Result<void> WriteSecretFile(const std::string& path, const std::string& value, 
 }  // namespace
 
 SecretMounts::SecretMounts(SecretMounts&& other) noexcept
-    : dir_(std::exchange(other.dir_, "")), binds_(std::move(other.binds_)), env_(std::move(other.env_)) {}
+    : dir_(std::exchange(other.dir_, "")),
+      binds_(std::move(other.binds_)),
+      env_(std::move(other.env_)),
+      proxies_(std::move(other.proxies_)) {}
 
 SecretMounts& SecretMounts::operator=(SecretMounts&& other) noexcept {
   if (this != &other) {
+    proxies_.clear();
     if (!dir_.empty()) (void)oci::RemoveTree(dir_);
+    proxies_ = std::move(other.proxies_);
     dir_ = std::exchange(other.dir_, "");
     binds_ = std::move(other.binds_);
     env_ = std::move(other.env_);
@@ -46,7 +52,16 @@ SecretMounts& SecretMounts::operator=(SecretMounts&& other) noexcept {
 }
 
 SecretMounts::~SecretMounts() {
+  proxies_.clear();  // each joins its thread and removes its socket
   if (!dir_.empty()) (void)oci::RemoveTree(dir_);
+}
+
+Result<void> SecretMounts::EnsureDir(const BuildSecrets& secrets) {
+  if (!dir_.empty()) return {};
+  std::string templ = secrets.dir() + "/run-XXXXXX";
+  if (!mkdtemp(templ.data())) return FailErrno("mkdtemp " + templ, errno);
+  dir_ = templ;
+  return {};
 }
 
 Result<SecretMounts> SecretMounts::Prepare(const BuildSecrets* secrets, const planner::RunStep& run) {
@@ -63,13 +78,13 @@ Result<SecretMounts> SecretMounts::Prepare(const BuildSecrets* secrets, const pl
                                                 "\" forwarded from the client (pass it with --ssh " + m.secret_id + "=...)");
         continue;
       }
-      // The agent builder started may take the mount's owner and mode; a forwarded socket of
-      // the user's keeps its own (it is theirs to change).
-      if (secrets->owns_socket(*socket)) {
-        BUILDER_TRY(ChownToContainer(*socket, m.uid, m.gid));
-        if (chmod(socket->c_str(), m.mode) != 0) return FailErrno("chmod " + *socket, errno);
-      }
-      out.binds_.push_back({*socket, m.target, false});
+      // A relay of the RUN's own carries the mount's owner and mode (BuildKit's forwarding).
+      BUILDER_TRY(out.EnsureDir(*secrets));
+      std::string path = out.dir_ + "/ssh-" + std::to_string(files++);
+      auto proxy = AgentProxy::Start(*socket, path, m.uid, m.gid, m.mode);
+      if (!proxy) return Fail(std::move(proxy.error()).Context("forward ssh agent " + m.secret_id));
+      out.proxies_.push_back(std::move(*proxy));
+      out.binds_.push_back({path, m.target, false});
       if (!ssh_env) out.env_.push_back("SSH_AUTH_SOCK=" + m.target);
       ssh_env = true;
       continue;
@@ -84,11 +99,7 @@ Result<SecretMounts> SecretMounts::Prepare(const BuildSecrets* secrets, const pl
     }
     if (!m.secret_env.empty()) out.env_.push_back(m.secret_env + "=" + *value);
     if (m.target.empty()) continue;
-    if (out.dir_.empty()) {
-      std::string templ = secrets->dir() + "/run-XXXXXX";
-      if (!mkdtemp(templ.data())) return FailErrno("mkdtemp " + templ, errno);
-      out.dir_ = templ;
-    }
+    BUILDER_TRY(out.EnsureDir(*secrets));
     std::string path = out.dir_ + "/" + std::to_string(files++);
     BUILDER_TRY(WriteSecretFile(path, *value, m));
     out.binds_.push_back({path, m.target, true});

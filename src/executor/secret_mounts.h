@@ -1,10 +1,12 @@
 // One RUN's secret and ssh mounts made real: secret files, forwarded agent sockets, env entries.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "base/error.h"
+#include "executor/agent_proxy.h"
 #include "executor/build_secrets.h"
 #include "planner/step.h"
 #include "sandbox/sandbox_spec.h"
@@ -36,9 +38,12 @@ class SecretMounts {
   const std::vector<std::string>& env() const { return env_; }
 
  private:
+  [[nodiscard]] Result<void> EnsureDir(const BuildSecrets& secrets);
+
   std::string dir_;
   std::vector<sandbox::BindMount> binds_;
   std::vector<std::string> env_;
+  std::vector<std::unique_ptr<AgentProxy>> proxies_;  ///< one per ssh mount, for the RUN only
 };
 
 }  // namespace builder::executor

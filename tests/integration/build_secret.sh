@@ -52,9 +52,9 @@ RUN test -z "$TOKEN" && env > /env-after
 DF
 export TOKEN_VAR="$VALUE"
 common=(--secret "id=tok,src=$base/secret.txt" --secret id=envtok,env=TOKEN_VAR)
-bld build --progress plain "${common[@]}" -t sec:1 "$ctx" >"$WORK/plain.out" 2>&1 ||
+bld build --network none --progress plain "${common[@]}" -t sec:1 "$ctx" >"$WORK/plain.out" 2>&1 ||
   { cat "$WORK/plain.out"; fail "secret build failed"; }
-bld build --progress json --no-cache "${common[@]}" -t sec:2 "$ctx" >"$WORK/json.out" 2>&1 ||
+bld build --network none --progress json --no-cache "${common[@]}" -t sec:2 "$ctx" >"$WORK/json.out" 2>&1 ||
   { cat "$WORK/json.out"; fail "secret build (json) failed"; }
 grep -q optional-skipped "$WORK/plain.out" || fail "the optional missing secret did not run its RUN"
 
@@ -86,7 +86,7 @@ ls /dev/shm/builder-secrets-* >/dev/null 2>&1 && [ "$PART" = root ] && fail "a s
 # The cache key does not depend on the value: another value hits the cache.
 printf 'other' >"$base/secret2.txt"
 [ "$PART" = rootless ] && chown "$SUBID_UID:$SUBID_GID" "$base/secret2.txt"
-bld build --progress plain --secret "id=tok,src=$base/secret2.txt" --secret id=envtok,env=TOKEN_VAR \
+bld build --network none --progress plain --secret "id=tok,src=$base/secret2.txt" --secret id=envtok,env=TOKEN_VAR \
   -t sec:3 "$ctx" >"$WORK/again.out" 2>&1 || { cat "$WORK/again.out"; fail "rebuild"; }
 grep -q "CACHED" "$WORK/again.out" || fail "a secret's value changed the cache key"
 
@@ -95,14 +95,14 @@ cat >"$ctx/Dockerfile" <<'DF'
 FROM busybox
 RUN --mount=type=secret,id=needed,required=true true
 DF
-bld build --progress plain "$ctx" >"$WORK/req.out" 2>&1 && fail "a missing required secret built"
+bld build --network none --progress plain "$ctx" >"$WORK/req.out" 2>&1 && fail "a missing required secret built"
 grep -q "secret needed: not found" "$WORK/req.out" || { cat "$WORK/req.out"; fail "the error does not name the secret"; }
 cat >"$ctx/Dockerfile" <<'DF'
 FROM busybox
 RUN --mount=type=secret,id=tok,env=TOKEN false
 DF
-bld build --progress plain "${common[@]}" "$ctx" >"$WORK/fail.out" 2>&1 && fail "false built"
+bld build --network none --progress plain "${common[@]}" "$ctx" >"$WORK/fail.out" 2>&1 && fail "false built"
 grep -a -q -F -- "$VALUE" "$WORK/fail.out" && fail "the secret is in a failing step's error"
-bld build --secret id=tok "$ctx" >"$WORK/bad.out" 2>&1 && fail "--secret id=tok without a file built"
+bld build --network none --secret id=tok "$ctx" >"$WORK/bad.out" 2>&1 && fail "--secret id=tok without a file built"
 grep -q "builder: error: --secret id=tok" "$WORK/bad.out" || { cat "$WORK/bad.out"; fail "no clear --secret error"; }
 note "ok"

@@ -60,21 +60,26 @@ mkdir -p "$ctx"
 cat >"$ctx/Dockerfile" <<'DF'
 FROM sshbase
 RUN --mount=type=ssh echo "$SSH_AUTH_SOCK" > /default-sock && ssh-add -l > /default-keys
-RUN --mount=type=ssh,id=filekey,target=/tmp/agent.sock,required=true \
+RUN --mount=type=ssh,id=filekey,target=/tmp/agent.sock,required=true,uid=1000,gid=1000,mode=0600 \
     echo "$SSH_AUTH_SOCK" > /file-sock && ssh-add -l > /file-keys
+USER 1000
+RUN --mount=type=ssh,uid=1000 ssh-add -l > /tmp/user-keys && stat -c '%u %a' "$SSH_AUTH_SOCK" > /tmp/user-sock
+USER root
 RUN --mount=type=ssh,id=nosuch echo "skipped:${SSH_AUTH_SOCK:-unset}" > /skipped
 DF
 [ "$PART" = rootless ] && chown -R "$SUBID_UID:$SUBID_GID" "$ctx"
-bld build --progress plain --ssh default --ssh "filekey=$base/file_key" -t ssh:1 "$ctx" >"$WORK/out" 2>&1 ||
+bld build --network none --progress plain --ssh default --ssh "filekey=$base/file_key" -t ssh:1 "$ctx" >"$WORK/out" 2>&1 ||
   { cat "$WORK/out"; fail "ssh build failed"; }
-got() { bld run --rm ssh:1 cat "$1"; }
+got() { bld run --rm --network none ssh:1 cat "$1"; }
 [ "$(got /default-sock)" = /run/buildkit/ssh_agent.0 ] || fail "SSH_AUTH_SOCK: $(got /default-sock)"
 got /default-keys | grep -q -F "$agent_fp" || fail "the test's agent key not listed: $(got /default-keys)"
 [ "$(got /file-sock)" = /tmp/agent.sock ] || fail "SSH_AUTH_SOCK with a target: $(got /file-sock)"
 got /file-keys | grep -q -F "$file_fp" || fail "the key file not in builder's agent: $(got /file-keys)"
 got /file-keys | grep -q -F "$agent_fp" && fail "builder's agent holds the other key"
+got /tmp/user-keys | grep -q -F "$agent_fp" || fail "a RUN as uid 1000 did not reach the agent: $(got /tmp/user-keys)"
+[ "$(got /tmp/user-sock)" = "1000 600" ] || fail "the socket's owner and mode: $(got /tmp/user-sock)"
 [ "$(got /skipped)" = skipped:unset ] || fail "a missing optional ssh id: $(got /skipped)"
-bld run --rm ssh:1 sh -c 'test ! -e /run/buildkit && test ! -e /tmp/agent.sock' || fail "a socket mount point stayed in the image"
+bld run --rm --network none ssh:1 sh -c 'test ! -e /run/buildkit && test ! -e /tmp/agent.sock' || fail "a socket mount point stayed in the image"
 pgrep -f "ssh-agent -D -a .*builder-secrets" && fail "builder's ssh-agent outlived the build"
 grep -a -q "PRIVATE KEY" "$WORK/out" && fail "a key in the progress output"
 
@@ -82,8 +87,8 @@ cat >"$ctx/Dockerfile" <<'DF'
 FROM sshbase
 RUN --mount=type=ssh,id=needed,required=true true
 DF
-bld build --progress plain "$ctx" >"$WORK/req.out" 2>&1 && fail "a missing required ssh id built"
+bld build --network none --progress plain "$ctx" >"$WORK/req.out" 2>&1 && fail "a missing required ssh id built"
 grep -q 'no SSH key "needed" forwarded' "$WORK/req.out" || { cat "$WORK/req.out"; fail "the error does not name the id"; }
-bld build --ssh "x=$base/nope" "$ctx" >"$WORK/bad.out" 2>&1 && fail "a missing key file built"
+bld build --network none --ssh "x=$base/nope" "$ctx" >"$WORK/bad.out" 2>&1 && fail "a missing key file built"
 grep -q "builder: error: --ssh x" "$WORK/bad.out" || { cat "$WORK/bad.out"; fail "no clear --ssh error"; }
 note "ok"
