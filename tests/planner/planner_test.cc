@@ -306,8 +306,8 @@ TEST_CASE("RUN --mount: targets against WORKDIR, stage sources, secret mounts pl
 namespace builder::planner {
 namespace {
 
-// Every real-world Dockerfile in testdata plans without error (bases faked; windows and
-// secret-mount cases may report kUnsupported, nothing else).
+// Every real-world Dockerfile in testdata plans without error (bases faked; windows
+// cases may report kUnsupported, nothing else).
 TEST_CASE("the real-* testdata Dockerfiles plan") {
   namespace fs = std::filesystem;
   int planned = 0;
