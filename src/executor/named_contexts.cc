@@ -14,8 +14,10 @@
 #include "oci/annotations.h"
 #include "oci/archive_loader.h"
 #include "oci/image_index.h"
+#include "oci/merged_view.h"
 #include "oci/reference.h"
 #include "oci/remove_tree.h"
+#include "parser/ignore_file.h"
 
 namespace builder::executor {
 namespace {
@@ -102,6 +104,12 @@ Result<planner::NamedContext> LocalDir(const oci::ImageStore& store, const std::
   cache::FileHashCache hashes = BUILDER_TRY(cache::FileHashCache::Open(store, abs));
   cache::HashTreeOptions options;
   options.need_entries = false;
+  BuildContext source = BUILDER_TRY(NamedDirSource(abs));
+  if (source.ignore) {
+    const parser::PatternMatcher& ignore = *source.ignore;
+    options.ignore = [&ignore](std::string_view p, bool) { return ignore.MatchesOrParentMatches(p); };
+    options.descend_ignored_dirs = ignore.exclusions();
+  }
   auto tree = hashes.HashTree(fd.get(), ".", options);
   if (!tree) return Fail(std::move(tree.error()).Context("hash " + where));
   (void)hashes.Save();  // a cache not saved only costs the next build a re-read
@@ -112,6 +120,29 @@ Result<planner::NamedContext> LocalDir(const oci::ImageStore& store, const std::
 }
 
 }  // namespace
+
+Result<BuildContext> NamedDirSource(const std::string& dir) {
+  BuildContext source{dir, std::nullopt};
+  auto ignore_path = BUILDER_TRY(parser::LocateIgnoreFile(dir, ""));
+  if (ignore_path) {
+    auto patterns = BUILDER_TRY(parser::ReadIgnoreFile(*ignore_path));
+    source.ignore = BUILDER_TRY(parser::PatternMatcher::Create(patterns));
+  }
+  return source;
+}
+
+Result<std::string> FilteredNamedDir(const std::string& dir, const std::string& scratch) {
+  BuildContext source = BUILDER_TRY(NamedDirSource(dir));
+  if (!source.ignore) return dir;
+  std::string empty = scratch + "-lower", copy = scratch;
+  BUILDER_TRY(MakeDirs(empty));
+  BUILDER_TRY(MakeDirs(copy));
+  planner::CopyStep all;
+  all.sources = {"/"};
+  all.dest = "/";
+  BUILDER_TRY(CopyIntoUpper(source, all, oci::MergedView({empty}), copy));
+  return copy;
+}
 
 Result<planner::NamedContexts> ResolveNamedContexts(const oci::ImageStore& store,
                                                     const std::vector<std::string>& values) {

@@ -17,6 +17,7 @@
 #include "base/sha256.h"
 #include "base/subprocess.h"
 #include "executor/container_owner.h"
+#include "executor/named_contexts.h"
 #include "executor/run_step.h"
 #include "executor/secret_mounts.h"
 #include "executor/url_fetch.h"
@@ -211,7 +212,7 @@ Result<std::vector<sandbox::BindMount>> PrepareMounts(BuildState& state, const p
       root = BUILDER_TRY(MaterializeStage(state, from, true));
       inputs->hashes["RUN --mount " + m.target] = "stage " + from.key.hex();
     } else if (!m.from_dir.empty()) {
-      root = m.from_dir;
+      root = BUILDER_TRY(FilteredNamedDir(m.from_dir, scratch + "-named-" + std::to_string(i)));
       inputs->hashes["RUN --mount " + m.target] = "dir " + m.from_dir_digest;
     } else if (!m.from_image.empty()) {
       std::optional<oci::StoredImage> image;
@@ -306,6 +307,11 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
       auto from = CopySource(state, *copy);
       if (!from) return fail_step(std::move(from.error()));
       source = BuildContext{from->first, std::nullopt};
+      if (!copy->from_dir.empty()) {
+        auto named = NamedDirSource(copy->from_dir);
+        if (!named) return fail_step(std::move(named.error()));
+        source = std::move(*named);
+      }
       for (const auto& [k, v] : step.args) inputs.hashes["build arg " + k] = Sha256Hex(v);
       inputs.hashes["COPY --from"] = from->second;
     } else {

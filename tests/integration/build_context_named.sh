@@ -25,19 +25,25 @@ b build --network none -q -t other:1 "$ctx" >/dev/null
 mkdir -p "$WORK/extra/sub"
 echo from-dir >"$WORK/extra/file"
 echo deep >"$WORK/extra/sub/deep"
+echo ignored >"$WORK/extra/skipped.log"
+echo '*.log' >"$WORK/extra/.dockerignore"
 cat >"$ctx/Dockerfile" <<'DF'
 FROM extra AS rootfs
 FROM busybox
 COPY --from=extra file /copied
-RUN --mount=from=extra,target=/m cat /m/sub/deep > /mounted
+RUN --mount=from=extra,target=/m cat /m/sub/deep > /mounted && test ! -e /m/skipped.log
 COPY --from=rootfs /sub/deep /from-stage
+COPY --from=extra . /all/
 DF
 b build --network none --progress plain --build-context "extra=$WORK/extra" -t dir:1 "$ctx" >"$WORK/dir.out" 2>&1
 [ "$(b run --rm --network none dir:1 cat /copied)" = from-dir ] || fail "COPY --from=<dir context>"
 [ "$(b run --rm --network none dir:1 cat /mounted)" = deep ] || fail "RUN --mount from=<dir context>"
 [ "$(b run --rm --network none dir:1 cat /from-stage)" = deep ] || fail "FROM <dir context>"
+b run --rm --network none dir:1 sh -c "test ! -e /all/skipped.log" || fail "the dir context's .dockerignore was not applied"
+b run --rm --network none dir:1 sh -c "test -e /all/sub/deep" || fail "COPY --from=<dir context> . missed files"
+echo other >"$WORK/extra/skipped.log"  # ignored: no miss
 b build --network none --progress plain --build-context "extra=$WORK/extra" -t dir:2 "$ctx" >"$WORK/dir2.out" 2>&1
-[ "$(grep -c CACHED "$WORK/dir2.out")" -ge 3 ] || { cat "$WORK/dir2.out"; fail "an unchanged dir context missed the cache"; }
+[ "$(grep -c CACHED "$WORK/dir2.out")" -ge 4 ] || { cat "$WORK/dir2.out"; fail "an unchanged dir context missed the cache"; }
 echo changed >"$WORK/extra/sub/deep"
 b build --network none --progress plain --build-context "extra=$WORK/extra" -t dir:3 "$ctx" >"$WORK/dir3.out" 2>&1
 [ "$(b run --rm --network none dir:3 cat /mounted)" = changed ] || fail "a changed dir context was not seen by RUN --mount"
