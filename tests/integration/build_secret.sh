@@ -2,7 +2,7 @@
 # Build secrets: --secret id=...,src=FILE|env=VAR reach a RUN as a file on a tmpfs
 # (/run/secrets/ID, or a target with its mode/uid/gid) and as an env var of that RUN only; the
 # value is found nowhere builder writes: the store (layers, config, history, cache), a saved tar,
-# the progress output (plain and json), errors. A required secret that is missing fails naming
+# the progress output (plain, json, tty), errors. A required secret that is missing fails naming
 # it; an optional one is skipped. No /run/secrets is left in the layer.
 # Usage: build_secret.sh BUILDER root|rootless
 BUILDER=$1
@@ -56,6 +56,8 @@ bld build --network none --progress plain "${common[@]}" -t sec:1 "$ctx" >"$WORK
   { cat "$WORK/plain.out"; fail "secret build failed"; }
 bld build --network none --progress json --no-cache "${common[@]}" -t sec:2 "$ctx" >"$WORK/json.out" 2>&1 ||
   { cat "$WORK/json.out"; fail "secret build (json) failed"; }
+bld build --network none --progress tty --no-cache "${common[@]}" -t sec:4 "$ctx" >"$WORK/tty.out" 2>&1 ||
+  { cat "$WORK/tty.out"; fail "secret build (tty) failed"; }
 grep -q optional-skipped "$WORK/plain.out" || fail "the optional missing secret did not run its RUN"
 
 # What the RUNs saw, read back from the image.
@@ -81,6 +83,7 @@ for blob in "$BUILDER_ROOT"/blobs/sha256/*; do
 done
 grep -a -q -F -- "$VALUE" "$WORK/plain.out" && fail "the secret is in the plain progress"
 grep -a -q -F -- "$VALUE" "$WORK/json.out" && fail "the secret is in the json progress"
+grep -a -q -F -- "$VALUE" "$WORK/tty.out" && fail "the secret is in the tty progress"
 ls /dev/shm/builder-secrets-* >/dev/null 2>&1 && [ "$PART" = root ] && fail "a secrets dir was left in /dev/shm"
 
 # The cache key does not depend on the value: another value hits the cache.
