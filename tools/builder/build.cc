@@ -16,6 +16,7 @@
 #include "executor/archive_extract.h"
 #include "executor/cache_exchange.h"
 #include "executor/executor.h"
+#include "executor/named_contexts.h"
 #include "linter/lint_report.h"
 #include "oci/image_store.h"
 #include "oci/remove_tree.h"
@@ -50,6 +51,9 @@ struct BuildFlags {
   std::vector<std::string> insecure;
   std::vector<std::string> cache_from;
   std::vector<std::string> cache_to;
+  std::vector<std::string> secrets;
+  std::vector<std::string> ssh;
+  std::vector<std::string> build_contexts;
   std::string context;
 };
 
@@ -117,6 +121,7 @@ Result<int> RunBuild(const BuildFlags& flags) {
 
   planner::PlanOptions plan_options;
   plan_options.target = flags.target;
+  plan_options.named_contexts = BUILDER_TRY(executor::ResolveNamedContexts(store, flags.build_contexts));
   for (const auto& arg : flags.build_args) {
     auto eq = arg.find('=');
     if (eq != std::string::npos) {
@@ -181,6 +186,10 @@ Result<int> RunBuild(const BuildFlags& flags) {
   for (const auto& w : plan.warnings) reporter->Note("WARNING: " + w);
 
   executor::ExecuteOptions options;
+  executor::BuildSecrets secrets;  // agents it started die with it, after the build
+  for (const auto& s : flags.secrets) BUILDER_TRY(secrets.AddSecret(s));
+  for (const auto& s : flags.ssh) BUILDER_TRY(secrets.AddSsh(s));
+  options.secrets = &secrets;
   options.context.dir = context;
   auto ignore_path = BUILDER_TRY(parser::LocateIgnoreFile(context, ignore_for));
   if (ignore_path) {
@@ -266,6 +275,12 @@ void RegisterBuild(CLI::App& app, int* status) {
                   "Import build cache: type=registry,ref=REF, type=local,src=DIR, or an image REF");
   cmd->add_option("--cache-to", flags.cache_to,
                   "Export build cache: type=registry,ref=REF, type=local,dest=DIR (mode=min|max), type=inline");
+  cmd->add_option("--secret", flags.secrets,
+                  "Secret for RUN --mount=type=secret: id=ID[,src=FILE|env=VAR]");
+  cmd->add_option("--ssh", flags.ssh,
+                  "Agent socket or keys for RUN --mount=type=ssh: default|ID[=SOCKET|KEY[,KEY...]]");
+  cmd->add_option("--build-context", flags.build_contexts,
+                  "Additional build context: NAME=DIR|docker-image://REF|oci-layout://PATH[:TAG]");
   cmd->add_option("CONTEXT", flags.context, "Build context directory")->required();
   cmd->callback([status] {
     auto r = RunBuild(flags);
