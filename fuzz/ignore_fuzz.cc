@@ -5,14 +5,14 @@
 #include <string>
 #include <string_view>
 
-#include "parser/ignore_file.h"
+#include "filespec/ignore_file.h"
 #include "filespec/pattern_matcher.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
   size_t nul = text.find('\0');
   std::string_view paths = nul == std::string_view::npos ? std::string_view() : text.substr(nul + 1);
-  auto patterns = builder::parser::ReadIgnorePatterns(text.substr(0, nul));
+  auto patterns = builder::filespec::ReadIgnorePatterns(text.substr(0, nul));
   if (!patterns) return 0;
   auto matcher = builder::filespec::PatternMatcher::Create(*patterns);
   if (!matcher) return 0;

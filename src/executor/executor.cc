@@ -122,6 +122,7 @@ Result<BuildOutcome> Execute(const oci::ImageStore& store, const planner::BuildP
   state.source_date_epoch = options.source_date_epoch;
   state.network = options.network;
   state.default_network = options.default_network;
+  state.secrets = options.secrets;
   state.no_cache = options.no_cache;
   state.explain = options.explain;
 

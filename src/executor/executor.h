@@ -10,6 +10,7 @@
 #include "base/error.h"
 #include "cache/cache_key.h"
 #include "executor/build_reporter.h"
+#include "executor/build_secrets.h"
 #include "executor/context_copy.h"
 #include "executor/image_source.h"
 #include "oci/image_store.h"
@@ -32,6 +33,8 @@ struct ExecuteOptions {
   /// The default network of a RUN (no --network, or "default"): a namespace of its own with
   /// outbound access through this, as BuildKit. Unset: the host's network (as before).
   sandbox::NetworkAttacher default_network;
+  /// --secret values and --ssh sockets for RUN --mount=type=secret|ssh; null: none given.
+  const BuildSecrets* secrets = nullptr;
   std::vector<oci::Reference> tags;
   bool no_cache = false;  ///< run every step (results are still recorded in the cache)
   bool explain = false;   ///< report why each step missed the cache

@@ -46,6 +46,11 @@ Result<void> RunInSandbox(const planner::RunStep& step, const oci::MergedView& v
   bool has_home = false;
   for (const auto& e : spec.env) has_home = has_home || e.starts_with("HOME=");
   if (!has_home) spec.env.push_back("HOME=" + user->home);
+  for (const std::string& extra : options.secret_env) {
+    std::string key = extra.substr(0, extra.find('=') + 1);
+    std::erase_if(spec.env, [&key](const std::string& e) { return e.starts_with(key); });
+    spec.env.push_back(extra);
+  }
   spec.cwd = step.cwd;
   spec.uid = user->uid;
   spec.gid = user->gid;

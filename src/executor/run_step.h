@@ -23,6 +23,8 @@ struct RunStepOptions {
   sandbox::NetworkAttacher default_network;
   /// RUN --mount directories, prepared by the caller (host source -> container target).
   std::vector<sandbox::BindMount> binds;
+  /// "K=V" for this RUN only (secret env=, SSH_AUTH_SOCK), over the step's own; never recorded.
+  std::vector<std::string> secret_env;
   /// Each complete output line (stdout and stderr interleaved), as it arrives.
   std::function<void(std::string_view)> on_line;
 };

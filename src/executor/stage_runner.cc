@@ -17,7 +17,9 @@
 #include "base/sha256.h"
 #include "base/subprocess.h"
 #include "executor/container_owner.h"
+#include "executor/named_contexts.h"
 #include "executor/run_step.h"
+#include "executor/secret_mounts.h"
 #include "executor/url_fetch.h"
 #include "oci/user_db.h"
 #include "oci/layer_stream.h"
@@ -149,6 +151,7 @@ Result<std::pair<std::string, std::string>> CopySource(BuildState& state, const 
     std::string dir = BUILDER_TRY(MaterializeStage(state, from, true));
     return std::make_pair(dir, "stage " + from.key.hex());
   }
+  if (!copy.from_dir.empty()) return std::make_pair(copy.from_dir, "dir " + copy.from_dir_digest);
   if (state.images) {
     auto found = BUILDER_TRY(state.images->Resolve(copy.from_image, "COPY --from image"));
     if (!found) return Fail(ErrorCode::kInvalidArgument, "COPY --from=scratch copies nothing");
@@ -184,6 +187,7 @@ Result<std::vector<sandbox::BindMount>> PrepareMounts(BuildState& state, const p
   std::vector<sandbox::BindMount> binds;
   for (std::size_t i = 0; i < run.mounts.size(); ++i) {
     const planner::RunMount& m = run.mounts[i];
+    if (m.type == "secret" || m.type == "ssh") continue;  // SecretMounts, right before the RUN
     std::string host;
     if (m.type == "tmpfs") {
       host = scratch + "-tmpfs-" + std::to_string(i);
@@ -207,6 +211,9 @@ Result<std::vector<sandbox::BindMount>> PrepareMounts(BuildState& state, const p
       StageImage& from = state.stages.at(static_cast<std::size_t>(m.from_stage));
       root = BUILDER_TRY(MaterializeStage(state, from, true));
       inputs->hashes["RUN --mount " + m.target] = "stage " + from.key.hex();
+    } else if (!m.from_dir.empty()) {
+      root = BUILDER_TRY(FilteredNamedDir(m.from_dir, scratch + "-named-" + std::to_string(i)));
+      inputs->hashes["RUN --mount " + m.target] = "dir " + m.from_dir_digest;
     } else if (!m.from_image.empty()) {
       std::optional<oci::StoredImage> image;
       if (state.images) {
@@ -308,10 +315,15 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
     BuildContext source = *state.context;
     cache::StepInputs inputs;
     std::function<Result<void>()> rehash;  // the summaries a miss explains and records
-    if (copy && (copy->from_stage >= 0 || !copy->from_image.empty())) {
+    if (copy && (copy->from_stage >= 0 || !copy->from_image.empty() || !copy->from_dir.empty())) {
       auto from = CopySource(state, *copy);
       if (!from) return fail_step(std::move(from.error()));
       source = BuildContext{from->first, std::nullopt};
+      if (!copy->from_dir.empty()) {
+        auto named = NamedDirSource(copy->from_dir);
+        if (!named) return fail_step(std::move(named.error()));
+        source = std::move(*named);
+      }
       for (const auto& [k, v] : step.args) inputs.hashes["build arg " + k] = Sha256Hex(v);
       inputs.hashes["COPY --from"] = from->second;
     } else {
@@ -431,6 +443,9 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
             ro.network_override = state.network == "default" ? "" : state.network;
             ro.default_network = state.default_network;
             ro.binds = binds;
+            SecretMounts secrets = BUILDER_TRY(SecretMounts::Prepare(state.secrets, action));
+            ro.binds.insert(ro.binds.end(), secrets.binds().begin(), secrets.binds().end());
+            ro.secret_env = secrets.env();
             ro.on_line = [&](std::string_view line) { report.Output(id, line); };
             return RunInSandbox(action, view, ro);
           } else if constexpr (std::is_same_v<T, planner::CopyStep>) {

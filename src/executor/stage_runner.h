@@ -9,6 +9,7 @@
 #include "cache/cache_key.h"
 #include "cache/file_hash_cache.h"
 #include "executor/build_reporter.h"
+#include "executor/build_secrets.h"
 #include "executor/context_copy.h"
 #include "executor/image_source.h"
 #include "oci/image_store.h"
@@ -48,6 +49,7 @@ struct BuildState {
   std::optional<std::int64_t> source_date_epoch;
   std::string network;
   sandbox::NetworkAttacher default_network;
+  const BuildSecrets* secrets = nullptr;  ///< --secret/--ssh; null: none
   bool no_cache = false;
   bool explain = false;
   std::size_t new_layers = 0;

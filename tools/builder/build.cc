@@ -18,12 +18,13 @@
 #include "executor/archive_extract.h"
 #include "executor/cache_exchange.h"
 #include "executor/executor.h"
+#include "executor/named_contexts.h"
 #include "filespec/pattern_matcher.h"
 #include "linter/lint_report.h"
 #include "oci/image_store.h"
 #include "oci/remove_tree.h"
 #include "parser/ast.h"
-#include "parser/ignore_file.h"
+#include "filespec/ignore_file.h"
 #include "parser/instructions.h"
 #include "planner/planner.h"
 #include "registry/curl_transport.h"
@@ -53,6 +54,9 @@ struct BuildFlags {
   std::vector<std::string> insecure;
   std::vector<std::string> cache_from;
   std::vector<std::string> cache_to;
+  std::vector<std::string> secrets;
+  std::vector<std::string> ssh;
+  std::vector<std::string> build_contexts;
   std::vector<std::string> outputs;
   std::string metadata_file;
   std::string context;
@@ -122,6 +126,7 @@ Result<int> RunBuild(const BuildFlags& flags) {
 
   planner::PlanOptions plan_options;
   plan_options.target = flags.target;
+  plan_options.named_contexts = BUILDER_TRY(executor::ResolveNamedContexts(store, flags.build_contexts));
   for (const auto& arg : flags.build_args) {
     auto eq = arg.find('=');
     if (eq != std::string::npos) {
@@ -188,10 +193,14 @@ Result<int> RunBuild(const BuildFlags& flags) {
   for (const auto& w : plan.warnings) reporter->Note("WARNING: " + w);
 
   executor::ExecuteOptions options;
+  executor::BuildSecrets secrets;  // agents it started die with it, after the build
+  for (const auto& s : flags.secrets) BUILDER_TRY(secrets.AddSecret(s));
+  for (const auto& s : flags.ssh) BUILDER_TRY(secrets.AddSsh(s));
+  options.secrets = &secrets;
   options.context.dir = context;
-  auto ignore_path = BUILDER_TRY(parser::LocateIgnoreFile(context, ignore_for));
+  auto ignore_path = BUILDER_TRY(filespec::LocateIgnoreFile(context, ignore_for));
   if (ignore_path) {
-    auto patterns = BUILDER_TRY(parser::ReadIgnoreFile(*ignore_path));
+    auto patterns = BUILDER_TRY(filespec::ReadIgnoreFile(*ignore_path));
     options.context.ignore = BUILDER_TRY(filespec::PatternMatcher::Create(patterns));
   }
   if (flags.compression == "zstd") options.compression = oci::Compression::kZstd;
@@ -281,6 +290,12 @@ void RegisterBuild(CLI::App& app, int* status) {
                   "Import build cache: type=registry,ref=REF, type=local,src=DIR, or an image REF");
   cmd->add_option("--cache-to", flags.cache_to,
                   "Export build cache: type=registry,ref=REF, type=local,dest=DIR (mode=min|max), type=inline");
+  cmd->add_option("--secret", flags.secrets,
+                  "Secret for RUN --mount=type=secret: id=ID[,src=FILE|env=VAR]");
+  cmd->add_option("--ssh", flags.ssh,
+                  "Agent socket or keys for RUN --mount=type=ssh: default|ID[=SOCKET|KEY[,KEY...]]");
+  cmd->add_option("--build-context", flags.build_contexts,
+                  "Additional build context: NAME=DIR|docker-image://REF|oci-layout://PATH[:TAG]");
   cmd->add_option("-o,--output", flags.outputs,
                   "Also write the result: type=oci|docker|tar,dest=FILE|-, type=local,dest=DIR, or DIR");
   cmd->add_option("--metadata-file", flags.metadata_file, "Write the build result metadata (JSON) to the file");

@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "linter/dockerfile_checks.h"
-#include "parser/ignore_file.h"
+#include "filespec/ignore_file.h"
 #include "filespec/pattern_matcher.h"
 
 namespace builder::cli {
@@ -39,9 +39,9 @@ Result<CheckOutcome> RunBuildChecks(const BuildChecks& checks) {
   // excluded directory is brought back cannot be told statically.
   std::optional<filespec::PatternMatcher> ignore;
   if (!checks.context.empty()) {
-    auto file = BUILDER_TRY(parser::LocateIgnoreFile(checks.context, checks.dockerfile_for_ignore));
+    auto file = BUILDER_TRY(filespec::LocateIgnoreFile(checks.context, checks.dockerfile_for_ignore));
     if (file) {
-      auto patterns = BUILDER_TRY(parser::ReadIgnoreFile(*file));
+      auto patterns = BUILDER_TRY(filespec::ReadIgnoreFile(*file));
       bool exclusions = std::any_of(patterns.begin(), patterns.end(), IsExclusion);
       if (!exclusions) ignore = BUILDER_TRY(filespec::PatternMatcher::Create(patterns));
     }

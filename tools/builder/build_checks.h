@@ -20,7 +20,7 @@ struct BuildChecks {
   std::map<std::string, std::string> build_args;
   executor::ImageSource* images = nullptr;           ///< FROM images' Env and Shell; null: none
   /// For CopyIgnoredFile: the context dir and the Dockerfile path whose ignore file applies
-  /// (parser::LocateIgnoreFile); an empty context: nothing is ignored.
+  /// (filespec::LocateIgnoreFile); an empty context: nothing is ignored.
   std::string context;
   std::string dockerfile_for_ignore;
   std::optional<std::set<std::size_t>> stages;       ///< the stages the build reaches; nullopt: all

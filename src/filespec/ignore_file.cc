@@ -1,5 +1,5 @@
 // Reads .dockerignore files exactly as BuildKit's ignorefile.ReadAll does, and locates them.
-#include "parser/ignore_file.h"
+#include "filespec/ignore_file.h"
 
 #include <sys/stat.h>
 
@@ -10,7 +10,7 @@
 #include "base/path.h"
 #include "base/go_compat.h"
 
-namespace builder::parser {
+namespace builder::filespec {
 
 namespace {
 
@@ -96,4 +96,4 @@ Result<std::optional<std::string>> LocateIgnoreFile(const std::string& context_d
   return std::nullopt;
 }
 
-}  // namespace builder::parser
+}  // namespace builder::filespec

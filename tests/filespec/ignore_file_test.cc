@@ -1,5 +1,5 @@
 // Reading .dockerignore text, choosing the ignore file, and BuildKit's end-to-end scenarios.
-#include "parser/ignore_file.h"
+#include "filespec/ignore_file.h"
 
 #include <doctest/doctest.h>
 
@@ -11,10 +11,8 @@
 
 #include "filespec/pattern_matcher.h"
 
-namespace builder::parser {
+namespace builder::filespec {
 namespace {
-
-using filespec::PatternMatcher;
 
 namespace fs = std::filesystem;
 using Patterns = std::vector<std::string>;
@@ -215,4 +213,4 @@ TEST_CASE("ReadIgnoreFile: errors name the file") {
 }
 
 }  // namespace
-}  // namespace builder::parser
+}  // namespace builder::filespec

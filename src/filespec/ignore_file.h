@@ -8,7 +8,7 @@
 
 #include "base/error.h"
 
-namespace builder::parser {
+namespace builder::filespec {
 
 /// Parses .dockerignore text as BuildKit (moby/patternmatcher/ignorefile) does: a UTF-8 BOM on
 /// the first line is dropped; a line whose first byte is '#' is a comment (so "  #x" is a
@@ -29,4 +29,4 @@ namespace builder::parser {
 [[nodiscard]] Result<std::optional<std::string>> LocateIgnoreFile(const std::string& context_dir,
                                                                   const std::string& dockerfile_path);
 
-}  // namespace builder::parser
+}  // namespace builder::filespec
