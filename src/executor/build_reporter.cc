@@ -101,6 +101,7 @@ class PlainReporter final : public BuildReporter {
     std::lock_guard lock(mu_);
     names_[id] = std::string(name);
     SwitchTo(id, /*header=*/false);
+    Gap();
     PutLine(out_, StepPrefix(id), name);
   }
   void Output(int id, std::string_view line) override {
@@ -130,6 +131,7 @@ class PlainReporter final : public BuildReporter {
     CloseProgress(id);
     PutLine(out_, StepPrefix(id) + "ERROR: ", message);
     End(id);
+    gap_ = true;
   }
   void Canceled(int id) override {
     std::lock_guard lock(mu_);
@@ -161,9 +163,18 @@ class PlainReporter final : public BuildReporter {
     if (current_ != 0) std::fprintf(out_, "#%d ...\n\n", current_);
     if (header) {
       auto it = names_.find(id);
-      if (it != names_.end()) PutLine(out_, StepPrefix(id), it->second);
+      if (it != names_.end()) {
+        Gap();
+        PutLine(out_, StepPrefix(id), it->second);
+      }
     }
     current_ = id;
+  }
+  // An ERROR block has no blank line after it (its message may run on); the next vertex
+  // header brings one.
+  void Gap() {
+    if (gap_) std::fputc('\n', out_);
+    gap_ = false;
   }
   void End(int id) {
     std::fflush(out_);
@@ -185,6 +196,7 @@ class PlainReporter final : public BuildReporter {
   std::mutex mu_;
   std::map<int, std::string> names_;  // running vertices, for repeated headers
   int current_ = 0;                   // the vertex the last lines belong to, 0: none
+  bool gap_ = false;                  // an ERROR ended the last block
 };
 
 class JsonReporter final : public BuildReporter {

@@ -135,3 +135,51 @@ TEST_CASE("auto is plain when stderr is no terminal") {
 
 }  // namespace
 }  // namespace builder::executor
+
+namespace builder::executor {
+namespace {
+
+TEST_CASE("plain: interleaved vertices of parallel stages get BuildKit's '#N ...' and headers again") {
+  testing::MemFile out;
+  std::chrono::steady_clock::time_point now{};
+  auto r = MakeBuildReporter(ReportFormat::kPlain, out.f, [&] { return now; });
+  r->Started(1, "[a 2/2] RUN x");
+  r->Started(2, "[b 2/2] RUN y");
+  r->Output(1, "from a");
+  r->Errored(2, "boom");
+  r->Canceled(1);
+  CHECK(out.str() ==
+        "#1 [a 2/2] RUN x\n"
+        "#1 ...\n\n"
+        "#2 [b 2/2] RUN y\n"
+        "#2 ...\n\n"
+        "#1 [a 2/2] RUN x\n"
+        "#1 0.000 from a\n"
+        "#1 ...\n\n"
+        "#2 [b 2/2] RUN y\n"
+        "#2 ERROR: boom\n"
+        "\n#1 [a 2/2] RUN x\n"
+        "#1 CANCELED\n\n");
+}
+
+TEST_CASE("plain: a sequential build prints no repeated headers") {
+  testing::MemFile out;
+  std::chrono::steady_clock::time_point now{};
+  auto r = MakeBuildReporter(ReportFormat::kPlain, out.f, [&] { return now; });
+  r->Started(1, "[1/2] FROM busybox");
+  r->Done(1, 0.0);
+  r->Started(2, "[2/2] RUN x");
+  r->Output(2, "hi");
+  r->Cached(3);
+  CHECK(out.str() == "#1 [1/2] FROM busybox\n#1 DONE 0.0s\n\n#2 [2/2] RUN x\n#2 0.000 hi\n#2 ...\n\n#3 CACHED\n\n");
+}
+
+TEST_CASE("json: a canceled step is its own event") {
+  testing::MemFile out;
+  auto r = MakeBuildReporter(ReportFormat::kJson, out.f);
+  r->Canceled(4);
+  CHECK(out.str() == "{\"event\":\"canceled\",\"id\":4}\n");
+}
+
+}  // namespace
+}  // namespace builder::executor
