@@ -365,7 +365,7 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
     std::string lock_path = state.store->LockPath("steps/" + key.hex());
     auto step_lock = FileLock::TryAcquire(lock_path, FileLock::Mode::kExclusive);
     if (!step_lock && step_lock.error().code() == ErrorCode::kAlreadyExists) {
-      report.Output(id, "waiting for another build running this step");
+      report.Output(id, "waiting for another build (or stage) running this step");
       step_lock = FileLock::Acquire(lock_path, FileLock::Mode::kExclusive);
     }
     if (!step_lock) return fail_step(std::move(step_lock.error()).Context("lock step"));
