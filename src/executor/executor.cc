@@ -179,8 +179,15 @@ Result<BuildOutcome> Execute(const oci::ImageStore& store, const planner::BuildP
     state.stages[i] = std::move(image);
     return {};
   };
+  // A stage starts once its FROM stage is done; stages its steps read (COPY --from, RUN
+  // --mount from=) are waited for by those steps (BuildState::wait_stage).
+  std::vector<std::vector<std::size_t>> start_deps(n);
+  for (std::size_t i = 0; i < n; ++i)
+    if (plan.stages[i].base_stage >= 0) start_deps[i] = {static_cast<std::size_t>(plan.stages[i].base_stage)};
   std::size_t jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
-  BUILDER_TRY(RunDag(StageDependencies(plan), jobs, run_stage, &cancel));
+  StageScheduler scheduler(std::move(start_deps), jobs, &cancel);
+  state.wait_stage = [&scheduler](int stage) { return scheduler.WaitFor(static_cast<std::size_t>(stage)); };
+  BUILDER_TRY(scheduler.Run(run_stage));
   if (auto saved = hashes.Save(); !saved)
     report.Note("warning: file hash cache not saved: " + saved.error().ToString());
 

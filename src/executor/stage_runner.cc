@@ -234,6 +234,17 @@ Result<std::vector<sandbox::BindMount>> PrepareMounts(BuildState& state, const p
   return binds;
 }
 
+// The other stages a step reads.
+std::vector<int> StagesRead(const planner::Step& step) {
+  std::vector<int> out;
+  if (const auto* copy = std::get_if<planner::CopyStep>(&step.action); copy && copy->from_stage >= 0)
+    out.push_back(copy->from_stage);
+  if (const auto* run = std::get_if<planner::RunStep>(&step.action))
+    for (const planner::RunMount& m : run->mounts)
+      if (m.from_stage >= 0) out.push_back(m.from_stage);
+  return out;
+}
+
 }  // namespace
 
 Result<std::string> MaterializeStage(BuildState& state, StageImage& image, bool flat) {
@@ -286,6 +297,9 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
       metadata_entries.push_back(image.config.history.size());
       image.config.history.push_back(history);
       continue;
+    }
+    if (state.wait_stage) {
+      for (int from : StagesRead(step)) BUILDER_TRY(state.wait_stage(from));
     }
     if (state.cancel && state.cancel->cancelled()) return Fail(ErrorCode::kCancelled, "build canceled");
     int id = next_id++;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -64,6 +65,10 @@ struct BuildState {
   /// that depend on it once it is done (the scheduler orders them).
   std::vector<StageImage> stages;
   BuildCancel* cancel = nullptr;  ///< when set, checked between steps and given to RUN
+  /// Blocks until stage `index` (by plan index) is done: a step that reads another stage
+  /// (COPY --from, RUN --mount from=) calls it first, so what comes before it in its stage
+  /// runs meanwhile. Unset: every stage read is done already (sequential callers).
+  std::function<Result<void>(int index)> wait_stage;
 };
 
 /// Makes `image.lowers` show every layer (unpacking a snapshot of the layers when cache hits

@@ -1,110 +1,118 @@
-// Running the stages of a build as a DAG on a bounded number of threads.
+// Running the stages of a build as a DAG on a bounded number of working threads.
 #include "executor/stage_scheduler.h"
 
-#include <condition_variable>
-#include <mutex>
-#include <optional>
-#include <set>
 #include <thread>
 
 namespace builder::executor {
 namespace {
 
-enum class NodeState { kWaiting, kRunning, kDone, kFailed };
-
-// Whether the graph has a cycle (Kahn's algorithm leaves nodes over).
-bool HasCycle(const std::vector<std::vector<std::size_t>>& deps) {
-  const std::size_t n = deps.size();
-  std::vector<std::size_t> missing(n);
-  std::vector<std::vector<std::size_t>> users(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    missing[i] = deps[i].size();
-    for (std::size_t d : deps[i]) users[d].push_back(i);
-  }
-  std::vector<std::size_t> ready;
-  for (std::size_t i = 0; i < n; ++i)
-    if (missing[i] == 0) ready.push_back(i);
-  std::size_t seen = 0;
-  while (!ready.empty()) {
-    std::size_t i = ready.back();
-    ready.pop_back();
-    ++seen;
-    for (std::size_t u : users[i])
-      if (--missing[u] == 0) ready.push_back(u);
-  }
-  return seen != n;
-}
+// The node the current thread runs (WaitFor asks for a slot in its name).
+thread_local std::size_t current_node = 0;
 
 }  // namespace
 
-std::vector<std::vector<std::size_t>> StageDependencies(const planner::BuildPlan& plan) {
-  std::vector<std::vector<std::size_t>> out;
-  for (const planner::Plan& stage : plan.stages) {
-    std::set<std::size_t> deps;
-    auto add = [&](int index) {
-      if (index >= 0) deps.insert(static_cast<std::size_t>(index));
-    };
-    add(stage.base_stage);
-    for (const planner::Step& step : stage.steps) {
-      if (const auto* copy = std::get_if<planner::CopyStep>(&step.action)) add(copy->from_stage);
-      if (const auto* run = std::get_if<planner::RunStep>(&step.action))
-        for (const planner::RunMount& m : run->mounts) add(m.from_stage);
+StageScheduler::StageScheduler(std::vector<std::vector<std::size_t>> start_deps, std::size_t jobs,
+                               BuildCancel* cancel)
+    : deps_(std::move(start_deps)),
+      jobs_(jobs ? jobs : 1),
+      cancel_(cancel),
+      state_(deps_.size(), NodeState::kWaiting),
+      asking_(deps_.size(), false),
+      holding_(deps_.size(), false),
+      in_wait_(deps_.size(), false) {}
+
+bool StageScheduler::AcquireSlot(std::unique_lock<std::mutex>& lock, std::size_t node) {
+  asking_[node] = true;
+  changed_.wait(lock, [&] {
+    if (first_error_) return true;
+    if (working_ >= jobs_) return false;
+    for (std::size_t j = 0; j < node; ++j) {
+      if (asking_[j]) return false;  // a lower-numbered node goes first
+      // Sequential: index order, as a build before stages ran in parallel.
+      bool unfinished = state_[j] == NodeState::kWaiting || state_[j] == NodeState::kStarted;
+      if (jobs_ == 1 && unfinished && !in_wait_[j]) return false;
     }
-    out.emplace_back(deps.begin(), deps.end());
-  }
-  return out;
+    return true;
+  });
+  asking_[node] = false;
+  changed_.notify_all();  // the next asker may be eligible now
+  if (first_error_) return false;
+  ++working_;
+  holding_[node] = true;
+  return true;
 }
 
-Result<void> RunDag(const std::vector<std::vector<std::size_t>>& deps, std::size_t jobs,
-                    const std::function<Result<void>(std::size_t)>& run, BuildCancel* cancel) {
-  const std::size_t n = deps.size();
-  for (const auto& d : deps)
-    for (std::size_t i : d)
-      if (i >= n) return Fail(ErrorCode::kInternal, "stage graph: dependency out of range");
-  if (HasCycle(deps)) return Fail(ErrorCode::kInternal, "stage graph: cycle");
-  if (jobs == 0) jobs = 1;
+void StageScheduler::ReleaseSlot(std::size_t node) {
+  if (!holding_[node]) return;
+  holding_[node] = false;
+  --working_;
+  changed_.notify_all();
+}
 
-  std::mutex mu;
-  std::condition_variable changed;
-  std::vector<NodeState> state(n, NodeState::kWaiting);
-  std::size_t running = 0, finished = 0;
-  std::optional<Error> first_error;
+Result<void> StageScheduler::WaitFor(std::size_t other) {
+  std::unique_lock lock(mu_);
+  if (other >= state_.size() || other >= current_node)
+    return Fail(ErrorCode::kInternal, "stage graph: a stage waits for a later one");
+  ReleaseSlot(current_node);
+  in_wait_[current_node] = true;
+  changed_.notify_all();
+  changed_.wait(lock, [&] {
+    return first_error_ || state_[other] == NodeState::kDone || state_[other] == NodeState::kFailed;
+  });
+  in_wait_[current_node] = false;
+  if (state_[other] != NodeState::kDone || !AcquireSlot(lock, current_node))
+    return Fail(ErrorCode::kCancelled, "build canceled");
+  return {};
+}
+
+Result<void> StageScheduler::Run(const std::function<Result<void>(std::size_t)>& run) {
+  const std::size_t n = deps_.size();
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t d : deps_[i])
+      if (d >= i) return Fail(ErrorCode::kInternal, "stage graph: a stage starts after a later one");
+
   std::vector<std::thread> threads;
-
-  auto ready = [&](std::size_t i) {
-    if (state[i] != NodeState::kWaiting) return false;
-    for (std::size_t d : deps[i])
-      if (state[d] != NodeState::kDone) return false;
+  std::unique_lock lock(mu_);
+  auto startable = [&](std::size_t i) {
+    if (state_[i] != NodeState::kWaiting) return false;
+    for (std::size_t d : deps_[i])
+      if (state_[d] != NodeState::kDone) return false;
     return true;
   };
-  std::unique_lock lock(mu);
   while (true) {
-    if (!first_error) {
-      for (std::size_t i = 0; i < n && running < jobs; ++i) {
-        if (!ready(i)) continue;
-        state[i] = NodeState::kRunning;
-        ++running;
-        threads.emplace_back([&, i] {
-          Result<void> result = run(i);
-          std::lock_guard done(mu);
-          state[i] = result ? NodeState::kDone : NodeState::kFailed;
-          if (!result && !first_error) {
-            first_error = std::move(result.error());
-            if (cancel) cancel->Cancel();
+    if (!first_error_) {
+      for (std::size_t i = 0; i < n; ++i) {
+        if (!startable(i)) continue;
+        state_[i] = NodeState::kStarted;
+        ++live_;
+        threads.emplace_back([this, i, &run] {
+          current_node = i;
+          bool started;
+          {
+            std::unique_lock slot_lock(mu_);
+            started = AcquireSlot(slot_lock, i);
           }
-          --running;
-          ++finished;
-          changed.notify_all();
+          Result<void> result = started ? run(i) : Fail(ErrorCode::kCancelled, "build canceled");
+          std::lock_guard done(mu_);
+          ReleaseSlot(i);
+          state_[i] = result ? NodeState::kDone : NodeState::kFailed;
+          if (!result && !first_error_) {
+            first_error_ = std::move(result.error());
+            if (cancel_) cancel_->Cancel();
+          }
+          --live_;
+          changed_.notify_all();
         });
       }
     }
-    // Done when nothing runs and nothing more can start (all finished, or a failure).
-    if (running == 0 && (first_error || finished == n)) break;
-    changed.wait(lock);
+    std::size_t finished = 0;
+    for (NodeState s : state_) finished += s == NodeState::kDone || s == NodeState::kFailed;
+    if (live_ == 0 && (first_error_ || finished == n)) break;
+    changed_.wait(lock);
   }
   lock.unlock();
   for (std::thread& t : threads) t.join();
-  if (first_error) return Fail(std::move(*first_error));
+  if (first_error_) return Fail(std::move(*first_error_));
   return {};
 }
 

@@ -1,8 +1,10 @@
-// Tests for RunDag: dependency order, overlap of independent nodes, the jobs bound, and a
-// failure cancelling the rest.
+// Tests for StageScheduler: dependency order, overlap of independent nodes, the jobs bound,
+// waiting mid-run for another node, and a failure cancelling the rest.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <string>
 #include <chrono>
 #include <mutex>
 #include <thread>
@@ -34,6 +36,12 @@ struct Trace {
     return {};
   }
 };
+
+Result<void> RunDag(std::vector<std::vector<std::size_t>> deps, std::size_t jobs,
+                    const std::function<Result<void>(std::size_t)>& run, BuildCancel* cancel) {
+  StageScheduler scheduler(std::move(deps), jobs, cancel);
+  return scheduler.Run(run);
+}
 
 TEST_CASE("RunDag: two independent branches overlap; a join waits for both") {
   // 0 -> 1 -> 3, 0 -> 2 -> 3 (3 reads 1 and 2)
@@ -86,12 +94,66 @@ TEST_CASE("RunDag: the first failure cancels, stops new nodes and is the error r
   CHECK(!ran2);
 }
 
-TEST_CASE("RunDag: a cycle or a bad index is refused before anything runs") {
+TEST_CASE("RunDag: a dependency on a later node is refused before anything runs") {
   std::atomic<int> runs{0};
   auto count = [&](std::size_t) -> Result<void> { ++runs; return {}; };
   CHECK(!RunDag({{1}, {0}}, 2, count, nullptr));
   CHECK(!RunDag({{5}}, 2, count, nullptr));
   CHECK(runs == 0);
+}
+
+TEST_CASE("WaitFor: a node works before it needs another, and hands its slot over meanwhile") {
+  // 2 starts at once (no start deps), works, then waits for 1 mid-run; jobs 1 still finishes.
+  for (std::size_t jobs : {1u, 3u}) {
+    StageScheduler scheduler({{}, {0}, {}}, jobs, nullptr);
+    std::mutex mu;
+    std::vector<std::string> events;
+    auto log = [&](std::string e) {
+      std::lock_guard l(mu);
+      events.push_back(std::move(e));
+    };
+    auto r = scheduler.Run([&](std::size_t i) -> Result<void> {
+      log("start " + std::to_string(i));
+      if (i == 2) {
+        BUILDER_TRY(scheduler.WaitFor(1));
+        log("2 saw 1");
+      }
+      std::this_thread::sleep_for(30ms);
+      log("end " + std::to_string(i));
+      return {};
+    });
+    REQUIRE(r);
+    auto at = [&](const std::string& e) {
+      return std::find(events.begin(), events.end(), e) - events.begin();
+    };
+    CHECK(at("end 1") < at("2 saw 1"));
+    CHECK(at("2 saw 1") < static_cast<long>(events.size()));
+    if (jobs == 1) {
+      // One at a time, lowest index first: 0, then 1 (2 waits for a slot), then 2's rest.
+      CHECK(events == std::vector<std::string>{"start 0", "end 0", "start 1", "end 1", "start 2",
+                                               "2 saw 1", "end 2"});
+    } else {
+      CHECK(at("start 2") < at("end 0"));  // 2 began before 1 could
+    }
+  }
+}
+
+TEST_CASE("WaitFor: a node that failed gives the waiter kCancelled; the first error wins") {
+  BuildCancel cancel;
+  StageScheduler scheduler({{}, {}}, 2, &cancel);
+  std::atomic<bool> waiter_cancelled{false};
+  auto r = scheduler.Run([&](std::size_t i) -> Result<void> {
+    if (i == 0) {
+      std::this_thread::sleep_for(20ms);
+      return Fail(ErrorCode::kInvalidArgument, "0 broke");
+    }
+    auto waited = scheduler.WaitFor(0);
+    waiter_cancelled = !waited && waited.error().code() == ErrorCode::kCancelled;
+    return waited;
+  });
+  REQUIRE(!r);
+  CHECK(r.error().message() == "0 broke");
+  CHECK(waiter_cancelled);
 }
 
 TEST_CASE("BuildCancel: a sandbox registered after the cancel is refused") {

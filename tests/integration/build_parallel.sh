@@ -1,6 +1,7 @@
 #!/bin/sh
 # `builder build` runs stages as a DAG: a 6-stage Dockerfile's two independent branches run at
-# the same time (each RUN waits for the other's marker: a sequential build fails), the unused
+# the same time (each RUN waits for the other's marker: a sequential build fails), so do the
+# steps of a stage before its COPY --from and the stage it copies from, the unused
 # stage never runs, and two concurrent builds of it in one store both succeed with the same
 # image, every step having run once (a cache mount counts the executions).
 BUILDER=$1
@@ -12,7 +13,9 @@ need_tool busybox
 make_rootfs_tar "$WORK/rootfs.tar"
 CTX="$WORK/ctx"
 mkdir -p "$CTX"
-# Each branch leaves its marker in the shared cache mount and waits (up to 20 s) for the other's.
+# Each branch leaves its marker in the shared cache mount and waits (up to 20 s) for the other's:
+# left with right (two stages on one base), and left2 with the final stage's first RUN (the
+# final stage does not wait for left2 until its COPY --from=left2: steps, not stages, wait).
 cat >"$CTX/Dockerfile" <<'DF'
 FROM busybox:test AS base
 RUN --mount=type=cache,id=runs,target=/log echo base >> /log/runs && echo base > /base
@@ -28,12 +31,17 @@ RUN --mount=type=cache,id=runs,target=/log echo right >> /log/runs && echo > /lo
     [ -e /log/left.here ] && echo right > /right
 
 FROM left AS left2
-RUN --mount=type=cache,id=runs,target=/log echo left2 >> /log/runs && cat /left > /left2
+RUN --mount=type=cache,id=runs,target=/log echo left2 >> /log/runs && echo > /log/left2.here && \
+    i=0; while [ ! -e /log/final.here ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i+1)); done; \
+    [ -e /log/final.here ] && cat /left > /left2
 
 FROM busybox:test AS unused
 RUN --mount=type=cache,id=runs,target=/log echo unused >> /log/runs
 
 FROM base AS final
+RUN --mount=type=cache,id=runs,target=/log echo final0 >> /log/runs && echo > /log/final.here && \
+    i=0; while [ ! -e /log/left2.here ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i+1)); done; \
+    [ -e /log/left2.here ]
 COPY --from=left2 /left2 /left2
 COPY --from=right /right /right
 RUN --mount=type=cache,id=runs,target=/log echo final >> /log/runs && cat /left2 /right > /both
@@ -46,7 +54,7 @@ new_store() {
 }
 # The executions the cache mount counted: "name count" lines, sorted.
 runs() { sort "$(find "$BUILDER_ROOT/cache/mounts" -name runs)" | uniq -c | awk '{print $2, $1}' | tr '\n' ' '; }
-want_runs="base 1 final 1 left 1 left2 1 right 1 "
+want_runs="base 1 final 1 final0 1 left 1 left2 1 right 1 "
 
 # One build: the branches meet, the unused stage does not run, each step runs once.
 new_store store1
