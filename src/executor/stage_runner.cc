@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <functional>
 #include <memory>
+#include <thread>
 
 #include "base/file_lock.h"
 #include "base/path.h"
@@ -376,11 +377,15 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
     cache::CacheKey key = planner::StepKey(image.key, step, inputs);
     // One runner per key across builds of this store (and stages of this one): a second waits
     // here, then finds the first one's result in the cache. Held until the step is recorded.
+    // Polled rather than blocking, so that a canceled build stops waiting.
     std::string lock_path = state.store->LockPath("steps/" + key.hex());
     auto step_lock = FileLock::TryAcquire(lock_path, FileLock::Mode::kExclusive);
-    if (!step_lock && step_lock.error().code() == ErrorCode::kAlreadyExists) {
+    if (!step_lock && step_lock.error().code() == ErrorCode::kAlreadyExists)
       report.Output(id, "waiting for another build (or stage) running this step");
-      step_lock = FileLock::Acquire(lock_path, FileLock::Mode::kExclusive);
+    while (!step_lock && step_lock.error().code() == ErrorCode::kAlreadyExists) {
+      if (state.cancel && state.cancel->cancelled()) return fail_step(Error(ErrorCode::kCancelled, "canceled"));
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      step_lock = FileLock::TryAcquire(lock_path, FileLock::Mode::kExclusive);
     }
     if (!step_lock) return fail_step(std::move(step_lock.error()).Context("lock step"));
     if (!state.no_cache) {
