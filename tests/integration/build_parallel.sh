@@ -85,9 +85,9 @@ grep -q 'builder: error: .*step \[left 2/2\] RUN' "$WORK/log-seq" ||
 
 # Two builds at once in one fresh store: the same image, every step run once in all.
 new_store store2
-"$BUILDER" build --network none --progress json -t par:a "$CTX" >"$WORK/ida" 2>"$WORK/loga" &
+"$BUILDER" build --jobs 4 --network none --progress json -t par:a "$CTX" >"$WORK/ida" 2>"$WORK/loga" &
 pa=$!
-"$BUILDER" build --network none --progress json -t par:b "$CTX" >"$WORK/idb" 2>"$WORK/logb" &
+"$BUILDER" build --jobs 4 --network none --progress json -t par:b "$CTX" >"$WORK/idb" 2>"$WORK/logb" &
 pb=$!
 wait $pa || { cat "$WORK/loga" >&2; fail "concurrent build a failed"; }
 wait $pb || { cat "$WORK/logb" >&2; fail "concurrent build b failed"; }
