@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "executor/build_reporter.h"
 #include "support/mem_file.h"
@@ -179,6 +181,46 @@ TEST_CASE("json: a canceled step is its own event") {
   auto r = MakeBuildReporter(ReportFormat::kJson, out.f);
   r->Canceled(4);
   CHECK(out.str() == "{\"event\":\"canceled\",\"id\":4}\n");
+}
+
+}  // namespace
+}  // namespace builder::executor
+
+namespace builder::executor {
+namespace {
+
+TEST_CASE("plain and json: events from several threads come out as whole lines") {
+  for (ReportFormat format : {ReportFormat::kPlain, ReportFormat::kJson}) {
+    testing::MemFile out;
+    auto r = MakeBuildReporter(format, out.f);
+    std::vector<std::thread> threads;
+    for (int t = 1; t <= 4; ++t) {
+      threads.emplace_back([&r, t] {
+        r->Started(t, "step " + std::to_string(t));
+        for (int i = 0; i < 200; ++i) r->Output(t, std::string(50, static_cast<char>('a' + t)));
+        r->Done(t, 0.1);
+      });
+    }
+    for (auto& th : threads) th.join();
+    std::string all = out.str();
+    std::size_t outputs = 0, start = 0;
+    while (start < all.size()) {
+      std::size_t nl = all.find('\n', start);
+      REQUIRE(nl != std::string::npos);
+      std::string line = all.substr(start, nl - start);
+      start = nl + 1;
+      for (int t = 1; t <= 4; ++t) {
+        std::string run(50, static_cast<char>('a' + t));
+        if (line.find(run) == std::string::npos) continue;
+        ++outputs;
+        // The line is its thread's: the right id, and no other thread's bytes in it.
+        std::string id = format == ReportFormat::kJson ? "\"id\":" + std::to_string(t) + "," : "#" + std::to_string(t) + " ";
+        CHECK(line.find(id) != std::string::npos);
+        CHECK(line.size() < 50 + 40);
+      }
+    }
+    CHECK(outputs == 800);
+  }
 }
 
 }  // namespace
