@@ -6,6 +6,7 @@ BUILDER=$1
 netns_reexec "$@"
 [ "$(id -u)" = 0 ] || skip "needs root (sandbox)"
 need_tool busybox
+need_tool pgrep
 
 make_rootfs_tar "$WORK/rootfs.tar"
 export BUILDER_ROOT="$WORK/store"
