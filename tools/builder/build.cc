@@ -173,7 +173,6 @@ Result<int> RunBuild(const BuildFlags& flags) {
   options.no_cache = flags.no_cache;
   options.explain = flags.explain;
   options.reporter = reporter.get();
-  if (flags.jobs < 0) return Fail(ErrorCode::kInvalidArgument, "--jobs must be at least 1");
   options.jobs = static_cast<std::size_t>(flags.jobs);
   options.images = &images;
   if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH"); epoch && *epoch)
@@ -224,7 +223,8 @@ void RegisterBuild(CLI::App& app, int* status) {
                   "Import build cache: type=registry,ref=REF, type=local,src=DIR, or an image REF");
   cmd->add_option("--cache-to", flags.cache_to,
                   "Export build cache: type=registry,ref=REF, type=local,dest=DIR (mode=min|max), type=inline");
-  cmd->add_option("--jobs", flags.jobs, "Stages run at most N at a time (default: the number of cores)");
+  cmd->add_option("--jobs", flags.jobs, "Stages run at most N at a time (default: the number of cores)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("CONTEXT", flags.context, "Build context directory")->required();
   cmd->callback([status] {
     auto r = RunBuild(flags);
