@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-5}
-PEERS_SCRIPTS=$(cd ../shared/peers && pwd)
+PEERS_SCRIPTS=${PEERS_SCRIPTS:-$(cd ../shared/peers && pwd)}
 export PEERS_DIR=${PEERS_DIR:-/tmp/peers}
 BUILDER=${BUILDER:-$PWD/build/tools/builder/builder}
 [ -x "$BUILDER" ] || { echo "build builder first (tools/test or tools/demo)" >&2; exit 1; }
