@@ -55,6 +55,7 @@ struct BuildFlags {
   std::vector<std::string> ssh;
   std::vector<std::string> build_contexts;
   std::string context;
+  int jobs = 0;  ///< --jobs; 0: the number of cores
 };
 
 Result<std::string> ReadDockerfile(const std::string& path) {
@@ -208,6 +209,7 @@ Result<int> RunBuild(const BuildFlags& flags) {
   options.no_cache = flags.no_cache;
   options.explain = flags.explain;
   options.reporter = reporter.get();
+  options.jobs = static_cast<std::size_t>(flags.jobs);
   options.images = &images;
   options.source_date_epoch = BUILDER_TRY(SourceDateEpoch(plan_options.build_args));
   // The checks of the stages this build reaches; `# check=error=true` stops it before any step.
@@ -281,6 +283,8 @@ void RegisterBuild(CLI::App& app, int* status) {
                   "Agent socket or keys for RUN --mount=type=ssh: default|ID[=SOCKET|KEY[,KEY...]]");
   cmd->add_option("--build-context", flags.build_contexts,
                   "Additional build context: NAME=DIR|docker-image://REF|oci-layout://PATH[:TAG]");
+  cmd->add_option("--jobs", flags.jobs, "Stages run at most N at a time (default: the number of cores)")
+      ->check(CLI::Range(0, 4096));
   cmd->add_option("CONTEXT", flags.context, "Build context directory")->required();
   cmd->callback([status] {
     auto r = RunBuild(flags);
