@@ -47,6 +47,8 @@ struct ExecuteOptions {
   /// --cache-to type=inline: the final image's config carries its steps' cache entries
   /// (cache/inline_cache.h).
   bool inline_cache = false;
+  /// --jobs: stages run at most this many at a time (0: the number of cores).
+  std::size_t jobs = 0;
 };
 
 struct BuildOutcome {
@@ -59,7 +61,9 @@ struct BuildOutcome {
   std::vector<cache::CacheKey> stage_keys;
 };
 
-/// Runs every stage of plan in order (each step with a cache key, planner/cache_keys.h: a hit
+/// Runs the stages of plan as a DAG (a stage starts once the stages it reads are done,
+/// options.jobs at a time; the first failure cancels the others, killing their running RUNs),
+/// each step with a cache key, planner/cache_keys.h: a hit
 /// reuses the recorded layer and history and prints CACHED, a miss runs and is recorded; steps
 /// after hits run over a snapshot of the layers so far), then writes the last stage as the
 /// image: layers, config and manifest, tagged with each of options.tags (an untagged image is

@@ -1,6 +1,7 @@
 // Running one RUN step in the sandbox over the build's layers.
 #include "executor/run_step.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <deque>
@@ -80,6 +81,8 @@ Result<void> RunInSandbox(const planner::RunStep& step, const oci::MergedView& v
   auto started = sandbox::Sandbox::Start(spec);
   pipe.write.Reset();
   if (!started) return Fail(std::move(started.error()).Context("run " + Quote(step.argv)));
+  const pid_t init = started->pid();
+  if (options.cancel && !options.cancel->Register(init)) started->Signal(SIGKILL);
   std::deque<std::string> tail;
   std::string pending;
   char buf[8192];
@@ -100,6 +103,8 @@ Result<void> RunInSandbox(const planner::RunStep& step, const oci::MergedView& v
     }
   }
   if (!pending.empty()) emit(pending);
+  // Before Wait reaps the init: a registered pid is never a reused one.
+  if (options.cancel) options.cancel->Unregister(init);
   auto result = started->Wait();
   if (!result) return Fail(std::move(result.error()).Context("run " + Quote(step.argv)));
   if (!result->status.ok()) {

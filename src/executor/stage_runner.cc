@@ -11,7 +11,9 @@
 #include <cstdlib>
 #include <functional>
 #include <memory>
+#include <thread>
 
+#include "base/file_lock.h"
 #include "base/path.h"
 #include "base/progress.h"
 #include "base/sha256.h"
@@ -240,6 +242,17 @@ Result<std::vector<sandbox::BindMount>> PrepareMounts(BuildState& state, const p
   return binds;
 }
 
+// The other stages a step reads.
+std::vector<int> StagesRead(const planner::Step& step) {
+  std::vector<int> out;
+  if (const auto* copy = std::get_if<planner::CopyStep>(&step.action); copy && copy->from_stage >= 0)
+    out.push_back(copy->from_stage);
+  if (const auto* run = std::get_if<planner::RunStep>(&step.action))
+    for (const planner::RunMount& m : run->mounts)
+      if (m.from_stage >= 0) out.push_back(m.from_stage);
+  return out;
+}
+
 // A linked step's result also under its chained key (parent = the layers beneath), so a cache
 // export walking back from a stage's last key passes through it like any other step.
 void RecordLinkedChain(BuildState& state, const StageImage& image, const cache::CacheKey& key,
@@ -255,6 +268,7 @@ void RecordLinkedChain(BuildState& state, const StageImage& image, const cache::
 }  // namespace
 
 Result<std::string> MaterializeStage(BuildState& state, StageImage& image, bool flat) {
+  std::lock_guard lock(*image.guard);
   if (!image.stale && (!flat || image.lowers.size() == 1)) return image.lowers.front();
   oci::StoredImage so_far;
   so_far.manifest.layers = image.layers;
@@ -266,15 +280,22 @@ Result<std::string> MaterializeStage(BuildState& state, StageImage& image, bool 
   return dir;
 }
 
+int StageVertexCount(const planner::Plan& plan) {
+  int count = 1;
+  for (const auto& s : plan.steps) count += planner::IsExecStep(s) ? 1 : 0;
+  return count;
+}
+
 Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::string& label,
-                      StageImage& image) {
+                      StageImage& image, int first_id) {
   BuildReporter& report = *state.report;
   std::size_t total = 1;
   for (const auto& s : plan.steps) total += planner::IsExecStep(s) ? 1 : 0;
   auto prefix = [&](std::size_t k) {
     return "[" + (label.empty() ? "" : label + " ") + std::to_string(k) + "/" + std::to_string(total) + "] ";
   };
-  int from_id = state.next_id++;
+  int next_id = first_id;
+  int from_id = next_id++;
   // Images print by their full name, as BuildKit does ("docker.io/library/busybox:latest").
   std::string base_name = plan.base;
   if (plan.base_stage < 0 && base_name != "scratch") {
@@ -297,7 +318,11 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
       image.config.history.push_back(history);
       continue;
     }
-    int id = state.next_id++;
+    if (state.wait_stage) {
+      for (int from : StagesRead(step)) BUILDER_TRY(state.wait_stage(from));
+    }
+    if (state.cancel && state.cancel->cancelled()) return Fail(ErrorCode::kCancelled, "build canceled");
+    int id = next_id++;
     ++exec_index;
     std::string name = prefix(exec_index) + step.name;
     std::string where = step.range.start.line > 0
@@ -305,6 +330,11 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
                             : "";
     report.Started(id, name);
     auto fail_step = [&](Error e) -> std::unexpected<Error> {
+      // Another stage failed first: this step's error is only the echo of its cancellation.
+      if (state.cancel && state.cancel->cancelled()) {
+        report.Canceled(id);
+        return Fail(ErrorCode::kCancelled, "step " + name + where + ": canceled");
+      }
       report.Errored(id, e.ToString());
       return Fail(std::move(e).Context("step " + name + where));
     };
@@ -374,6 +404,19 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
     const cache::CacheKey lookup_parent = linked ? planner::LinkedParentKey() : image.key;
     const cache::CacheKey lookup_key = planner::StepKey(lookup_parent, step, inputs);
     const cache::CacheKey key = linked ? planner::StepKey(image.key, step, inputs) : lookup_key;
+    // One runner per key across builds of this store (and stages of this one): a second waits
+    // here, then finds the first one's result in the cache. Held until the step is recorded.
+    // Polled rather than blocking, so that a canceled build stops waiting.
+    std::string lock_path = state.store->LockPath("steps/" + key.hex());
+    auto step_lock = FileLock::TryAcquire(lock_path, FileLock::Mode::kExclusive);
+    if (!step_lock && step_lock.error().code() == ErrorCode::kAlreadyExists)
+      report.Output(id, "waiting for another build (or stage) running this step");
+    while (!step_lock && step_lock.error().code() == ErrorCode::kAlreadyExists) {
+      if (state.cancel && state.cancel->cancelled()) return fail_step(Error(ErrorCode::kCancelled, "canceled"));
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      step_lock = FileLock::TryAcquire(lock_path, FileLock::Mode::kExclusive);
+    }
+    if (!step_lock) return fail_step(std::move(step_lock.error()).Context("lock step"));
     if (!state.no_cache) {
       // A linked step over the same layers as before (or an imported cache, which holds chained
       // keys only) hits like any step; over new layers it hits through lookup_key, rebased.
@@ -446,6 +489,7 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
             SecretMounts secrets = BUILDER_TRY(SecretMounts::Prepare(state.secrets, action));
             ro.binds.insert(ro.binds.end(), secrets.binds().begin(), secrets.binds().end());
             ro.secret_env = secrets.env();
+            ro.cancel = state.cancel;
             ro.on_line = [&](std::string_view line) { report.Output(id, line); };
             return RunInSandbox(action, view, ro);
           } else if constexpr (std::is_same_v<T, planner::CopyStep>) {

@@ -60,6 +60,7 @@ struct BuildFlags {
   std::vector<std::string> outputs;
   std::string metadata_file;
   std::string context;
+  int jobs = 0;  ///< --jobs; 0: the number of cores
 };
 
 Result<std::string> ReadDockerfile(const std::string& path) {
@@ -215,6 +216,7 @@ Result<int> RunBuild(const BuildFlags& flags) {
   options.no_cache = flags.no_cache;
   options.explain = flags.explain;
   options.reporter = reporter.get();
+  options.jobs = static_cast<std::size_t>(flags.jobs);
   options.images = &images;
   options.source_date_epoch = BUILDER_TRY(SourceDateEpoch(plan_options.build_args));
   // The checks of the stages this build reaches; `# check=error=true` stops it before any step.
@@ -299,6 +301,8 @@ void RegisterBuild(CLI::App& app, int* status) {
   cmd->add_option("-o,--output", flags.outputs,
                   "Also write the result: type=oci|docker|tar,dest=FILE|-, type=local,dest=DIR, or DIR");
   cmd->add_option("--metadata-file", flags.metadata_file, "Write the build result metadata (JSON) to the file");
+  cmd->add_option("--jobs", flags.jobs, "Stages run at most N at a time (default: the number of cores)")
+      ->check(CLI::Range(0, 4096));
   cmd->add_option("CONTEXT", flags.context, "Build context directory")->required();
   cmd->callback([status] {
     auto r = RunBuild(flags);
