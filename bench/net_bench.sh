@@ -3,7 +3,7 @@
 # page on the namespace's own address, builder against podman on the same busybox-static image (podman with its own
 # store in a temp dir, as run_bench.sh). Everything runs in a network namespace of its own, so
 # neither tool's bridge or rules touch the host's network. Prints medians (ms) and the ratio; a
-# podman that cannot publish ports here only drops its column.
+# podman that cannot publish ports here only drops its column (and says why).
 # Needs root, busybox, curl. Usage: bench/net_bench.sh [RUNS (default 5)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,8 +13,8 @@ if [ -z "${IN_NETNS:-}" ]; then
   IN_NETNS=1 exec unshare --net bash "$0" "$@"
 fi
 ip link set lo up
-# The host address curl uses: a veth end of this namespace (podman's CNI portmap does not
-# answer on 127.0.0.1 inside a fresh namespace; both tools DNAT every local address).
+# The host address curl uses: a veth end of this namespace (CNI's portmap leaves 127.0.0.1 out
+# without route_localnet on its bridge; both tools DNAT every local address).
 ip link add hostif type veth peer name hostif-peer
 ip addr add 192.0.2.1/24 dev hostif
 ip link set hostif up
@@ -51,8 +51,23 @@ if [ "$HAVE_PODMAN" = 1 ]; then
   mkdir -p "$WORK/podman"
   printf '[storage]\ndriver = "overlay"\ngraphroot = "%s"\nrunroot = "%s"\n' \
     "$WORK/podman/storage" "$WORK/podman/run" >"$WORK/podman/storage.conf"
-  printf '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]\n[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n' \
-    >"$WORK/podman/containers.conf"
+  # Podman 4.3 here uses CNI. Its built-in `podman` network is 10.88.0.0/16 on cni-podman0, the
+  # very subnet of builder's default `bridge` network made first in this namespace: two bridges
+  # with one route, and podman's published port never answered. So podman gets a network of its
+  # own (another subnet) from a config dir of the bench's, whose host-local leases stay in $WORK
+  # too instead of /var/lib/cni (which a bench must not leave anything in).
+  mkdir -p "$WORK/podman/cni" "$WORK/podman/cni-leases"
+  cat >"$WORK/podman/cni/benchnet.conflist" <<CNI
+{"cniVersion": "0.4.0", "name": "benchnet", "plugins": [
+  {"type": "bridge", "bridge": "cni-bench0", "isGateway": true, "ipMasq": true, "hairpinMode": true,
+   "ipam": {"type": "host-local", "dataDir": "$WORK/podman/cni-leases", "routes": [{"dst": "0.0.0.0/0"}],
+            "ranges": [[{"subnet": "10.123.0.0/24", "gateway": "10.123.0.1"}]]}},
+  {"type": "portmap", "capabilities": {"portMappings": true}},
+  {"type": "firewall"}, {"type": "tuning"}]}
+CNI
+  # default_ulimits: crun's setrlimit of podman's default nofile fails here without them.
+  printf '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]\n[network]\nnetwork_backend = "cni"\nnetwork_config_dir = "%s"\ndefault_network = "benchnet"\n[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n' \
+    "$WORK/podman/cni" >"$WORK/podman/containers.conf"
   export CONTAINERS_CONF="$WORK/podman/containers.conf" CONTAINERS_STORAGE_CONF="$WORK/podman/storage.conf"
   podman import -q -c 'ENV PATH=/bin' "$WORK/rootfs.tar" localhost/bench/net:1 >/dev/null
   CLEANUPS+=('podman rm -f -a -t 0 >/dev/null 2>&1; podman rmi -a -f >/dev/null 2>&1')

@@ -11,13 +11,17 @@
 #include <cstdlib>
 #include <functional>
 #include <memory>
+#include <thread>
 
+#include "base/file_lock.h"
 #include "base/path.h"
 #include "base/progress.h"
 #include "base/sha256.h"
 #include "base/subprocess.h"
 #include "executor/container_owner.h"
+#include "executor/named_contexts.h"
 #include "executor/run_step.h"
+#include "executor/secret_mounts.h"
 #include "executor/url_fetch.h"
 #include "oci/user_db.h"
 #include "oci/layer_stream.h"
@@ -149,6 +153,7 @@ Result<std::pair<std::string, std::string>> CopySource(BuildState& state, const 
     std::string dir = BUILDER_TRY(MaterializeStage(state, from, true));
     return std::make_pair(dir, "stage " + from.key.hex());
   }
+  if (!copy.from_dir.empty()) return std::make_pair(copy.from_dir, "dir " + copy.from_dir_digest);
   if (state.images) {
     auto found = BUILDER_TRY(state.images->Resolve(copy.from_image, "COPY --from image"));
     if (!found) return Fail(ErrorCode::kInvalidArgument, "COPY --from=scratch copies nothing");
@@ -184,6 +189,7 @@ Result<std::vector<sandbox::BindMount>> PrepareMounts(BuildState& state, const p
   std::vector<sandbox::BindMount> binds;
   for (std::size_t i = 0; i < run.mounts.size(); ++i) {
     const planner::RunMount& m = run.mounts[i];
+    if (m.type == "secret" || m.type == "ssh") continue;  // SecretMounts, right before the RUN
     std::string host;
     if (m.type == "tmpfs") {
       host = scratch + "-tmpfs-" + std::to_string(i);
@@ -207,6 +213,9 @@ Result<std::vector<sandbox::BindMount>> PrepareMounts(BuildState& state, const p
       StageImage& from = state.stages.at(static_cast<std::size_t>(m.from_stage));
       root = BUILDER_TRY(MaterializeStage(state, from, true));
       inputs->hashes["RUN --mount " + m.target] = "stage " + from.key.hex();
+    } else if (!m.from_dir.empty()) {
+      root = BUILDER_TRY(FilteredNamedDir(m.from_dir, scratch + "-named-" + std::to_string(i)));
+      inputs->hashes["RUN --mount " + m.target] = "dir " + m.from_dir_digest;
     } else if (!m.from_image.empty()) {
       std::optional<oci::StoredImage> image;
       if (state.images) {
@@ -233,9 +242,21 @@ Result<std::vector<sandbox::BindMount>> PrepareMounts(BuildState& state, const p
   return binds;
 }
 
+// The other stages a step reads.
+std::vector<int> StagesRead(const planner::Step& step) {
+  std::vector<int> out;
+  if (const auto* copy = std::get_if<planner::CopyStep>(&step.action); copy && copy->from_stage >= 0)
+    out.push_back(copy->from_stage);
+  if (const auto* run = std::get_if<planner::RunStep>(&step.action))
+    for (const planner::RunMount& m : run->mounts)
+      if (m.from_stage >= 0) out.push_back(m.from_stage);
+  return out;
+}
+
 }  // namespace
 
 Result<std::string> MaterializeStage(BuildState& state, StageImage& image, bool flat) {
+  std::lock_guard lock(*image.guard);
   if (!image.stale && (!flat || image.lowers.size() == 1)) return image.lowers.front();
   oci::StoredImage so_far;
   so_far.manifest.layers = image.layers;
@@ -247,15 +268,22 @@ Result<std::string> MaterializeStage(BuildState& state, StageImage& image, bool 
   return dir;
 }
 
+int StageVertexCount(const planner::Plan& plan) {
+  int count = 1;
+  for (const auto& s : plan.steps) count += planner::IsExecStep(s) ? 1 : 0;
+  return count;
+}
+
 Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::string& label,
-                      StageImage& image) {
+                      StageImage& image, int first_id) {
   BuildReporter& report = *state.report;
   std::size_t total = 1;
   for (const auto& s : plan.steps) total += planner::IsExecStep(s) ? 1 : 0;
   auto prefix = [&](std::size_t k) {
     return "[" + (label.empty() ? "" : label + " ") + std::to_string(k) + "/" + std::to_string(total) + "] ";
   };
-  int from_id = state.next_id++;
+  int next_id = first_id;
+  int from_id = next_id++;
   // Images print by their full name, as BuildKit does ("docker.io/library/busybox:latest").
   std::string base_name = plan.base;
   if (plan.base_stage < 0 && base_name != "scratch") {
@@ -278,7 +306,11 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
       image.config.history.push_back(history);
       continue;
     }
-    int id = state.next_id++;
+    if (state.wait_stage) {
+      for (int from : StagesRead(step)) BUILDER_TRY(state.wait_stage(from));
+    }
+    if (state.cancel && state.cancel->cancelled()) return Fail(ErrorCode::kCancelled, "build canceled");
+    int id = next_id++;
     ++exec_index;
     std::string name = prefix(exec_index) + step.name;
     std::string where = step.range.start.line > 0
@@ -286,6 +318,11 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
                             : "";
     report.Started(id, name);
     auto fail_step = [&](Error e) -> std::unexpected<Error> {
+      // Another stage failed first: this step's error is only the echo of its cancellation.
+      if (state.cancel && state.cancel->cancelled()) {
+        report.Canceled(id);
+        return Fail(ErrorCode::kCancelled, "step " + name + where + ": canceled");
+      }
       report.Errored(id, e.ToString());
       return Fail(std::move(e).Context("step " + name + where));
     };
@@ -296,10 +333,15 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
     BuildContext source = *state.context;
     cache::StepInputs inputs;
     std::function<Result<void>()> rehash;  // the summaries a miss explains and records
-    if (copy && (copy->from_stage >= 0 || !copy->from_image.empty())) {
+    if (copy && (copy->from_stage >= 0 || !copy->from_image.empty() || !copy->from_dir.empty())) {
       auto from = CopySource(state, *copy);
       if (!from) return fail_step(std::move(from.error()));
       source = BuildContext{from->first, std::nullopt};
+      if (!copy->from_dir.empty()) {
+        auto named = NamedDirSource(copy->from_dir);
+        if (!named) return fail_step(std::move(named.error()));
+        source = std::move(*named);
+      }
       for (const auto& [k, v] : step.args) inputs.hashes["build arg " + k] = Sha256Hex(v);
       inputs.hashes["COPY --from"] = from->second;
     } else {
@@ -345,6 +387,19 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
       binds = std::move(*prepared);
     }
     cache::CacheKey key = planner::StepKey(image.key, step, inputs);
+    // One runner per key across builds of this store (and stages of this one): a second waits
+    // here, then finds the first one's result in the cache. Held until the step is recorded.
+    // Polled rather than blocking, so that a canceled build stops waiting.
+    std::string lock_path = state.store->LockPath("steps/" + key.hex());
+    auto step_lock = FileLock::TryAcquire(lock_path, FileLock::Mode::kExclusive);
+    if (!step_lock && step_lock.error().code() == ErrorCode::kAlreadyExists)
+      report.Output(id, "waiting for another build (or stage) running this step");
+    while (!step_lock && step_lock.error().code() == ErrorCode::kAlreadyExists) {
+      if (state.cancel && state.cancel->cancelled()) return fail_step(Error(ErrorCode::kCancelled, "canceled"));
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      step_lock = FileLock::TryAcquire(lock_path, FileLock::Mode::kExclusive);
+    }
+    if (!step_lock) return fail_step(std::move(step_lock.error()).Context("lock step"));
     if (!state.no_cache) {
       auto hit = state.index->Lookup(key);
       if (hit && *hit) {
@@ -396,6 +451,10 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
             ro.network_override = state.network == "default" ? "" : state.network;
             ro.default_network = state.default_network;
             ro.binds = binds;
+            SecretMounts secrets = BUILDER_TRY(SecretMounts::Prepare(state.secrets, action));
+            ro.binds.insert(ro.binds.end(), secrets.binds().begin(), secrets.binds().end());
+            ro.secret_env = secrets.env();
+            ro.cancel = state.cancel;
             ro.on_line = [&](std::string_view line) { report.Output(id, line); };
             return RunInSandbox(action, view, ro);
           } else if constexpr (std::is_same_v<T, planner::CopyStep>) {

@@ -135,7 +135,7 @@ Result<cache::StepInputs> HashStepInputs(const Step& step, int context_fd,
   if (const auto* run = std::get_if<RunStep>(&step.action)) {
     // A bind mount of the context is read by the command: its content is an input.
     for (const auto& m : run->mounts) {
-      if (m.type != "bind" || m.from_stage >= 0 || !m.from_image.empty()) continue;
+      if (m.type != "bind" || m.from_stage >= 0 || !m.from_image.empty() || !m.from_dir.empty()) continue;
       std::string root = ReadRoot(m.source.empty() ? "." : m.source);
       auto tree = hashes.HashTree(context_fd, root, options);
       if (!tree) {

@@ -11,6 +11,7 @@
 #include "parser/file_mode.h"
 #include "parser/heredoc_reader.h"
 #include "parser/mount_spec.h"
+#include "planner/secret_mount.h"
 #include "parser/port_spec.h"
 #include "parser/shell_lexer.h"
 #include "planner/step_text.h"
@@ -152,6 +153,7 @@ Result<Step> PlanRun(StageState& s, const parser::RunInst& run) {
   step.cwd = s.config.working_dir.empty() ? "/" : s.config.working_dir;
   step.user = s.config.user;
   step.network = run.network;
+  int ssh_mounts = 0;  // numbers the default ssh targets, as BuildKit: ssh_agent.0, .1, ...
   for (const auto& spec : run.mounts) {
     parser::MountSpec m = spec;
     if (spec.text.find('$') != std::string::npos) {
@@ -162,10 +164,9 @@ Result<Step> PlanRun(StageState& s, const parser::RunInst& run) {
       m.from = spec.from;
     }
     if (m.type == "secret" || m.type == "ssh") {
-      // No --secret/--ssh yet: an optional one mounts nothing, as BuildKit does when unset.
-      if (m.required)
-        return Fail(Located(s, run, Error(ErrorCode::kUnsupported,
-                                          m.type + " mounts (--secret/--ssh) are not supported yet")));
+      auto mount = PlanSecretMount(m, s.config.working_dir.empty() ? "/" : s.config.working_dir, &ssh_mounts);
+      if (!mount) return Fail(Located(s, run, mount.error()));
+      step.mounts.push_back(std::move(*mount));
       continue;
     }
     RunMount mount;
@@ -188,6 +189,10 @@ Result<Step> PlanRun(StageState& s, const parser::RunInst& run) {
         mount.from_stage = s.links->by_index[std::stoul(m.from)];
       } else if (s.links && s.links->by_name.count(lowered)) {
         mount.from_stage = s.links->by_name.at(lowered);
+      } else if (const NamedContext* named = FindNamedContext(s.options->named_contexts, m.from)) {
+        mount.from_image = named->image;
+        mount.from_dir = named->dir;
+        mount.from_dir_digest = named->dir_digest;
       } else {
         mount.from_image = m.from;
       }
@@ -231,6 +236,10 @@ Result<Step> PlanCopy(StageState& s, const parser::CopyBase& inst, bool add,
       step.from_stage = s.links->by_index[n];
     } else if (s.links && s.links->by_name.count(lowered)) {
       step.from_stage = s.links->by_name.at(lowered);
+    } else if (const NamedContext* named = FindNamedContext(s.options->named_contexts, from)) {
+      step.from_image = named->image;
+      step.from_dir = named->dir;
+      step.from_dir_digest = named->dir_digest;
     } else {
       step.from_image = from;
     }
@@ -524,7 +533,7 @@ std::optional<std::string> UnusedBuildArgsWarning(const PlanOptions& options,
                                                   const std::set<std::string>& used) {
   std::string list;
   for (const auto& [k, v] : options.build_args)
-    if (!used.count(k) && !IsPredefinedArg(k)) list += (list.empty() ? "" : " ") + k;
+    if (!used.count(k) && !IsPredefinedArg(k) && k != "SOURCE_DATE_EPOCH") list += (list.empty() ? "" : " ") + k;
   if (list.empty()) return std::nullopt;
   return "one or more build-args [" + list + "] were not consumed";
 }

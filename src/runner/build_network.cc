@@ -37,11 +37,13 @@ std::string RunLeaseId(const std::string& work_dir) {
 
 sandbox::NetworkAttacher BuildNetworkAttacher(std::string store_root) {
   if (!sandbox::HostNetworkAdmin()) {
-    // Without pasta a rootless RUN keeps the host's network, as before, rather than every build
-    // with a RUN failing; said once per build.
+    // Without pasta a rootless RUN gets a namespace of its own with only lo (as `run` does,
+    // and never the host's network unless asked for with --network host); said once per build.
     if (auto usable = sandbox::PastaUsable(); !usable) {
-      LogWarn("RUN steps use the host's network: " + usable.error().message());
-      return {};
+      LogWarn("RUN steps have no network (use --network host for the host's): " + usable.error().ToString());
+      return [](pid_t, const std::string&) -> Result<std::unique_ptr<sandbox::NetworkAttachment>> {
+        return std::make_unique<sandbox::NetworkAttachment>();
+      };
     }
     return sandbox::PastaAttacher();
   }

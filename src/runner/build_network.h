@@ -11,7 +11,8 @@ namespace builder::runner {
 
 /// Root: each RUN gets a veth on the default network `bridge` (builder0) with outbound NAT and
 /// a lease held by this process (reclaimed like a container's after a SIGKILL). Rootless: pasta;
-/// an empty attacher (the host's network, with a warning) when pasta cannot work here.
+/// when pasta cannot work here, one that leaves the namespace with only lo (with a warning),
+/// never the host's network.
 /// `store_root` is $BUILDER_ROOT.
 sandbox::NetworkAttacher BuildNetworkAttacher(std::string store_root);
 

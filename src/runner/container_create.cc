@@ -83,14 +83,29 @@ Result<void> ApplyNetworkOptions(const std::string& root, const oci::ContainerCo
                                  const CreateOptions& options, ContainerSpec& spec) {
   const bool bridged = spec.bridged();
   if (!bridged && (!options.ports.empty() || !options.dns.empty() || !options.network_aliases.empty() ||
-                   !options.links.empty())) {
+                   !options.first_network_aliases.empty() || !options.links.empty())) {
     // docker refuses these on host/none networking, except -P (ignored there).
     return Fail(ErrorCode::kInvalidArgument, "conflicting options: port publishing, --dns, --link and "
                 "--network-alias need a bridge network, not --network " + spec.network);
   }
+  if (!options.extra_networks.empty()) {
+    // docker: several networks only when all are user-defined ones.
+    std::set<std::string> names = {spec.network};
+    for (const NetworkAttachment& n : options.extra_networks) {
+      if (!bridged || spec.network == network::kDefaultNetwork || n.name == network::kDefaultNetwork ||
+          n.name == "host" || n.name == "none") {
+        return Fail(ErrorCode::kInvalidArgument,
+                    "conflicting options: cannot attach both user-defined and non-user-defined network-modes");
+      }
+      if (!names.insert(n.name).second) {
+        return Fail(ErrorCode::kInvalidArgument, "network \"" + n.name + "\" is specified multiple times");
+      }
+    }
+  }
   if (bridged && spec.network != network::kDefaultNetwork) {
     network::NetworkStore nets = BUILDER_TRY(network::NetworkStore::Open(root));
     BUILDER_TRY(nets.Get(spec.network));
+    for (const NetworkAttachment& n : options.extra_networks) BUILDER_TRY(nets.Get(n.name));
   }
   std::set<std::string> published;
   for (const std::string& p : options.ports) {
@@ -108,7 +123,12 @@ Result<void> ApplyNetworkOptions(const std::string& root, const oci::ContainerCo
   spec.dns = options.dns;
   spec.extra_hosts = options.extra_hosts;
   spec.network_aliases = options.network_aliases;
-  if (bridged) spec.networks = {{spec.network, options.network_aliases}};
+  if (bridged) {
+    std::vector<std::string> first = options.network_aliases;
+    first.insert(first.end(), options.first_network_aliases.begin(), options.first_network_aliases.end());
+    spec.networks = {{spec.network, std::move(first)}};
+    spec.networks.insert(spec.networks.end(), options.extra_networks.begin(), options.extra_networks.end());
+  }
   spec.links = options.links;
   return {};
 }

@@ -28,6 +28,12 @@ struct CreateOptions {
   std::vector<std::string> ports;  ///< -p specs
   bool publish_all = false;        ///< -P: every ExposedPort of the image on a free host port
   std::vector<std::string> dns, extra_hosts, network_aliases;
+  /// Aliases docker's advanced `--network name=N,alias=A` gives the first network (besides
+  /// network_aliases, which also apply to it).
+  std::vector<std::string> first_network_aliases;
+  /// Networks after the first (`--network` repeated, user-defined networks only), in order:
+  /// eth1, eth2, ...
+  std::vector<NetworkAttachment> extra_networks;
   std::vector<std::string> links;  ///< --link NAME[:ALIAS]
   std::vector<MountSpec> mounts;
   bool read_only = false;

@@ -180,6 +180,7 @@ Result<sandbox::SandboxSpec> SandboxSpecFor(const ContainerStore& store,
   spec.upper_dir = dir + "/upper";
   spec.work_dir = dir + "/work";
   spec.discard_upper = container.auto_remove;  // the monitor removes the whole directory
+  spec.hold_mount_namespace = true;  // the monitor drops it after reporting the exit
   if (spec.lower_dirs.empty()) return Fail(ErrorCode::kCorrupt, "container has no rootfs layers");
 
   std::vector<std::string> layers = {spec.upper_dir};

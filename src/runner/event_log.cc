@@ -110,6 +110,17 @@ Event ContainerEvent(const ContainerSpec& spec, std::string action,
   return e;
 }
 
+Event ObjectEvent(std::string type, std::string action, std::string id,
+                  std::map<std::string, std::string> attributes) {
+  Event e;
+  e.type = std::move(type);
+  e.action = std::move(action);
+  e.id = std::move(id);
+  e.attributes = std::move(attributes);
+  e.time_nano = NowNano();
+  return e;
+}
+
 EventLog::EventLog(std::string root, std::uint64_t max_bytes)
     : root_(std::move(root)), max_bytes_(max_bytes) {}
 

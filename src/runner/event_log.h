@@ -37,6 +37,12 @@ struct Event {
 Event ContainerEvent(const ContainerSpec& spec, std::string action,
                      const std::map<std::string, std::string>& extra = {});
 
+/// A network or volume event (`type` "network" or "volume"), with `attributes`, now. docker's
+/// actors: the network's id (attributes name, type, container for connect/disconnect), the
+/// volume's name (attribute driver).
+Event ObjectEvent(std::string type, std::string action, std::string id,
+                  std::map<std::string, std::string> attributes);
+
 class EventLog {
  public:
   static constexpr std::uint64_t kDefaultMaxBytes = 4 << 20;

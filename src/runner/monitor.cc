@@ -27,6 +27,7 @@
 #include "runner/event_log.h"
 #include "runner/health_checker.h"
 #include "runner/monitor_io.h"
+#include "runner/network/hosts_file.h"
 #include "runner/networks.h"
 #include "runner/process_identity.h"
 #include "sandbox/pasta.h"
@@ -164,6 +165,12 @@ class NetworkEndpoint {
       shown.push_back(std::to_string(m.container_port) + "/" + m.protocol + " -> " +
                       (m.host_ip.empty() ? "0.0.0.0" : m.host_ip) + ":" + std::to_string(m.host_port));
     }
+    // --dns, else the host's nameservers with a loopback one (127.0.0.53) relayed by pasta.
+    if (!sspec.resolv_conf_file.empty()) {
+      BUILDER_TRY(network::RewriteInPlace(
+          sspec.resolv_conf_file, network::ResolvConfContent(spec_.dns, ReadFile("/etc/resolv.conf").value_or(""),
+                                                             sandbox::kPastaDnsForward)));
+    }
     sspec.configure_network = [this, ports = std::move(ports), shown = std::move(shown)](pid_t child) -> Result<void> {
       pasta_.emplace(BUILDER_TRY(sandbox::Pasta::Start(child, ports, store_.DirOf(spec_.id))));
       BUILDER_TRY(store_.UpdateState(spec_.id, [&](ContainerState& s) { s.published_ports = shown; }));
@@ -214,8 +221,12 @@ int RunMonitor(const ContainerStore& store, const std::string& id, int report_fd
 
   bool first = true;
   std::string exit_report;
+  // The last run's mount namespace: its teardown waits for RCU grace periods, so it happens
+  // after the caller heard of the exit, yet before the upper dir is mounted again or deleted.
+  UniqueFd mount_ns;
   std::int64_t backoff_ms = 100;
   for (;;) {
+    mount_ns.Reset();
     const std::int64_t run_began = MonotonicMs();
     NetworkEndpoint endpoint(store, *spec);
     auto started = [&]() -> Result<sandbox::Sandbox> {
@@ -281,6 +292,7 @@ int RunMonitor(const ContainerStore& store, const std::string& id, int report_fd
       break;
     }
     auto result = started->Wait();
+    mount_ns = started->TakeMountNamespace();
     endpoint.Release();
     int exit_code = 255;
     if (result) {
@@ -328,6 +340,8 @@ int RunMonitor(const ContainerStore& store, const std::string& id, int report_fd
   // runs next (`rm`, `start`, `ps -a` after a --rm) sees it settled: gone with --rm (as docker's),
   // else exited and unlocked.
   if (!spec->auto_remove) {
+    // `start` may mount the upper dir again as soon as the lock is free.
+    mount_ns.Reset();
     (void)store.UpdateState(id, [](ContainerState& s) {
       s.monitor_pid = 0;
       s.monitor_start = 0;
@@ -340,6 +354,7 @@ int RunMonitor(const ContainerStore& store, const std::string& id, int report_fd
   auto trash = store.MoveToTrash(id);
   Report(&report, exit_report);
   CloseReport(&report);
+  mount_ns.Reset();
   if (trash) {
     (void)oci::RemoveTree(*trash);
     ReleaseVolumes(store, *spec, true);

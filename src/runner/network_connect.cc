@@ -42,6 +42,16 @@ Result<void> ConnectNetwork(const ContainerStore& store, const std::string& cont
   r.hostname = view.spec.hostname;
   r.aliases = aliases;
   r.hosts_file = store.DirOf(id) + "/hosts";
+  // --add-host belongs to the container, whichever network its hosts file is written for; a
+  // container left on no network gets its ports, --dns and links back on the one it joins now
+  // (its first), as at start.
+  r.extra_hosts = view.spec.extra_hosts;
+  if (BUILDER_TRY(nets.Endpoints(id)).empty()) {
+    for (const std::string& p : view.spec.ports) r.ports.push_back(BUILDER_TRY(network::ParsePortMapping(p)));
+    r.dns = view.spec.dns;
+    r.links = view.spec.links;
+    r.resolv_conf_file = store.DirOf(id) + "/resolv.conf";
+  }
   // The monitor holds the lease: the container's namespace lives as long as it does, and its
   // end of run detaches every network, this one included.
   r.holder_pid = view.state.monitor_pid;
@@ -71,7 +81,7 @@ Result<void> DisconnectNetwork(const ContainerStore& store, const std::string& c
     return {};
   }));
   if (!info) return {};
-  return nets.Detach(name, id);
+  return nets.Disconnect(name, id);
 }
 
 }  // namespace builder::runner

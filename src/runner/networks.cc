@@ -11,9 +11,11 @@
 
 #include "base/path.h"
 #include "base/unique_fd.h"
+#include "runner/event_log.h"
 #include "runner/network/firewall.h"
 #include "runner/network/hosts_file.h"
 #include "runner/network/netlink.h"
+#include "sandbox/pasta.h"
 #include "sandbox/user_namespace_reexec.h"
 
 namespace builder::runner {
@@ -31,6 +33,19 @@ Result<uint16_t> FreePort(const std::string& protocol) {
   return ntohs(a.sin_port);
 }
 
+// Interface order: eth2 before eth10.
+bool InterfaceLess(const std::string& a, const std::string& b) {
+  return a.size() != b.size() ? a.size() < b.size() : a < b;
+}
+
+// docker's network events: the network's id as actor, its name and driver (and the container).
+void RecordNetworkEvent(const std::string& store_dir, const NetworkInfo& info, const std::string& action,
+                        const std::string& container_id = "") {
+  std::map<std::string, std::string> attrs = {{"name", info.name}, {"type", info.driver}};
+  if (!container_id.empty()) attrs["container"] = container_id;
+  RecordEvent(DirName(store_dir), ObjectEvent("network", action, info.id, std::move(attrs)));
+}
+
 Result<void> KernelSide(const NetworkInfo& info) {
   network::Ipv4Net net = BUILDER_TRY(network::ParseIpv4Net(info.subnet));
   BUILDER_TRY(network::EnsureBridge(info.bridge, info.gateway, net.prefix));
@@ -44,11 +59,15 @@ Result<void> KernelSide(const NetworkInfo& info) {
 
 }  // namespace
 
-std::string DefaultNetworkMode() {
+DefaultNetwork ChooseDefaultNetwork() {
   // Rootless: not root, or root of the user namespace builder re-executed itself into.
   const bool rootless = ::getuid() != 0 || std::getenv(sandbox::kUserNamespaceMarker) != nullptr;
-  return rootless ? "host" : network::kDefaultNetwork;
+  if (!rootless) return {network::kDefaultNetwork, ""};
+  if (auto usable = sandbox::PastaUsable(); !usable) return {"none", usable.error().ToString()};
+  return {network::kDefaultNetwork, ""};
 }
+
+std::string DefaultNetworkMode() { return ChooseDefaultNetwork().mode; }
 
 Result<Networks> Networks::Open(std::string store_root) {
   return Networks(BUILDER_TRY(network::NetworkStore::Open(std::move(store_root))));
@@ -64,6 +83,7 @@ Result<NetworkInfo> Networks::Create(const std::string& name, const std::string&
     (void)store_.Delete(name);
     return Fail(std::move(made.error()).Context("create network " + name));
   }
+  RecordNetworkEvent(store_.dir(), info, "create");
   return info;
 }
 
@@ -88,6 +108,7 @@ Result<void> Networks::Remove(const std::string& name) {
   BUILDER_TRY(store_.Delete(info.name));
   BUILDER_TRY(network::RemoveNetworkRules(info.bridge, info.subnet));
   BUILDER_TRY(network::DeleteLink(info.bridge));
+  RecordNetworkEvent(store_.dir(), info, "destroy");
   return {};
 }
 
@@ -172,6 +193,8 @@ Result<Lease> Networks::Attach(const AttachRequest& request, pid_t child) {
     (void)Detach(info.name, lease.container_id);
     return Fail(std::move(done.error()).Context("connect to network " + info.name));
   }
+  // A build's RUN holds a lease too, without a name: docker reports containers only.
+  if (!request.name.empty()) RecordNetworkEvent(store_.dir(), info, "connect", lease.container_id);
   return lease;
 }
 
@@ -181,10 +204,33 @@ Result<void> Networks::DropKernelSide(const Lease& lease) {
   return network::DeleteLink(lease.veth);
 }
 
-Result<void> Networks::Detach(const std::string& network, const std::string& container_id) {
+Result<std::optional<Lease>> Networks::Release(const std::string& network, const std::string& container_id) {
   std::optional<Lease> gone = BUILDER_TRY(store_.Release(network, container_id));
-  if (!gone) return {};
+  if (!gone) return gone;
   BUILDER_TRY(DropKernelSide(*gone));
+  if (!gone->name.empty()) {
+    if (auto info = store_.Get(network)) RecordNetworkEvent(store_.dir(), *info, "disconnect", container_id);
+  }
+  return gone;
+}
+
+Result<void> Networks::Detach(const std::string& network, const std::string& container_id) {
+  if (!BUILDER_TRY(Release(network, container_id))) return {};
+  return RefreshHosts();
+}
+
+Result<void> Networks::Disconnect(const std::string& network, const std::string& container_id) {
+  std::optional<Lease> gone = BUILDER_TRY(Release(network, container_id));
+  if (!gone) return {};
+  if (!gone->ports.empty()) {
+    std::vector<Endpoint> rest = BUILDER_TRY(Endpoints(container_id));
+    if (!rest.empty()) {
+      Lease& first = rest.front().lease;
+      BUILDER_TRY(network::AddPorts(first.address, gone->ports));
+      first.ports.insert(first.ports.end(), gone->ports.begin(), gone->ports.end());
+      BUILDER_TRY(store_.Update(rest.front().network.name, first));
+    }
+  }
   return RefreshHosts();
 }
 
@@ -197,9 +243,7 @@ Result<std::map<std::string, std::vector<Endpoint>>> Networks::AllEndpoints() co
   }
   for (auto& [id, endpoints] : out) {
     std::sort(endpoints.begin(), endpoints.end(), [](const Endpoint& a, const Endpoint& b) {
-      return a.lease.interface.size() != b.lease.interface.size()
-                 ? a.lease.interface.size() < b.lease.interface.size()
-                 : a.lease.interface < b.lease.interface;
+      return InterfaceLess(a.lease.interface, b.lease.interface);
     });
   }
   return out;
@@ -222,7 +266,10 @@ Result<void> Networks::DetachAll(const std::string& container_id) {
 Result<void> Networks::ReclaimDead() {
   for (const NetworkInfo& info : BUILDER_TRY(store_.List())) {
     std::vector<Lease> dead = BUILDER_TRY(store_.ReclaimDead(info.name));
-    for (const Lease& l : dead) (void)DropKernelSide(l);
+    for (const Lease& l : dead) {
+      (void)DropKernelSide(l);
+      if (!l.name.empty()) RecordNetworkEvent(store_.dir(), info, "disconnect", l.container_id);
+    }
     if (!dead.empty()) BUILDER_TRY(RefreshHosts());
   }
   return {};
@@ -241,20 +288,30 @@ Result<void> Networks::RefreshHosts() {
   for (size_t i = 0; i < per_network.size(); ++i) {
     for (const Lease& l : per_network[i]) {
       const Lease*& first = self[l.container_id];
-      if (!first || l.interface < first->interface) first = &l;
+      if (!first || InterfaceLess(l.interface, first->interface)) first = &l;
       networks_of[l.container_id].push_back(i);
     }
   }
   for (const auto& [id, lease] : self) {
     if (lease->hosts_file.empty()) continue;
+    // --add-host entries of every network it is on (connect may have added them to any), and
+    // each peer once per shared network: its address and aliases there (aliases are per network).
+    Lease me = *lease;
     std::vector<Lease> members;
-    std::set<std::string> seen;
     for (size_t i : networks_of[id]) {
       for (const Lease& m : per_network[i]) {
-        if (seen.insert(m.container_id).second) members.push_back(m);
+        if (m.container_id != id) {
+          members.push_back(m);
+          continue;
+        }
+        for (const std::string& h : m.extra_hosts) {
+          if (std::find(me.extra_hosts.begin(), me.extra_hosts.end(), h) == me.extra_hosts.end()) {
+            me.extra_hosts.push_back(h);
+          }
+        }
       }
     }
-    BUILDER_TRY(network::RewriteInPlace(lease->hosts_file, network::HostsContent(*lease, members)));
+    BUILDER_TRY(network::RewriteInPlace(lease->hosts_file, network::HostsContent(me, members)));
   }
   return {};
 }

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,8 +41,17 @@ struct AttachRequest {
   pid_t holder_pid = 0;
 };
 
-/// The network a container joins without --network: docker's `bridge` for root, the host's for
-/// a rootless user (until pasta gives them one of their own). The one place deciding it.
+/// The network a container joins without --network, and why it is not the usual one.
+struct DefaultNetwork {
+  std::string mode;      ///< "bridge" or "none"
+  std::string fallback;  ///< "" normally; else why a rootless user gets "none" (one line)
+};
+
+/// docker's `bridge` for root; for a rootless user `bridge` too, served by pasta (as podman),
+/// or `none` when pasta cannot work here (not installed, /dev/net/tun unusable): an isolated
+/// namespace, never silently the host's. The one place deciding it.
+DefaultNetwork ChooseDefaultNetwork();
+/// ChooseDefaultNetwork().mode.
 std::string DefaultNetworkMode();
 
 /// A container's live place on one network (for ps, port and inspect).
@@ -75,6 +85,10 @@ class Networks {
   [[nodiscard]] Result<void> Detach(const std::string& network, const std::string& container_id);
   /// The container's endpoints whose holder lives, by interface (eth0 first).
   [[nodiscard]] Result<std::vector<Endpoint>> Endpoints(const std::string& container_id) const;
+  /// `network disconnect` of a running container: Detach, then the ports that network published
+  /// move to the container's first remaining endpoint (docker publishes a container's ports on
+  /// its first network, whichever that is now).
+  [[nodiscard]] Result<void> Disconnect(const std::string& network, const std::string& container_id);
   /// Every live endpoint of every container, by container id (one pass over the records).
   [[nodiscard]] Result<std::map<std::string, std::vector<Endpoint>>> AllEndpoints() const;
   /// Detach from every network the container holds a lease on.
@@ -90,6 +104,8 @@ class Networks {
   Result<void> RefreshHosts();
   Result<std::string> FreeInterface(const std::string& container_id) const;
   Result<void> DropKernelSide(const Lease& lease);
+  /// Removes the lease and its kernel side and records docker's disconnect event.
+  Result<std::optional<Lease>> Release(const std::string& network, const std::string& container_id);
   network::NetworkStore store_;
 };
 

@@ -19,6 +19,7 @@
 #include "base/unique_fd.h"
 #include "oci/remove_tree.h"
 #include "oci/rootfs_importer.h"
+#include "runner/event_log.h"
 #include "runner/tree_copy.h"
 
 namespace builder::runner {
@@ -231,6 +232,7 @@ Result<VolumeInfo> VolumeStore::Create(std::string name, std::map<std::string, s
     return FailErrno("create volume " + name, err);
   }
   BUILDER_TRY(SyncDirectory(dir_));
+  RecordEvent(DirName(dir_), ObjectEvent("volume", "create", info.name, {{"driver", "local"}}));
   return info;
 }
 
@@ -265,6 +267,7 @@ Result<std::uint64_t> VolumeStore::Delete(const std::string& name) const {
     return FailErrno("remove volume " + name, errno);
   }
   BUILDER_TRY(SyncDirectory(dir_));
+  RecordEvent(DirName(dir_), ObjectEvent("volume", "destroy", name, {{"driver", "local"}}));
   auto freed = oci::RemoveTree(trash);
   if (!freed) return Fail(std::move(freed.error()).Context("remove volume " + name));
   return freed;

@@ -153,7 +153,8 @@ Result<void> CheckName(std::string_view name) {
 
 // This process's own cgroup dir (`bases`) in each hierarchy Create uses (`kinds`, into `all`).
 Result<void> Layout(std::string_view name, std::vector<std::string>* bases,
-                      std::vector<const Hierarchy*>* kinds, std::vector<Hierarchy>* all) {
+                      std::vector<std::string>* homes, std::vector<const Hierarchy*>* kinds,
+                      std::vector<Hierarchy>* all) {
   BUILDER_TRY(CheckName(name));
   *all = BUILDER_TRY(MountedHierarchies());
   const std::string proc = BUILDER_TRY(ReadFile(ProcRoot() + "/self/cgroup"));
@@ -161,6 +162,7 @@ Result<void> Layout(std::string_view name, std::vector<std::string>* bases,
     // An empty cpuset refuses every process; it is not a limit we set.
     if (Has(h, "cpuset")) continue;
     bases->push_back(BaseDir(h, proc));
+    homes->push_back(OwnDir(h, proc));
     kinds->push_back(&h);
   }
   return {};
@@ -212,10 +214,10 @@ Result<CgroupInfo> DetectCgroups() {
 }
 
 Result<Cgroup> Cgroup::Open(std::string_view name) {
-  std::vector<std::string> bases;
+  std::vector<std::string> bases, homes;
   std::vector<const Hierarchy*> kinds;
   std::vector<Hierarchy> all;
-  BUILDER_TRY(Layout(name, &bases, &kinds, &all));
+  BUILDER_TRY(Layout(name, &bases, &homes, &kinds, &all));
   Cgroup cg;
   cg.name_ = name;
   for (size_t i = 0; i < bases.size(); ++i) {
@@ -223,6 +225,7 @@ Result<Cgroup> Cgroup::Open(std::string_view name) {
     if (!Exists(dir)) return Fail(ErrorCode::kNotFound, "no cgroup " + dir);
     cg.dirs_.push_back(dir);
     cg.bases_.push_back(bases[i]);
+    cg.homes_.push_back(homes[i]);
     const Hierarchy& h = *kinds[i];
     if (h.v2) cg.v2_ = dir;
     if (Has(h, "memory")) cg.memory_ = dir;
@@ -238,10 +241,10 @@ Result<Cgroup> Cgroup::Open(std::string_view name) {
 }
 
 Result<Cgroup> Cgroup::Create(std::string_view name, const CgroupLimits& limits) {
-  std::vector<std::string> bases;
+  std::vector<std::string> bases, homes;
   std::vector<const Hierarchy*> kinds;
   std::vector<Hierarchy> all;
-  BUILDER_TRY(Layout(name, &bases, &kinds, &all));
+  BUILDER_TRY(Layout(name, &bases, &homes, &kinds, &all));
   if (bases.empty()) return Fail(ErrorCode::kUnsupported, "no cgroup hierarchy is mounted");
   Cgroup cg;
   cg.name_ = name;
@@ -264,6 +267,7 @@ Result<Cgroup> Cgroup::Create(std::string_view name, const CgroupLimits& limits)
     }
     cg.dirs_.push_back(dir);
     cg.bases_.push_back(bases[i]);
+    cg.homes_.push_back(homes[i]);
     const Hierarchy& h = *kinds[i];
     if (h.v2) cg.v2_ = dir;
     if (Has(h, "memory")) cg.memory_ = dir;
@@ -341,6 +345,7 @@ Result<Cgroup> Cgroup::OfProcess(pid_t pid) {
     const std::string base = BaseDir(h, ours);
     cg.dirs_.push_back(dir);
     cg.bases_.push_back(dir.starts_with(base + "/") ? base : dir);
+    cg.homes_.push_back(OwnDir(h, ours));
     if (cg.name_.empty() && dir.starts_with(base + "/")) cg.name_ = dir.substr(base.size() + 1);
     if (h.v2) cg.v2_ = dir;
     if (Has(h, "memory")) cg.memory_ = dir;

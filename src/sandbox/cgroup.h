@@ -73,6 +73,8 @@ class Cgroup {
   const std::string& name() const { return name_; }
   /// Every cgroup directory (absolute host paths), one per hierarchy.
   const std::vector<std::string>& dirs() const { return dirs_; }
+  /// This process's own cgroup directory in the hierarchy of each entry of dirs().
+  const std::vector<std::string>& homes() const { return homes_; }
   /// The directory holding each controller's files ("" when no hierarchy has it); v2_dir() is
   /// the v2 tree's (cgroup.freeze, cgroup.events), which may have no controllers (hybrid).
   const std::string& memory_dir() const { return memory_; }
@@ -87,7 +89,8 @@ class Cgroup {
 
   std::string name_;
   std::vector<std::string> dirs_;
-  std::vector<std::string> bases_;  ///< this process's own cgroup dir, per entry of dirs_
+  std::vector<std::string> bases_;  ///< where dirs_ were made (Remove climbs to it), per entry
+  std::vector<std::string> homes_;  ///< this process's own cgroup dir, per entry of dirs_
   std::string memory_, cpu_, cpuacct_, pids_, blkio_, freezer_, v2_;
 };
 

@@ -31,9 +31,14 @@ NamespacedChild::~NamespacedChild() {
   }
 }
 
-Result<NamespacedChild> NamespacedChild::Start(uint64_t flags, Body body, const void* arg) {
+Result<NamespacedChild> NamespacedChild::Start(uint64_t flags, Body body, const void* arg,
+                                               int cgroup_fd) {
   clone_args args{};
   args.flags = flags;
+  if (cgroup_fd >= 0) {
+    args.flags |= CLONE_INTO_CGROUP;
+    args.cgroup = static_cast<uint64_t>(cgroup_fd);
+  }
   args.exit_signal = SIGCHLD;
   // No stack: like fork, the child continues on a copy of ours.
   long pid = ::syscall(SYS_clone3, &args, sizeof args);

@@ -28,8 +28,10 @@ class NamespacedChild {
   ~NamespacedChild();
 
   /// clone3 with `flags` (CLONE_NEWUSER | CLONE_NEWNS | ...) and SIGCHLD, then body(arg) in the
-  /// child. Errors: the clone3 errno (EPERM/ENOSPC when user namespaces are unavailable).
-  [[nodiscard]] static Result<NamespacedChild> Start(uint64_t flags, Body body, const void* arg);
+  /// child, which starts in the v2 cgroup `cgroup_fd` when that is not -1 (CLONE_INTO_CGROUP).
+  /// Errors: the clone3 errno (EPERM/ENOSPC when user namespaces are unavailable).
+  [[nodiscard]] static Result<NamespacedChild> Start(uint64_t flags, Body body, const void* arg,
+                                                     int cgroup_fd = -1);
 
   pid_t pid() const { return pid_; }
   bool running() const { return pid_ > 0; }

@@ -75,6 +75,7 @@ std::vector<std::string> PastaArgv(pid_t target_pid, const std::vector<PastaPort
   // Nothing from the namespace to the host's loopback: neither pasta's automatic forwarding of
   // the host's listening ports nor the gateway address mapped to the host's 127.0.0.1.
   argv.insert(argv.end(), {"--tcp-ns", "none", "--udp-ns", "none", "--no-map-gw"});
+  argv.insert(argv.end(), {"--dns-forward", kPastaDnsForward});
   argv.push_back(std::to_string(target_pid));
   return argv;
 }
@@ -82,19 +83,20 @@ std::vector<std::string> PastaArgv(pid_t target_pid, const std::vector<PastaPort
 Result<void> PastaUsable() {
   if (!InPath("pasta")) {
     return Fail(ErrorCode::kNotFound,
-                "rootless networking needs pasta (Debian package passt); or use --network none or host");
+                "rootless networking needs pasta (Debian package passt), which is not in PATH");
   }
   // pasta opens the tun device from the host's /dev; Debian makes it 0666, some hosts 0600.
   if (::access("/dev/net/tun", R_OK | W_OK) != 0) {
-    return FailErrno("rootless networking needs /dev/net/tun (pasta's tap device) readable and writable by this user; or use --network none or host",
-                     errno);
+    return FailErrno("rootless networking needs /dev/net/tun (pasta's tap device) readable and writable by this user", errno);
   }
   return {};
 }
 
 Result<Pasta> Pasta::Start(pid_t target_pid, const std::vector<PastaPort>& ports,
                            const std::string& work_dir) {
-  BUILDER_TRY(PastaUsable());
+  if (auto usable = PastaUsable(); !usable) {
+    return Fail(usable.error().code(), usable.error().ToString() + "; or use --network none or host");
+  }
   const std::string pid_file = work_dir + "/pasta.pid";
   const std::string log_file = work_dir + "/pasta.log";
   ::unlink(pid_file.c_str());

@@ -14,6 +14,11 @@
 
 namespace builder::sandbox {
 
+/// The address pasta answers DNS on inside the namespace (--dns-forward), relaying each query to
+/// the host's first nameserver from the host's side: reachable also when that nameserver is the
+/// host's loopback (systemd-resolved's 127.0.0.53). Link-local and podman's choice too.
+inline constexpr char kPastaDnsForward[] = "169.254.1.1";
+
 /// One port of the host forwarded into the namespace (`-p [IP:]HOST:CTR[/udp]`).
 struct PastaPort {
   std::string host_ip;  ///< "" = every host address

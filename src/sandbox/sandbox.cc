@@ -20,6 +20,7 @@
 
 #include "base/path.h"
 #include "sandbox/capabilities.h"
+#include "sandbox/cgroup_entry.h"
 #include "sandbox/child_init.h"
 #include "sandbox/id_map.h"
 #include "sandbox/mount_plan.h"
@@ -160,6 +161,7 @@ struct Sandbox::State {
   NamespacedChild child;
   UniqueFd sock;
   UniqueFd pty_master;
+  UniqueFd mount_ns;  // SandboxSpec::hold_mount_namespace
   std::optional<Cgroup> cgroup;
   bool oom_killed = false;
   std::string merged_dir;
@@ -168,7 +170,8 @@ struct Sandbox::State {
   std::vector<std::string> created;
   bool cleaned = false;
 
-  // Once the child is gone its mount namespace is too, and the upper dir is ours again:
+  // Once the child is gone the upper dir is ours again (a held mount namespace still mounts
+  // it, but nothing runs there to see it):
   // removes the mount points the sandbox made that are still untouched, deepest first, and
   // returns the ones that remain.
   std::vector<std::string> CleanUp() {
@@ -223,6 +226,10 @@ void Sandbox::Signal(int sig) {
 }
 
 UniqueFd Sandbox::TakePtyMaster() { return state_ ? std::move(state_->pty_master) : UniqueFd(); }
+
+UniqueFd Sandbox::TakeMountNamespace() {
+  return state_ ? std::move(state_->mount_ns) : UniqueFd();
+}
 
 Result<void> Sandbox::Resize(unsigned short rows, unsigned short cols) {
   if (!state_ || !state_->pty_master) return Fail(ErrorCode::kInvalidArgument, "sandbox: no tty");
@@ -321,10 +328,15 @@ Result<Sandbox> Sandbox::Start(const SandboxSpec& spec) {
       return Fail(std::move(cg.error()));
     }
   }
-  state->child = BUILDER_TRY(NamespacedChild::Start(flags, &RunChildInit, &plan));
+  // The command must start inside its limits: the child is born in the cgroup.
+  state->child = BUILDER_TRY(StartInCgroup(state->cgroup ? &*state->cgroup : nullptr, flags,
+                                           &RunChildInit, &plan));
   child_sock.Reset();
-  // Before kGo: the command must start inside its limits.
-  if (state->cgroup) BUILDER_TRY(state->cgroup->AddProcess(state->child.pid()));
+  if (spec.hold_mount_namespace) {
+    // Made by the clone: the child's namespace already. Without the hold the exit only costs more.
+    const std::string ns = "/proc/" + std::to_string(state->child.pid()) + "/ns/mnt";
+    state->mount_ns = UniqueFd(::open(ns.c_str(), O_RDONLY | O_CLOEXEC));
+  }
 
   if (auto applied = ApplyIdMaps(state->child.pid(), maps); !applied) {
     return Fail(std::move(applied.error()).Context("sandbox: write id maps"));

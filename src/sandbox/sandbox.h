@@ -54,6 +54,10 @@ class Sandbox {
   /// The pty master of a SandboxSpec::tty sandbox (an invalid fd otherwise, or once taken).
   /// The caller owns it: reading gives the command's output, writing is its input.
   UniqueFd TakePtyMaster();
+  /// The mount namespace held for SandboxSpec::hold_mount_namespace (an invalid fd otherwise,
+  /// or once taken). The namespace, its overlay mount included, lasts until the fd is closed:
+  /// close it before the upper dir is mounted again or deleted.
+  UniqueFd TakeMountNamespace();
   /// Sets the tty window size (TIOCSWINSZ on the master; the kernel sends SIGWINCH to the
   /// command's foreground process group). Fails when there is no pty or it was taken.
   [[nodiscard]] Result<void> Resize(unsigned short rows, unsigned short cols);

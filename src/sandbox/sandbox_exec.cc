@@ -25,6 +25,7 @@
 
 #include "base/path.h"
 #include "sandbox/cgroup.h"
+#include "sandbox/cgroup_entry.h"
 #include "sandbox/child_init.h"
 #include "sandbox/child_process.h"
 
@@ -323,9 +324,9 @@ Result<ExecProcess> ExecIn(pid_t sandbox_init_pid, const ExecSpec& spec) {
   UniqueFd child_sock(pair[1]);
   plan.sock = child_sock.get();
 
-  NamespacedChild joiner = BUILDER_TRY(NamespacedChild::Start(0, &RunJoiner, &plan));
+  NamespacedChild joiner =
+      BUILDER_TRY(StartInCgroup(cgroup ? &*cgroup : nullptr, 0, &RunJoiner, &plan));
   child_sock.Reset();
-  if (cgroup) BUILDER_TRY(cgroup->AddProcess(joiner.pid()));
   Message go;
   go.type = MessageType::kGo;
   if (::send(sock.get(), &go, sizeof go, MSG_NOSIGNAL) != static_cast<ssize_t>(sizeof go)) {

@@ -72,6 +72,10 @@ struct SandboxSpec {
   /// The caller deletes upper_dir once the sandbox ends (a --rm container): the mount points the
   /// sandbox made there are left in it instead of removed one by one.
   bool discard_upper = false;
+  /// The sandbox keeps its mount namespace open (Sandbox::TakeMountNamespace): the command's
+  /// exit then skips the namespace's teardown, which waits for RCU grace periods (5-40 ms here)
+  /// before the exit is seen; whoever takes the hold pays that once it has reported the exit.
+  bool hold_mount_namespace = false;
   /// overlayfs work dir: empty, on the same filesystem as upper_dir.
   std::string work_dir;
 

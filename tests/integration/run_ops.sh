@@ -18,7 +18,15 @@ field() { "$BUILDER" ps -a --format '{{.Names}}|{{.State}}|{{.Status}}' | awk -F
 # --- pause / unpause -------------------------------------------------------------------------
 b run -d --network none --name counter busybox sh -c 'trap "exit 7" TERM; i=0; while :; do i=$((i+1)); echo $i >/tmp/n; sleep 0.02; done' >/dev/null
 pid=$("$BUILDER" inspect counter | jq -r '.[0].State.Pid')
-counter() { cat "/proc/$pid/root/tmp/n" 2>/dev/null; }
+# The loop truncates the file before each write: an empty read is retried, not taken as a value.
+counter() {
+  local v
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    v=$(cat "/proc/$pid/root/tmp/n" 2>/dev/null) && [ -n "$v" ] && break
+    sleep 0.01
+  done
+  echo "$v"
+}
 for _ in $(seq 100); do [ -n "$(counter)" ] && break; sleep 0.1; done
 [ -n "$(counter)" ] || fail "the counter loop does not count (pid $pid: $("$BUILDER" ps -a; ls -l "/proc/$pid/root/tmp" 2>&1))"
 b pause counter >/dev/null

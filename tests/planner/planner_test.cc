@@ -274,7 +274,7 @@ TEST_CASE("PlanBuild refuses --from pointing at the current or a later stage") {
 namespace builder::planner {
 namespace {
 
-TEST_CASE("RUN --mount: targets against WORKDIR, stage sources, optional secrets skipped") {
+TEST_CASE("RUN --mount: targets against WORKDIR, stage sources, secret mounts planned by id") {
   parser::Dockerfile file = Parse(
       "FROM busybox AS tools\nFROM busybox\nWORKDIR /w\n"
       "RUN --mount=type=cache,target=cache,id=c1,mode=0700,uid=5 --mount=type=bind,from=tools,"
@@ -284,7 +284,7 @@ TEST_CASE("RUN --mount: targets against WORKDIR, stage sources, optional secrets
   });
   REQUIRE_MESSAGE(plan, (plan ? "" : plan.error().ToString()));
   const auto& run = std::get<RunStep>(plan->stages.back().steps.back().action);
-  REQUIRE(run.mounts.size() == 2);
+  REQUIRE(run.mounts.size() == 3);
   CHECK(run.mounts[0].type == "cache");
   CHECK(run.mounts[0].target == "/w/cache");
   CHECK(run.mounts[0].cache_id == "c1");
@@ -293,10 +293,11 @@ TEST_CASE("RUN --mount: targets against WORKDIR, stage sources, optional secrets
   CHECK(!run.mounts[0].read_only);
   CHECK(run.mounts[1].from_stage == 0);
   CHECK(run.mounts[1].read_only);
-  parser::Dockerfile required = Parse("FROM scratch\nRUN --mount=type=secret,id=s,required=true true\n");
-  auto refused = PlanStage(required, *ChooseBase(required, {}), nullptr, {});
-  REQUIRE(!refused);
-  CHECK(refused.error().code() == ErrorCode::kUnsupported);
+  CHECK(run.mounts[2].type == "secret");
+  CHECK(run.mounts[2].secret_id == "s");
+  CHECK(run.mounts[2].target == "/run/secrets/s");
+  CHECK(run.mounts[2].mode == 0400);
+  CHECK(!run.mounts[2].required);
 }
 
 }  // namespace
@@ -305,8 +306,8 @@ TEST_CASE("RUN --mount: targets against WORKDIR, stage sources, optional secrets
 namespace builder::planner {
 namespace {
 
-// Every real-world Dockerfile in testdata plans without error (bases faked; windows and
-// secret-mount cases may report kUnsupported, nothing else).
+// Every real-world Dockerfile in testdata plans without error (bases faked; windows
+// cases may report kUnsupported, nothing else).
 TEST_CASE("the real-* testdata Dockerfiles plan") {
   namespace fs = std::filesystem;
   int planned = 0;

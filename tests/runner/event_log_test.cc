@@ -1,5 +1,5 @@
 // The events journal: docker's JSON and line formats, append and read back, rotation, following,
-// and the store's own events (create, rename, destroy).
+// and the store's own events (container create, rename, destroy; volume create, destroy).
 #include "runner/event_log.h"
 
 #include <doctest/doctest.h>
@@ -10,6 +10,7 @@
 #include "base/path.h"
 #include "oci/remove_tree.h"
 #include "runner/container_store.h"
+#include "runner/volume_store.h"
 
 namespace builder::runner {
 namespace {
@@ -161,6 +162,44 @@ TEST_CASE("the container store records create, rename and destroy") {
   CHECK((*all)[1].attributes.at("name") == "two");
   CHECK((*all)[2].action == "destroy");
   CHECK((*all)[2].id == made->id);
+}
+
+TEST_CASE("a network event has docker's actor and no container-only fields") {
+  const Event e = ObjectEvent("network", "connect", std::string(64, 'n'),
+                              {{"name", "appnet"}, {"type", "bridge"}, {"container", "c1"}});
+  const std::string json = e.ToJson();
+  CHECK(json.find("\"Type\":\"network\"") != std::string::npos);
+  CHECK(json.find("\"status\"") == std::string::npos);
+  CHECK(json.find("\"from\"") == std::string::npos);
+  auto back = Event::FromJson(json);
+  REQUIRE(back);
+  CHECK(back->type == "network");
+  CHECK(back->attributes.at("container") == "c1");
+  CHECK(back->time_nano > 0);
+  CHECK(e.ToLine().find(" network connect " + std::string(64, 'n') + " (container=c1, name=appnet, type=bridge)") !=
+        std::string::npos);
+}
+
+TEST_CASE("the volume store records create and destroy, also by prune") {
+  TempRoot root;
+  auto volumes = VolumeStore::Open(root.path);
+  REQUIRE(volumes);
+  REQUIRE(volumes->Create("data"));
+  REQUIRE(volumes->Create("scratch"));
+  REQUIRE(volumes->Remove("data", false));
+  auto pruned = volumes->Prune(true);
+  REQUIRE(pruned);
+  auto all = EventLog(root.path).ReadAll();
+  REQUIRE(all);
+  REQUIRE(all->size() == 4);
+  for (const Event& e : *all) {
+    CHECK(e.type == "volume");
+    CHECK(e.attributes.at("driver") == "local");
+  }
+  CHECK(((*all)[0].action == "create" && (*all)[0].id == "data"));
+  CHECK(((*all)[1].action == "create" && (*all)[1].id == "scratch"));
+  CHECK(((*all)[2].action == "destroy" && (*all)[2].id == "data"));
+  CHECK(((*all)[3].action == "destroy" && (*all)[3].id == "scratch"));
 }
 
 }  // namespace

@@ -182,6 +182,30 @@ TEST_CASE("network: hosts and resolv.conf content") {
   CHECK(ResolvConfContent({}, host) == "nameserver 192.168.1.1\nsearch lan\n");
   CHECK(ResolvConfContent({"1.1.1.1"}, host) == "nameserver 1.1.1.1\nsearch lan\n");
   CHECK(ResolvConfContent({}, "nameserver 127.0.0.1\n") == "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
+  // Under pasta a loopback nameserver becomes its forwarder, once, in place; --dns still wins.
+  CHECK(ResolvConfContent({}, host, "169.254.1.1") ==
+        "nameserver 169.254.1.1\nnameserver 192.168.1.1\nsearch lan\n");
+  CHECK(ResolvConfContent({}, "nameserver 127.0.0.53\nnameserver ::1\noptions edns0\n", "169.254.1.1") ==
+        "nameserver 169.254.1.1\noptions edns0\n");
+  CHECK(ResolvConfContent({"1.1.1.1"}, host, "169.254.1.1") == "nameserver 1.1.1.1\nsearch lan\n");
+}
+
+TEST_CASE("network: a member of two networks is listed with each network's address and aliases") {
+  Lease self;
+  self.container_id = "1";
+  self.name = "web";
+  self.address = "10.89.0.2";
+  Lease on_a;
+  on_a.container_id = "2";
+  on_a.name = "db";
+  on_a.aliases = {"db-a"};
+  on_a.address = "10.89.0.3";
+  Lease on_b = on_a;
+  on_b.aliases = {"db-b"};
+  on_b.address = "10.89.1.3";
+  std::string hosts = HostsContent(self, {on_a, on_b});
+  CHECK(hosts.find("10.89.0.3\tdb db-a\n") != std::string::npos);
+  CHECK(hosts.find("10.89.1.3\tdb db-b\n") != std::string::npos);
 }
 
 namespace builder::runner::network {

@@ -39,6 +39,8 @@ TEST_CASE("PastaArgv forwards only the published ports and nothing back to the h
   CHECK(ValuesOf(argv, "--tcp-ns") == std::vector<std::string>{"none"});
   CHECK(ValuesOf(argv, "--udp-ns") == std::vector<std::string>{"none"});
   CHECK(ValuesOf(argv, "--pid") == std::vector<std::string>{"/run/x/pasta.pid"});
+  // DNS sent to the forwarder goes to the host's first nameserver, also a loopback one.
+  CHECK(ValuesOf(argv, "--dns-forward") == std::vector<std::string>{kPastaDnsForward});
   CHECK_FALSE(Has(argv, "--runas"));
 }
 

@@ -1,5 +1,6 @@
-// `builder container prune [-f]`: removes every stopped container (and the garbage of
-// interrupted removals).
+// `builder container COMMAND`: docker's management command. `prune [-f]` removes every stopped
+// container (and the garbage of interrupted removals); every other container command is the
+// top-level one under this name too (`container ls` is `ps`).
 #include <iostream>
 
 #include "commands.h"
@@ -10,6 +11,15 @@ namespace builder::cli {
 void RegisterContainer(CLI::App& app, int* status) {
   auto* container = app.add_subcommand("container", "Manage containers");
   container->require_subcommand(1);
+  // The same commands as at the top level, each registered by its own file.
+  for (void (*add)(CLI::App&, int*) :
+       {RegisterAttach, RegisterCommit, RegisterCp, RegisterCreate, RegisterDiff, RegisterExec,
+        RegisterExport, RegisterInspect, RegisterKill, RegisterLogs, RegisterPause, RegisterPort,
+        RegisterRename, RegisterRestart, RegisterRm, RegisterRun, RegisterStart, RegisterStats,
+        RegisterStop, RegisterTop, RegisterUnpause, RegisterWait, RegisterPs}) {
+    add(*container, status);
+  }
+  container->get_subcommand("ps")->alias("ls")->alias("list");
   auto* prune = container->add_subcommand("prune", "Remove all stopped containers");
   static bool force = false;
   prune->add_flag("-f,--force", force, "Do not prompt for confirmation");

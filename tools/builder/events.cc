@@ -1,5 +1,5 @@
-// `builder events [--since T] [--until T] [-f KEY=VALUE]... [--format json|TEMPLATE]`: container
-// lifecycle events from the store's journal, in docker's line format; follows new ones until
+// `builder events [--since T] [--until T] [-f KEY=VALUE]... [--format json|TEMPLATE]`: container,
+// network and volume events from the store's journal, in docker's line format; follows new ones until
 // interrupted or until --until passes.
 #include <time.h>
 #include <unistd.h>
@@ -38,9 +38,11 @@ class EventFilter {
       const std::size_t eq = spec.find('=');
       const std::string key = spec.substr(0, eq);
       if (eq == std::string::npos || (key != "container" && key != "event" && key != "type" &&
-                                      key != "image" && key != "label")) {
-        return Fail(ErrorCode::kInvalidArgument, "invalid filter '" + spec +
-                                                     "' (container=, event=, type=, image=, label=)");
+                                      key != "image" && key != "label" && key != "network" &&
+                                      key != "volume")) {
+        return Fail(ErrorCode::kInvalidArgument,
+                    "invalid filter '" + spec +
+                        "' (container=, event=, type=, image=, label=, network=, volume=)");
       }
       f.wanted_[key].push_back(spec.substr(eq + 1));
     }
@@ -62,7 +64,14 @@ class EventFilter {
     return it == e.attributes.end() ? "" : it->second;
   }
   static bool MatchOne(const runner::Event& e, const std::string& key, const std::string& v) {
-    if (key == "container") return (!v.empty() && e.id.starts_with(v)) || Attr(e, "name") == v;
+    // A network event's container is an attribute; its actor is the network.
+    if (key == "container") {
+      if (e.type == "network") return !v.empty() && Attr(e, "container").starts_with(v);
+      return e.type == "container" && ((!v.empty() && e.id.starts_with(v)) || Attr(e, "name") == v);
+    }
+    if (key == "network" || key == "volume") {
+      return e.type == key && ((!v.empty() && e.id.starts_with(v)) || Attr(e, "name") == v);
+    }
     if (key == "event") return e.action == v || e.action.substr(0, e.action.find(':')) == v;
     if (key == "type") return e.type == v;
     if (key == "image") return Attr(e, "image") == v;
@@ -136,11 +145,11 @@ Result<void> Events(const Options& opt) {
 }  // namespace
 
 void RegisterEvents(CLI::App& app, int* status) {
-  auto* cmd = app.add_subcommand("events", "Get real time events of containers");
+  auto* cmd = app.add_subcommand("events", "Get real time events of containers, networks and volumes");
   static Options opt;
   cmd->add_option("--since", opt.since, "Show all events created since timestamp (Unix time, RFC 3339 or a duration ago)");
   cmd->add_option("--until", opt.until, "Stream events until this timestamp");
-  cmd->add_option("-f,--filter", opt.filters, "Filter output (container=, event=, type=, image=, label=)")
+  cmd->add_option("-f,--filter", opt.filters, "Filter output (container=, event=, type=, image=, label=, network=, volume=)")
       ->allow_extra_args(false);
   cmd->add_option("--format", opt.format, "json, or a template: {{.Type}} {{.Action}} {{.ID}} ...");
   cmd->callback([status] {

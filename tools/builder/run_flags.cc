@@ -59,7 +59,7 @@ void AddRunFlags(CLI::App* cmd, RunFlags* f) {
   f->workdir_opt = cmd->add_option("-w,--workdir", f->workdir, "Working directory inside the container");
   f->user_opt = cmd->add_option("-u,--user", f->user, "Username or UID (format: <name|uid>[:<group|gid>])");
   cmd->add_option("-h,--hostname", f->hostname, "Container host name");
-  cmd->add_option("--network,--net", f->network, "Connect a container to a network (host, none, bridge or a network's name; default bridge for root, host rootless)");
+  cmd->add_option("--network,--net", f->networks, "Connect a container to a network (host, none, bridge or a network's name, or name=NET[,alias=A]; repeatable for user-defined networks; default bridge, rootless through pasta)")->allow_extra_args(false);
   cmd->add_option("-p,--publish", f->publish, "Publish a container's port(s) to the host ([IP:]HOST:CTR[/proto] or CTR)")->allow_extra_args(false);
   cmd->add_flag("-P,--publish-all", f->publish_all, "Publish all exposed ports to random ports");
   cmd->add_option("--dns", f->dns, "Set custom DNS servers")->allow_extra_args(false);
@@ -128,6 +128,36 @@ Result<std::int64_t> ParseBytes(std::string_view text) {
   return static_cast<std::int64_t>(v * mult);
 }
 
+Result<runner::NetworkAttachment> ParseNetworkFlag(const std::string& value) {
+  runner::NetworkAttachment a;
+  if (value.find('=') == std::string::npos) {
+    a.name = value;
+  } else {
+    // docker's advanced syntax: comma-separated KEY=VALUE; only what builder's networks have.
+    std::size_t start = 0;
+    while (start <= value.size()) {
+      std::size_t comma = value.find(',', start);
+      if (comma == std::string::npos) comma = value.size();
+      const std::string field = value.substr(start, comma - start);
+      const std::size_t eq = field.find('=');
+      const std::string key = field.substr(0, eq), v = eq == std::string::npos ? "" : field.substr(eq + 1);
+      if (key == "name" && !v.empty()) {
+        a.name = v;
+      } else if (key == "alias" && !v.empty()) {
+        a.aliases.push_back(v);
+      } else {
+        return Fail(ErrorCode::kInvalidArgument, "invalid argument \"" + value +
+                                                     "\" for \"--network\" flag: want NAME or name=NAME[,alias=ALIAS]...");
+      }
+      start = comma + 1;
+    }
+  }
+  if (a.name.empty()) {
+    return Fail(ErrorCode::kInvalidArgument, "invalid argument \"" + value + "\" for \"--network\" flag: no network name");
+  }
+  return a;
+}
+
 Result<runner::CreateOptions> ToCreateOptions(const RunFlags& f, const std::string& image,
                                               std::vector<std::string> args) {
   runner::CreateOptions o;
@@ -142,7 +172,26 @@ Result<runner::CreateOptions> ToCreateOptions(const RunFlags& f, const std::stri
   }
   for (const std::string& e : f.env) AddEnv(o.env, e);
   o.hostname = f.hostname;
-  o.network = f.network.empty() ? runner::DefaultNetworkMode() : f.network;
+  if (f.networks.empty()) {
+    // Rootless without a working pasta: an isolated namespace, said once, never the host's.
+    runner::DefaultNetwork chosen = runner::ChooseDefaultNetwork();
+    if (!chosen.fallback.empty()) LogWarn("the container has no network (--network none): " + chosen.fallback);
+    o.network = chosen.mode;
+  }
+  for (const std::string& n : f.networks) {
+    runner::NetworkAttachment a = BUILDER_TRY(ParseNetworkFlag(n));
+    if (&n == &f.networks.front()) {
+      o.network = a.name;
+      // docker: the plain --network-alias belongs to the first network, unless that one has its own.
+      if (!a.aliases.empty() && !f.network_aliases.empty()) {
+        return Fail(ErrorCode::kInvalidArgument,
+                    "conflicting options: cannot specify both --network-alias and per-network alias");
+      }
+      o.first_network_aliases = a.aliases;
+    } else {
+      o.extra_networks.push_back(std::move(a));
+    }
+  }
   o.ports = f.publish;
   o.publish_all = f.publish_all;
   o.dns = f.dns;

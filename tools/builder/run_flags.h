@@ -14,7 +14,10 @@ namespace builder::cli {
 struct RunFlags {
   std::string name;
   std::vector<std::string> env, env_files, volumes, mounts, tmpfs, labels, label_files;
-  std::string entrypoint, workdir, user, hostname, network;  ///< "" = runner::DefaultNetworkMode()
+  std::string entrypoint, workdir, user, hostname;
+  /// --network, repeatable: NAME or docker's advanced `name=NAME[,alias=A]...`; none given =
+  /// runner::ChooseDefaultNetwork().
+  std::vector<std::string> networks;
   CLI::Option* entrypoint_opt = nullptr;
   CLI::Option* workdir_opt = nullptr;
   CLI::Option* user_opt = nullptr;
@@ -50,6 +53,10 @@ void AddRunFlags(CLI::App* cmd, RunFlags* flags);
 [[nodiscard]] Result<oci::StoredImage> ImageForRun(const oci::ImageStore& store,
                                                    const std::string& image,
                                                    const std::string& pull_policy);
+
+/// One --network value: NAME, or docker's advanced `name=NAME[,alias=ALIAS]...`;
+/// kInvalidArgument for other keys (ip=, driver-opt=, ...) and a missing name.
+[[nodiscard]] Result<runner::NetworkAttachment> ParseNetworkFlag(const std::string& value);
 
 /// A Go duration ("30s", "1m30s", "500ms", "2h") in nanoseconds; kInvalidArgument otherwise.
 [[nodiscard]] Result<std::int64_t> ParseDuration(std::string_view text);

@@ -29,7 +29,7 @@ const std::map<std::string, std::string> kHeaders = {{"Type", "TYPE"},
 constexpr const char* kDefaultFormat =
     "table {{.Type}}\\t{{.TotalCount}}\\t{{.Active}}\\t{{.Size}}\\t{{.Reclaimable}}";
 
-// One line of the summary, and the detail rows -v prints under its own heading.
+// One line of the summary, and the detail rows -v prints under its own heading (docker's columns).
 struct Usage {
   std::string type;
   std::int64_t total = 0, active = 0, size = 0, reclaimable = 0;
@@ -71,16 +71,28 @@ Result<Report> Collect() {
       r.containers.reclaimable += size;
     }
     r.containers.size += size;
-    r.containers.detail.push_back({id.substr(0, 12), v->spec.image, std::to_string(v->spec.mounts.size()),
+    std::string command;
+    for (const std::string& a : v->spec.Argv()) command += (command.empty() ? "" : " ") + a;
+    r.containers.detail.push_back({id.substr(0, 12), v->spec.image, "\"" + Ellipsis(command, 20) + "\"",
+                                   std::to_string(v->spec.mounts.size()),
                                    DockerSize(size, 4), CreatedSince(v->spec.created, std::time(nullptr)),
                                    runner::StatusName(v->state.status), v->spec.name});
   }
 
-  // Images: every blob counted once; what only unused images hold is reclaimable.
+  // Images: every blob counted once; what only unused images hold is reclaimable. A layer more
+  // than one image holds is their SHARED SIZE (docker's -v), the rest each one's UNIQUE SIZE.
   std::map<std::string, std::int64_t> blob_size;
   std::set<std::string> used_blobs;
   const std::time_t now = std::time(nullptr);
-  for (const oci::StoredImage& image : BUILDER_TRY(store.List())) {
+  const std::vector<oci::StoredImage> images = BUILDER_TRY(store.List());
+  std::map<std::string, int> images_of_layer;
+  for (const oci::StoredImage& image : images) {
+    std::set<std::string> own;
+    for (const oci::Descriptor& l : image.manifest.layers) {
+      if (own.insert(l.digest.str()).second) ++images_of_layer[l.digest.str()];
+    }
+  }
+  for (const oci::StoredImage& image : images) {
     const auto users = users_of_image.find(image.id().str());
     const int n = users == users_of_image.end() ? 0 : users->second;
     ++r.images.total;
@@ -91,10 +103,16 @@ Result<Report> Collect() {
       blob_size[d->digest.str()] = d->size;
       if (n > 0) used_blobs.insert(d->digest.str());
     }
+    std::int64_t shared = 0;
+    std::set<std::string> own;
+    for (const oci::Descriptor& l : image.manifest.layers) {
+      if (own.insert(l.digest.str()).second && images_of_layer[l.digest.str()] > 1) shared += l.size;
+    }
     const bool tagged = !image.tags.empty();
     r.images.detail.push_back({tagged ? image.tags.front().FamiliarName() : "<none>",
                                tagged ? image.tags.front().tag() : "<none>", image.id().ShortId(),
                                CreatedSince(image.config.created, now), DockerSize(image.Size(), 4),
+                               DockerSize(shared, 4), DockerSize(image.Size() - shared, 4),
                                std::to_string(n)});
   }
   for (const auto& [digest, size] : blob_size) {
@@ -119,7 +137,20 @@ Result<Report> Collect() {
 
   // Build cache: its entries, and the blobs they hold that no image does (what prune -a frees).
   cache::CacheIndex index = BUILDER_TRY(cache::CacheIndex::Open(store));
-  if (auto entries = ListDirectory(index.dir() + "/entries")) r.cache.total = static_cast<std::int64_t>(entries->size());
+  // -v's rows, one per cached step (docker: one per BuildKit record). Its layer is SHARED when
+  // an image holds it too. The index keeps no use count or last use: those columns stay empty.
+  if (auto entries = ListDirectory(index.dir() + "/entries")) {
+    for (const std::string& name : *entries) {
+      if (!name.ends_with(".json") || name.starts_with(".")) continue;
+      auto entry = cache::CacheEntry::Parse(ReadFile(index.dir() + "/entries/" + name).value_or(""));
+      if (!entry) continue;  // damaged or replaced meanwhile; the index warns on its own reads
+      ++r.cache.total;
+      const std::int64_t size = entry->layer ? entry->layer->size : 0;
+      const bool shared = entry->layer && blob_size.contains(entry->layer->digest.str());
+      r.cache.detail.push_back({name.substr(0, 12), "regular", DockerSize(size, 4),
+                                CreatedSince(entry->created, now), "", "", shared ? "true" : "false"});
+    }
+  }
   std::set<std::string> counted;
   for (const oci::Descriptor& d : BUILDER_TRY(index.ReferencedBlobs())) {
     if (!counted.insert(d.digest.str()).second) continue;
@@ -144,15 +175,19 @@ Result<void> Df(bool verbose, const std::string& format) {
   if (verbose && format.empty()) {
     std::cout << "Images space usage:\n\n";
     TabWriter images;
-    images.AddRow({"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE", "CONTAINERS"});
+    images.AddRow({"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE", "SHARED SIZE", "UNIQUE SIZE", "CONTAINERS"});
     for (const auto& row : r.images.detail) images.AddRow(row);
     images.Print(std::cout);
     std::cout << '\n';
     PrintDetail("Containers space usage:",
-                {"CONTAINER ID", "IMAGE", "LOCAL VOLUMES", "SIZE", "CREATED", "STATUS", "NAMES"},
+                {"CONTAINER ID", "IMAGE", "COMMAND", "LOCAL VOLUMES", "SIZE", "CREATED", "STATUS", "NAMES"},
                 r.containers.detail);
     PrintDetail("Local Volumes space usage:", {"VOLUME NAME", "LINKS", "SIZE"}, r.volumes.detail);
-    std::cout << "Build cache usage: " << DockerSize(r.cache.size, 4) << '\n';
+    std::cout << "Build cache usage: " << DockerSize(r.cache.size, 4) << "\n\n";
+    TabWriter cache;
+    cache.AddRow({"CACHE ID", "CACHE TYPE", "SIZE", "CREATED", "LAST USED", "USAGE", "SHARED"});
+    for (const auto& row : r.cache.detail) cache.AddRow(row);
+    cache.Print(std::cout);
     return {};
   }
   std::vector<Row> rows;

@@ -36,7 +36,8 @@ std::string HostsContent(const Lease& self, const std::vector<Lease>& members) {
   return out;
 }
 
-std::string ResolvConfContent(const std::vector<std::string>& dns, const std::string& host_resolv) {
+std::string ResolvConfContent(const std::vector<std::string>& dns, const std::string& host_resolv,
+                              const std::string& loopback_relay) {
   std::string out;
   std::string servers;
   if (!dns.empty()) {
@@ -48,7 +49,14 @@ std::string ResolvConfContent(const std::vector<std::string>& dns, const std::st
     std::string key, value;
     words >> key >> value;
     if (key == "nameserver") {
-      if (dns.empty() && !value.starts_with("127.") && value != "::1") servers += line + "\n";
+      const bool loopback = value.starts_with("127.") || value == "::1";
+      if (!dns.empty()) continue;
+      if (!loopback) {
+        servers += line + "\n";
+      } else if (!loopback_relay.empty()) {
+        const std::string relay = "nameserver " + loopback_relay + "\n";
+        if (servers.find(relay) == std::string::npos) servers += relay;
+      }
     } else if (key == "search" || key == "options" || key == "domain") {
       out += line + "\n";
     }

@@ -16,8 +16,10 @@ namespace builder::runner::network {
 /// with its name and aliases, then --add-host entries ("NAME:IP").
 std::string HostsContent(const Lease& self, const std::vector<Lease>& members);
 /// `dns` servers when given; else the host's resolv.conf without loopback nameservers (they
-/// are unreachable from the container), falling back to 8.8.8.8/8.8.4.4 as docker.
-std::string ResolvConfContent(const std::vector<std::string>& dns, const std::string& host_resolv);
+/// are unreachable from the container): replaced by `loopback_relay` (once) when given (pasta's
+/// DNS forwarder), else dropped, falling back to 8.8.8.8/8.8.4.4 as docker.
+std::string ResolvConfContent(const std::vector<std::string>& dns, const std::string& host_resolv,
+                              const std::string& loopback_relay = "");
 /// Rewrites `path` in place (truncate + write, not rename: the file is bind-mounted into a
 /// running container, a rename would leave the container on the old inode).
 Result<void> RewriteInPlace(const std::string& path, const std::string& content);
