@@ -7,6 +7,7 @@
 # BuildKit's base image. Usage: bench/build_bench.sh [RUNS (default 5)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/rows.sh
 RUNS=${1:-5}
 PEERS_SCRIPTS=$(cd ../shared/peers && pwd)
 export PEERS_DIR=${PEERS_DIR:-/tmp/peers}
@@ -67,7 +68,7 @@ CMD[buildkit]="env DOCKER_BUILDKIT=1 /usr/bin/docker build -q --network none -t 
 CMD[buildah]="buildah bud --layers --pull=false -q --isolation chroot -t bench/buildah:1"
 bump="sh -c 'date +%s%N > $small/src/counter'"
 median() { jq '.results[0].median' "$1"; }
-declare -A R
+declare -A R RSS
 for tool in builder buildkit buildah; do
   c=${CMD[$tool]}
   hf=(hyperfine -N --style none --runs "$RUNS" --warmup 1)
@@ -76,6 +77,8 @@ for tool in builder buildkit buildah; do
   "${hf[@]}" --prepare "$bump" --export-json "$WORK/$tool-change.json" "$c $small" >/dev/null
   "${hf[@]}" --export-json "$WORK/$tool-run10.json" "$c --no-cache -f $runs/Dockerfile $runs" >/dev/null
   "${hf[@]}" --export-json "$WORK/$tool-run0.json" "$c --no-cache -f $runs/Dockerfile.norun $runs" >/dev/null
+  # Peak RSS of one more cold build (not BuildKit's: its work is done inside dockerd).
+  [ "$tool" = buildkit ] || RSS[$tool-cold]=$(peak_rss_kb sh -c "$c --no-cache $small")
   R[$tool-cold]=$(median "$WORK/$tool-cold.json")
   R[$tool-noop]=$(median "$WORK/$tool-noop.json")
   R[$tool-change]=$(median "$WORK/$tool-change.json")
@@ -88,6 +91,7 @@ for tool in builder buildkit buildah; do
     sync && echo 2 >/proc/sys/vm/drop_caches
     "${hf[@]}" --export-json "$WORK/$tool-hnoop.json" "$c $heavy" >/dev/null
     "${hf[@]}" --prepare "$heavy/touch-one.sh bump" --export-json "$WORK/$tool-hchange.json" "$c $heavy" >/dev/null
+    [ "$tool" = buildkit ] || RSS[$tool-hcold]=$(peak_rss_kb sh -c "$c --no-cache $heavy")
     R[$tool-hcold]=$(median "$WORK/$tool-hcold.json")
     R[$tool-hnoop]=$(median "$WORK/$tool-hnoop.json")
     R[$tool-hchange]=$(median "$WORK/$tool-hchange.json")
@@ -103,4 +107,7 @@ for k in $keys; do
     hcold) label="20k files: cold";; hnoop) label="20k files: no-op";; hchange) label="20k files: 1 byte";; esac
   printf '%-22s %10.4f %10.4f %10.4f   %6.1fx / %6.1fx\n' "$label" "${R[builder-$k]}" "${R[buildkit-$k]}" \
     "${R[buildah-$k]}" "$(jq -n "${R[buildkit-$k]} / ${R[builder-$k]}")" "$(jq -n "${R[buildah-$k]} / ${R[builder-$k]}")"
+  for peer in buildkit buildah; do
+    bench_row "build: $label" "${R[builder-$k]}" "$peer" "${R[$peer-$k]}" "${RSS[builder-$k]:-}" "${RSS[$peer-$k]:-}"
+  done
 done

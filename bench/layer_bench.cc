@@ -111,6 +111,14 @@ void Report(const char* name, const Run& ours, const char* peer_name, const Run&
               peer.ok ? "" : " FAILED");
   std::printf("      speed ratio builder/peer: %.2fx (above 1 = builder faster)\n",
               peer.seconds / ours.seconds);
+  // One row for bench/run's table (bench/rows.sh has the format) when it asks for them.
+  if (const char* rows = std::getenv("BENCH_ROWS")) {
+    if (FILE* f = std::fopen(rows, "a")) {
+      std::fprintf(f, "layer export %s, %.0f MB\t%.3f\t%s\t%.3f\t%ld\t%ld\n", name, mb,
+                   ours.seconds, peer_name, peer.seconds, ours.peak_rss_kb, peer.peak_rss_kb);
+      std::fclose(f);
+    }
+  }
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 # Needs root, busybox, curl. Usage: bench/net_bench.sh [RUNS (default 5)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/rows.sh
 if [ -z "${IN_NETNS:-}" ]; then
   [ "$(id -u)" = 0 ] || { echo "needs root (bridges, nftables)" >&2; exit 1; }
   IN_NETNS=1 exec unshare --net bash "$0" "$@"
@@ -98,6 +99,8 @@ p=""
 if [ "$HAVE_PODMAN" = 1 ]; then
   p=$(series podman localhost/bench/net:1 | median) || { p=""; echo "podman cannot publish a port here: $(head -c 300 "$WORK/err")" >&2; }
 fi
+bench_row "run -d -p: first byte" "$(python3 -c "print($b/1000)")" "podman$([ -n "$p" ] || echo ' (failed)')" \
+  "$([ -n "$p" ] && python3 -c "print($p/1000)")"
 echo "$RUNS runs each, medians in ms (run -d -p until the first byte on $ADDR)"
 printf '%-12s %9s %9s %10s\n' op builder podman b/podman
 ratio=$([ -n "$p" ] && python3 -c "print(f'{$b/$p:.2f}')" || echo -)

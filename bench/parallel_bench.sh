@@ -7,6 +7,7 @@
 # dockerd when none answers and stops it (by its pid) on exit. Usage: bench/parallel_bench.sh [RUNS (default 5)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/rows.sh
 RUNS=${1:-5}
 PEERS_SCRIPTS=${PEERS_SCRIPTS:-$(cd ../shared/peers && pwd)}
 export PEERS_DIR=${PEERS_DIR:-/tmp/peers}
@@ -82,4 +83,6 @@ for k in cold cached; do
   printf '%-16s %10.4f %12.4f %10.4f   %6.2fx / %6.2fx\n' "$k" "${R[builder-$k]}" "${R[builder-j1-$k]}" \
     "${R[buildkit-$k]}" "$(jq -n "${R[buildkit-$k]} / ${R[builder-$k]}")" \
     "$(jq -n "${R[builder-j1-$k]} / ${R[builder-$k]}")"
+  bench_row "6 stages, 2 branches: $k" "${R[builder-$k]}" buildkit "${R[buildkit-$k]}"
+  bench_row "6 stages, 2 branches: $k" "${R[builder-$k]}" "builder --jobs 1" "${R[builder-j1-$k]}"
 done

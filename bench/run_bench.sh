@@ -7,6 +7,7 @@
 # plain loop (or with NO_HYPERFINE=1). Needs root, crun and bc. Usage: bench/run_bench.sh [RUNS (default 5)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/rows.sh
 RUNS=${1:-5}
 BUILDER=${BUILDER:-$PWD/build/tools/builder/builder}
 [ -x "$BUILDER" ] || { echo "build builder first" >&2; exit 1; }
@@ -116,6 +117,21 @@ if [ "$HAVE_PODMAN" = 1 ]; then
   R[detach-podman]=$(bench detach-podman "podman rm -f -t 0 bench-d" "podman run -d --name bench-d $P sleep 100000")
   podman run -d --name bench-x "$P" sleep 100000 >/dev/null
   R[exec-podman]=$(bench exec-podman true "podman exec bench-x true")
+fi
+
+# Peak RSS of one more foreground run of each (bench/run's table).
+"$B" rm -f bench-x >/dev/null 2>&1 || true
+RSS_B=$(peak_rss_kb $B run --rm $NET $IMG true)
+crun delete -f "$CRUN_ID" >/dev/null 2>&1 || true
+RSS_C=$(peak_rss_kb crun run --bundle "$WORK/b-true" "$CRUN_ID")
+bench_row "run --rm true" "${R[run-builder]}" crun "${R[run-crun]}" "$RSS_B" "$RSS_C"
+bench_row "run -d (detached start)" "${R[detach-builder]}" crun "${R[detach-crun]}"
+bench_row "exec true" "${R[exec-builder]}" crun "${R[exec-crun]}"
+if [ "$HAVE_PODMAN" = 1 ]; then
+  bench_row "run --rm true" "${R[run-builder]}" podman "${R[run-podman]}" "$RSS_B" \
+    "$(peak_rss_kb podman run --rm $P true)"
+  bench_row "run -d (detached start)" "${R[detach-builder]}" podman "${R[detach-podman]}"
+  bench_row "exec true" "${R[exec-builder]}" podman "${R[exec-podman]}"
 fi
 
 echo "$RUNS runs each ($([ "$HAVE_HF" = 1 ] && echo hyperfine || echo 'shell loop')), medians in ms$([ "$HAVE_PODMAN" = 1 ] || echo '; podman not installed: its columns skipped')"

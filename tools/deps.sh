@@ -27,11 +27,13 @@ builder_install_deps() {
   } || { echo "builder: apt-get failed; see /tmp/builder-apt.log" >&2; tail -20 /tmp/builder-apt.log >&2; return 1; }
 }
 
-# Configures and builds one tree: builder_build DIR [cmake args...]
+# Configures and builds one tree: builder_build DIR [--target TARGET] [cmake args...]
+# (every target unless --target names one; tools/demo needs only `builder`).
 builder_build() {
   local dir=$1; shift
-  local werror=OFF
+  local werror=OFF target=()
   [ -n "${CI:-}" ] && werror=ON
+  if [ "${1:-}" = --target ]; then target=(--target "$2"); shift 2; fi
   cmake -S . -B "$dir" -G Ninja -DBUILDER_WERROR=$werror "$@" >/dev/null
-  cmake --build "$dir" -j "$(nproc)"
+  cmake --build "$dir" -j "$(nproc)" "${target[@]}"
 }

@@ -13,6 +13,7 @@
 #include "oci/image_config.h"
 #include "oci/image_index.h"
 #include "oci/manifest.h"
+#include "support/conformance.h"
 
 namespace builder::oci {
 namespace {
@@ -183,6 +184,9 @@ void AddReserializedCorpora(SampleWriter& w) {
 }
 
 TEST_CASE("everything Serialize() writes validates against the OCI JSON Schemas") {
+  BUILDER_NEED_CONFORMANCE(kSchemaDir);
+  BUILDER_NEED_CONFORMANCE(kExamplesDir);
+  BUILDER_NEED_CONFORMANCE(kGoldensDir);
   TempDir dir;
   REQUIRE_FALSE(dir.path().empty());
   SampleWriter w(dir.path());
@@ -198,6 +202,8 @@ TEST_CASE("everything Serialize() writes validates against the OCI JSON Schemas"
 }
 
 TEST_CASE("the validator accepts the spec's examples and rejects broken documents") {
+  BUILDER_NEED_CONFORMANCE(kSchemaDir);
+  BUILDER_NEED_CONFORMANCE(kExamplesDir);
   RunResult spec =
       RunValidator({"--tsv", (kExamplesDir / "INDEX.tsv").string(), kSchemaDir.string()});
   INFO(spec.out);

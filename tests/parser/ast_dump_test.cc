@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "parser/ast.h"
+#include "support/conformance.h"
 
 namespace builder::parser {
 namespace {
@@ -40,6 +41,7 @@ std::string Dump(std::string_view dockerfile) {
 }
 
 TEST_CASE("corpus: every testfiles case dumps exactly as BuildKit's result") {
+  BUILDER_NEED_CONFORMANCE(kCorpus / "testfiles");
   const auto dirs = CaseDirs(kCorpus / "testfiles");
   CHECK(dirs.size() == 33);
   int passed = 0;
@@ -56,6 +58,7 @@ TEST_CASE("corpus: every testfiles case dumps exactly as BuildKit's result") {
 }
 
 TEST_CASE("corpus: every testfiles-negative case fails with a located error") {
+  BUILDER_NEED_CONFORMANCE(kCorpus / "testfiles-negative");
   struct Expected {
     std::string name;
     std::string message;
@@ -84,6 +87,7 @@ TEST_CASE("corpus: every testfiles-negative case fails with a located error") {
 }
 
 TEST_CASE("corpus: testfile-line instruction ranges") {
+  BUILDER_NEED_CONFORMANCE(kCorpus / "testfile-line");
   auto ast = ParseDockerfile(ReadAll(kCorpus / "testfile-line" / "Dockerfile"), "Dockerfile");
   REQUIRE(ast.has_value());
   REQUIRE(ast->children.size() == 3);

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "support/conformance.h"
+
 namespace builder::parser {
 namespace {
 
@@ -51,6 +53,7 @@ std::string ErrorText(std::string_view word, const ShellEnv& env, ShellLexOption
 }
 
 TEST_CASE("envVarTest: every case of BuildKit's variable-expansion data file") {
+  BUILDER_NEED_CONFORMANCE(kShellData + "envVarTest");
   std::ifstream file(kShellData + "envVarTest");
   REQUIRE_MESSAGE(file.is_open(), "missing conformance file: " << kShellData << "envVarTest");
   const std::vector<std::string> entries = {"PWD=/home", "SHELL=bash", "KOREAN=한국어", "NULL="};
@@ -87,6 +90,7 @@ TEST_CASE("envVarTest: every case of BuildKit's variable-expansion data file") {
 }
 
 TEST_CASE("wordsTest: every case of BuildKit's word-splitting data file") {
+  BUILDER_NEED_CONFORMANCE(kShellData + "wordsTest");
   std::ifstream file(kShellData + "wordsTest");
   REQUIRE_MESSAGE(file.is_open(), "missing conformance file: " << kShellData << "wordsTest");
   ShellEnv env;  // ENV lines accumulate through the file

@@ -13,6 +13,7 @@
 #include "base/path.h"
 #include "base/subprocess.h"
 #include "sandbox_fixture.h"
+#include "support/conformance.h"
 
 namespace builder::sandbox {
 namespace {
@@ -184,10 +185,7 @@ TEST_CASE("run options reach the spec: tty, limits, mounts, privileged, profiles
 }
 
 TEST_CASE("every spec validates against the runtime-spec JSON schema") {
-  if (!fs::is_directory(kSchemaDir)) {
-    MESSAGE("skipped: no runtime-spec schema at " << kSchemaDir.string());
-    return;
-  }
+  BUILDER_NEED_CONFORMANCE(kSchemaDir);
   testing::TempDir dir;
   std::vector<std::string> files;
   auto add = [&](const std::string& name, const json& doc) {
