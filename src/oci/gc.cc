@@ -5,15 +5,15 @@
 #include <sys/stat.h>
 
 #include <ctime>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
-#include <map>
 #include <vector>
 
-#include "base/staging_lease.h"
 #include "base/log.h"
 #include "base/path.h"
+#include "base/staging_lease.h"
 #include "oci/remove_tree.h"
 #include "oci/diff_store.h"
 #include "oci/snapshot_store.h"
