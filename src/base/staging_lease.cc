@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <map>
 #include <mutex>
 
@@ -43,16 +44,28 @@ Result<std::string> NewId() {
 struct Leases {
   std::mutex mu;
   std::map<std::string, std::pair<std::string, UniqueFd>> by_dir;
+  pid_t owner = 0;  // a forked child inherits the map, not the leases' ownership
 };
 Leases& Held() {
   static Leases* leases = new Leases;  // never destroyed: the locks must outlive static dtors
   return *leases;
 }
 
+// A normal exit takes its leases along (the staging they cover is gone by then: RAII removed
+// it), so tmp/ is left as it was found; a killed process leaves its lease for prune.
+void ReleaseAtExit() {
+  Leases& held = Held();
+  std::lock_guard lock(held.mu);
+  if (held.owner != ::getpid()) return;
+  for (const auto& [dir, lease] : held.by_dir)
+    ::unlink(JoinPath(dir, "lease." + lease.first).c_str());
+}
+
 Result<std::string> AcquireLease(const std::string& dir) {
   Leases& held = Held();
   std::lock_guard lock(held.mu);
-  if (auto it = held.by_dir.find(dir); it != held.by_dir.end()) return it->second.first;
+  if (auto it = held.by_dir.find(dir); it != held.by_dir.end() && held.owner == ::getpid())
+    return it->second.first;
   std::string id = BUILDER_TRY(NewId());
   // Locked under a name prune does not read as a lease, then renamed: never seen unlocked.
   std::string temp = JoinPath(dir, ".lease-new." + id);
@@ -68,6 +81,11 @@ Result<std::string> AcquireLease(const std::string& dir) {
     int err = errno;
     ::unlink(temp.c_str());
     return FailErrno("publish staging lease " + final_path, err);
+  }
+  if (held.owner != ::getpid()) {
+    held.by_dir.clear();  // a forked child: the parent's leases are not ours to name or release
+    held.owner = ::getpid();
+    std::atexit(ReleaseAtExit);
   }
   held.by_dir.emplace(dir, std::make_pair(id, std::move(fd)));
   return id;
