@@ -10,11 +10,19 @@
 #include <utility>
 
 #include "base/path.h"
+#include "base/staging_lease.h"
 
 namespace builder {
 
 Result<StagedFile> StagedFile::Create(const std::string& dir, unsigned mode) {
-  std::string path = JoinPath(dir, ".tmp-XXXXXX");
+  return CreateFromTemplate(JoinPath(dir, ".tmp-XXXXXX"), dir, mode);
+}
+
+Result<StagedFile> StagedFile::CreateLeased(const std::string& dir, unsigned mode) {
+  return CreateFromTemplate(BUILDER_TRY(StagingTemplate(dir, ".tmp")), dir, mode);
+}
+
+Result<StagedFile> StagedFile::CreateFromTemplate(std::string path, const std::string& dir, unsigned mode) {
   int fd = ::mkostemp(path.data(), O_CLOEXEC);
   if (fd < 0) return FailErrno("create temp file in " + dir, errno);
   if (::fchmod(fd, mode) != 0) {

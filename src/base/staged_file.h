@@ -15,6 +15,9 @@ namespace builder {
 class StagedFile {
  public:
   [[nodiscard]] static Result<StagedFile> Create(const std::string& dir, unsigned mode = 0644);
+  /// The same in a staging dir shared with prune (the store's tmp/): the name carries this
+  /// process's lease (StagingTemplate), so prune removes it only once the process is gone.
+  [[nodiscard]] static Result<StagedFile> CreateLeased(const std::string& dir, unsigned mode = 0644);
 
   StagedFile(StagedFile&& other) noexcept;
   StagedFile& operator=(StagedFile&&) = delete;
@@ -30,6 +33,7 @@ class StagedFile {
   [[nodiscard]] Result<void> Commit(const std::string& dest, bool durable = true);
 
  private:
+  static Result<StagedFile> CreateFromTemplate(std::string path, const std::string& dir, unsigned mode);
   StagedFile(UniqueFd fd, std::string temp_path) : fd_(std::move(fd)), temp_path_(std::move(temp_path)) {}
   UniqueFd fd_;
   std::string temp_path_;  ///< empty once committed or moved from

@@ -197,7 +197,7 @@ std::string CacheIndex::EntryPath(const CacheKey& key) const {
 }
 
 Result<void> CacheIndex::WriteRecord(const std::string& path, std::string_view text) const {
-  StagedFile staged = BUILDER_TRY(StagedFile::Create(store_->blobs().TmpDir()));
+  StagedFile staged = BUILDER_TRY(StagedFile::CreateLeased(store_->blobs().TmpDir()));
   BUILDER_TRY(staged.Write(text));
   return staged.Commit(path);
 }

@@ -122,7 +122,7 @@ Result<void> FileHashCache::Save() const {
   // Path order: the same entries always give the same bytes.
   std::sort(records.begin(), records.end(),
             [](const FileHashRecord& a, const FileHashRecord& b) { return a.path < b.path; });
-  StagedFile staged = BUILDER_TRY(StagedFile::Create(tmp_dir_));
+  StagedFile staged = BUILDER_TRY(StagedFile::CreateLeased(tmp_dir_));
   BUILDER_TRY(staged.Write(EncodeFileHashTable(records)));
   BUILDER_TRY(staged.Commit(path_));
   // The JSON form used before the binary table: dead weight once the table exists.

@@ -98,7 +98,7 @@ Result<void> TreeMemo::Save(const std::string& tmp_dir) const {
   for (std::size_t i = 0; i < sorted.size() && i < kMaxEntries; ++i) {
     text += sorted[i].first + " " + sorted[i].second->digest + "\n";
   }
-  StagedFile staged = BUILDER_TRY(StagedFile::Create(tmp_dir));
+  StagedFile staged = BUILDER_TRY(StagedFile::CreateLeased(tmp_dir));
   BUILDER_TRY(staged.Write(text));
   return staged.Commit(path_);
 }

@@ -14,6 +14,7 @@
 
 #include <fcntl.h>
 
+#include "base/staging_lease.h"
 #include "base/path.h"
 #include "cache/cache_index.h"
 #include "cache/file_hash_cache.h"
@@ -35,7 +36,7 @@ class ScratchDir {
  public:
   static Result<ScratchDir> Create(const std::string& tmp) {
     BUILDER_TRY(MakeDirs(tmp));
-    std::string templ = tmp + "/build-XXXXXX";
+    std::string templ = BUILDER_TRY(StagingTemplate(tmp, "build"));
     if (!mkdtemp(templ.data())) return FailErrno("mkdtemp " + templ, errno);
     return ScratchDir(templ);
   }

@@ -55,7 +55,7 @@ std::string UrlBaseName(const std::string& url) {
 
 Result<FetchedUrl> FetchUrlToTemp(const std::string& url, const std::string& tmp_dir,
                                   Progress* progress) {
-  StagedFile file = BUILDER_TRY(StagedFile::Create(tmp_dir, 0600));
+  StagedFile file = BUILDER_TRY(StagedFile::CreateLeased(tmp_dir, 0600));
   HashingFileSink sink(file.fd());
   registry::FetchInfo info = BUILDER_TRY(registry::FetchUrl(url, sink, progress));
   std::string digest = sink.Digest();

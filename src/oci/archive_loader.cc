@@ -12,6 +12,7 @@
 #include "oci/compression.h"
 #include "oci/docker_archive.h"
 #include "oci/image_index.h"
+#include "oci/layer_entry_check.h"
 #include "oci/layer_stream.h"
 #include "oci/manifest.h"
 #include "oci/media_types.h"
@@ -97,9 +98,10 @@ class Loader {
     return ReadStaged(*entry);
   }
 
-  // Decompresses the layer and checks both digests; `what` names it in errors.
+  // Decompresses the layer, checks both digests and, in the same pass, its entries with the
+  // unpacker's rules over the image's lower layers (`check`); `what` names it in errors.
   Result<void> VerifyLayer(StagedEntry* entry, const Digest& digest, Compression compression,
-                           const Digest& diff_id, const std::string& what) {
+                           const Digest& diff_id, const std::string& what, LayerEntryCheck& check) {
     UniqueFd own;
     int fd = -1;
     if (entry && entry->file) {
@@ -112,7 +114,8 @@ class Loader {
     auto checked = [&]() -> Result<void> {
       auto reader = BUILDER_TRY(
           LayerBlobReader::Open(fd, compression, {digest, diff_id}));
-      BUILDER_TRY(reader->DrainAndVerify());
+      check.NextLayer();
+      BUILDER_TRY(CheckLayerEntries(*reader, check));
       return {};
     }();
     if (!checked) return Fail(std::move(checked).error().Context("layer " + what));
@@ -202,6 +205,7 @@ class Loader {
       ImageConfig config = BUILDER_TRY(ImageConfig::Parse(config_bytes));
       BUILDER_TRY(CheckLayerCount(config, manifest.layers.size()));
       std::vector<StagedEntry*> layers;
+      LayerEntryCheck check;
       for (std::size_t i = 0; i < manifest.layers.size(); ++i) {
         const Descriptor& layer = manifest.layers[i];
         if (!IsLayer(layer.media_type)) {
@@ -210,7 +214,7 @@ class Loader {
         }
         StagedEntry* entry = BUILDER_TRY(BlobEntry(layer));
         BUILDER_TRY(VerifyLayer(entry, layer.digest, LayerCompressionOf(layer.media_type),
-                                config.rootfs.diff_ids[i], layer.digest.str()));
+                                config.rootfs.diff_ids[i], layer.digest.str(), check));
         layers.push_back(entry);
       }
       for (StagedEntry* entry : layers) BUILDER_TRY(Publish(entry));
@@ -254,11 +258,12 @@ class Loader {
     manifest.config.digest = config_entry->digest;
     manifest.config.size = config_entry->size;
     std::vector<StagedEntry*> layers;
+    LayerEntryCheck check;
     for (std::size_t i = 0; i < image.layers.size(); ++i) {
       StagedEntry* entry = BUILDER_TRY(contents_.Get(image.layers[i]));
       Compression compression = BUILDER_TRY(DetectStaged(*entry));
       BUILDER_TRY(VerifyLayer(entry, entry->digest, compression, config.rootfs.diff_ids[i],
-                              image.layers[i]));
+                              image.layers[i], check));
       Descriptor layer;
       layer.media_type = std::string(LayerMediaType(ImageFormat::kOci, compression));
       layer.digest = entry->digest;

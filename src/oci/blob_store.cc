@@ -139,7 +139,7 @@ Result<std::int64_t> BlobStore::SizeOf(const Digest& digest) const {
   return static_cast<std::int64_t>(st.st_size);
 }
 
-Result<StagedFile> BlobStore::Stage() const { return StagedFile::Create(TmpDir()); }
+Result<StagedFile> BlobStore::Stage() const { return StagedFile::CreateLeased(TmpDir()); }
 
 Result<void> BlobStore::Commit(StagedFile staged, const Digest& digest) const {
   BUILDER_TRY(CheckAlgorithm(digest));

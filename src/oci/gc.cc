@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <ctime>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -12,6 +13,7 @@
 
 #include "base/log.h"
 #include "base/path.h"
+#include "base/staging_lease.h"
 #include "oci/remove_tree.h"
 #include "oci/diff_store.h"
 #include "oci/snapshot_store.h"
@@ -76,22 +78,44 @@ Result<void> MarkEntry(const ImageStore& store, const Descriptor& entry, Marks& 
   return {};
 }
 
-/// Removes tmp/ entries whose mtime is older than the cutoff.
+/// Removes the tmp/ entries of dead writers: those whose name carries a lease (StagingTemplate)
+/// that no live process holds, at once, with the dead leases themselves; a live lease's entries
+/// stay however old. Entries without a lease (older builders, a lease being created) go once
+/// their mtime is older than the cutoff.
 Result<void> SweepTmp(const std::string& tmp, std::time_t cutoff, PruneStats& stats) {
   std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(tmp.c_str()), &::closedir);
   if (!d) return FailErrno("open directory " + tmp, errno);
-  std::vector<std::string> stale;
+  std::vector<std::string> names;
   while (dirent* e = ::readdir(d.get())) {
     std::string_view name = e->d_name;
-    if (name == "." || name == "..") continue;
+    if (name != "." && name != "..") names.emplace_back(name);
+  }
+  std::map<std::string, bool> live;  // lease id -> held by a live process
+  auto is_live = [&](const std::string& id) -> Result<bool> {
+    auto it = live.find(id);
+    if (it == live.end()) it = live.emplace(id, BUILDER_TRY(LeaseIsLive(tmp, id))).first;
+    return it->second;
+  };
+  std::vector<std::string> stale, dead_leases;
+  for (const std::string& name : names) {
+    std::string path = tmp + "/" + name;
+    if (std::string id = LeaseFileId(name); !id.empty()) {
+      if (!BUILDER_TRY(is_live(id))) dead_leases.push_back(path);
+      continue;
+    }
+    if (std::string id = StagingLeaseId(name); !id.empty()) {
+      if (!BUILDER_TRY(is_live(id))) stale.push_back(path);
+      continue;
+    }
     struct stat st;
-    std::string path = tmp + "/" + std::string(name);
     if (::lstat(path.c_str(), &st) == 0 && st.st_mtime < cutoff) stale.push_back(path);
   }
   for (const std::string& path : stale) {
     stats.bytes_reclaimed += BUILDER_TRY(RemoveTree(path));
     ++stats.tmp_deleted;
   }
+  // Leases last: an entry is never left behind without the lease that says it is dead.
+  for (const std::string& path : dead_leases) BUILDER_TRY(RemoveTree(path));
   return {};
 }
 

@@ -13,7 +13,8 @@
 namespace builder::oci {
 
 struct PruneOptions {
-  /// Entries in tmp/ older than this are leftovers of killed writers and are removed.
+  /// tmp/ entries without a staging lease (see StagingTemplate) older than this are leftovers
+  /// and are removed; leased ones go as soon as their process is gone, never while it lives.
   std::chrono::seconds tmp_max_age = std::chrono::hours(1);
   /// Reports the sweep (bytes freed); may be null.
   Progress* progress = nullptr;
@@ -35,7 +36,8 @@ struct PruneStats {
 /// Collects what no image references. Mark: every index.json entry (tagged or not), through
 /// nested indexes, to each manifest's config and layers (and subject), and the chain IDs of
 /// every marked image. Sweep: unmarked blobs, snapshot directories no marked chain names, diff
-/// dirs (DiffStore) no marked config lists, and tmp/ entries older than tmp_max_age.
+/// dirs (DiffStore) no marked config lists, and tmp/ entries of dead writers (their lease is
+/// free) or, without a lease, older than tmp_max_age.
 ///
 /// Safe against concurrent writers: prune holds locks/gc EXCLUSIVE for the whole run, and
 /// everything that publishes blobs or snapshots before index.json references them holds it

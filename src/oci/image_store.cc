@@ -102,7 +102,7 @@ Result<ImageStore> ImageStore::Open(std::string root) {
       FileLock lock = BUILDER_TRY(FileLock::Acquire(store.LockPath("index"),
                                                     FileLock::Mode::kExclusive));
       if (!Exists(index)) {
-        StagedFile staged = BUILDER_TRY(StagedFile::Create(store.blobs_.TmpDir()));
+        StagedFile staged = BUILDER_TRY(StagedFile::CreateLeased(store.blobs_.TmpDir()));
         BUILDER_TRY(staged.Write(ImageIndex{}.Serialize()));
         BUILDER_TRY(staged.Commit(index));
       }
@@ -138,7 +138,7 @@ Result<void> ImageStore::UpdateIndex(const std::function<Result<void>(ImageIndex
   std::string after = index.Serialize();
   // Re-tagging an image where it is (every no-op rebuild) needs no write and no fsync.
   if (after == before) return {};
-  StagedFile staged = BUILDER_TRY(StagedFile::Create(blobs_.TmpDir()));
+  StagedFile staged = BUILDER_TRY(StagedFile::CreateLeased(blobs_.TmpDir()));
   BUILDER_TRY(staged.Write(after));
   auto committed = staged.Commit(JoinPath(root(), "index.json"));
   if (!committed) return Fail(std::move(committed.error()).Context("write index.json"));

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "oci/layer_entry_check.h"
 #include "oci/layer_stream.h"
 #include "oci/media_types.h"
 #include "oci/progress_source.h"
@@ -40,12 +41,16 @@ Result<LayerDigests> WriteLayerBlob(ByteSource& input, int fd, const ImportOptio
   auto tar = BUILDER_TRY(TarWriter::Create(*writer));
   std::vector<std::uint8_t> buf(1 << 16);
   std::uint64_t entries = 0;
+  // The unpacker's rules, entry by entry in this same pass: a layer that could not be unpacked
+  // (an entry climbing out of the root, a hard link to outside, ...) is never stored.
+  LayerEntryCheck check;
   for (;;) {
     archive_entry* entry = BUILDER_TRY(reader->Next());
     if (!entry) break;
     ++entries;
     const char* name = archive_entry_pathname(entry);
     std::string shown = name ? name : "?";
+    BUILDER_TRY(check.Check(entry));
     Normalize(entry, options.source_date_epoch);
     auto r = [&]() -> Result<void> {
       BUILDER_TRY(tar->WriteHeader(entry));

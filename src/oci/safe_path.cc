@@ -65,6 +65,29 @@ Result<UniqueFd> OpenInRoot(int root_fd, std::string_view path, int flags, mode_
   }
 }
 
+bool ClimbsAbove(std::string_view target, std::size_t depth) {
+  long d = target.starts_with('/') ? 0 : static_cast<long>(depth);
+  std::size_t i = 0;
+  while (i < target.size()) {
+    std::size_t j = target.find('/', i);
+    if (j == std::string_view::npos) j = target.size();
+    std::string_view part = target.substr(i, j - i);
+    i = j + 1;
+    if (part.empty() || part == ".") continue;
+    if (part == "..") {
+      if (--d < 0) return true;
+    } else {
+      ++d;
+    }
+  }
+  return false;
+}
+
+std::unexpected<Error> PointsOutside(std::string_view link, std::string_view target) {
+  return Fail(ErrorCode::kCorrupt, "through symlink " + QuoteForMessage(link) + " (-> " + QuoteForMessage(target) +
+                                       ") which points outside the root");
+}
+
 namespace {
 
 // Lookups of one component below a directory we already hold: nothing may be crossed.
@@ -91,26 +114,6 @@ void PushComponents(std::string_view path, int origin, std::vector<Pending>& tod
     todo.push_back({std::string(*it), origin});
 }
 
-// Whether `target`, read lexically from a directory `depth` levels below the root (from the
-// root when absolute), climbs above the root.
-bool ClimbsAbove(std::string_view target, std::size_t depth) {
-  long d = target.starts_with('/') ? 0 : static_cast<long>(depth);
-  std::size_t i = 0;
-  while (i < target.size()) {
-    std::size_t j = target.find('/', i);
-    if (j == std::string_view::npos) j = target.size();
-    std::string_view part = target.substr(i, j - i);
-    i = j + 1;
-    if (part.empty() || part == ".") continue;
-    if (part == "..") {
-      if (--d < 0) return true;
-    } else {
-      ++d;
-    }
-  }
-  return false;
-}
-
 std::string JoinParts(const std::vector<std::string>& parts) {
   if (parts.empty()) return ".";
   std::string out = parts[0];
@@ -120,11 +123,6 @@ std::string JoinParts(const std::vector<std::string>& parts) {
 
 std::string Child(const std::vector<std::string>& parts, const std::string& name) {
   return parts.empty() ? name : JoinParts(parts) + "/" + name;
-}
-
-std::unexpected<Error> PointsOutside(const std::string& link, std::string_view target) {
-  return Fail(ErrorCode::kCorrupt, "through symlink " + QuoteForMessage(link) + " (-> " + QuoteForMessage(target) +
-                                       ") which points outside the root");
 }
 
 Result<std::string> ReadLink(int link_fd, const std::string& where) {

@@ -42,6 +42,12 @@ inline constexpr std::uint64_t kResolveConfined = kResolveInRoot | kResolveNoMag
 /// Symlinks followed while resolving one path before it counts as a loop (the kernel's limit).
 inline constexpr int kMaxSymlinkFollows = 40;
 
+/// Whether a symlink target, read lexically from a directory `depth` levels below the root
+/// (from the root when absolute), climbs above the root with "..".
+bool ClimbsAbove(std::string_view target, std::size_t depth);
+/// kCorrupt "through symlink \"<link>\" (-> \"<target>\") which points outside the root".
+std::unexpected<Error> PointsOutside(std::string_view link, std::string_view target);
+
 /// A directory found by ResolveDirInRoot.
 struct ResolvedDir {
   UniqueFd fd;       ///< O_PATH|O_DIRECTORY, opened with RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 
+#include "base/staging_lease.h"
 #include "base/path.h"
 #include "base/staged_file.h"
 #include "oci/media_types.h"
@@ -63,7 +64,7 @@ Result<std::string> SnapshotStore::Prepare(const StoredImage& image,
   struct stat st;
   if (::lstat(dest.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return dest;
 
-  std::string staging = JoinPath(images_.blobs().TmpDir(), "snapshot-XXXXXX");
+  std::string staging = BUILDER_TRY(StagingTemplate(images_.blobs().TmpDir(), "snapshot"));
   if (::mkdtemp(staging.data()) == nullptr) return FailErrno("create " + staging, errno);
   auto unpacked = UnpackInto(image, staging, options);
   if (!unpacked) {

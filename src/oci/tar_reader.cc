@@ -28,7 +28,9 @@ la_ssize_t TarReader::ReadCallback(archive*, void* self, const void** buf) {
   auto* r = static_cast<TarReader*>(self);
   auto n = r->in_.Read(r->buf_);
   if (!n) {
-    r->read_error_ = std::move(n).error();
+    // The first failure explains it: libarchive may read again, and a source read after its
+    // failure can answer with a vaguer error.
+    if (!r->read_error_) r->read_error_ = std::move(n).error();
     return -1;
   }
   *buf = r->buf_.data();

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <set>
+#include <unordered_map>
 #include <utility>
 
 #include "base/path.h"
@@ -51,6 +52,11 @@ struct StageState {
   std::vector<std::pair<std::string, std::string>> args;  // ARGs in scope with values, in order
   std::map<std::string, std::optional<std::string>> meta_args;
   oci::ContainerConfig config;
+  // KEY -> position of its "KEY=value" in config.env: ENV and the ARG/RUN env checks stay
+  // O(1) per key, so a Dockerfile of many ENV lines plans in linear time.
+  std::unordered_map<std::string, std::size_t> env_index;
+  // ARG name -> position in args, for the same reason.
+  std::unordered_map<std::string, std::size_t> arg_index;
   std::string author;
   bool cmd_set = false;
   std::set<std::string>* used_args = nullptr;
@@ -83,19 +89,23 @@ Result<std::vector<std::string>> ExpandWords(const StageState& s,
   return std::move(r->words);
 }
 
-void SetEnv(std::vector<std::string>& env, const std::string& key, const std::string& value) {
-  for (auto& e : env) {
-    if (e.compare(0, key.size() + 1, key + "=") == 0) {
-      e = key + "=" + value;
-      return;
-    }
-  }
-  env.push_back(key + "=" + value);
+bool HasEnv(const StageState& s, const std::string& key) { return s.env_index.count(key) != 0; }
+
+// Sets KEY in the image env: in place when present (keeping its position), else appended.
+void SetEnv(StageState& s, const std::string& key, const std::string& value) {
+  auto [it, added] = s.env_index.emplace(key, s.config.env.size());
+  if (added) s.config.env.push_back(key + "=" + value);
+  else s.config.env[it->second] = key + "=" + value;
 }
 
-bool HasEnv(const std::vector<std::string>& env, const std::string& key) {
-  return std::any_of(env.begin(), env.end(),
-                     [&](const std::string& e) { return e.compare(0, key.size() + 1, key + "=") == 0; });
+// Indexes config.env after it was replaced wholesale (the base image's); the first entry of a
+// key wins, as a linear search would find it.
+void IndexEnv(StageState& s) {
+  s.env_index.clear();
+  for (std::size_t i = 0; i < s.config.env.size(); ++i) {
+    const std::string& e = s.config.env[i];
+    s.env_index.emplace(e.substr(0, e.find('=')), i);
+  }
 }
 
 std::vector<std::string> WithShell(const StageState& s, const parser::CommandLine& cmd) {
@@ -113,9 +123,9 @@ std::vector<std::string> WithShell(const StageState& s, const parser::CommandLin
 std::vector<std::string> RunEnv(const StageState& s) {
   std::vector<std::string> env = s.config.env;
   for (const auto& [k, v] : s.args)
-    if (!HasEnv(s.config.env, k)) env.push_back(k + "=" + v);
+    if (!HasEnv(s, k)) env.push_back(k + "=" + v);
   for (const auto& [k, v] : s.options->build_args)
-    if (IsPredefinedArg(k) && !HasEnv(env, k)) env.push_back(k + "=" + v);
+    if (IsPredefinedArg(k) && !HasEnv(s, k) && !s.arg_index.count(k)) env.push_back(k + "=" + v);
   return env;
 }
 
@@ -211,7 +221,7 @@ Result<Step> PlanRun(StageState& s, const parser::RunInst& run) {
   }
   for (auto& e : masked.env) {
     std::string key = e.substr(0, e.find('='));
-    if (out.args.count(key) && !HasEnv(s.config.env, key)) e = key;
+    if (out.args.count(key) && !HasEnv(s, key)) e = key;
   }
   out.canonical = CanonicalRun(masked, arg_names);
   out.action = std::move(step);
@@ -321,10 +331,10 @@ Result<void> DeclareArgs(StageState& s, const parser::ArgInst& arg, std::string*
     s.used_args->insert(decl.key);
     *history += " " + decl.key + (value ? "=" + *value : "");
     if (!value) continue;
-    auto it = std::find_if(s.args.begin(), s.args.end(), [&](auto& p) { return p.first == decl.key; });
-    if (it != s.args.end()) it->second = *value;
-    else s.args.emplace_back(decl.key, *value);
-    if (!HasEnv(s.config.env, decl.key)) s.env.Set(decl.key, *value);
+    auto [it, added] = s.arg_index.emplace(decl.key, s.args.size());
+    if (added) s.args.emplace_back(decl.key, *value);
+    else s.args[it->second].second = *value;
+    if (!HasEnv(s, decl.key)) s.env.Set(decl.key, *value);
   }
   return {};
 }
@@ -352,7 +362,7 @@ Result<std::optional<Step>> Dispatch(StageState& s, const parser::Instruction& i
           for (const auto& kv : i.vars)
             pairs.emplace_back(BUILDER_TRY(Expand(s, i, kv.key)), BUILDER_TRY(Expand(s, i, kv.value)));
           for (const auto& [key, value] : pairs) {
-            SetEnv(s.config.env, key, value);
+            SetEnv(s, key, value);
             s.env.Set(key, value);
             text += " " + key + "=" + value;
           }
@@ -594,7 +604,11 @@ Result<Plan> PlanStage(const parser::Dockerfile& dockerfile, const BaseChoice& c
     }
     s.config.on_build.clear();
   }
-  if (!HasEnv(s.config.env, "PATH")) s.config.env.insert(s.config.env.begin(), "PATH=" + std::string(kDefaultPath));
+  IndexEnv(s);
+  if (!HasEnv(s, "PATH")) {
+    s.config.env.insert(s.config.env.begin(), "PATH=" + std::string(kDefaultPath));
+    IndexEnv(s);
+  }
   for (const auto& e : s.config.env) s.env.SetEntry(e);
 
   Plan plan;
@@ -603,8 +617,6 @@ Result<Plan> PlanStage(const parser::Dockerfile& dockerfile, const BaseChoice& c
   auto run_one = [&](const parser::Instruction& inst) -> Result<void> {
     auto step = BUILDER_TRY(Dispatch(s, inst));
     if (!step) return {};
-    step->config = s.config;
-    step->author = s.author;
     step->range = parser::InstructionHeader(inst).range;
     plan.steps.push_back(std::move(*step));
     return {};

@@ -10,7 +10,11 @@
 #include <vector>
 
 #include "base/staged_file.h"
+#include "base/unique_fd.h"
+#include "oci/image_config.h"
 #include "oci/image_index.h"
+#include "oci/layer_entry_check.h"
+#include "oci/layer_stream.h"
 #include "oci/manifest.h"
 #include "oci/media_types.h"
 #include "registry/blob_sources.h"
@@ -75,6 +79,30 @@ Result<bool> FetchBlob(const oci::ImageStore& store, RegistryClient& client, con
   BUILDER_TRY(sink.Check());
   BUILDER_TRY(store.blobs().Commit(std::move(staged), blob.digest));
   return true;
+}
+
+// Every layer, bottom first, read with the unpacker's rules and checked against the config's
+// diff_ids, so a hostile or mislabelled image is refused before any tag names it.
+Result<void> CheckLayers(const oci::ImageStore& store, const oci::Manifest& manifest) {
+  std::string config_bytes = BUILDER_TRY(store.blobs().Read(manifest.config));
+  oci::ImageConfig config = BUILDER_TRY(oci::ImageConfig::Parse(config_bytes));
+  if (config.rootfs.diff_ids.size() != manifest.layers.size())
+    return Fail(ErrorCode::kCorrupt, "config lists " + std::to_string(config.rootfs.diff_ids.size()) +
+                                         " diff_ids for " + std::to_string(manifest.layers.size()) + " layers");
+  oci::LayerEntryCheck check;
+  for (std::size_t i = 0; i < manifest.layers.size(); ++i) {
+    const oci::Descriptor& layer = manifest.layers[i];
+    auto checked = [&]() -> Result<void> {
+      UniqueFd fd = BUILDER_TRY(store.blobs().OpenFd(layer.digest));
+      auto reader = BUILDER_TRY(oci::LayerBlobReader::Open(
+          fd.get(), oci::LayerCompressionOf(layer.media_type), {layer.digest, config.rootfs.diff_ids[i]}));
+      check.NextLayer();
+      BUILDER_TRY(oci::CheckLayerEntries(*reader, check));
+      return {};
+    }();
+    if (!checked) return Fail(std::move(checked).error().Context("layer " + layer.digest.str()));
+  }
+  return {};
 }
 
 // The manifest for the platform: the fetched one, or the index entry's, fetched by digest.
@@ -162,6 +190,8 @@ Result<PulledImage> Pull(const oci::ImageStore& store, RegistryTransport& transp
   if (options.progress && missing > 0) options.progress->Finish();
   if (failure) return Fail(std::move(*failure));
   (void)sources.Save();  // a hint for cross-repository mounts when pushing; never fatal
+  // Layers already in the store were judged when they came; a new one is judged over them.
+  if (out.blobs_fetched > 0) BUILDER_TRY(CheckLayers(store, manifest));
   out.manifest = BUILDER_TRY(store.blobs().Put(chosen.media_type, chosen.bytes));
   if (ref.digest()) {
     BUILDER_TRY(store.AddUntagged(out.manifest));

@@ -31,7 +31,7 @@ umoci unpack --image "$BUILDER_ROOT:docker.io/library/tarctx:1" "$WORK/tarout" >
 printf 'FROM empty:1\nLABEL only=dockerfile\n' | "$BUILDER" build -q -t dfonly:1 - >/dev/null 2>"$WORK/err" ||
   { cat "$WORK/err"; fail "Dockerfile on stdin as context failed"; }
 printf 'FROM empty:1\nCOPY f /g\n' | "$BUILDER" build -q -f - - >/dev/null 2>"$WORK/err" && fail "-f - with context - accepted"
-[ -z "$(ls -A "$BUILDER_ROOT/tmp" 2>/dev/null | grep context-)" ] || fail "stdin context left in tmp/"
+[ -z "$(ls -A "$BUILDER_ROOT/tmp" 2>/dev/null | grep '^context[.-]')" ] || fail "stdin context left in tmp/"
 
 printf 'FROM empty:1\nCOPY f /g\n' >"$WORK/ctx/Dockerfile"
 "$BUILDER" build --progress json --no-cache "$WORK/ctx" >/dev/null 2>"$WORK/events" || fail "json build failed"

@@ -361,3 +361,31 @@ TEST_CASE("the real-* testdata Dockerfiles plan") {
 
 }  // namespace
 }  // namespace builder::planner
+
+namespace builder::planner {
+namespace {
+
+TEST_CASE("ENV replaces a key in place, shadows ARGs, and keeps the base image's order") {
+  oci::ImageConfig base;
+  base.config.env = {"A=base", "PATH=/bin", "B=base"};
+  Plan plan = PlanOf("FROM x\nARG B=arg\nARG C=arg\nENV A=new D=d\nENV C=env\nARG C=again\nRUN env\n",
+                     {}, &base);
+  CHECK(plan.final_config.env == std::vector<std::string>{"A=new", "PATH=/bin", "B=base", "D=d", "C=env"});
+  const auto& run = std::get<RunStep>(plan.steps.back().action);
+  // The ARGs ENV shadows (B from the base, C from ENV) are not added again.
+  CHECK(run.env == plan.final_config.env);
+}
+
+TEST_CASE("20,000 ENV and LABEL lines plan in linear time and memory") {
+  std::string text = "FROM scratch\n";
+  for (int i = 0; i < 20000; ++i) text += "ENV V" + std::to_string(i) + "=v\nLABEL l" + std::to_string(i) + "=v\n";
+  text += "ENV V3=last\n";
+  Plan plan = PlanOf(text);
+  CHECK(plan.steps.size() == 40001);
+  CHECK(plan.final_config.env.size() == 20001);
+  CHECK(plan.final_config.env[4] == "V3=last");
+  CHECK(plan.final_config.labels.size() == 20000);
+}
+
+}  // namespace
+}  // namespace builder::planner

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -51,12 +52,37 @@ class FakeRegistry final : public RegistryTransport {
     return d;
   }
   /// A one-layer linux image (arch as given) under repo:tag; returns the manifest descriptor.
+  /// A one-entry tar (`name` holding `content`): pull reads every layer as a tar.
+  static std::string LayerTar(const std::string& content, const std::string& name = "data") {
+    std::string header(512, '\0');
+    header.replace(0, name.size(), name);
+    header.replace(100, 7, "0000644");
+    header.replace(108, 7, "0000000");
+    header.replace(116, 7, "0000000");
+    char size[16];
+    std::snprintf(size, sizeof size, "%011o", static_cast<unsigned>(content.size()));
+    header.replace(124, 11, size);
+    header.replace(136, 11, "00000000000");
+    header[156] = '0';
+    header.replace(257, 6, std::string("ustar\0", 6));
+    header.replace(263, 2, "00");
+    header.replace(148, 8, "        ");
+    unsigned sum = 0;
+    for (unsigned char c : header) sum += c;
+    char chk[8];
+    std::snprintf(chk, sizeof chk, "%06o", sum);
+    header.replace(148, 7, std::string(chk, 6) + '\0');
+    std::string tar = header + content;
+    tar.append((512 - content.size() % 512) % 512, '\0');
+    tar.append(1024, '\0');
+    return tar;
+  }
   oci::Descriptor AddImage(const std::string& repo, const std::string& tag, const std::string& layer,
-                      const std::string& arch = "amd64") {
+                      const std::string& arch = "amd64", const std::string& entry = "data") {
     oci::ImageConfig config;
     config.os = "linux";
     config.architecture = arch;
-    oci::Descriptor l = AddBlob(repo, oci::kOciLayerTar, layer);
+    oci::Descriptor l = AddBlob(repo, oci::kOciLayerTar, LayerTar(layer, entry));
     config.rootfs.diff_ids.push_back(l.digest);
     oci::Manifest m;
     m.config = AddBlob(repo, oci::kOciConfig, config.Serialize());

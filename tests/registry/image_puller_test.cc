@@ -62,12 +62,12 @@ TEST_CASE("a pulled image is stored whole and tagged with its full reference") {
 TEST_CASE("blobs already in the store are not fetched") {
   Fixture f;
   f.reg.AddImage("lib/bb", "1", "shared-layer");
-  REQUIRE(f.store.blobs().Put(oci::kOciLayerTar, "shared-layer"));
+  REQUIRE(f.store.blobs().Put(oci::kOciLayerTar, FakeRegistry::LayerTar("shared-layer")));
   auto pulled = PullImage(f.store, f.reg, Ref("127.0.0.1:5000/lib/bb:1"), f.options);
   REQUIRE(pulled);
   CHECK(pulled->blobs_present == 1);
   CHECK(pulled->blobs_fetched == 1);
-  CHECK(f.reg.Count("/blobs/" + oci::Digest::Of("shared-layer").str()) == 0);
+  CHECK(f.reg.Count("/blobs/" + oci::Digest::Of(FakeRegistry::LayerTar("shared-layer")).str()) == 0);
 }
 
 TEST_CASE("an index is narrowed to the requested platform; the others are never fetched") {
@@ -84,7 +84,7 @@ TEST_CASE("an index is narrowed to the requested platform; the others are never 
   CHECK(pulled->digest == top.digest);
   CHECK(pulled->manifest.digest == amd.digest);
   CHECK(f.reg.Count(arm.digest.str()) == 0);
-  CHECK(f.reg.Count(oci::Digest::Of("arm-layer").str()) == 0);
+  CHECK(f.reg.Count(oci::Digest::Of(FakeRegistry::LayerTar("arm-layer")).str()) == 0);
   auto image = f.store.Resolve("127.0.0.1:5000/lib/bb:multi");
   REQUIRE(image);
   CHECK(image->config.architecture == "amd64");
@@ -117,25 +117,36 @@ TEST_CASE("a Docker manifest list and schema-2 manifest are stored as served") {
   CHECK(image->manifest.format() == oci::ImageFormat::kDocker);
 }
 
+TEST_CASE("a layer the unpacker would refuse is refused before anything is tagged") {
+  Fixture f;
+  f.reg.AddImage("lib/bb", "1", "pwned", "amd64", "../escape");
+  auto pulled = PullImage(f.store, f.reg, Ref("127.0.0.1:5000/lib/bb:1"), f.options);
+  REQUIRE_FALSE(pulled);
+  CHECK(pulled.error().code() == ErrorCode::kCorrupt);
+  CHECK(pulled.error().ToString().find("entry \"../escape\"") != std::string::npos);
+  CHECK(pulled.error().ToString().find("escapes the root") != std::string::npos);
+  CHECK_FALSE(f.store.Resolve("127.0.0.1:5000/lib/bb:1"));
+}
+
 TEST_CASE("a blob whose bytes do not match its digest is rejected and nothing is stored") {
   Fixture f;
   f.reg.AddImage("lib/bb", "1", "good-layer");
-  std::string key = "lib/bb/blobs/" + oci::Digest::Of("good-layer").str();
-  f.reg.blobs[key] = "evil-layer";  // same size, other bytes
+  std::string key = "lib/bb/blobs/" + oci::Digest::Of(FakeRegistry::LayerTar("good-layer")).str();
+  f.reg.blobs[key] = FakeRegistry::LayerTar("evil-layer");  // same size, other bytes
   auto pulled = PullImage(f.store, f.reg, Ref("127.0.0.1:5000/lib/bb:1"), f.options);
   REQUIRE_FALSE(pulled);
   CHECK(pulled.error().code() == ErrorCode::kCorrupt);
   CHECK(pulled.error().ToString().starts_with("pull 127.0.0.1:5000/lib/bb:1: blob sha256:"));
-  CHECK_FALSE(f.store.blobs().Has(oci::Digest::Of("good-layer")));
-  CHECK_FALSE(f.store.blobs().Has(oci::Digest::Of("evil-layer")));
+  CHECK_FALSE(f.store.blobs().Has(oci::Digest::Of(FakeRegistry::LayerTar("good-layer"))));
+  CHECK_FALSE(f.store.blobs().Has(oci::Digest::Of(FakeRegistry::LayerTar("evil-layer"))));
   CHECK_FALSE(f.store.Resolve("127.0.0.1:5000/lib/bb:1"));
   CHECK(oci::testing::CountEntries(f.store.blobs().TmpDir()) == 0);
 
-  f.reg.blobs[key] = "good-layer-and-more";  // longer than announced
+  f.reg.blobs[key] = FakeRegistry::LayerTar("good-layer") + "and-more";  // longer than announced
   auto longer = PullImage(f.store, f.reg, Ref("127.0.0.1:5000/lib/bb:1"), f.options);
   REQUIRE_FALSE(longer);
   CHECK(longer.error().code() == ErrorCode::kCorrupt);
-  CHECK(longer.error().ToString().find("more than 10 bytes") != std::string::npos);
+  CHECK(longer.error().ToString().find("more than 2048 bytes") != std::string::npos);
 }
 
 TEST_CASE("an unknown repository or tag is kNotFound; nothing is stored") {

@@ -55,7 +55,7 @@ TEST_CASE("a bearer challenge gets a token that is sent on the retry and reused"
   auto manifest = oci::Manifest::Parse(got->bytes);
   REQUIRE(manifest);
   REQUIRE(client.GetBlob(manifest->layers[0].digest, sink));
-  CHECK(sink.data() == "layer");
+  CHECK(sink.data() == FakeRegistry::LayerTar("layer"));
   CHECK(reg.Count("auth.test") == 1);
 }
 

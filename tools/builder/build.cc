@@ -10,6 +10,7 @@
 #include <optional>
 #include <set>
 
+#include "base/staging_lease.h"
 #include "base/path.h"
 #include "build_checks.h"
 #include "build_output.h"
@@ -80,7 +81,7 @@ class StdinContext {
   /// Reads stdin: a tar (plain or compressed) becomes the context; anything else is the
   /// Dockerfile itself, with an empty context (docker build - < Dockerfile).
   Result<void> Load(const std::string& tmp) {
-    std::string templ = tmp + "/context-XXXXXX";
+    std::string templ = BUILDER_TRY(StagingTemplate(tmp, "context"));
     if (!mkdtemp(templ.data())) return FailErrno("mkdtemp " + templ, errno);
     dir_ = templ;
     context_ = dir_ + "/context";

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 
+#include "base/staging_lease.h"
 #include "base/path.h"
 #include "oci/merged_view.h"
 #include "oci/safe_path.h"
@@ -26,7 +27,7 @@ Result<ImageRun> PrepareImageRun(const oci::ImageStore& store, const std::string
   oci::MergedView view({run.rootfs});
   oci::ResolvedUser user = BUILDER_TRY(oci::ResolveRunUser(view, config.user));
 
-  run.scratch = store.blobs().TmpDir() + "/run-XXXXXX";
+  run.scratch = BUILDER_TRY(StagingTemplate(store.blobs().TmpDir(), "run"));
   if (!::mkdtemp(run.scratch.data())) return FailErrno("mkdtemp " + run.scratch, errno);
   sandbox::SandboxSpec& spec = run.spec;
   spec.lower_dirs = {run.rootfs};
