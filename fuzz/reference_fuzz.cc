@@ -1,0 +1,41 @@
+// libFuzzer target: image references (parse, normalize, print); a normalized reference must
+// parse back to itself.
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "oci/reference.h"
+
+namespace {
+
+[[noreturn]] void Die(const char* why, const std::string& text) {
+  std::fprintf(stderr, "reference_fuzz: %s: %s\n", why, text.c_str());
+  std::abort();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using builder::oci::Reference;
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  auto ref = Reference::Parse(text);
+  if (!ref) {
+    (void)ref.error().ToString();
+    return 0;
+  }
+  const std::string full = ref->String();
+  auto again = Reference::Parse(full);
+  if (!again) Die("normalized form does not parse", full);
+  if (*again != *ref) Die("normalized form parses to another reference", full);
+  auto familiar = Reference::Parse(ref->FamiliarString());
+  if (!familiar || *familiar != *ref) Die("familiar form does not parse back", ref->FamiliarString());
+  (void)ref->WithDefaultTag().String();
+  (void)ref->WithoutTag().String();
+  auto docker = Reference::ParseDockerRef(text);
+  if (!docker) Die("ParseDockerRef refuses what Parse accepts", std::string(text));
+  (void)builder::oci::IsValidTag(text);
+  return 0;
+}
