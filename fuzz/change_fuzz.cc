@@ -1,5 +1,6 @@
 // libFuzzer target: `import`/`commit` -c CHANGE values applied to a container config. Input:
-// one change per line; the edited config must serialize and parse back.
+// the values separated by NUL bytes (a value may span lines, as on a command line); the edited
+// config must serialize and parse back.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -15,7 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string_view text(reinterpret_cast<const char*>(data), size);
   std::vector<std::string> changes;
   while (!text.empty()) {
-    const auto nl = text.find('\n');
+    const auto nl = text.find('\0');
     changes.emplace_back(text.substr(0, nl));
     text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
   }
