@@ -1,6 +1,6 @@
 // libFuzzer target: `builder load` of a docker-archive or OCI archive (tar stream, plain or
-// compressed) into a fresh store; aborts if the load writes anything outside the store.
-#include <dirent.h>
+// compressed) into a fresh store; aborts if the load writes anything outside the store or leaves
+// it failing fsck, loaded or refused.
 #include <sys/stat.h>
 
 #include <cstddef>
@@ -12,8 +12,10 @@
 #include <string>
 
 #include "oci/archive_loader.h"
+#include "oci/fsck.h"
 #include "oci/image_store.h"
 #include "oci/remove_tree.h"
+#include "private_tmp.h"
 
 namespace {
 
@@ -37,18 +39,10 @@ class SpanSource final : public builder::oci::ByteSource {
   std::span<const std::uint8_t> data_;
 };
 
-std::set<std::string> List(const std::string& dir) {
-  std::set<std::string> names;
-  if (DIR* d = opendir(dir.c_str())) {
-    while (dirent* e = readdir(d)) names.insert(e->d_name);
-    closedir(d);
-  }
-  return names;
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const bool private_tmp = fuzz::PrivateTmp();
   char parent_template[] = "/tmp/archive_fuzz.XXXXXX";
   if (!mkdtemp(parent_template)) Die("mkdtemp failed");
   const std::string parent = parent_template;
@@ -62,7 +56,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const auto& image : *loaded)
       for (const auto& tag : image.tags) (void)tag.String();
   }
-  if (List(parent) != std::set<std::string>{".", "..", "store"}) Die("an entry appeared outside the store");
+  if (fuzz::ListDir(parent) != std::set<std::string>{".", "..", "store"})
+    Die("an entry appeared outside the store");
+  if (private_tmp && fuzz::ListDir("/tmp").size() != 3) Die("an entry appeared in /tmp");
+  auto report = builder::oci::Fsck(*store);
+  if (!report) Die("fsck: " + report.error().ToString());
+  if (!report->problems.empty()) Die("fsck: " + report->problems.front());
   (void)builder::oci::RemoveTree(parent);
   return 0;
 }

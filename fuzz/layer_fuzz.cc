@@ -1,6 +1,5 @@
 // libFuzzer target: a layer blob (plain, gzip or zstd, detected as the store does) unpacked into a
 // fresh root; aborts if anything appears outside that root or links to a host inode outside it.
-#include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <sys/stat.h>
@@ -19,6 +18,7 @@
 #include "oci/compression.h"
 #include "oci/layer_unpacker.h"
 #include "oci/remove_tree.h"
+#include "private_tmp.h"
 
 namespace {
 
@@ -42,18 +42,12 @@ int Check(const char* path, const struct stat* st, int type, struct FTW*) {
   return 0;
 }
 
-std::set<std::string> List(const std::string& dir) {
-  std::set<std::string> names;
-  if (DIR* d = opendir(dir.c_str())) {
-    while (dirent* e = readdir(d)) names.insert(e->d_name);
-    closedir(d);
-  }
-  return names;
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  // With a private /tmp, escapes further up ("../../x", absolute links) show there or in /.
+  const bool private_tmp = fuzz::PrivateTmp();
+  static const std::set<std::string> slash = fuzz::ListDir("/");
   char parent_template[] = "/tmp/layer_fuzz.XXXXXX";
   if (!mkdtemp(parent_template)) Die("mkdtemp failed");
   const std::string parent = parent_template;
@@ -85,8 +79,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   close(blob);
 
   // Nothing new beside the root, the sentinel unchanged, no file under the root is a host inode.
-  if (List(parent) != std::set<std::string>{".", "..", "root", "sentinel"})
+  if (fuzz::ListDir(parent) != std::set<std::string>{".", "..", "root", "sentinel"})
     Die("an entry appeared outside the root");
+  if (private_tmp && fuzz::ListDir("/tmp").size() != 3) Die("an entry appeared in /tmp");
+  if (fuzz::ListDir("/") != slash) Die("an entry appeared in /");
   struct stat now;
   if (lstat(sentinel.c_str(), &now) != 0 || now.st_ino != sst.st_ino || now.st_size != 4 ||
       now.st_nlink != 1)
