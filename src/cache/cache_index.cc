@@ -367,6 +367,14 @@ Result<std::uint64_t> CacheIndex::Clear() const {
     }
     BUILDER_TRY(SyncDirectory(dir));
   }
+  // The per-key step locks of builds (executor): no build runs while the gc lock is ours, so
+  // none holds or waits on one.
+  const std::string locks = store_->LockPath("steps");
+  auto lock_names = ListDirectory(locks);
+  for (const std::string& name : lock_names ? *lock_names : std::vector<std::string>{}) {
+    if (::unlink((locks + "/" + name).c_str()) != 0 && errno != ENOENT)
+      return FailErrno("remove " + locks + "/" + name, errno);
+  }
   return removed;
 }
 

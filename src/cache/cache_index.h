@@ -115,7 +115,8 @@ class CacheIndex {
   /// oci::PruneOptions::extra_roots. Corrupt entries are skipped with a warning.
   [[nodiscard]] Result<std::vector<oci::Descriptor>> ReferencedBlobs() const;
 
-  /// Drops every entry and record (not the file-hash caches); `builder prune --cache` runs this
+  /// Drops every entry and record (not the file-hash caches) and the builds' step lock files
+  /// (`locks/steps/`); `builder prune --cache` runs this
   /// and then oci::Prune. Holds the store's gc lock exclusively meanwhile, so a build holding
   /// LockBlobsShared() is never left with a hit whose blobs vanish (do not call it while
   /// holding that lock). Returns the number of entries removed.

@@ -29,7 +29,7 @@ namespace builder::cache {
 using ReadProgressFn = std::function<void(std::uint64_t bytes)>;
 
 struct HashTreeOptions {
-  /// Null: nothing is ignored. With a parser::PatternMatcher m: `[&m](std::string_view p, bool)
+  /// Null: nothing is ignored. With a filespec::PatternMatcher m: `[&m](std::string_view p, bool)
   /// { return m.MatchesOrParentMatches(p); }` and descend_ignored_dirs = m.exclusions().
   IgnoreFn ignore;
   /// Walk into ignored directories because an exclusion pattern ("!keep") may re-include

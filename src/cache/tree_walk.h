@@ -14,7 +14,7 @@ namespace builder::cache {
 
 /// Decides whether a context path is left out (a .dockerignore match). `path` is relative to
 /// the context root, '/'-separated, never "." or "". Called from several threads at once, so it
-/// must be safe to share (parser::PatternMatcher is).
+/// must be safe to share (filespec::PatternMatcher is).
 using IgnoreFn = std::function<Result<bool>(std::string_view path, bool is_dir)>;
 
 /// The lstat fields a tree hash and its memo use, under struct stat's names: a 20k-entry walk

@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <map>
+#include <mutex>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -89,34 +90,65 @@ void PutLine(std::FILE* out, std::string_view prefix, std::string_view text) {
 
 std::string StepPrefix(int id) { return "#" + std::to_string(id) + " "; }
 
+// BuildKit's plain printer: every line carries its vertex's "#N". When steps of parallel
+// stages interleave, a vertex left running gets "#N ..." and, when its lines resume, its
+// header again, so each block of lines reads on its own.
 class PlainReporter final : public BuildReporter {
  public:
   PlainReporter(std::FILE* out, ReporterClock clock)
       : out_(out), clock_(OrSteady(std::move(clock))), start_(clock_()) {}
-  void Started(int id, std::string_view name) override { PutLine(out_, StepPrefix(id), name); }
+  void Started(int id, std::string_view name) override {
+    std::lock_guard lock(mu_);
+    names_[id] = std::string(name);
+    SwitchTo(id, /*header=*/false);
+    Gap();
+    PutLine(out_, StepPrefix(id), name);
+  }
   void Output(int id, std::string_view line) override {
+    std::lock_guard lock(mu_);
+    SwitchTo(id, true);
     char stamp[32];
     std::snprintf(stamp, sizeof stamp, "%.3f ", Seconds(start_, clock_()));
     PutLine(out_, StepPrefix(id) + stamp, line);
   }
   void Done(int id, double seconds) override {
+    std::lock_guard lock(mu_);
+    SwitchTo(id, true);
     CloseProgress(id);
     std::fprintf(out_, "#%d DONE %.1fs\n\n", id, seconds);
-    std::fflush(out_);
+    End(id);
   }
   void Cached(int id) override {
+    std::lock_guard lock(mu_);
+    SwitchTo(id, true);
     CloseProgress(id);
     std::fprintf(out_, "#%d CACHED\n\n", id);
-    std::fflush(out_);
+    End(id);
   }
   void Errored(int id, std::string_view message) override {
+    std::lock_guard lock(mu_);
+    SwitchTo(id, true);
     CloseProgress(id);
     PutLine(out_, StepPrefix(id) + "ERROR: ", message);
+    End(id);
+    gap_ = true;
   }
-  void Note(std::string_view text) override { PutLine(out_, "", text); }
+  void Canceled(int id) override {
+    std::lock_guard lock(mu_);
+    SwitchTo(id, true);
+    CloseProgress(id);
+    std::fprintf(out_, "#%d CANCELED\n\n", id);
+    End(id);
+  }
+  void Note(std::string_view text) override {
+    std::lock_guard lock(mu_);
+    PutLine(out_, "", text);
+  }
   void Progress(int id, std::string_view what, std::uint64_t done, std::uint64_t total) override {
+    std::lock_guard lock(mu_);
     TimePoint now = clock_();
     if (const auto* item = throttle_.Admit(id, what, done, total, now)) {
+      SwitchTo(id, true);
       std::fprintf(out_, "#%d %s: %s %.1fs\n", id, item->what.c_str(), Amount(done, total).c_str(),
                    Seconds(item->started, now));
       std::fflush(out_);
@@ -124,6 +156,31 @@ class PlainReporter final : public BuildReporter {
   }
 
  private:
+  // Before a line of id: closes the block of another running vertex and, with `header`,
+  // repeats id's name when its lines do not follow on from the last ones printed.
+  void SwitchTo(int id, bool header) {
+    if (current_ == id) return;
+    if (current_ != 0) std::fprintf(out_, "#%d ...\n\n", current_);
+    if (header) {
+      auto it = names_.find(id);
+      if (it != names_.end()) {
+        Gap();
+        PutLine(out_, StepPrefix(id), it->second);
+      }
+    }
+    current_ = id;
+  }
+  // An ERROR block has no blank line after it (its message may run on); the next vertex
+  // header brings one.
+  void Gap() {
+    if (gap_) std::fputc('\n', out_);
+    gap_ = false;
+  }
+  void End(int id) {
+    std::fflush(out_);
+    names_.erase(id);
+    current_ = 0;
+  }
   void CloseProgress(int id) {
     TimePoint now = clock_();
     for (const auto& item : throttle_.Close(id)) {
@@ -136,6 +193,10 @@ class PlainReporter final : public BuildReporter {
   ReporterClock clock_;
   TimePoint start_;
   ProgressThrottle throttle_;
+  std::mutex mu_;
+  std::map<int, std::string> names_;  // running vertices, for repeated headers
+  int current_ = 0;                   // the vertex the last lines belong to, 0: none
+  bool gap_ = false;                  // an ERROR ended the last block
 };
 
 class JsonReporter final : public BuildReporter {
@@ -159,24 +220,35 @@ class JsonReporter final : public BuildReporter {
     CloseProgress(id);
     Emit({{"event", "error"}, {"id", id}, {"message", std::string(message)}});
   }
+  void Canceled(int id) override {
+    CloseProgress(id);
+    Emit({{"event", "canceled"}, {"id", id}});
+  }
   void Note(std::string_view text) override { Emit({{"event", "note"}, {"text", std::string(text)}}); }
   void Progress(int id, std::string_view what, std::uint64_t done, std::uint64_t total) override {
+    std::lock_guard lock(mu_);
     if (const auto* item = throttle_.Admit(id, what, done, total, clock_())) EmitProgress(id, *item);
   }
 
  private:
   void CloseProgress(int id) {
+    std::lock_guard lock(mu_);
     for (const auto& item : throttle_.Close(id)) EmitProgress(id, item);
   }
   void EmitProgress(int id, const ProgressThrottle::Item& item) {
     Emit({{"event", "progress"}, {"id", id}, {"what", item.what}, {"done", item.done}, {"total", item.total}});
   }
+  // One whole line at a time: stages run on threads of their own.
   void Emit(const nlohmann::json& j) {
-    PutLine(out_, "", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    std::string line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::lock_guard lock(out_mu_);
+    PutLine(out_, "", line);
   }
   std::FILE* out_;
   ReporterClock clock_;
+  std::mutex mu_;      // throttle_; taken before out_mu_
   ProgressThrottle throttle_;
+  std::mutex out_mu_;  // out_
 };
 
 class QuietReporter final : public BuildReporter {

@@ -14,8 +14,8 @@ namespace builder::executor {
 /// Time source of reporters; tests inject a fake one.
 using ReporterClock = std::function<std::chrono::steady_clock::time_point()>;
 
-/// Receives the life of each step. Ids are the "#N" vertex numbers. Calls normally come from
-/// the build thread; the live TTY reporter locks, the others expect one caller at a time.
+/// Receives the life of each step. Ids are the "#N" vertex numbers. Stages of a build run on
+/// threads of their own: every reporter MakeBuildReporter makes serializes its calls.
 class BuildReporter {
  public:
   virtual ~BuildReporter() = default;
@@ -24,6 +24,8 @@ class BuildReporter {
   virtual void Done(int id, double seconds) = 0;
   virtual void Cached(int id) = 0;
   virtual void Errored(int id, std::string_view message) = 0;
+  /// Step id was stopped because another step failed (BuildKit's "#N CANCELED").
+  virtual void Canceled(int id) { Errored(id, "CANCELED"); }
   /// A message outside any step ("naming to docker.io/library/app:1.0", warnings).
   virtual void Note(std::string_view text) = 0;
   /// Bytes done so far of a long part of step id ("hashing context", "exporting layer");

@@ -20,7 +20,7 @@
 #include "executor/url_fetch.h"
 #include "oci/user_db.h"
 #include "oci/safe_path.h"
-#include "parser/file_mode.h"
+#include "filespec/file_mode.h"
 #include "planner/context_sources.h"
 
 namespace builder::executor {
@@ -39,8 +39,8 @@ struct CopyJob {
   oci::MergedView view;  // upper first, then the layers below
   int ctx_fd = -1;
   Owner owner;
-  std::optional<parser::ChmodSpec> chmod;
-  std::optional<parser::PatternMatcher> excludes;
+  std::optional<filespec::ChmodSpec> chmod;
+  std::optional<filespec::PatternMatcher> excludes;
 };
 
 Result<bool> Ignored(const CopyJob& job, const std::string& rel) {
@@ -280,8 +280,8 @@ Result<void> CopyIntoUpper(const BuildContext& context, const planner::CopyStep&
     if (!owner) return Fail(owner.error());
     job.owner = {true, owner->uid, owner->gid};
   }
-  if (!step.chmod.empty()) job.chmod = BUILDER_TRY(parser::ParseChmod(step.chmod));
-  if (!step.excludes.empty()) job.excludes = BUILDER_TRY(parser::PatternMatcher::Create(step.excludes));
+  if (!step.chmod.empty()) job.chmod = BUILDER_TRY(filespec::ParseChmod(step.chmod));
+  if (!step.excludes.empty()) job.excludes = BUILDER_TRY(filespec::PatternMatcher::Create(step.excludes));
 
   // Expand every source first: the destination rule depends on how many there are.
   struct Source {
@@ -290,7 +290,7 @@ Result<void> CopyIntoUpper(const BuildContext& context, const planner::CopyStep&
   };
   std::vector<Source> sources;
   bool wildcard = false;
-  const parser::PatternMatcher* ignore = context.ignore ? &*context.ignore : nullptr;
+  const filespec::PatternMatcher* ignore = context.ignore ? &*context.ignore : nullptr;
   for (const auto& raw : step.sources) {
     if (step.add && IsUrl(raw)) {
       sources.push_back({{raw, raw}, true});

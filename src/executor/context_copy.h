@@ -7,7 +7,7 @@
 #include "base/error.h"
 #include "oci/merged_view.h"
 #include "executor/url_fetch.h"
-#include "parser/pattern_matcher.h"
+#include "filespec/pattern_matcher.h"
 #include "planner/step.h"
 
 namespace builder::executor {
@@ -15,7 +15,7 @@ namespace builder::executor {
 /// The build context: a directory and its .dockerignore patterns.
 struct BuildContext {
   std::string dir;
-  std::optional<parser::PatternMatcher> ignore;
+  std::optional<filespec::PatternMatcher> ignore;
 };
 
 /// Performs `step` into `upper_dir` (empty, becomes the layer), resolving the destination and

@@ -9,6 +9,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
+#include <mutex>
+#include <thread>
 
 #include <fcntl.h>
 
@@ -20,6 +22,7 @@
 #include "oci/manifest.h"
 #include "planner/cache_keys.h"
 #include "executor/stage_runner.h"
+#include "executor/stage_scheduler.h"
 #include "oci/annotations.h"
 #include "oci/remove_tree.h"
 #include "oci/snapshot_store.h"
@@ -122,13 +125,34 @@ Result<BuildOutcome> Execute(const oci::ImageStore& store, const planner::BuildP
   state.source_date_epoch = options.source_date_epoch;
   state.network = options.network;
   state.default_network = options.default_network;
+  state.secrets = options.secrets;
   state.no_cache = options.no_cache;
   state.explain = options.explain;
 
-  for (const planner::Plan& stage : plan.stages) {
+  // Vertex numbers are handed out up front, in plan order: the same as a sequential build's,
+  // whatever order the stages finish in.
+  const std::size_t n = plan.stages.size();
+  std::vector<int> first_ids(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    first_ids[i] = state.next_id;
+    state.next_id += StageVertexCount(plan.stages[i]);
+  }
+  BuildCancel cancel;
+  state.cancel = &cancel;
+  state.stages.resize(n);
+  BUILDER_TRY(MakeDirs(store.LockPath("steps")));
+  const std::string empty_root = scratch.path() + "/scratch";
+  BUILDER_TRY(MakeDirs(empty_root));
+  auto run_stage = [&](std::size_t i) -> Result<void> {
+    const planner::Plan& stage = plan.stages[i];
     StageImage image;
     if (stage.base_stage >= 0) {
-      image = state.stages.at(static_cast<std::size_t>(stage.base_stage));
+      const StageImage& parent = state.stages.at(static_cast<std::size_t>(stage.base_stage));
+      {
+        std::lock_guard lock(*parent.guard);  // a sibling may be materializing it
+        image = parent;
+      }
+      image.guard = std::make_shared<std::mutex>();
     } else {
       auto base = options.images ? options.images->Resolve(stage.base, "base image")
                                  : ResolveBaseImage(store, stage.base);
@@ -143,20 +167,30 @@ Result<BuildOutcome> Execute(const oci::ImageStore& store, const planner::BuildP
       } else {
         image.config.set_platform(oci::Platform::Host());
         image.base_digest = "scratch";
-        std::string empty = scratch.path() + "/scratch";
-        BUILDER_TRY(MakeDirs(empty));
-        image.lowers = {empty};
+        image.lowers = {empty_root};
       }
       oci::Platform platform = image.config.platform();
-      // The layer compression is part of the key: a hit must give the blobs asked for.
-      image.key = planner::BaseKey(image.base_digest,
-                                   platform.os + "/" + platform.architecture + " " +
-                                       std::string(oci::CompressionName(options.compression)));
+      // The layer compression and SOURCE_DATE_EPOCH are part of the key: a hit must give the
+      // blobs asked for (clamped mtimes, history stamped with the epoch).
+      std::string variant = platform.os + "/" + platform.architecture + " " +
+                            std::string(oci::CompressionName(options.compression));
+      if (options.source_date_epoch) variant += " epoch " + std::to_string(*options.source_date_epoch);
+      image.key = planner::BaseKey(image.base_digest, variant);
     }
-    std::string label = plan.stages.size() > 1 ? stage.stage_name : "";
-    BUILDER_TRY(RunStage(state, stage, label, image));
-    state.stages.push_back(std::move(image));
-  }
+    std::string label = n > 1 ? stage.stage_name : "";
+    BUILDER_TRY(RunStage(state, stage, label, image, first_ids[i]));
+    state.stages[i] = std::move(image);
+    return {};
+  };
+  // A stage starts once its FROM stage is done; stages its steps read (COPY --from, RUN
+  // --mount from=) are waited for by those steps (BuildState::wait_stage).
+  std::vector<std::vector<std::size_t>> start_deps(n);
+  for (std::size_t i = 0; i < n; ++i)
+    if (plan.stages[i].base_stage >= 0) start_deps[i] = {static_cast<std::size_t>(plan.stages[i].base_stage)};
+  std::size_t jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
+  StageScheduler scheduler(std::move(start_deps), jobs, &cancel);
+  state.wait_stage = [&scheduler](int stage) { return scheduler.WaitFor(static_cast<std::size_t>(stage)); };
+  BUILDER_TRY(scheduler.Run(run_stage));
   if (auto saved = hashes.Save(); !saved)
     report.Note("warning: file hash cache not saved: " + saved.error().ToString());
 

@@ -10,6 +10,7 @@
 #include "base/error.h"
 #include "cache/cache_key.h"
 #include "executor/build_reporter.h"
+#include "executor/build_secrets.h"
 #include "executor/context_copy.h"
 #include "executor/image_source.h"
 #include "oci/image_store.h"
@@ -32,6 +33,8 @@ struct ExecuteOptions {
   /// The default network of a RUN (no --network, or "default"): a namespace of its own with
   /// outbound access through this, as BuildKit. Unset: the host's network (as before).
   sandbox::NetworkAttacher default_network;
+  /// --secret values and --ssh sockets for RUN --mount=type=secret|ssh; null: none given.
+  const BuildSecrets* secrets = nullptr;
   std::vector<oci::Reference> tags;
   bool no_cache = false;  ///< run every step (results are still recorded in the cache)
   bool explain = false;   ///< report why each step missed the cache
@@ -44,6 +47,8 @@ struct ExecuteOptions {
   /// --cache-to type=inline: the final image's config carries its steps' cache entries
   /// (cache/inline_cache.h).
   bool inline_cache = false;
+  /// --jobs: stages run at most this many at a time (0: the number of cores).
+  std::size_t jobs = 0;
 };
 
 struct BuildOutcome {
@@ -56,7 +61,9 @@ struct BuildOutcome {
   std::vector<cache::CacheKey> stage_keys;
 };
 
-/// Runs every stage of plan in order (each step with a cache key, planner/cache_keys.h: a hit
+/// Runs the stages of plan as a DAG (a stage starts once the stages it reads are done,
+/// options.jobs at a time; the first failure cancels the others, killing their running RUNs),
+/// each step with a cache key, planner/cache_keys.h: a hit
 /// reuses the recorded layer and history and prints CACHED, a miss runs and is recorded; steps
 /// after hits run over a snapshot of the layers so far), then writes the last stage as the
 /// image: layers, config and manifest, tagged with each of options.tags (an untagged image is

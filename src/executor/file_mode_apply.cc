@@ -8,7 +8,7 @@
 
 namespace builder::executor {
 
-mode_t ApplyChmod(const parser::ChmodSpec& spec, mode_t mode, bool is_dir) {
+mode_t ApplyChmod(const filespec::ChmodSpec& spec, mode_t mode, bool is_dir) {
   if (spec.octal) return static_cast<mode_t>(*spec.octal);
   mode &= 07777;
   std::string_view rest = spec.symbolic;

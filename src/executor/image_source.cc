@@ -75,6 +75,7 @@ Result<oci::StoredImage> ImageSource::Pull(const std::string& name, const oci::R
 
 Result<std::optional<oci::StoredImage>> ImageSource::Resolve(const std::string& name,
                                                              std::string_view role) {
+  std::lock_guard lock(mu_);
   if (name == "scratch") return std::optional<oci::StoredImage>();
   if (auto it = resolved_.find(name); it != resolved_.end()) return it->second;
   auto local = store_.Resolve(name);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -15,7 +16,8 @@
 namespace builder::executor {
 
 /// Pull policy and memory of one build: each name resolves once, so planning and execution see
-/// the same image even when a tag moves mid-build. Not thread-safe.
+/// the same image even when a tag moves mid-build. Resolve may be called from several threads (the
+/// stages of a build); a pull happens once.
 class ImageSource {
  public:
   /// `registry` may be null: nothing is pulled and a missing image fails telling the user how
@@ -48,6 +50,7 @@ class ImageSource {
   BuildReporter* reporter_;
   int next_id_ = 1;
   std::map<std::string, std::optional<oci::StoredImage>> resolved_;
+  std::recursive_mutex mu_;  // Resolve and Prefetch (which resolves)
 };
 
 }  // namespace builder::executor

@@ -1,6 +1,7 @@
 // Running one RUN step in the sandbox over the build's layers.
 #include "executor/run_step.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <deque>
@@ -46,6 +47,11 @@ Result<void> RunInSandbox(const planner::RunStep& step, const oci::MergedView& v
   bool has_home = false;
   for (const auto& e : spec.env) has_home = has_home || e.starts_with("HOME=");
   if (!has_home) spec.env.push_back("HOME=" + user->home);
+  for (const std::string& extra : options.secret_env) {
+    std::string key = extra.substr(0, extra.find('=') + 1);
+    std::erase_if(spec.env, [&key](const std::string& e) { return e.starts_with(key); });
+    spec.env.push_back(extra);
+  }
   spec.cwd = step.cwd;
   spec.uid = user->uid;
   spec.gid = user->gid;
@@ -75,6 +81,8 @@ Result<void> RunInSandbox(const planner::RunStep& step, const oci::MergedView& v
   auto started = sandbox::Sandbox::Start(spec);
   pipe.write.Reset();
   if (!started) return Fail(std::move(started.error()).Context("run " + Quote(step.argv)));
+  const pid_t init = started->pid();
+  if (options.cancel && !options.cancel->Register(init)) started->Signal(SIGKILL);
   std::deque<std::string> tail;
   std::string pending;
   char buf[8192];
@@ -95,6 +103,8 @@ Result<void> RunInSandbox(const planner::RunStep& step, const oci::MergedView& v
     }
   }
   if (!pending.empty()) emit(pending);
+  // Before Wait reaps the init: a registered pid is never a reused one.
+  if (options.cancel) options.cancel->Unregister(init);
   auto result = started->Wait();
   if (!result) return Fail(std::move(result.error()).Context("run " + Quote(step.argv)));
   if (!result->status.ok()) {

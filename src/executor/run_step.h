@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "executor/build_cancel.h"
 #include "oci/merged_view.h"
 #include "planner/step.h"
 #include "sandbox/network_attacher.h"
@@ -23,8 +24,13 @@ struct RunStepOptions {
   sandbox::NetworkAttacher default_network;
   /// RUN --mount directories, prepared by the caller (host source -> container target).
   std::vector<sandbox::BindMount> binds;
+  /// "K=V" for this RUN only (secret env=, SSH_AUTH_SOCK), over the step's own; never recorded.
+  std::vector<std::string> secret_env;
   /// Each complete output line (stdout and stderr interleaved), as it arrives.
   std::function<void(std::string_view)> on_line;
+  /// When set, the sandbox is registered while it runs so that a failing step elsewhere in the
+  /// build kills it (the step then fails with "killed by signal 9").
+  BuildCancel* cancel = nullptr;
 };
 
 /// Runs step over view (lower dirs, topmost first). The user is resolved in the image's

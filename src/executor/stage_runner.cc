@@ -11,13 +11,17 @@
 #include <cstdlib>
 #include <functional>
 #include <memory>
+#include <thread>
 
+#include "base/file_lock.h"
 #include "base/path.h"
 #include "base/progress.h"
 #include "base/sha256.h"
 #include "base/subprocess.h"
 #include "executor/container_owner.h"
+#include "executor/named_contexts.h"
 #include "executor/run_step.h"
+#include "executor/secret_mounts.h"
 #include "executor/url_fetch.h"
 #include "oci/user_db.h"
 #include "oci/layer_stream.h"
@@ -149,6 +153,7 @@ Result<std::pair<std::string, std::string>> CopySource(BuildState& state, const 
     std::string dir = BUILDER_TRY(MaterializeStage(state, from, true));
     return std::make_pair(dir, "stage " + from.key.hex());
   }
+  if (!copy.from_dir.empty()) return std::make_pair(copy.from_dir, "dir " + copy.from_dir_digest);
   if (state.images) {
     auto found = BUILDER_TRY(state.images->Resolve(copy.from_image, "COPY --from image"));
     if (!found) return Fail(ErrorCode::kInvalidArgument, "COPY --from=scratch copies nothing");
@@ -184,6 +189,7 @@ Result<std::vector<sandbox::BindMount>> PrepareMounts(BuildState& state, const p
   std::vector<sandbox::BindMount> binds;
   for (std::size_t i = 0; i < run.mounts.size(); ++i) {
     const planner::RunMount& m = run.mounts[i];
+    if (m.type == "secret" || m.type == "ssh") continue;  // SecretMounts, right before the RUN
     std::string host;
     if (m.type == "tmpfs") {
       host = scratch + "-tmpfs-" + std::to_string(i);
@@ -207,6 +213,9 @@ Result<std::vector<sandbox::BindMount>> PrepareMounts(BuildState& state, const p
       StageImage& from = state.stages.at(static_cast<std::size_t>(m.from_stage));
       root = BUILDER_TRY(MaterializeStage(state, from, true));
       inputs->hashes["RUN --mount " + m.target] = "stage " + from.key.hex();
+    } else if (!m.from_dir.empty()) {
+      root = BUILDER_TRY(FilteredNamedDir(m.from_dir, scratch + "-named-" + std::to_string(i)));
+      inputs->hashes["RUN --mount " + m.target] = "dir " + m.from_dir_digest;
     } else if (!m.from_image.empty()) {
       std::optional<oci::StoredImage> image;
       if (state.images) {
@@ -233,9 +242,33 @@ Result<std::vector<sandbox::BindMount>> PrepareMounts(BuildState& state, const p
   return binds;
 }
 
+// The other stages a step reads.
+std::vector<int> StagesRead(const planner::Step& step) {
+  std::vector<int> out;
+  if (const auto* copy = std::get_if<planner::CopyStep>(&step.action); copy && copy->from_stage >= 0)
+    out.push_back(copy->from_stage);
+  if (const auto* run = std::get_if<planner::RunStep>(&step.action))
+    for (const planner::RunMount& m : run->mounts)
+      if (m.from_stage >= 0) out.push_back(m.from_stage);
+  return out;
+}
+
+// A linked step's result also under its chained key (parent = the layers beneath), so a cache
+// export walking back from a stage's last key passes through it like any other step.
+void RecordLinkedChain(BuildState& state, const StageImage& image, const cache::CacheKey& key,
+                       cache::CacheEntry entry, int id) {
+  auto config_blob = state.store->blobs().Put(oci::kOciConfig, image.config.Serialize());
+  if (!config_blob) return;
+  entry.config = config_blob->digest;
+  entry.parent = image.key;
+  auto recorded = state.index->Record(key, entry);
+  if (!recorded) state.report->Output(id, "warning: cache not updated: " + recorded.error().ToString());
+}
+
 }  // namespace
 
 Result<std::string> MaterializeStage(BuildState& state, StageImage& image, bool flat) {
+  std::lock_guard lock(*image.guard);
   if (!image.stale && (!flat || image.lowers.size() == 1)) return image.lowers.front();
   oci::StoredImage so_far;
   so_far.manifest.layers = image.layers;
@@ -247,15 +280,22 @@ Result<std::string> MaterializeStage(BuildState& state, StageImage& image, bool 
   return dir;
 }
 
+int StageVertexCount(const planner::Plan& plan) {
+  int count = 1;
+  for (const auto& s : plan.steps) count += planner::IsExecStep(s) ? 1 : 0;
+  return count;
+}
+
 Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::string& label,
-                      StageImage& image) {
+                      StageImage& image, int first_id) {
   BuildReporter& report = *state.report;
   std::size_t total = 1;
   for (const auto& s : plan.steps) total += planner::IsExecStep(s) ? 1 : 0;
   auto prefix = [&](std::size_t k) {
     return "[" + (label.empty() ? "" : label + " ") + std::to_string(k) + "/" + std::to_string(total) + "] ";
   };
-  int from_id = state.next_id++;
+  int next_id = first_id;
+  int from_id = next_id++;
   // Images print by their full name, as BuildKit does ("docker.io/library/busybox:latest").
   std::string base_name = plan.base;
   if (plan.base_stage < 0 && base_name != "scratch") {
@@ -278,7 +318,11 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
       image.config.history.push_back(history);
       continue;
     }
-    int id = state.next_id++;
+    if (state.wait_stage) {
+      for (int from : StagesRead(step)) BUILDER_TRY(state.wait_stage(from));
+    }
+    if (state.cancel && state.cancel->cancelled()) return Fail(ErrorCode::kCancelled, "build canceled");
+    int id = next_id++;
     ++exec_index;
     std::string name = prefix(exec_index) + step.name;
     std::string where = step.range.start.line > 0
@@ -286,6 +330,11 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
                             : "";
     report.Started(id, name);
     auto fail_step = [&](Error e) -> std::unexpected<Error> {
+      // Another stage failed first: this step's error is only the echo of its cancellation.
+      if (state.cancel && state.cancel->cancelled()) {
+        report.Canceled(id);
+        return Fail(ErrorCode::kCancelled, "step " + name + where + ": canceled");
+      }
       report.Errored(id, e.ToString());
       return Fail(std::move(e).Context("step " + name + where));
     };
@@ -296,14 +345,19 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
     BuildContext source = *state.context;
     cache::StepInputs inputs;
     std::function<Result<void>()> rehash;  // the summaries a miss explains and records
-    if (copy && (copy->from_stage >= 0 || !copy->from_image.empty())) {
+    if (copy && (copy->from_stage >= 0 || !copy->from_image.empty() || !copy->from_dir.empty())) {
       auto from = CopySource(state, *copy);
       if (!from) return fail_step(std::move(from.error()));
       source = BuildContext{from->first, std::nullopt};
+      if (!copy->from_dir.empty()) {
+        auto named = NamedDirSource(copy->from_dir);
+        if (!named) return fail_step(std::move(named.error()));
+        source = std::move(*named);
+      }
       for (const auto& [k, v] : step.args) inputs.hashes["build arg " + k] = Sha256Hex(v);
       inputs.hashes["COPY --from"] = from->second;
     } else {
-      const parser::PatternMatcher* ignore = state.context->ignore ? &*state.context->ignore : nullptr;
+      const filespec::PatternMatcher* ignore = state.context->ignore ? &*state.context->ignore : nullptr;
       auto on_read = [&report, id, hashed_bytes = std::uint64_t{0}](std::uint64_t n) mutable {
         hashed_bytes += n;
         report.Progress(id, "hashing context", hashed_bytes, 0);
@@ -344,9 +398,31 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
       if (!prepared) return fail_step(std::move(prepared.error()));
       binds = std::move(*prepared);
     }
-    cache::CacheKey key = planner::StepKey(image.key, step, inputs);
+    // A linked COPY/ADD is looked up and recorded under a parent that is the same for every
+    // base (lookup_key); what follows it still chains on the real parent (key).
+    const bool linked = copy && copy->link;
+    const cache::CacheKey lookup_parent = linked ? planner::LinkedParentKey() : image.key;
+    const cache::CacheKey lookup_key = planner::StepKey(lookup_parent, step, inputs);
+    const cache::CacheKey key = linked ? planner::StepKey(image.key, step, inputs) : lookup_key;
+    // One runner per key across builds of this store (and stages of this one): a second waits
+    // here, then finds the first one's result in the cache. Held until the step is recorded.
+    // Polled rather than blocking, so that a canceled build stops waiting.
+    std::string lock_path = state.store->LockPath("steps/" + key.hex());
+    auto step_lock = FileLock::TryAcquire(lock_path, FileLock::Mode::kExclusive);
+    if (!step_lock && step_lock.error().code() == ErrorCode::kAlreadyExists)
+      report.Output(id, "waiting for another build (or stage) running this step");
+    while (!step_lock && step_lock.error().code() == ErrorCode::kAlreadyExists) {
+      if (state.cancel && state.cancel->cancelled()) return fail_step(Error(ErrorCode::kCancelled, "canceled"));
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      step_lock = FileLock::TryAcquire(lock_path, FileLock::Mode::kExclusive);
+    }
+    if (!step_lock) return fail_step(std::move(step_lock.error()).Context("lock step"));
     if (!state.no_cache) {
+      // A linked step over the same layers as before (or an imported cache, which holds chained
+      // keys only) hits like any step; over new layers it hits through lookup_key, rebased.
       auto hit = state.index->Lookup(key);
+      const bool rebased = linked && !(hit && *hit);
+      if (rebased) hit = state.index->Lookup(lookup_key);
       if (hit && *hit) {
         const cache::CacheEntry& entry = **hit;
         if (entry.layer) {
@@ -359,6 +435,19 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
         }
         image.config.history.push_back(entry.history);
         image.created = std::max(image.created, entry.history.created);
+        if (rebased) {
+          report.Output(id, "linked: layer " + entry.diff_id.str() + " reused over the layers beneath (rebased, not copied)");
+          RecordLinkedChain(state, image, key, entry, id);
+        } else if (linked) {
+          auto known = state.index->Lookup(lookup_key);
+          if (!known || !*known) {
+            // Found through the chain only (an imported cache): keep it for a later new base.
+            cache::CacheEntry base_free = entry;
+            base_free.parent = lookup_parent;
+            auto recorded = state.index->Record(lookup_key, base_free);
+            if (!recorded) report.Output(id, "warning: cache not updated: " + recorded.error().ToString());
+          }
+        }
         image.key = key;
         ++state.cached_steps;
         report.Cached(id);
@@ -372,7 +461,7 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
     }
     if (state.explain) {
       std::string why = state.no_cache ? std::string("--no-cache")
-                                       : state.index->Explain(image.key, step.canonical, inputs);
+                                       : state.index->Explain(lookup_parent, step.canonical, inputs);
       report.Output(id, "cache miss: " + why);
     }
     auto lowered = MaterializeStage(state, image, false);
@@ -383,7 +472,8 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
     std::string work = state.scratch + "/" + tag + "-work";
     BUILDER_TRY(MakeDirs(upper));
     BUILDER_TRY(MakeDirs(work));
-    oci::MergedView view(image.lowers);
+    // --link: built over nothing, so the layer holds only what the step adds.
+    oci::MergedView view(linked ? std::vector<std::string>{} : image.lowers);
     Result<void> ran = std::visit(
         [&](const auto& action) -> Result<void> {
           using T = std::decay_t<decltype(action)>;
@@ -396,6 +486,10 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
             ro.network_override = state.network == "default" ? "" : state.network;
             ro.default_network = state.default_network;
             ro.binds = binds;
+            SecretMounts secrets = BUILDER_TRY(SecretMounts::Prepare(state.secrets, action));
+            ro.binds.insert(ro.binds.end(), secrets.binds().begin(), secrets.binds().end());
+            ro.secret_env = secrets.env();
+            ro.cancel = state.cancel;
             ro.on_line = [&](std::string_view line) { report.Output(id, line); };
             return RunInSandbox(action, view, ro);
           } else if constexpr (std::is_same_v<T, planner::CopyStep>) {
@@ -440,11 +534,12 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
       entry.config = config_blob->digest;
       entry.history = history;
       entry.description = step.name;
-      entry.parent = image.key;
+      entry.parent = lookup_parent;
       entry.step_identity = step.canonical;
       entry.inputs = inputs;
-      auto recorded = state.index->Record(key, entry);
+      auto recorded = state.index->Record(lookup_key, entry);
       if (!recorded) report.Output(id, "warning: cache not updated: " + recorded.error().ToString());
+      if (linked && recorded) RecordLinkedChain(state, image, key, entry, id);
     }
     image.key = key;
     report.Done(id, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());

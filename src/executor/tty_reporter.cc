@@ -59,6 +59,12 @@ void TtyReporter::Errored(int id, std::string_view /*message*/) {
   dirty_ = true;
 }
 
+void TtyReporter::Canceled(int id) {
+  std::lock_guard lock(mu_);
+  view_.Canceled(id, options_.clock());
+  dirty_ = true;
+}
+
 void TtyReporter::Progress(int id, std::string_view what, std::uint64_t done, std::uint64_t total) {
   std::lock_guard lock(mu_);
   view_.Progress(id, what, done, total, options_.clock());

@@ -38,6 +38,7 @@ class TtyReporter final : public BuildReporter {
   void Done(int id, double seconds) override;
   void Cached(int id) override;
   void Errored(int id, std::string_view message) override;
+  void Canceled(int id) override;
   void Note(std::string_view text) override;
   void Progress(int id, std::string_view what, std::uint64_t done, std::uint64_t total) override;
   void Finish() override;

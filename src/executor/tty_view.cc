@@ -75,6 +75,12 @@ void TtyView::Errored(int id, TimePoint now) {
   s.seconds = Between(s.started, now);
 }
 
+void TtyView::Canceled(int id, TimePoint now) {
+  Step& s = At(id);
+  s.state = State::kCanceled;
+  s.seconds = Between(s.started, now);
+}
+
 void TtyView::Progress(int id, std::string_view what, std::uint64_t done, std::uint64_t total,
                        TimePoint now) {
   Step& s = At(id);
@@ -113,6 +119,9 @@ std::vector<std::string> TtyView::Render(TimePoint now, std::size_t width, bool 
       case State::kCached: lines.push_back(Align(" => CACHED " + s.name, Secs(0), width)); break;
       case State::kError:
         lines.push_back(Paint(kRed, Align(" => ERROR " + s.name, Secs(s.seconds), width)));
+        break;
+      case State::kCanceled:
+        lines.push_back(Paint(kRed, Align(" => CANCELED " + s.name, Secs(s.seconds), width)));
         break;
     }
     bool live = s.state == State::kRunning && !final;

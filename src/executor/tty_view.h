@@ -31,6 +31,8 @@ class TtyView {
   void Done(int id, double seconds);
   void Cached(int id);
   void Errored(int id, TimePoint now);
+  /// Stopped because another step failed: " => CANCELED name".
+  void Canceled(int id, TimePoint now);
   void Progress(int id, std::string_view what, std::uint64_t done, std::uint64_t total, TimePoint now);
 
   /// No step has started: there is nothing to draw.
@@ -45,7 +47,7 @@ class TtyView {
   std::vector<std::string> Render(TimePoint now, std::size_t width, bool final) const;
 
  private:
-  enum class State { kRunning, kDone, kCached, kError };
+  enum class State { kRunning, kDone, kCached, kError, kCanceled };
   struct Bytes {
     std::string what;
     std::uint64_t done = 0, total = 0;

@@ -2,7 +2,7 @@
 // rules of BuildKit's parser (the dump format depends on every detail here).
 #include "parser/arg_shaper.h"
 
-#include "parser/go_compat.h"
+#include "base/go_compat.h"
 #include "parser/go_quote.h"
 #include "parser/json_array.h"
 

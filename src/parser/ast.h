@@ -8,19 +8,13 @@
 #include <vector>
 
 #include "base/error.h"
+#include "base/source_range.h"
 
 namespace builder::parser {
 
-/// 1-based line and column (column counts bytes in the original line, BOM excluded).
-struct SourcePos {
-  int line = 0;
-  int col = 0;
-};
-
-struct SourceRange {
-  SourcePos start;
-  SourcePos end;  ///< last line of the instruction (heredoc bodies included), col of its last byte
-};
+// Positions are base's, so typed steps can carry them without the parser.
+using builder::SourcePos;
+using builder::SourceRange;
 
 /// A heredoc attached to RUN/COPY/ADD: `<<EOF`, `<<-EOF`, `<<'EOF'`, `3<<EOF`. Openers are the
 /// shell words of the instruction line that match BuildKit's `^(\d*)<<(-?)([^<]*)$`; the JSON

@@ -1,7 +1,7 @@
 // COPY and ADD: flags, sources (paths and heredocs) and destination.
 #include <optional>
 
-#include "parser/file_mode.h"
+#include "filespec/file_mode.h"
 #include "parser/node_reader.h"
 
 namespace builder::parser {
@@ -66,7 +66,7 @@ Result<void> FillCopyBase(const NodeReader& r, std::string_view command, const F
   out->chown = flags.value("chown");
   out->chmod = flags.value("chmod");
   if (flags.used("chmod") && out->chmod.find('$') == std::string::npos) {
-    auto mode = ParseChmod(out->chmod);
+    auto mode = filespec::ParseChmod(out->chmod);
     if (!mode) return r.AtFlag(flags.index("chmod"), mode.error().message());
   }
   out->link = flags.is_true("link");

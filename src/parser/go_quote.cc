@@ -1,7 +1,7 @@
 // Go's strconv.Quote, byte for byte, so dumps and messages match BuildKit's.
 #include "parser/go_quote.h"
 
-#include "parser/go_compat.h"
+#include "base/go_compat.h"
 
 namespace builder::parser {
 

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 
-#include "parser/go_compat.h"
+#include "base/go_compat.h"
 
 namespace builder::parser {
 

@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "parser/go_compat.h"
+#include "base/go_compat.h"
 
 namespace builder::parser {
 

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <iterator>
 
-#include "parser/go_compat.h"
+#include "base/go_compat.h"
 
 namespace builder::parser {
 namespace {

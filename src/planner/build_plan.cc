@@ -3,6 +3,7 @@
 #include <set>
 
 #include "planner/planner.h"
+#include "planner/step_text.h"
 
 namespace builder::planner {
 namespace {
@@ -26,6 +27,22 @@ int StageRef(const parser::Dockerfile& file, std::size_t current, const std::str
   return found;
 }
 
+// The first step of a stage built FROM a named local context: its files as the stage's first
+// layer (BuildKit's local source as the rootfs), keyed by the directory's content.
+Step LoadContextStep(const std::string& name, const NamedContext& context) {
+  CopyStep copy;
+  copy.sources = {"/"};
+  copy.dest = "/";
+  copy.from_dir = context.dir;
+  copy.from_dir_digest = context.dir_digest;
+  Step step;
+  step.name = "[context " + name + "] load from client";
+  step.created_by = "FROM " + name + " (build context)";
+  step.canonical = CanonicalCopy(copy);
+  step.action = std::move(copy);
+  return step;
+}
+
 }  // namespace
 
 Result<BuildPlan> PlanBuild(const parser::Dockerfile& dockerfile, const PlanOptions& options,
@@ -40,23 +57,36 @@ Result<BuildPlan> PlanBuild(const parser::Dockerfile& dockerfile, const PlanOpti
   std::vector<std::string> bases(n);
   std::vector<int> base_stage(n, -1);
   std::vector<std::set<std::size_t>> deps(n);
+  std::vector<const NamedContext*> base_context(n, nullptr);
+  // A stage whose name is a named context is replaced by it: references to it go to the
+  // context (by name, through FindNamedContext), and it is never planned for them.
+  auto ref_to = [&](std::size_t i, const std::string& ref, bool allow_index) {
+    int found = StageRef(dockerfile, i, ref, allow_index);
+    if (found >= 0 && FindNamedContext(options.named_contexts, dockerfile.stages[static_cast<std::size_t>(found)].name))
+      return -1;
+    return found;
+  };
   for (std::size_t i = 0; i <= target.stage_index; ++i) {
     const parser::Stage& stage = dockerfile.stages[i];
     auto base = lexer.ProcessWord(stage.base, meta);
     bases[i] = base ? base->word : stage.base;
-    base_stage[i] = StageRef(dockerfile, i, bases[i], false);
+    base_stage[i] = ref_to(i, bases[i], false);
     if (base_stage[i] >= 0) deps[i].insert(static_cast<std::size_t>(base_stage[i]));
+    else if (const NamedContext* named = FindNamedContext(options.named_contexts, bases[i])) {
+      base_context[i] = named;
+      if (named->dir.empty()) bases[i] = named->image;
+    }
     for (const auto& inst : stage.instructions) {
       if (const auto* run = std::get_if<parser::RunInst>(&inst)) {
         for (const auto& m : run->mounts) {
-          int ref = m.from.empty() ? -1 : StageRef(dockerfile, i, m.from, true);
+          int ref = m.from.empty() ? -1 : ref_to(i, m.from, true);
           if (ref >= 0) deps[i].insert(static_cast<std::size_t>(ref));
         }
       }
       const auto* copy = std::get_if<parser::CopyInst>(&inst);
       if (!copy || copy->from.empty()) continue;
       auto from = lexer.ProcessWord(copy->from, meta);
-      int ref = StageRef(dockerfile, i, from ? from->word : copy->from, true);
+      int ref = ref_to(i, from ? from->word : copy->from, true);
       if (ref >= 0) deps[i].insert(static_cast<std::size_t>(ref));
     }
   }
@@ -83,7 +113,8 @@ Result<BuildPlan> PlanBuild(const parser::Dockerfile& dockerfile, const PlanOpti
     }
     links.is_target = i == target.stage_index;
     links.used_args = &used;
-    BaseChoice choice{i, bases[i]};
+    const bool from_dir = base_context[i] && !base_context[i]->dir.empty();
+    BaseChoice choice{i, from_dir ? std::string("scratch") : bases[i]};
     std::optional<oci::ImageConfig> config;
     int base_plan = base_stage[i] >= 0 ? plan_index[static_cast<std::size_t>(base_stage[i])] : -1;
     if (base_plan >= 0) {
@@ -92,7 +123,7 @@ Result<BuildPlan> PlanBuild(const parser::Dockerfile& dockerfile, const PlanOpti
       inherited.config = parent.final_config;
       inherited.author = parent.final_author;
       config = inherited;
-    } else {
+    } else if (!from_dir) {
       if (bases[i].empty())
         return Fail(Error::AtSource({dockerfile.file, dockerfile.stages[i].range.start.line,
                                      dockerfile.stages[i].range.start.col, ""},
@@ -101,6 +132,7 @@ Result<BuildPlan> PlanBuild(const parser::Dockerfile& dockerfile, const PlanOpti
     }
     Plan plan = BUILDER_TRY(PlanStage(dockerfile, choice, config ? &*config : nullptr, options, links));
     plan.base_stage = base_plan;
+    if (from_dir) plan.steps.insert(plan.steps.begin(), LoadContextStep(bases[i], *base_context[i]));
     if (plan.stage_name.empty()) plan.stage_name = "stage-" + std::to_string(i);
     plan_index[i] = static_cast<int>(out.stages.size());
     out.stages.push_back(std::move(plan));

@@ -47,8 +47,8 @@ struct HashedMatch {
 // paths and --exclude'd ones (matched relative to the source, as the copy applies them: a
 // directory's entries by their path inside it, a file by its name).
 Result<HashedMatch> HashMatch(const ContextSource& match, int context_fd,
-                              const parser::PatternMatcher* ignore,
-                              const parser::PatternMatcher* excludes, cache::FileHashCache& hashes,
+                              const filespec::PatternMatcher* ignore,
+                              const filespec::PatternMatcher* excludes, cache::FileHashCache& hashes,
                               const cache::ReadProgressFn& on_read, bool need_entries) {
   HashedMatch out;
   const std::string& root = match.resolved;
@@ -85,8 +85,8 @@ Result<HashedMatch> HashMatch(const ContextSource& match, int context_fd,
 // A plain source keeps the digest of its own tree; a wildcard is keyed on which entries
 // matched and each one's tree, never on the unmatched rest of their directory.
 Result<cache::TreeSummary> HashCopySource(const std::string& source, int context_fd,
-                                          const parser::PatternMatcher* ignore,
-                                          const parser::PatternMatcher* excludes,
+                                          const filespec::PatternMatcher* ignore,
+                                          const filespec::PatternMatcher* excludes,
                                           cache::FileHashCache& hashes,
                                           const cache::ReadProgressFn& on_read, bool need_entries) {
   const bool wildcard = HasWildcard(source);
@@ -118,8 +118,10 @@ cache::CacheKey BaseKey(const std::string& base_digest, const std::string& platf
   return cache::CacheKeyBuilder("base/v1").Add("base", base_digest).Add("platform", platform).Finish();
 }
 
+cache::CacheKey LinkedParentKey() { return cache::CacheKeyBuilder("linked/v1").Finish(); }
+
 Result<cache::StepInputs> HashStepInputs(const Step& step, int context_fd,
-                                         const parser::PatternMatcher* ignore,
+                                         const filespec::PatternMatcher* ignore,
                                          cache::FileHashCache& hashes,
                                          const cache::ReadProgressFn& on_read,
                                          bool need_entries) {
@@ -135,7 +137,7 @@ Result<cache::StepInputs> HashStepInputs(const Step& step, int context_fd,
   if (const auto* run = std::get_if<RunStep>(&step.action)) {
     // A bind mount of the context is read by the command: its content is an input.
     for (const auto& m : run->mounts) {
-      if (m.type != "bind" || m.from_stage >= 0 || !m.from_image.empty()) continue;
+      if (m.type != "bind" || m.from_stage >= 0 || !m.from_image.empty() || !m.from_dir.empty()) continue;
       std::string root = ReadRoot(m.source.empty() ? "." : m.source);
       auto tree = hashes.HashTree(context_fd, root, options);
       if (!tree) {
@@ -150,9 +152,9 @@ Result<cache::StepInputs> HashStepInputs(const Step& step, int context_fd,
   }
   const auto* copy = std::get_if<CopyStep>(&step.action);
   if (!copy) return inputs;
-  std::optional<parser::PatternMatcher> excludes;
+  std::optional<filespec::PatternMatcher> excludes;
   if (!copy->excludes.empty()) {
-    excludes = BUILDER_TRY(parser::PatternMatcher::Create(copy->excludes));
+    excludes = BUILDER_TRY(filespec::PatternMatcher::Create(copy->excludes));
   }
   for (const auto& source : copy->sources) {
     std::string label = std::string(copy->add ? "ADD " : "COPY ") + source;

@@ -10,7 +10,7 @@
 #include "cache/cache_index.h"
 #include "cache/cache_key.h"
 #include "cache/file_hash_cache.h"
-#include "parser/pattern_matcher.h"
+#include "filespec/pattern_matcher.h"
 #include "planner/step.h"
 
 namespace builder::planner {
@@ -33,7 +33,7 @@ cache::CacheKey BaseKey(const std::string& base_digest, const std::string& platf
 /// key and a hit; hash again with true before explaining or recording a miss).
 /// Errors: a missing source (kNotFound `"/x": not found`), I/O errors.
 [[nodiscard]] Result<cache::StepInputs> HashStepInputs(const Step& step, int context_fd,
-                                                       const parser::PatternMatcher* ignore,
+                                                       const filespec::PatternMatcher* ignore,
                                                        cache::FileHashCache& hashes,
                                                        const cache::ReadProgressFn& on_read = {},
                                                        bool need_entries = true);
@@ -44,6 +44,10 @@ cache::CacheKey BaseKey(const std::string& base_digest, const std::string& platf
 /// "ADD <url>: content changed".
 void SetFetchedUrlInput(cache::StepInputs& inputs, std::string_view url, std::string_view digest,
                         std::optional<std::int64_t> last_modified);
+
+/// The parent a COPY/ADD --link is keyed under instead of the layers beneath it: the same for
+/// every base, so a linked layer is found again after the base changed.
+cache::CacheKey LinkedParentKey();
 
 /// H(parent, canonical step, inputs).
 cache::CacheKey StepKey(const cache::CacheKey& parent, const Step& step,

@@ -16,7 +16,7 @@
 namespace builder::planner {
 namespace {
 
-Result<bool> Ignored(const parser::PatternMatcher* ignore, const std::string& rel) {
+Result<bool> Ignored(const filespec::PatternMatcher* ignore, const std::string& rel) {
   if (!ignore || rel.empty() || rel == ".") return false;
   return ignore->MatchesOrParentMatches(rel);
 }
@@ -55,7 +55,7 @@ Result<std::vector<std::string>> ListIfDir(int ctx_fd, const std::string& rel) {
 
 // Context paths matching a pattern, one component at a time.
 Result<std::vector<std::string>> Glob(int ctx_fd, const std::string& pattern,
-                                      const parser::PatternMatcher* ignore) {
+                                      const filespec::PatternMatcher* ignore) {
   std::vector<std::string> current = {"."};
   std::size_t i = 0;
   while (i < pattern.size()) {
@@ -177,7 +177,7 @@ bool HasWildcard(std::string_view source) {
 }
 
 Result<std::vector<ContextSource>> ExpandContextSource(int context_fd, std::string_view source,
-                                                       const parser::PatternMatcher* ignore) {
+                                                       const filespec::PatternMatcher* ignore) {
   std::string rel = CleanPath("/" + std::string(source));
   rel = rel == "/" ? "." : rel.substr(1);
   std::vector<std::string> paths;

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "base/error.h"
-#include "parser/pattern_matcher.h"
+#include "filespec/pattern_matcher.h"
 
 namespace builder::planner {
 
@@ -31,6 +31,6 @@ bool HasWildcard(std::string_view source);
 /// null). Errors: kNotFound `"/x": not found` for a missing or ignored source and for a
 /// wildcard matching nothing; I/O errors.
 [[nodiscard]] Result<std::vector<ContextSource>> ExpandContextSource(
-    int context_fd, std::string_view source, const parser::PatternMatcher* ignore);
+    int context_fd, std::string_view source, const filespec::PatternMatcher* ignore);
 
 }  // namespace builder::planner

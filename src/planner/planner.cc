@@ -8,9 +8,10 @@
 
 #include "base/path.h"
 #include "parser/ast.h"
-#include "parser/file_mode.h"
+#include "filespec/file_mode.h"
 #include "parser/heredoc_reader.h"
 #include "parser/mount_spec.h"
+#include "planner/secret_mount.h"
 #include "parser/port_spec.h"
 #include "parser/shell_lexer.h"
 #include "planner/step_text.h"
@@ -152,6 +153,7 @@ Result<Step> PlanRun(StageState& s, const parser::RunInst& run) {
   step.cwd = s.config.working_dir.empty() ? "/" : s.config.working_dir;
   step.user = s.config.user;
   step.network = run.network;
+  int ssh_mounts = 0;  // numbers the default ssh targets, as BuildKit: ssh_agent.0, .1, ...
   for (const auto& spec : run.mounts) {
     parser::MountSpec m = spec;
     if (spec.text.find('$') != std::string::npos) {
@@ -162,10 +164,9 @@ Result<Step> PlanRun(StageState& s, const parser::RunInst& run) {
       m.from = spec.from;
     }
     if (m.type == "secret" || m.type == "ssh") {
-      // No --secret/--ssh yet: an optional one mounts nothing, as BuildKit does when unset.
-      if (m.required)
-        return Fail(Located(s, run, Error(ErrorCode::kUnsupported,
-                                          m.type + " mounts (--secret/--ssh) are not supported yet")));
+      auto mount = PlanSecretMount(m, s.config.working_dir.empty() ? "/" : s.config.working_dir, &ssh_mounts);
+      if (!mount) return Fail(Located(s, run, mount.error()));
+      step.mounts.push_back(std::move(*mount));
       continue;
     }
     RunMount mount;
@@ -188,6 +189,10 @@ Result<Step> PlanRun(StageState& s, const parser::RunInst& run) {
         mount.from_stage = s.links->by_index[std::stoul(m.from)];
       } else if (s.links && s.links->by_name.count(lowered)) {
         mount.from_stage = s.links->by_name.at(lowered);
+      } else if (const NamedContext* named = FindNamedContext(s.options->named_contexts, m.from)) {
+        mount.from_image = named->image;
+        mount.from_dir = named->dir;
+        mount.from_dir_digest = named->dir_digest;
       } else {
         mount.from_image = m.from;
       }
@@ -231,6 +236,10 @@ Result<Step> PlanCopy(StageState& s, const parser::CopyBase& inst, bool add,
       step.from_stage = s.links->by_index[n];
     } else if (s.links && s.links->by_name.count(lowered)) {
       step.from_stage = s.links->by_name.at(lowered);
+    } else if (const NamedContext* named = FindNamedContext(s.options->named_contexts, from)) {
+      step.from_image = named->image;
+      step.from_dir = named->dir;
+      step.from_dir_digest = named->dir_digest;
     } else {
       step.from_image = from;
     }
@@ -255,12 +264,27 @@ Result<Step> PlanCopy(StageState& s, const parser::CopyBase& inst, bool add,
   if (!inst.chown.empty()) step.chown = BUILDER_TRY(Expand(s, inst, inst.chown));
   if (!inst.chmod.empty()) {
     step.chmod = BUILDER_TRY(Expand(s, inst, inst.chmod));
-    auto mode = parser::ParseChmod(step.chmod);
+    auto mode = filespec::ParseChmod(step.chmod);
     if (!mode) return Fail(Located(s, inst, mode.error()));
   }
   for (const auto& e : inst.excludes) step.excludes.push_back(BUILDER_TRY(Expand(s, inst, e)));
   if (copy) step.parents = copy->parents;
-  if (copy && !copy->from.empty()) out_from_text = " --from=" + copy->from;
+  step.link = inst.link;
+  if (step.link && !step.chown.empty()) {
+    // A linked layer is made over an empty tree: there is no /etc/passwd to look a name up in
+    // (BuildKit fails the same build late with "invalid user index: -1").
+    auto by_id = [](std::string_view part) {
+      return part.empty() || part == "root" || std::all_of(part.begin(), part.end(), ::isdigit);
+    };
+    std::string_view chown = step.chown;
+    std::size_t colon = chown.find(':');
+    if (!by_id(chown.substr(0, colon)) || (colon != std::string_view::npos && !by_id(chown.substr(colon + 1))))
+      return Fail(Located(s, inst, Error(ErrorCode::kInvalidArgument,
+                                         "--link with --chown=" + step.chown + ": a linked layer cannot look up user or "
+                                         "group names (there is no /etc/passwd beneath it); use numeric ids")));
+  }
+  if (step.link) out_from_text += " --link";
+  if (copy && !copy->from.empty()) out_from_text += " --from=" + copy->from;
   if (add_inst) {
     step.checksum = BUILDER_TRY(Expand(s, inst, add_inst->checksum));
     step.unpack = add_inst->unpack.value_or(true);
@@ -524,7 +548,7 @@ std::optional<std::string> UnusedBuildArgsWarning(const PlanOptions& options,
                                                   const std::set<std::string>& used) {
   std::string list;
   for (const auto& [k, v] : options.build_args)
-    if (!used.count(k) && !IsPredefinedArg(k)) list += (list.empty() ? "" : " ") + k;
+    if (!used.count(k) && !IsPredefinedArg(k) && k != "SOURCE_DATE_EPOCH") list += (list.empty() ? "" : " ") + k;
   if (list.empty()) return std::nullopt;
   return "one or more build-args [" + list + "] were not consumed";
 }

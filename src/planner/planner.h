@@ -12,6 +12,7 @@
 #include "oci/image_config.h"
 #include "parser/instructions.h"
 #include "parser/shell_lexer.h"
+#include "planner/named_context.h"
 #include "planner/step.h"
 
 namespace builder::planner {
@@ -24,6 +25,9 @@ struct PlanOptions {
   std::string target;
   /// --label K=V: added to the final image's labels (last step's config).
   std::map<std::string, std::string> labels;
+  /// --build-context: names that FROM, COPY --from and RUN --mount from= resolve to before
+  /// images, and that replace a stage of the same name (as BuildKit).
+  NamedContexts named_contexts;
 };
 
 /// The stage to build and its FROM expanded with the meta ARGs (defaults overridden by build

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "oci/image_config.h"
-#include "parser/ast.h"
+#include "base/source_range.h"
 
 namespace builder::planner {
 
@@ -19,17 +19,24 @@ struct RunFile {
   unsigned mode = 0755;
 };
 
-/// A RUN --mount, expanded. Bind sources come from the context, a stage or an image.
+/// A RUN --mount, expanded. Bind sources come from the context, a stage or an image. Secret and
+/// ssh mounts carry only ids: their values come from the build's --secret/--ssh at run time and
+/// never enter a step (nor so its cache key).
 struct RunMount {
-  std::string type;    ///< bind, cache, tmpfs
-  std::string target;  ///< absolute path in the container
+  std::string type;    ///< bind, cache, tmpfs, secret, ssh
+  std::string target;  ///< absolute path in the container ("" for a secret exposed by env only)
   std::string source;  ///< bind: path in the source ("" = its root); cache: path in from
   int from_stage = -1;     ///< bind/cache from a stage (index into BuildPlan::stages)
   std::string from_image;  ///< bind/cache from an image
+  std::string from_dir;         ///< bind from a named local context (--build-context NAME=DIR)
+  std::string from_dir_digest;  ///< its content digest: the mount's cache input
   bool read_only = true;
   std::string cache_id;  ///< cache: id, defaulting to the target
-  unsigned mode = 0755;  ///< cache: mode of a new cache dir
+  unsigned mode = 0755;  ///< cache: mode of a new cache dir; secret: 0400, ssh: 0600 by default
   unsigned uid = 0, gid = 0;
+  std::string secret_id;   ///< secret/ssh: the --secret/--ssh id ("default" for ssh)
+  std::string secret_env;  ///< secret: also (or only) this environment variable of the RUN
+  bool required = false;   ///< secret/ssh: a missing one fails the step instead of being skipped
 };
 
 /// RUN: one process in the sandbox over the previous layers.
@@ -63,6 +70,11 @@ struct CopyStep {
   bool unpack = true;    ///< ADD: extract local archives
   int from_stage = -1;     ///< COPY --from=<stage>: index into BuildPlan::stages
   std::string from_image;  ///< COPY --from=<image>: an image reference
+  std::string from_dir;         ///< COPY --from=<named local context>: its absolute path
+  std::string from_dir_digest;  ///< its content digest: the step's cache input
+  /// --link: the layer is made over an empty tree and keyed without the layers beneath, so a
+  /// new base reuses it (the image is rebased, the copy does not run again).
+  bool link = false;
 };
 
 /// WORKDIR: the directory is created (BuildKit does this as a file operation with a layer).
@@ -83,7 +95,7 @@ struct Step {
   StepAction action;
   oci::ContainerConfig config;  ///< the image config after this step
   std::string author;           ///< after MAINTAINER
-  parser::SourceRange range;
+  SourceRange range;
   /// The canonical, fully expanded description used in cache keys (never the raw text). Build
   /// arg values are masked in it (names only); they are in `args` so a miss can name them.
   std::string canonical;

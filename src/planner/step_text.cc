@@ -63,9 +63,13 @@ std::string CanonicalRun(const RunStep& step,
   for (const auto& f : step.files) files.push_back({f.path, f.content, f.mode});
   j["files"] = files;
   nlohmann::json mounts = nlohmann::json::array();
-  for (const auto& m : step.mounts)
-    mounts.push_back({m.type, m.target, m.source, m.from_stage, m.from_image, m.read_only, m.cache_id,
-                      m.mode, m.uid, m.gid});
+  for (const auto& m : step.mounts) {
+    nlohmann::json one = {m.type, m.target, m.source, m.from_stage, m.from_image, m.read_only, m.cache_id,
+                          m.mode, m.uid, m.gid};
+    // Secret and ssh mounts are keyed by their ids, never their values (BuildKit's too).
+    if (m.type == "secret" || m.type == "ssh") one.push_back({m.secret_id, m.secret_env, m.required});
+    mounts.push_back(std::move(one));
+  }
   j["mounts"] = mounts;
   nlohmann::json a = nlohmann::json::array();
   for (const auto& [k, v] : args) a.push_back({k, v});
@@ -87,6 +91,7 @@ std::string CanonicalCopy(const CopyStep& step) {
   j["parents"] = step.parents;
   j["checksum"] = step.checksum;
   j["unpack"] = step.unpack;
+  if (step.link) j["link"] = true;  // only when set: keys of plain COPYs stay as they were
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

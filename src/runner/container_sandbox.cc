@@ -180,7 +180,9 @@ Result<sandbox::SandboxSpec> SandboxSpecFor(const ContainerStore& store,
   spec.upper_dir = dir + "/upper";
   spec.work_dir = dir + "/work";
   spec.discard_upper = container.auto_remove;  // the monitor removes the whole directory
-  spec.hold_mount_namespace = true;  // the monitor drops it after reporting the exit
+  // The monitor drops it after reporting the exit. Not for a kept container: its state says
+  // exited before the monitor lets go of it, and a `start` right then would find it busy.
+  spec.hold_mount_namespace = container.auto_remove;
   if (spec.lower_dirs.empty()) return Fail(ErrorCode::kCorrupt, "container has no rootfs layers");
 
   std::vector<std::string> layers = {spec.upper_dir};

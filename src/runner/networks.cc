@@ -76,7 +76,19 @@ Result<Networks> Networks::Open(std::string store_root) {
 Result<NetworkInfo> Networks::Create(const std::string& name, const std::string& subnet,
                                      bool internal, std::map<std::string, std::string> labels) {
   std::vector<network::Ipv4Net> routes = BUILDER_TRY(network::HostRoutes());
-  NetworkInfo info = BUILDER_TRY(store_.Create(name, subnet, internal, std::move(labels), routes));
+  std::string chosen = subnet;
+  if (name == network::kDefaultNetwork && chosen.empty()) {
+    // builder0 is the host's, shared by every store here: a new store joins its subnet (the
+    // addresses are claimed host-wide) instead of adding one more address to it.
+    std::vector<network::Ipv4Net> shared = BUILDER_TRY(network::HostRoutes(network::kDefaultBridge));
+    if (!shared.empty()) {
+      chosen = shared.front().ToString();
+      std::erase_if(routes, [&](const network::Ipv4Net& r) {
+        return r.address == shared.front().address && r.prefix == shared.front().prefix;
+      });
+    }
+  }
+  NetworkInfo info = BUILDER_TRY(store_.Create(name, chosen, internal, std::move(labels), routes));
   if (auto made = KernelSide(info); !made) {
     (void)network::DeleteLink(info.bridge);
     (void)network::RemoveNetworkRules(info.bridge, info.subnet);
@@ -95,7 +107,18 @@ Result<NetworkInfo> Networks::Ensure(const std::string& name) {
     info = store_.Get(name);  // another process created it meanwhile
   }
   if (!info) return info;
-  if (!network::LinkExists(info->bridge)) BUILDER_TRY(KernelSide(*info));
+  if (!network::LinkExists(info->bridge)) {
+    BUILDER_TRY(KernelSide(*info));
+  } else if (info->bridge == network::kDefaultBridge) {
+    // Another store may have made builder0 again with its own subnet: ours must be there too.
+    const network::Ipv4Net net = BUILDER_TRY(network::ParseIpv4Net(info->subnet));
+    const std::vector<network::Ipv4Net> on = BUILDER_TRY(network::HostRoutes(info->bridge));
+    if (std::none_of(on.begin(), on.end(), [&](const network::Ipv4Net& r) {
+          return r.address == net.address && r.prefix == net.prefix;
+        })) {
+      BUILDER_TRY(KernelSide(*info));
+    }
+  }
   return info;
 }
 

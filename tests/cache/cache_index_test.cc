@@ -308,10 +308,13 @@ TEST_CASE("cache index: referenced blobs, clear, and prune keeping cached layers
   CHECK(oci::testing::Exists(snapshots.PathOf(a.diff_id)));
   CHECK(f.index.Lookup(KeyOf("a"))->has_value());
 
-  // Without the hook (or after clearing the cache) the cached blobs go.
+  // Without the hook (or after clearing the cache) the cached blobs go; so do step locks.
+  REQUIRE(MakeDirs(f.store.LockPath("steps")));
+  REQUIRE(WriteFileAtomic(f.store.LockPath("steps/abc"), ""));
   auto cleared = f.index.Clear();
   REQUIRE(cleared);
   CHECK(*cleared == 2);
+  CHECK(!oci::testing::Exists(f.store.LockPath("steps/abc")));
   CHECK(!f.index.Lookup(KeyOf("a"))->has_value());
   CHECK(f.index.Explain({}, "RUN make", a.inputs) == "no cache entry");
   stats = oci::Prune(f.store, options);

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "executor/build_reporter.h"
 #include "support/mem_file.h"
@@ -131,6 +133,94 @@ TEST_CASE("auto is plain when stderr is no terminal") {
   CHECK(AutoReportFormat(fds[1]) == ReportFormat::kPlain);
   ::close(fds[0]);
   ::close(fds[1]);
+}
+
+}  // namespace
+}  // namespace builder::executor
+
+namespace builder::executor {
+namespace {
+
+TEST_CASE("plain: interleaved vertices of parallel stages get BuildKit's '#N ...' and headers again") {
+  testing::MemFile out;
+  std::chrono::steady_clock::time_point now{};
+  auto r = MakeBuildReporter(ReportFormat::kPlain, out.f, [&] { return now; });
+  r->Started(1, "[a 2/2] RUN x");
+  r->Started(2, "[b 2/2] RUN y");
+  r->Output(1, "from a");
+  r->Errored(2, "boom");
+  r->Canceled(1);
+  CHECK(out.str() ==
+        "#1 [a 2/2] RUN x\n"
+        "#1 ...\n\n"
+        "#2 [b 2/2] RUN y\n"
+        "#2 ...\n\n"
+        "#1 [a 2/2] RUN x\n"
+        "#1 0.000 from a\n"
+        "#1 ...\n\n"
+        "#2 [b 2/2] RUN y\n"
+        "#2 ERROR: boom\n"
+        "\n#1 [a 2/2] RUN x\n"
+        "#1 CANCELED\n\n");
+}
+
+TEST_CASE("plain: a sequential build prints no repeated headers") {
+  testing::MemFile out;
+  std::chrono::steady_clock::time_point now{};
+  auto r = MakeBuildReporter(ReportFormat::kPlain, out.f, [&] { return now; });
+  r->Started(1, "[1/2] FROM busybox");
+  r->Done(1, 0.0);
+  r->Started(2, "[2/2] RUN x");
+  r->Output(2, "hi");
+  r->Cached(3);
+  CHECK(out.str() == "#1 [1/2] FROM busybox\n#1 DONE 0.0s\n\n#2 [2/2] RUN x\n#2 0.000 hi\n#2 ...\n\n#3 CACHED\n\n");
+}
+
+TEST_CASE("json: a canceled step is its own event") {
+  testing::MemFile out;
+  auto r = MakeBuildReporter(ReportFormat::kJson, out.f);
+  r->Canceled(4);
+  CHECK(out.str() == "{\"event\":\"canceled\",\"id\":4}\n");
+}
+
+}  // namespace
+}  // namespace builder::executor
+
+namespace builder::executor {
+namespace {
+
+TEST_CASE("plain and json: events from several threads come out as whole lines") {
+  for (ReportFormat format : {ReportFormat::kPlain, ReportFormat::kJson}) {
+    testing::MemFile out;
+    auto r = MakeBuildReporter(format, out.f);
+    std::vector<std::thread> threads;
+    for (int t = 1; t <= 4; ++t) {
+      threads.emplace_back([&r, t] {
+        r->Started(t, "step " + std::to_string(t));
+        for (int i = 0; i < 200; ++i) r->Output(t, std::string(50, static_cast<char>('a' + t)));
+        r->Done(t, 0.1);
+      });
+    }
+    for (auto& th : threads) th.join();
+    std::string all = out.str();
+    std::size_t outputs = 0, start = 0;
+    while (start < all.size()) {
+      std::size_t nl = all.find('\n', start);
+      REQUIRE(nl != std::string::npos);
+      std::string line = all.substr(start, nl - start);
+      start = nl + 1;
+      for (int t = 1; t <= 4; ++t) {
+        std::string run(50, static_cast<char>('a' + t));
+        if (line.find(run) == std::string::npos) continue;
+        ++outputs;
+        // The line is its thread's: the right id, and no other thread's bytes in it.
+        std::string id = format == ReportFormat::kJson ? "\"id\":" + std::to_string(t) + "," : "#" + std::to_string(t) + " ";
+        CHECK(line.find(id) != std::string::npos);
+        CHECK(line.size() < 50 + 40);
+      }
+    }
+    CHECK(outputs == 800);
+  }
 }
 
 }  // namespace

@@ -7,7 +7,7 @@ namespace builder::executor {
 namespace {
 
 mode_t Apply(const std::string& spec, mode_t mode, bool dir = false) {
-  auto parsed = parser::ParseChmod(spec);
+  auto parsed = filespec::ParseChmod(spec);
   REQUIRE(parsed);
   return ApplyChmod(*parsed, mode, dir);
 }

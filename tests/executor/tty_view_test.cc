@@ -112,3 +112,28 @@ TEST_CASE("an empty view has nothing to draw") {
 
 }  // namespace
 }  // namespace builder::executor
+
+namespace builder::executor {
+namespace {
+
+TEST_CASE("parallel stages: two running steps each keep their own tail; a canceled one says so") {
+  const TtyView::TimePoint start{};
+  TtyView v(start);
+  v.Started(2, "[a 2/2] RUN x", start);
+  v.Started(4, "[b 2/2] RUN y", start);
+  v.Output(2, "from a");
+  v.Output(4, "from b");
+  CHECK(v.Render(start + std::chrono::milliseconds(1000), 40, false) ==
+        std::vector<std::string>{"[+] Building 1.0s (0/2)",
+                                 " => [a 2/2] RUN x                   1.0s", "\033[2m => => # from a\033[0m",
+                                 " => [b 2/2] RUN y                   1.0s", "\033[2m => => # from b\033[0m"});
+  v.Errored(4, start + std::chrono::milliseconds(1500));
+  v.Canceled(2, start + std::chrono::milliseconds(1600));
+  auto final = v.Render(start + std::chrono::milliseconds(1700), 40, true);
+  REQUIRE(final.size() == 4);
+  CHECK(final[1] == "\033[31m => CANCELED [a 2/2] RUN x          1.6s\033[0m");
+  CHECK(final[2] == "\033[31m => ERROR [b 2/2] RUN y             1.5s\033[0m");
+}
+
+}  // namespace
+}  // namespace builder::executor

@@ -47,7 +47,7 @@ Step FirstStep(const std::string& dockerfile, PlanOptions options = {}) {
 }
 
 cache::CacheKey KeyOf(const Step& step, const std::string& dir,
-                      const parser::PatternMatcher* ignore = nullptr) {
+                      const filespec::PatternMatcher* ignore = nullptr) {
   UniqueFd fd(open(dir.c_str(), O_RDONLY | O_DIRECTORY));
   cache::FileHashCache hashes;
   auto inputs = HashStepInputs(step, fd.get(), ignore, hashes);
@@ -76,7 +76,7 @@ TEST_CASE("ignored files do not reach the key; an ignored source is not found") 
   TempContext ctx;
   ctx.Write("app/a.txt", "a");
   ctx.Write("app/debug.log", "1");
-  auto matcher = parser::PatternMatcher::Create({"app/*.log"});
+  auto matcher = filespec::PatternMatcher::Create({"app/*.log"});
   REQUIRE(matcher);
   Step step = FirstStep("FROM scratch\nCOPY app /app\n");
   cache::CacheKey first = KeyOf(step, ctx.dir, &*matcher);
@@ -119,6 +119,12 @@ TEST_CASE("RUN keys change with build args, parents and the command") {
   cache::StepInputs none;
   CHECK(StepKey(BaseKey("scratch", "linux/amd64"), a, none) !=
         StepKey(BaseKey("sha256:00", "linux/amd64"), a, none));
+}
+
+TEST_CASE("the linked parent is one fixed key, apart from every base") {
+  CHECK(LinkedParentKey() == LinkedParentKey());
+  CHECK(LinkedParentKey() != BaseKey("scratch", "linux/amd64"));
+  CHECK(LinkedParentKey() != BaseKey("", ""));
 }
 
 cache::StepInputs InputsOf(const Step& step, const std::string& dir) {

@@ -35,7 +35,7 @@ struct Context {
     REQUIRE(symlink(target.c_str(), (dir + "/" + rel).c_str()) == 0);
   }
   std::vector<std::string> Paths(const std::string& source,
-                                 const parser::PatternMatcher* ignore = nullptr) {
+                                 const filespec::PatternMatcher* ignore = nullptr) {
     auto r = ExpandContextSource(fd.get(), source, ignore);
     REQUIRE_MESSAGE(r, (r ? "" : r.error().ToString()));
     std::vector<std::string> out;
@@ -66,7 +66,7 @@ TEST_CASE("wildcards match per component, sorted, without ignored entries") {
   CHECK(ctx.Paths("src/*.c") == std::vector<std::string>{"src/a.c", "src/b.c"});
   CHECK(ctx.Paths("*/*/*.c") == std::vector<std::string>{"lib/x/d.c", "src/sub/c.c"});
   CHECK(ctx.Paths("src/?.c") == std::vector<std::string>{"src/a.c", "src/b.c"});
-  auto ignore = parser::PatternMatcher::Create({"src/b.c"});
+  auto ignore = filespec::PatternMatcher::Create({"src/b.c"});
   REQUIRE(ignore);
   CHECK(ctx.Paths("src/*.c", &*ignore) == std::vector<std::string>{"src/a.c"});
   auto none = ExpandContextSource(ctx.fd.get(), "src/*.h", nullptr);
@@ -125,7 +125,7 @@ TEST_CASE("a source link to what the context lacks is not found under the target
   CHECK(climbed.error().message() == "\"/etc/hostname\": not found");
   ctx.Write("secret", "s");
   ctx.Link("to-secret", "secret");
-  auto ignore = parser::PatternMatcher::Create({"secret"});
+  auto ignore = filespec::PatternMatcher::Create({"secret"});
   REQUIRE(ignore);
   auto ignored = ExpandContextSource(ctx.fd.get(), "to-secret", &*ignore);
   REQUIRE(!ignored);

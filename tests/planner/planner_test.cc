@@ -173,6 +173,31 @@ TEST_CASE("ONBUILD triggers of the base run first and are not inherited") {
   CHECK(plan.final_config.on_build.empty());
 }
 
+TEST_CASE("COPY/ADD --link is planned, shown and keyed apart from a plain COPY") {
+  Plan plan = PlanOf("FROM scratch\nCOPY --link a /a\nADD --link b /b\nCOPY a /a\n");
+  const auto& linked = std::get<CopyStep>(plan.steps[0].action);
+  CHECK(linked.link);
+  CHECK(std::get<CopyStep>(plan.steps[1].action).link);
+  CHECK_FALSE(std::get<CopyStep>(plan.steps[2].action).link);
+  CHECK(plan.steps[0].name == "COPY --link a /a");
+  CHECK(plan.steps[1].name == "ADD --link b /b");
+  CHECK(plan.steps[0].canonical != plan.steps[2].canonical);
+  // A plain COPY's canonical text does not mention link: existing cache keys stay valid.
+  CHECK(plan.steps[2].canonical.find("link") == std::string::npos);
+  CHECK(std::get<CopyStep>(PlanOf("FROM scratch\nCOPY --link --chown=1000:root a /a\n").steps[0].action).chown ==
+        "1000:root");
+}
+
+TEST_CASE("COPY --link refuses --chown by name: nothing beneath to look it up in") {
+  parser::Dockerfile file = Parse("FROM scratch\nCOPY --link --chown=app:1 a /a\n");
+  auto choice = ChooseBase(file, {});
+  REQUIRE(choice);
+  auto plan = PlanStage(file, *choice, nullptr, {});
+  REQUIRE_FALSE(plan);
+  CHECK(plan.error().ToString().find("--link with --chown=app:1") != std::string::npos);
+  CHECK(plan.error().ToString().find("Dockerfile:2") != std::string::npos);
+}
+
 TEST_CASE("canonical text changes with what the step depends on") {
   Plan a = PlanOf("FROM scratch\nARG V=1\nRUN make\n");
   Plan b = PlanOf("FROM scratch\nARG V=2\nRUN make\n");
@@ -274,7 +299,7 @@ TEST_CASE("PlanBuild refuses --from pointing at the current or a later stage") {
 namespace builder::planner {
 namespace {
 
-TEST_CASE("RUN --mount: targets against WORKDIR, stage sources, optional secrets skipped") {
+TEST_CASE("RUN --mount: targets against WORKDIR, stage sources, secret mounts planned by id") {
   parser::Dockerfile file = Parse(
       "FROM busybox AS tools\nFROM busybox\nWORKDIR /w\n"
       "RUN --mount=type=cache,target=cache,id=c1,mode=0700,uid=5 --mount=type=bind,from=tools,"
@@ -284,7 +309,7 @@ TEST_CASE("RUN --mount: targets against WORKDIR, stage sources, optional secrets
   });
   REQUIRE_MESSAGE(plan, (plan ? "" : plan.error().ToString()));
   const auto& run = std::get<RunStep>(plan->stages.back().steps.back().action);
-  REQUIRE(run.mounts.size() == 2);
+  REQUIRE(run.mounts.size() == 3);
   CHECK(run.mounts[0].type == "cache");
   CHECK(run.mounts[0].target == "/w/cache");
   CHECK(run.mounts[0].cache_id == "c1");
@@ -293,10 +318,11 @@ TEST_CASE("RUN --mount: targets against WORKDIR, stage sources, optional secrets
   CHECK(!run.mounts[0].read_only);
   CHECK(run.mounts[1].from_stage == 0);
   CHECK(run.mounts[1].read_only);
-  parser::Dockerfile required = Parse("FROM scratch\nRUN --mount=type=secret,id=s,required=true true\n");
-  auto refused = PlanStage(required, *ChooseBase(required, {}), nullptr, {});
-  REQUIRE(!refused);
-  CHECK(refused.error().code() == ErrorCode::kUnsupported);
+  CHECK(run.mounts[2].type == "secret");
+  CHECK(run.mounts[2].secret_id == "s");
+  CHECK(run.mounts[2].target == "/run/secrets/s");
+  CHECK(run.mounts[2].mode == 0400);
+  CHECK(!run.mounts[2].required);
 }
 
 }  // namespace
@@ -305,8 +331,8 @@ TEST_CASE("RUN --mount: targets against WORKDIR, stage sources, optional secrets
 namespace builder::planner {
 namespace {
 
-// Every real-world Dockerfile in testdata plans without error (bases faked; windows and
-// secret-mount cases may report kUnsupported, nothing else).
+// Every real-world Dockerfile in testdata plans without error (bases faked; windows
+// cases may report kUnsupported, nothing else).
 TEST_CASE("the real-* testdata Dockerfiles plan") {
   namespace fs = std::filesystem;
   int planned = 0;

@@ -2,28 +2,36 @@
 // printing only; the planner and executor do the work.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <map>
 #include <optional>
+#include <set>
 
 #include "base/path.h"
+#include "build_checks.h"
+#include "build_output.h"
 #include "commands.h"
 #include "cache/cache_spec.h"
 #include "executor/archive_extract.h"
 #include "executor/cache_exchange.h"
 #include "executor/executor.h"
+#include "executor/named_contexts.h"
+#include "filespec/pattern_matcher.h"
+#include "linter/lint_report.h"
 #include "oci/image_store.h"
 #include "oci/remove_tree.h"
 #include "parser/ast.h"
-#include "parser/ignore_file.h"
+#include "filespec/ignore_file.h"
 #include "parser/instructions.h"
 #include "planner/build_flags.h"
 #include "planner/planner.h"
 #include "registry/curl_transport.h"
 #include "registry/image_pusher.h"
 #include "runner/build_network.h"
+#include "source_date_epoch.h"
 
 namespace builder::cli {
 namespace {
@@ -43,10 +51,17 @@ struct BuildFlags {
   bool pull = false;
   bool quiet = false;
   bool push = false;
+  bool check = false;
   std::vector<std::string> insecure;
   std::vector<std::string> cache_from;
   std::vector<std::string> cache_to;
+  std::vector<std::string> secrets;
+  std::vector<std::string> ssh;
+  std::vector<std::string> build_contexts;
+  std::vector<std::string> outputs;
+  std::string metadata_file;
   std::string context;
+  int jobs = 0;  ///< --jobs; 0: the number of cores
 };
 
 Result<std::string> ReadDockerfile(const std::string& path) {
@@ -113,6 +128,7 @@ Result<int> RunBuild(const BuildFlags& flags) {
 
   planner::PlanOptions plan_options;
   plan_options.target = flags.target;
+  plan_options.named_contexts = BUILDER_TRY(executor::ResolveNamedContexts(store, flags.build_contexts));
   for (const auto& arg : flags.build_args)
     planner::AddBuildArgFlag(arg, plan_options.build_args, planner::ProcessEnv);
   for (const auto& label : flags.labels) planner::AddLabelFlag(label, plan_options.labels);
@@ -122,6 +138,8 @@ Result<int> RunBuild(const BuildFlags& flags) {
   for (const auto& v : flags.cache_from) cache_from.push_back(BUILDER_TRY(cache::ParseCacheFrom(v)));
   for (const auto& v : flags.cache_to) cache_to.push_back(BUILDER_TRY(cache::ParseCacheTo(v)));
   BUILDER_TRY(executor::CheckCacheExports(cache_to));
+  std::vector<OutputSpec> outputs;  // checked before anything runs
+  for (const auto& v : flags.outputs) outputs.push_back(BUILDER_TRY(ParseOutputSpec(v)));
 
   executor::ReportFormat format = executor::ReportFormat::kPlain;
   if (flags.quiet) format = executor::ReportFormat::kQuiet;
@@ -141,16 +159,42 @@ Result<int> RunBuild(const BuildFlags& flags) {
     if (!image) return std::optional<oci::ImageConfig>();
     return std::optional<oci::ImageConfig>(image->config);
   };
+  // The Dockerfile whose "<name>.dockerignore" may apply (none for the default name or stdin).
+  const std::string ignore_for = flags.file.empty() || stdin_dockerfile ? "" : dockerfile_path;
+  if (flags.check) {
+    // BuildKit's checks only, nothing built; exit 1 when anything was found.
+    // With --target only the stages it reaches are dispatched, as BuildKit's lint request.
+    std::optional<std::set<std::size_t>> stages;
+    if (!flags.target.empty()) {
+      planner::BuildPlan plan = BUILDER_TRY(planner::PlanBuild(dockerfile, plan_options, resolve));
+      stages.emplace();
+      for (const auto& stage : plan.stages) stages->insert(stage.file_index);
+    }
+    auto checked = BUILDER_TRY(RunBuildChecks({.dockerfile = &dockerfile, .build_args = plan_options.build_args,
+                                               .images = &images, .context = context,
+                                               .dockerfile_for_ignore = ignore_for, .stages = stages}));
+    reporter->Finish();
+    std::string name = flags.file.empty() || flags.file == "-" ? "Dockerfile" : flags.file;
+    const auto& findings = checked.lint.findings();
+    if (!checked.stopped || !findings.empty())
+      std::cout << linter::FormatCheckReport(findings, name, *text) << std::flush;
+    if (checked.stopped) return Fail(std::move(*checked.stopped));
+    BUILDER_TRY(checked.lint.Error());
+    return findings.empty() ? 0 : 1;
+  }
   planner::BuildPlan plan = BUILDER_TRY(planner::PlanBuild(dockerfile, plan_options, resolve));
   for (const auto& w : plan.warnings) reporter->Note("WARNING: " + w);
 
   executor::ExecuteOptions options;
+  executor::BuildSecrets secrets;  // agents it started die with it, after the build
+  for (const auto& s : flags.secrets) BUILDER_TRY(secrets.AddSecret(s));
+  for (const auto& s : flags.ssh) BUILDER_TRY(secrets.AddSsh(s));
+  options.secrets = &secrets;
   options.context.dir = context;
-  auto ignore_path = BUILDER_TRY(parser::LocateIgnoreFile(
-      context, flags.file.empty() || stdin_dockerfile ? "" : dockerfile_path));
+  auto ignore_path = BUILDER_TRY(filespec::LocateIgnoreFile(context, ignore_for));
   if (ignore_path) {
-    auto patterns = BUILDER_TRY(parser::ReadIgnoreFile(*ignore_path));
-    options.context.ignore = BUILDER_TRY(parser::PatternMatcher::Create(patterns));
+    auto patterns = BUILDER_TRY(filespec::ReadIgnoreFile(*ignore_path));
+    options.context.ignore = BUILDER_TRY(filespec::PatternMatcher::Create(patterns));
   }
   if (flags.compression == "zstd") options.compression = oci::Compression::kZstd;
   else if (flags.compression != "gzip")
@@ -164,9 +208,21 @@ Result<int> RunBuild(const BuildFlags& flags) {
   options.no_cache = flags.no_cache;
   options.explain = flags.explain;
   options.reporter = reporter.get();
+  options.jobs = static_cast<std::size_t>(flags.jobs);
   options.images = &images;
-  if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH"); epoch && *epoch)
-    options.source_date_epoch = std::strtoll(epoch, nullptr, 10);
+  options.source_date_epoch = BUILDER_TRY(SourceDateEpoch(plan_options.build_args));
+  // The checks of the stages this build reaches; `# check=error=true` stops it before any step.
+  std::set<std::size_t> reached;
+  for (const auto& stage : plan.stages) reached.insert(stage.file_index);
+  auto checked = BUILDER_TRY(RunBuildChecks({.dockerfile = &dockerfile,
+                                             .build_args = plan_options.build_args,
+                                             .images = &images,
+                                             .context = context,
+                                             .dockerfile_for_ignore = ignore_for,
+                                             .stages = reached}));
+  // The planner accepted this Dockerfile: a check that could not finish only costs warnings.
+  if (checked.stopped) reporter->Note("warning: build checks incomplete: " + checked.stopped->ToString());
+  BUILDER_TRY(checked.lint.Error());
   for (const auto& spec : cache_to) options.inline_cache |= spec.type == cache::CacheSpec::Type::kInline;
   executor::ImportBuildCaches(store, cache_from, *transport, *reporter);
   auto outcome = BUILDER_TRY(executor::Execute(store, plan, options));
@@ -183,9 +239,23 @@ Result<int> RunBuild(const BuildFlags& flags) {
                      " already there)");
     }
   }
+  if (!outputs.empty() || !flags.metadata_file.empty()) {
+    oci::StoredImage built = BUILDER_TRY(FindBuiltImage(store, outcome.manifest.digest));
+    for (const OutputSpec& out : outputs) BUILDER_TRY(WriteOutput(store, built, tags, out));
+    if (!flags.metadata_file.empty())
+      BUILDER_TRY(WriteFileAtomic(flags.metadata_file, BuildMetadataJson(built, tags)));
+  }
+  // The check warnings: json streams them as notes, the other modes (but -q) after the view.
+  if (format == executor::ReportFormat::kJson)
+    for (const auto& f : checked.lint.findings())
+      reporter->Note("WARNING: " + f.rule + ": " + f.detail + " (line " + std::to_string(f.start_line) + ")");
   reporter->Finish();  // the live view's last frame, before the id lands on the same terminal
+  if (format != executor::ReportFormat::kQuiet && format != executor::ReportFormat::kJson)
+    std::fputs(linter::FormatBuildWarnings(checked.lint.findings()).c_str(), stderr);
   if (!flags.iidfile.empty()) BUILDER_TRY(WriteFileAtomic(flags.iidfile, outcome.image_id.str()));
-  std::cout << outcome.image_id.str() << '\n';
+  // An archive on stdout owns it: the id goes to stderr then, or it would trail the archive.
+  bool stdout_taken = std::any_of(outputs.begin(), outputs.end(), [](const OutputSpec& o) { return o.dest == "-"; });
+  (stdout_taken ? std::cerr : std::cout) << outcome.image_id.str() << '\n';
   return 0;
 }
 
@@ -208,11 +278,23 @@ void RegisterBuild(CLI::App& app, int* status) {
   cmd->add_flag("--pull", flags.pull, "Always attempt to pull a newer version of the image");
   cmd->add_flag("-q,--quiet", flags.quiet, "Suppress the build output and print image ID on success");
   cmd->add_flag("--push", flags.push, "Push every -t to its registry after the build");
+  cmd->add_flag("--check", flags.check, "Run BuildKit's build checks on the Dockerfile and exit without building");
   AddInsecureRegistryOption(cmd, &flags.insecure);
   cmd->add_option("--cache-from", flags.cache_from,
                   "Import build cache: type=registry,ref=REF, type=local,src=DIR, or an image REF");
   cmd->add_option("--cache-to", flags.cache_to,
                   "Export build cache: type=registry,ref=REF, type=local,dest=DIR (mode=min|max), type=inline");
+  cmd->add_option("--secret", flags.secrets,
+                  "Secret for RUN --mount=type=secret: id=ID[,src=FILE|env=VAR]");
+  cmd->add_option("--ssh", flags.ssh,
+                  "Agent socket or keys for RUN --mount=type=ssh: default|ID[=SOCKET|KEY[,KEY...]]");
+  cmd->add_option("--build-context", flags.build_contexts,
+                  "Additional build context: NAME=DIR|docker-image://REF|oci-layout://PATH[:TAG]");
+  cmd->add_option("-o,--output", flags.outputs,
+                  "Also write the result: type=oci|docker|tar,dest=FILE|-, type=local,dest=DIR, or DIR");
+  cmd->add_option("--metadata-file", flags.metadata_file, "Write the build result metadata (JSON) to the file");
+  cmd->add_option("--jobs", flags.jobs, "Stages run at most N at a time (default: the number of cores)")
+      ->check(CLI::Range(0, 4096));
   cmd->add_option("CONTEXT", flags.context, "Build context directory")->required();
   cmd->callback([status] {
     auto r = RunBuild(flags);

@@ -15,24 +15,9 @@
 #include "oci/rootfs_importer.h"
 #include "planner/image_changes.h"
 #include "registry/url_fetcher.h"
+#include "source_date_epoch.h"
 
 namespace builder::cli {
-namespace {
-
-Result<std::optional<std::int64_t>> SourceDateEpoch() {
-  const char* env = std::getenv("SOURCE_DATE_EPOCH");
-  if (env == nullptr || *env == '\0') return std::nullopt;
-  char* end = nullptr;
-  errno = 0;
-  long long v = std::strtoll(env, &end, 10);
-  if (errno != 0 || *end != '\0' || v < 0) {
-    return Fail(ErrorCode::kInvalidArgument,
-                std::string("invalid SOURCE_DATE_EPOCH: ") + env + " (want seconds since 1970)");
-  }
-  return std::optional<std::int64_t>(v);
-}
-
-}  // namespace
 
 void RegisterImport(CLI::App& app, int* status) {
   auto* cmd = app.add_subcommand(

@@ -126,14 +126,24 @@ Result<void> ConfigureInside(const std::string& inner, const std::string& addres
 
 }  // namespace
 
-Result<std::vector<Ipv4Net>> HostRoutes() {
+Result<std::vector<Ipv4Net>> HostRoutes(const std::string& only_link) {
   Sock s = BUILDER_TRY(Connect());
+  int only_index = 0;
+  if (!only_link.empty()) {
+    auto link = GetLink(s.get(), only_link);
+    if (!link) return std::vector<Ipv4Net>{};
+    only_index = rtnl_link_get_ifindex(link->get());
+  }
   nl_cache* cache = nullptr;
   if (int err = rtnl_route_alloc_cache(s.get(), AF_INET, 0, &cache); err < 0) return NlFail("list routes", err);
   std::vector<Ipv4Net> out;
   for (nl_object* o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
     auto* route = reinterpret_cast<rtnl_route*>(o);
     if (rtnl_route_get_table(route) != RT_TABLE_MAIN) continue;
+    if (only_index != 0) {
+      rtnl_nexthop* nh = rtnl_route_nexthop_n(route, 0);
+      if (!nh || rtnl_route_nh_get_ifindex(nh) != only_index) continue;
+    }
     nl_addr* dst = rtnl_route_get_dst(route);
     if (!dst || nl_addr_get_len(dst) != 4) continue;
     const auto* b = static_cast<const unsigned char*>(nl_addr_get_binary_addr(dst));

@@ -12,8 +12,9 @@
 
 namespace builder::runner::network {
 
-/// The host's IPv4 routes' destinations (main table), to choose subnets that collide with none.
-Result<std::vector<Ipv4Net>> HostRoutes();
+/// The host's IPv4 routes' destinations (main table), to choose subnets that collide with none;
+/// with `only_link`, those that go out through that interface only (none when it is missing).
+Result<std::vector<Ipv4Net>> HostRoutes(const std::string& only_link = "");
 
 /// Creates the bridge when missing, gives it `gateway`/prefix and sets it up (idempotent).
 Result<void> EnsureBridge(const std::string& bridge, const std::string& gateway, int prefix);

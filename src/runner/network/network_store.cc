@@ -8,6 +8,7 @@
 #include <ctime>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -15,6 +16,7 @@
 #include "base/file_lock.h"
 #include "base/path.h"
 #include "base/staged_file.h"
+#include "runner/network/address_claims.h"
 
 namespace builder::runner::network {
 namespace {
@@ -181,11 +183,22 @@ Result<Record> Find(const std::string& dir, const std::string& name_or_id) {
   return *match;
 }
 
+// The shared default bridge's addresses are also claimed host-wide (address_claims.h).
+std::optional<AddressClaims> ClaimsOf(const NetworkInfo& info) {
+  if (info.bridge != kDefaultBridge) return std::nullopt;
+  return AddressClaims::For(info.bridge);
+}
+
+void ReleaseClaim(const NetworkInfo& info, const Lease& l) {
+  if (auto claims = ClaimsOf(info)) claims->Release(l.address, l.holder_pid, l.holder_start);
+}
+
 std::vector<Lease> TakeDead(Record& r) {
   std::vector<Lease> dead;
   std::vector<Lease> live;
   for (Lease& l : r.leases) (HolderAlive(l) ? live : dead).push_back(std::move(l));
   r.leases = std::move(live);
+  for (const Lease& l : dead) ReleaseClaim(r.info, l);
   return dead;
 }
 
@@ -316,17 +329,22 @@ Result<Lease> NetworkStore::Allocate(const std::string& network, Lease request,
   }
   const Ipv4Net net = BUILDER_TRY(ParseIpv4Net(r.info.subnet));
   const uint32_t gateway = BUILDER_TRY(ParseIpv4(r.info.gateway));
+  const std::optional<AddressClaims> claims = ClaimsOf(r.info);
   uint32_t chosen = 0;
   for (uint32_t a = net.address + 1; a < net.Broadcast(); ++a) {
-    if (a != gateway && !used.contains(a)) {
-      chosen = a;
-      break;
-    }
+    if (a == gateway || used.contains(a)) continue;
+    // Another store's container may hold it on the shared bridge.
+    if (claims && !BUILDER_TRY(claims->Claim(FormatIpv4(a), request.holder_pid, request.holder_start))) continue;
+    chosen = a;
+    break;
   }
   if (chosen == 0) return Fail(ErrorCode::kUnsupported, "no free address left on network " + network);
   request.address = FormatIpv4(chosen);
   r.leases.push_back(request);
-  BUILDER_TRY(Save(dir_, r));
+  if (auto saved = Save(dir_, r); !saved) {
+    ReleaseClaim(r.info, request);
+    return Fail(std::move(saved.error()));
+  }
   if (reclaimed) *reclaimed = std::move(dead);
   return request;
 }
@@ -352,6 +370,7 @@ Result<std::optional<Lease>> NetworkStore::Release(const std::string& network,
       Lease gone = std::move(r.leases[i]);
       r.leases.erase(r.leases.begin() + static_cast<long>(i));
       BUILDER_TRY(Save(dir_, r));
+      ReleaseClaim(r.info, gone);
       return gone;
     }
   }
