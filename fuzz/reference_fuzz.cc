@@ -32,10 +32,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (*again != *ref) Die("normalized form parses to another reference", full);
   // The familiar form parses back to the same reference, except where docker's is ambiguous too:
   // "docker.io/foo.com/bar" prints as "foo.com/bar", which names the registry foo.com (or, with
-  // "foo_x.com/bar", names no valid registry at all).
+  // "foo_x.com/bar", no valid registry at all).
   const std::string first = ref->path().substr(0, ref->path().find('/'));
-  const bool ambiguous = ref->domain() == "docker.io" && first.size() < ref->path().size() &&
-                         (first.find_first_of(".:") != std::string::npos || first == "localhost");
+  const std::string name = ref->FamiliarName();
+  const bool ambiguous =
+      (ref->domain() == "docker.io" && first.size() < ref->path().size() &&
+       (first.find_first_of(".:") != std::string::npos || first == "localhost")) ||
+      // "docker.io/library/<64 hex>" prints as the hex, which reads as an image id (refused).
+      (name.size() == 64 && name.find_first_not_of("0123456789abcdef") == std::string::npos);
   auto familiar = Reference::Parse(ref->FamiliarString());
   if (!ambiguous && (!familiar || *familiar != *ref))
     Die("familiar form does not parse back", ref->FamiliarString());
