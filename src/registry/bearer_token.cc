@@ -1,6 +1,7 @@
 // Token endpoint requests (docker's GET with Basic, OAuth2 POST with a refresh token) and answers.
 #include "registry/bearer_token.h"
 
+#include <algorithm>
 #include <cctype>
 #include <ctime>
 
@@ -12,6 +13,10 @@ namespace {
 using json = nlohmann::json;
 
 constexpr std::chrono::seconds kDefaultLifetime{60};
+// A longer promise is cut: the answer may be hostile, and a huge expires_in overflowed the clock.
+constexpr std::chrono::seconds kMaxLifetime{24 * 3600};
+// Times past 2242 do not fit the nanosecond clock; an issued_at beyond it is ignored.
+constexpr std::time_t kMaxTime = std::time_t{1} << 33;
 
 // "2024-01-02T03:04:05Z", fractions and an offset allowed; nullopt when malformed.
 std::optional<Clock::time_point> ParseRfc3339(std::string_view s) {
@@ -30,7 +35,7 @@ std::optional<Clock::time_point> ParseRfc3339(std::string_view s) {
     return std::nullopt;
   }
   std::time_t t = ::timegm(&tm);
-  if (t == static_cast<std::time_t>(-1)) return std::nullopt;
+  if (t == static_cast<std::time_t>(-1) || t < 0 || t > kMaxTime) return std::nullopt;
   return Clock::from_time_t(t - offset);
 }
 
@@ -57,7 +62,8 @@ Result<BearerToken> ParseBearerToken(std::string_view text, Clock::time_point no
   if (auto r = doc.find("refresh_token"); r != doc.end() && r->is_string()) out.refresh_token = *r;
   std::chrono::seconds lifetime = kDefaultLifetime;
   if (auto e = doc.find("expires_in"); e != doc.end() && e->is_number() && e->get<double>() > 0)
-    lifetime = std::chrono::seconds(static_cast<long long>(e->get<double>()));
+    lifetime = std::chrono::seconds(
+        static_cast<long long>(std::min(e->get<double>(), static_cast<double>(kMaxLifetime.count()))));
   Clock::time_point issued = now;
   if (auto i = doc.find("issued_at"); i != doc.end() && i->is_string())
     if (auto t = ParseRfc3339(i->get<std::string>())) issued = *t;

@@ -19,7 +19,7 @@ using Clock = std::chrono::system_clock;
 struct BearerToken {
   std::string token;
   std::string refresh_token;  ///< from offline_token=true / OAuth2 answers, else empty
-  Clock::time_point expires;  ///< issued_at (else now) + expires_in (else 60 s)
+  Clock::time_point expires;  ///< issued_at (else now) + expires_in (else 60 s, at most a day)
 };
 
 /// The token endpoint's JSON: "token" (else "access_token"), "expires_in" seconds, "issued_at"

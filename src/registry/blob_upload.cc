@@ -6,8 +6,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstdlib>
 #include <functional>
+#include <limits>
 
 #include "registry/transfer_retry.h"
 
@@ -90,7 +92,14 @@ std::int64_t NextOffset(const HttpResponse& r, std::int64_t fallback) {
   std::string range = r.Header("range");
   auto dash = range.find('-');
   if (dash == std::string::npos) return fallback;
-  return std::strtoll(range.c_str() + dash + 1, nullptr, 10) + 1;
+  // The registry may be hostile: anything but a number from -1 up (whose successor fits) is
+  // ignored rather than overflowed or taken as a negative offset.
+  std::int64_t end = 0;
+  const char* last = range.data() + range.size();
+  auto [ptr, ec] = std::from_chars(range.data() + dash + 1, last, end);
+  if (ec != std::errc() || ptr != last || end < -1 || end == std::numeric_limits<std::int64_t>::max())
+    return fallback;
+  return end + 1;
 }
 
 Result<void> CheckDigest(const HttpResponse& r, const oci::Digest& want, const std::string& what) {

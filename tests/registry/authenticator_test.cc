@@ -131,6 +131,16 @@ TEST_CASE("ParseBearerToken: expires_in and issued_at set the expiry") {
   CHECK(none.error().message().find("x") == std::string::npos);
 }
 
+TEST_CASE("ParseBearerToken: a huge expires_in is cut to a day, an issued_at past the clock's range ignored") {
+  Clock::time_point now = Clock::from_time_t(1'700'000'000);
+  auto huge = ParseBearerToken(R"({"token":"a","expires_in":1e300})", now);
+  REQUIRE(huge);
+  CHECK(huge->expires == now + 24h);
+  auto far = ParseBearerToken(R"({"token":"a","expires_in":9e18,"issued_at":"9999-12-31T23:59:59Z"})", now);
+  REQUIRE(far);
+  CHECK(far->expires == now + 24h);
+}
+
 TEST_CASE("a token endpoint refusing credentials says so without the password") {
   struct Refusing final : RegistryTransport {
     Result<HttpResponse> Send(const HttpRequest&, oci::ByteSink*, std::size_t) override {

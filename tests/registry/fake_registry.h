@@ -36,6 +36,8 @@ class FakeRegistry final : public RegistryTransport {
   /// connection (kIo); this many requests of any kind answer 503 first.
   int drop_uploads = 0;
   int unavailable = 0;
+  /// When set, the Range header of PATCH answers (a hostile or broken registry's offset).
+  std::string patch_range;
 
   /// Stores bytes as a blob of repo; returns its descriptor.
   oci::Descriptor AddBlob(const std::string& repo, std::string_view type, const std::string& bytes) {
@@ -246,7 +248,8 @@ class FakeRegistry final : public RegistryTransport {
     }
     if (r.method == "PATCH") {
       response.status = 202;
-      response.headers.emplace_back("range", "0-" + std::to_string(std::max<long>(static_cast<long>(u->second.size()) - 1, 0)));
+      response.headers.emplace_back("range", !patch_range.empty() ? patch_range
+                                    : "0-" + std::to_string(std::max<long>(static_cast<long>(u->second.size()) - 1, 0)));
       response.headers.emplace_back("location", "/v2/" + repo + "/blobs/uploads/" + u->first);
       return response;
     }

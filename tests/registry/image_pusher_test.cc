@@ -109,6 +109,21 @@ TEST_CASE("big blobs go in PATCH chunks with Content-Range, and a dropped chunk 
   CHECK(status_queries == 2);
 }
 
+TEST_CASE("a Range answer that overflows or goes negative is ignored, not trusted as the offset") {
+  for (std::string range : {"0-9223372036854775807", "0--5", "0-12x", "0-"}) {
+    CAPTURE(range);
+    Fixture f;
+    std::string big(7000, 'y');
+    oci::Descriptor m = oci::testing::MakeImage(f.store, {big});
+    f.options.chunk_size = 3000;
+    f.reg.patch_range = range;
+    auto pushed = PushImage(f.store, f.reg, m, Ref("127.0.0.1:5000/lib/big:1"), f.options);
+    REQUIRE(pushed);
+    oci::Manifest manifest = *oci::Manifest::Parse(*f.store.blobs().Read(m));
+    CHECK(f.reg.blobs["lib/big/blobs/" + manifest.layers[0].digest.str()] == big);
+  }
+}
+
 TEST_CASE("503 answers are retried") {
   Fixture f;
   oci::Descriptor m = oci::testing::MakeImage(f.store, {"layer"});

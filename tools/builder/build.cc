@@ -27,6 +27,7 @@
 #include "parser/ast.h"
 #include "filespec/ignore_file.h"
 #include "parser/instructions.h"
+#include "planner/build_flags.h"
 #include "planner/planner.h"
 #include "registry/curl_transport.h"
 #include "registry/image_pusher.h"
@@ -129,18 +130,9 @@ Result<int> RunBuild(const BuildFlags& flags) {
   planner::PlanOptions plan_options;
   plan_options.target = flags.target;
   plan_options.named_contexts = BUILDER_TRY(executor::ResolveNamedContexts(store, flags.build_contexts));
-  for (const auto& arg : flags.build_args) {
-    auto eq = arg.find('=');
-    if (eq != std::string::npos) {
-      plan_options.build_args[arg.substr(0, eq)] = arg.substr(eq + 1);
-    } else if (const char* v = std::getenv(arg.c_str())) {
-      plan_options.build_args[arg] = v;  // docker's `--build-arg NAME` takes the environment's value
-    }
-  }
-  for (const auto& label : flags.labels) {
-    auto eq = label.find('=');
-    plan_options.labels[label.substr(0, eq)] = eq == std::string::npos ? "" : label.substr(eq + 1);
-  }
+  for (const auto& arg : flags.build_args)
+    planner::AddBuildArgFlag(arg, plan_options.build_args, planner::ProcessEnv);
+  for (const auto& label : flags.labels) planner::AddLabelFlag(label, plan_options.labels);
   std::vector<oci::Reference> tags;
   for (const auto& t : flags.tags) tags.push_back(BUILDER_TRY(oci::ParseTagReference(t)));
   std::vector<cache::CacheSpec> cache_from, cache_to;

@@ -4,7 +4,7 @@
 #include <optional>
 
 #include "commands.h"
-#include "image_changes.h"
+#include "planner/image_changes.h"
 #include "runner/container_commit.h"
 #include "runner/container_freeze.h"
 
@@ -27,7 +27,7 @@ void RegisterCommit(CLI::App& app, int* status) {
       runner::CommitOptions options;
       options.comment = message;
       options.author = author;
-      options.edit_config = [](oci::ContainerConfig& config) { return ApplyChanges(changes, config); };
+      options.edit_config = [](oci::ContainerConfig& config) { return planner::ApplyChanges(changes, config); };
       if (!repository.empty()) options.tag = BUILDER_TRY(oci::ParseTagReference(repository));
       oci::ImageStore images = BUILDER_TRY(OpenStore());
       runner::ContainerStore containers = BUILDER_TRY(OpenContainers());

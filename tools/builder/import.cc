@@ -12,8 +12,8 @@
 #include "base/staged_file.h"
 #include "base/unique_fd.h"
 #include "commands.h"
-#include "image_changes.h"
 #include "oci/rootfs_importer.h"
+#include "planner/image_changes.h"
 #include "registry/url_fetcher.h"
 #include "source_date_epoch.h"
 
@@ -44,7 +44,7 @@ void RegisterImport(CLI::App& app, int* status) {
       }
       options.source_date_epoch = BUILDER_TRY(SourceDateEpoch());
       if (!platform.empty()) options.platform = BUILDER_TRY(oci::Platform::Parse(platform));
-      BUILDER_TRY(ApplyChanges(changes, options.config));
+      BUILDER_TRY(planner::ApplyChanges(changes, options.config));
       // docker's CLI streams files and stdin to the daemon as "-"; only URLs keep their name.
       bool url = source.starts_with("http://") || source.starts_with("https://");
       options.comment = !message.empty() ? message : "Imported from " + (url ? source : "-");

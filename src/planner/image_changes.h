@@ -1,4 +1,4 @@
-// `--change` for import: Dockerfile instructions applied to an image's container config.
+// `--change` for import and commit: Dockerfile instructions applied to an image's container config.
 #pragma once
 
 #include <string>
@@ -7,7 +7,7 @@
 #include "base/error.h"
 #include "oci/image_config.h"
 
-namespace builder::cli {
+namespace builder::planner {
 
 /// Applies each change ("CMD [\"/bin/sh\"]", "ENV A=b", ...) in order, as `docker import
 /// --change` does: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD, USER, VOLUME, WORKDIR,
@@ -18,4 +18,4 @@ namespace builder::cli {
 [[nodiscard]] Result<void> ApplyChanges(const std::vector<std::string>& changes,
                                         oci::ContainerConfig& config);
 
-}  // namespace builder::cli
+}  // namespace builder::planner

@@ -1,5 +1,5 @@
 // ApplyChanges: parse each --change as a one-instruction Dockerfile and edit the config.
-#include "image_changes.h"
+#include "planner/image_changes.h"
 
 #include <algorithm>
 #include <cctype>
@@ -12,7 +12,7 @@
 #include "parser/port_spec.h"
 #include "parser/shell_lexer.h"
 
-namespace builder::cli {
+namespace builder::planner {
 namespace {
 
 using namespace builder::parser;
@@ -166,4 +166,4 @@ Result<void> ApplyChanges(const std::vector<std::string>& changes, oci::Containe
   return {};
 }
 
-}  // namespace builder::cli
+}  // namespace builder::planner
