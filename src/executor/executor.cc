@@ -2,6 +2,8 @@
 // tagged in the store.
 #include "executor/executor.h"
 
+#include "executor/foreign_arch.h"
+
 #include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -108,6 +110,15 @@ Result<BuildOutcome> Execute(const oci::ImageStore& store, const planner::BuildP
   UniqueFd ctx_fd(open(options.context.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!ctx_fd) return FailErrno("open build context " + options.context.dir, errno);
 
+  // A stage for a foreign architecture whose RUNs the kernel cannot start fails before any
+  // pull or step, naming what to install.
+  for (const planner::Plan& stage : plan.stages) {
+    if (stage.platform.os.empty()) continue;  // plans made by hand: the host's
+    bool runs = std::any_of(stage.steps.begin(), stage.steps.end(), [](const planner::Step& step) {
+      return std::holds_alternative<planner::RunStep>(step.action);
+    });
+    if (runs) BUILDER_TRY(CheckCanRun(stage.platform));
+  }
   // Pulls happen before the build's vertices so their numbers come first.
   if (options.images) BUILDER_TRY(options.images->Prefetch(plan));
   BuildState state;
@@ -154,7 +165,7 @@ Result<BuildOutcome> Execute(const oci::ImageStore& store, const planner::BuildP
       }
       image.guard = std::make_shared<std::mutex>();
     } else {
-      auto base = options.images ? options.images->Resolve(stage.base, "base image")
+      auto base = options.images ? options.images->Resolve(stage.base, "base image", &stage.platform)
                                  : ResolveBaseImage(store, stage.base);
       if (!base) return Fail(std::move(base.error()));
       if (*base) {
@@ -165,7 +176,7 @@ Result<BuildOutcome> Execute(const oci::ImageStore& store, const planner::BuildP
         if (!dir) return Fail(std::move(dir.error()).Context("unpack base image " + stage.base));
         image.lowers = {*dir};
       } else {
-        image.config.set_platform(oci::Platform::Host());
+        image.config.set_platform(stage.platform.os.empty() ? oci::Platform::Host() : stage.platform);
         image.base_digest = "scratch";
         image.lowers = {empty_root};
       }

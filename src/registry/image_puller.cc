@@ -163,7 +163,7 @@ Result<PulledImage> Pull(const oci::ImageStore& store, RegistryTransport& transp
   if (failure) return Fail(std::move(*failure));
   (void)sources.Save();  // a hint for cross-repository mounts when pushing; never fatal
   out.manifest = BUILDER_TRY(store.blobs().Put(chosen.media_type, chosen.bytes));
-  if (ref.digest()) {
+  if (ref.digest() || !options.tag) {
     BUILDER_TRY(store.AddUntagged(out.manifest));
     return out;
   }
