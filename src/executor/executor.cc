@@ -2,8 +2,6 @@
 // tagged in the store.
 #include "executor/executor.h"
 
-#include "executor/foreign_arch.h"
-
 #include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -25,6 +23,7 @@
 #include "planner/cache_keys.h"
 #include "executor/stage_runner.h"
 #include "executor/stage_scheduler.h"
+#include "executor/foreign_arch.h"
 #include "oci/annotations.h"
 #include "oci/remove_tree.h"
 #include "oci/snapshot_store.h"
@@ -112,13 +111,7 @@ Result<BuildOutcome> Execute(const oci::ImageStore& store, const planner::BuildP
 
   // A stage for a foreign architecture whose RUNs the kernel cannot start fails before any
   // pull or step, naming what to install.
-  for (const planner::Plan& stage : plan.stages) {
-    if (stage.platform.os.empty()) continue;  // plans made by hand: the host's
-    bool runs = std::any_of(stage.steps.begin(), stage.steps.end(), [](const planner::Step& step) {
-      return std::holds_alternative<planner::RunStep>(step.action);
-    });
-    if (runs) BUILDER_TRY(CheckCanRun(stage.platform));
-  }
+  BUILDER_TRY(CheckPlanRuns(plan));
   // Pulls happen before the build's vertices so their numbers come first.
   if (options.images) BUILDER_TRY(options.images->Prefetch(plan));
   BuildState state;

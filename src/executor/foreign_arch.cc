@@ -3,9 +3,9 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
-#include <sstream>
 
 namespace builder::executor {
 
@@ -55,6 +55,17 @@ Result<void> CheckCanRun(const oci::Platform& platform, const std::string& binfm
                 what + ", but the binfmt_misc handler " + handler + " lacks the F (fix binary) flag, so its " +
                     "interpreter is not found inside the build's root; qemu-user-static registers it with F " +
                     "(reinstall it, or update-binfmts --disable/--enable " + handler + ")");
+  return {};
+}
+
+Result<void> CheckPlanRuns(const planner::BuildPlan& plan) {
+  for (const planner::Plan& stage : plan.stages) {
+    if (stage.platform.os.empty()) continue;
+    bool runs = std::any_of(stage.steps.begin(), stage.steps.end(), [](const planner::Step& step) {
+      return std::holds_alternative<planner::RunStep>(step.action);
+    });
+    if (runs) BUILDER_TRY(CheckCanRun(stage.platform));
+  }
   return {};
 }
 

@@ -6,6 +6,7 @@
 
 #include "base/error.h"
 #include "oci/platform.h"
+#include "planner/step.h"
 
 namespace builder::executor {
 
@@ -20,5 +21,9 @@ std::string QemuHandlerName(const std::string& architecture);
 /// qemu-user-static and binfmt-support packages and how to mount binfmt_misc.
 [[nodiscard]] Result<void> CheckCanRun(const oci::Platform& platform,
                                        const std::string& binfmt_dir = "/proc/sys/fs/binfmt_misc");
+
+/// CheckCanRun for the platform of every stage of plan that has a RUN step (stages without a
+/// platform, plans made by hand, are the host's).
+[[nodiscard]] Result<void> CheckPlanRuns(const planner::BuildPlan& plan);
 
 }  // namespace builder::executor

@@ -18,6 +18,7 @@
 #include "executor/archive_extract.h"
 #include "executor/cache_exchange.h"
 #include "executor/executor.h"
+#include "executor/foreign_arch.h"
 #include "executor/named_contexts.h"
 #include "filespec/pattern_matcher.h"
 #include "linter/lint_report.h"
@@ -275,14 +276,22 @@ Result<int> RunBuild(const BuildFlags& flags) {
     // One build per platform, each untagged; then one index over their manifests, tagged.
     options.tags.clear();
     FileLock gc_lock = BUILDER_TRY(store.LockBlobsShared());
+    // Every platform planned (bases pulled) and checked before any builds: a missing qemu
+    // handler fails first, not after the other platforms' work.
+    std::vector<planner::BuildPlan> plans;
+    plans.push_back(std::move(plan));
+    for (std::size_t i = 1; i < platforms.size(); ++i) {
+      plan_options.platform = platforms[i];
+      plans.push_back(BUILDER_TRY(planner::PlanBuild(dockerfile, plan_options, resolve_for)));
+    }
+    for (std::size_t i = 0; i < platforms.size(); ++i) {
+      auto can = executor::CheckPlanRuns(plans[i]);
+      if (!can) return Fail(std::move(can.error()).Context("build for " + platforms[i].ToString()));
+    }
     oci::ImageIndex index;
     for (std::size_t i = 0; i < platforms.size(); ++i) {
-      if (i > 0) {
-        plan_options.platform = platforms[i];
-        plan = BUILDER_TRY(planner::PlanBuild(dockerfile, plan_options, resolve_for));
-      }
       reporter->Note("building for " + platforms[i].ToString());
-      auto one = executor::Execute(store, plan, options);
+      auto one = executor::Execute(store, plans[i], options);
       if (!one) return Fail(std::move(one.error()).Context("build for " + platforms[i].ToString()));
       oci::Descriptor entry = one->manifest;
       entry.platform = BUILDER_TRY(store.Load(one->manifest)).config.platform();
