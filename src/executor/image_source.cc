@@ -86,7 +86,9 @@ Result<std::optional<oci::StoredImage>> ImageSource::Resolve(const std::string& 
   if (name == "scratch") return std::optional<oci::StoredImage>();
   // The host's platform takes the plain path (and its memory key): nothing changes for
   // single-platform builds.
-  if (platform && platform->Normalized().Matches(oci::Platform::Host())) platform = nullptr;
+  // An empty platform (a plan made by hand) is the host's too.
+  if (platform && (platform->os.empty() || platform->Normalized().Matches(oci::Platform::Host())))
+    platform = nullptr;
   const std::string key = platform ? name + " " + platform->ToString() : name;
   if (auto it = resolved_.find(key); it != resolved_.end()) return it->second;
   auto local = store_.Resolve(name);
