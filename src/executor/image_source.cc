@@ -5,6 +5,8 @@
 #include <variant>
 
 #include "base/progress.h"
+#include "oci/image_index.h"
+#include "oci/media_types.h"
 #include "registry/image_puller.h"
 
 namespace builder::executor {
@@ -94,6 +96,14 @@ Result<std::optional<oci::StoredImage>> ImageSource::Resolve(const std::string& 
   auto local = store_.Resolve(name);
   if (!local && local.error().code() != ErrorCode::kNotFound)
     return Fail(std::move(local.error()).Context("resolve image " + name));
+  if (local && platform && oci::IsIndex(local->descriptor.media_type)) {
+    // A stored multi-platform image (an earlier --platform build, a load): its entry for ours.
+    auto index = store_.blobs().Read(local->descriptor);
+    auto parsed = index ? oci::ImageIndex::Parse(*index) : Result<oci::ImageIndex>(Fail(std::move(index.error())));
+    if (!parsed) return Fail(std::move(parsed.error()).Context("read image index of " + name));
+    auto found = parsed->FindPlatform(*platform);
+    if (!found.empty()) local = store_.Load(*found.front());
+  }
   if (local && platform && !platform->Normalized().Matches(local->config.platform().Normalized()))
     local = Fail(ErrorCode::kNotFound, "no " + platform->ToString() + " image");
   auto ref = oci::Reference::ParseDockerRef(name);

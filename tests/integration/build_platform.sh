@@ -20,6 +20,7 @@ cp "$(command -v busybox)" "$ctx/busybox-amd64"
 
 # The platform of one architecture's image in the index: its /arch and config, via skopeo + umoci.
 unpack_arch() {  # unpack_arch REF ARCH DIR
+  rm -rf "$WORK/oci-$2"
   skopeo copy -q --override-arch "$2" "oci:$BUILDER_ROOT:$1" "oci:$WORK/oci-$2:x" || fail "skopeo copy $2"
   need_tool umoci
   umoci raw unpack --rootless --image "$WORK/oci-$2:x" "$3" >/dev/null 2>&1 || fail "umoci unpack $2"
@@ -71,6 +72,17 @@ DF
   # The per-platform images are reached through the index only: no dangling entries.
   [ "$(jq '[.manifests[] | select(.annotations == null)] | length' "$BUILDER_ROOT/index.json")" = 0 ] ||
     fail "untagged entries left: $(cat "$BUILDER_ROOT/index.json")"
+
+  # A stored index as a base: each platform's build starts from its own entry.
+  printf 'FROM copy:1\nARG TARGETARCH\nCOPY tag-$TARGETARCH /again\n' >"$ctx/Dockerfile.onindex"
+  b build -q --platform linux/arm64,linux/amd64 -f "$ctx/Dockerfile.onindex" -t onindex:1 "$ctx" >/dev/null
+  for a in amd64 arm64; do
+    unpack_arch docker.io/library/onindex:1 $a "$WORK/onindex-$a"
+    [ "$(cat "$WORK/onindex-$a/tag")" = $a ] && [ "$(cat "$WORK/onindex-$a/again")" = $a ] ||
+      fail "onindex $a: $(cat "$WORK/onindex-$a/tag" "$WORK/onindex-$a/again")"
+  done
+  [ "$(skopeo inspect --raw oci:"$BUILDER_ROOT":docker.io/library/copy:1 | jq -r .mediaType)" = \
+    application/vnd.oci.image.index.v1+json ] || fail "copy:1 was moved"
 
   # 3. FROM --platform=$BUILDPLATFORM runs natively whatever the target (no qemu for arm64).
   cat >"$ctx/Dockerfile.cross" <<'DF'
