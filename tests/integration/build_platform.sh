@@ -84,6 +84,27 @@ DF
   [ "$(skopeo inspect --raw oci:"$BUILDER_ROOT":docker.io/library/copy:1 | jq -r .mediaType)" = \
     application/vnd.oci.image.index.v1+json ] || fail "copy:1 was moved"
 
+  # A multi-platform base from a registry: pulled once per platform, the host's tag unmoved.
+  if command -v docker-registry >/dev/null; then
+    registry_start
+    skopeo copy -q --all --dest-tls-verify=false oci:"$BUILDER_ROOT":docker.io/library/copy:1 \
+      "docker://$REG/multi/copy:1" || fail "skopeo copy --all to $REG"
+    printf 'FROM %s/multi/copy:1\nARG TARGETARCH\nCOPY tag-$TARGETARCH /again\n' "$REG" >"$ctx/Dockerfile.pulled"
+    main_root=$BUILDER_ROOT
+    export BUILDER_ROOT="$WORK/store2"
+    b build -q --platform linux/arm64,linux/amd64 -f "$ctx/Dockerfile.pulled" -t pulled:1 "$ctx" >/dev/null
+    for a in amd64 arm64; do
+      unpack_arch docker.io/library/pulled:1 $a "$WORK/pulled-$a"
+      [ "$(cat "$WORK/pulled-$a/tag")" = $a ] && [ "$(cat "$WORK/pulled-$a/again")" = $a ] ||
+        fail "pulled $a: $(cat "$WORK/pulled-$a/tag" "$WORK/pulled-$a/again")"
+    done
+    cfg=$(skopeo inspect --config oci:"$BUILDER_ROOT:$REG/multi/copy:1") || fail "inspect the pulled tag"
+    [ "$(jq -r .architecture <<<"$cfg")" = amd64 ] || fail "the pulled tag moved to $(jq -r .architecture <<<"$cfg")"
+    export BUILDER_ROOT=$main_root
+  else
+    note "docker-registry not installed: the registry pull per platform is not checked"
+  fi
+
   # 3. FROM --platform=$BUILDPLATFORM runs natively whatever the target (no qemu for arm64).
   cat >"$ctx/Dockerfile.cross" <<'DF'
 FROM --platform=$BUILDPLATFORM scratch AS tools
