@@ -100,6 +100,13 @@ DF
     done
     cfg=$(skopeo inspect --config oci:"$BUILDER_ROOT:$REG/multi/copy:1") || fail "inspect the pulled tag"
     [ "$(jq -r .architecture <<<"$cfg")" = amd64 ] || fail "the pulled tag moved to $(jq -r .architecture <<<"$cfg")"
+    # --push of a multi-platform build sends the index and both manifests.
+    b build -q --push --platform linux/amd64,linux/arm64 -f "$ctx/Dockerfile.copy" -t "$REG/multi/pushed:1" "$ctx" >/dev/null
+    raw=$(skopeo inspect --raw --tls-verify=false "docker://$REG/multi/pushed:1") || fail "inspect the pushed index"
+    [ "$(jq -r '[.manifests[].platform.architecture] | join(" ")' <<<"$raw")" = "amd64 arm64" ] ||
+      fail "pushed index: $raw"
+    skopeo inspect --tls-verify=false --override-arch arm64 "docker://$REG/multi/pushed:1" >/dev/null ||
+      fail "the pushed arm64 image cannot be read"
     export BUILDER_ROOT=$main_root
   else
     note "docker-registry not installed: the registry pull per platform is not checked"

@@ -199,10 +199,10 @@ Result<int> RunBuild(const BuildFlags& flags) {
   const std::vector<oci::Platform> platforms = BUILDER_TRY(ParsePlatforms(flags.platforms));
   const bool multi = platforms.size() > 1;
   if (platforms.size() == 1) plan_options.platform = platforms[0];
-  if (multi && (flags.push || !outputs.empty() || !flags.metadata_file.empty() || !cache_to.empty()))
+  if (multi && (!outputs.empty() || !flags.metadata_file.empty() || !cache_to.empty()))
     return Fail(ErrorCode::kUnsupported,
-                "--push, --output, --metadata-file and --cache-to take one platform for now; "
-                "a multi-platform build is stored as an image index (builder push it afterwards)");
+                "--output, --metadata-file and --cache-to take one platform for now; "
+                "a multi-platform build is stored (and pushed) as an image index");
   // The Dockerfile whose "<name>.dockerignore" may apply (none for the default name or stdin).
   const std::string ignore_for = flags.file.empty() || stdin_dockerfile ? "" : dockerfile_path;
   if (flags.check) {
@@ -272,6 +272,20 @@ Result<int> RunBuild(const BuildFlags& flags) {
   BUILDER_TRY(checked.lint.Error());
   for (const auto& spec : cache_to) options.inline_cache |= spec.type == cache::CacheSpec::Type::kInline;
   executor::ImportBuildCaches(store, cache_from, *transport, *reporter);
+  // Every -t, each to its own registry, after the whole build succeeded (an index with the
+  // manifests it lists, for several platforms).
+  auto push_tags = [&]() -> Result<void> {
+    if (tags.empty()) return Fail(ErrorCode::kInvalidArgument, "--push needs at least one -t NAME:TAG");
+    for (const oci::Reference& tag : tags) {
+      oci::StoredImage image = BUILDER_TRY(store.Resolve(tag.String()));
+      auto pushed = BUILDER_TRY(registry::PushImage(store, *transport, image.descriptor, tag));
+      reporter->Note("pushed " + tag.String() + ": digest: " + pushed.digest.str() + " (" +
+                     std::to_string(pushed.blobs_uploaded) + " blobs uploaded, " +
+                     std::to_string(pushed.blobs_mounted) + " mounted, " + std::to_string(pushed.blobs_present) +
+                     " already there)");
+    }
+    return {};
+  };
   if (multi) {
     // One build per platform, each untagged; then one index over their manifests, tagged.
     options.tags.clear();
@@ -303,6 +317,7 @@ Result<int> RunBuild(const BuildFlags& flags) {
     // The per-platform manifests live on under the index: their untagged entries go.
     if (!tags.empty())
       for (const oci::Descriptor& m : index.manifests) (void)store.RemoveImage(m.digest);
+    if (flags.push) BUILDER_TRY(push_tags());
     reporter->Finish();
     if (!flags.iidfile.empty()) BUILDER_TRY(WriteFileAtomic(flags.iidfile, stored.digest.str()));
     std::cout << stored.digest.str() << '\n';
@@ -310,18 +325,7 @@ Result<int> RunBuild(const BuildFlags& flags) {
   }
   auto outcome = BUILDER_TRY(executor::Execute(store, plan, options));
   BUILDER_TRY(executor::ExportBuildCaches(store, cache_to, outcome, *transport, *reporter));
-  if (flags.push) {
-    // Every -t, each to its own registry, after the whole build succeeded.
-    if (tags.empty()) return Fail(ErrorCode::kInvalidArgument, "--push needs at least one -t NAME:TAG");
-    for (const oci::Reference& tag : tags) {
-      oci::StoredImage image = BUILDER_TRY(store.Resolve(tag.String()));
-      auto pushed = BUILDER_TRY(registry::PushImage(store, *transport, image.descriptor, tag));
-      reporter->Note("pushed " + tag.String() + ": digest: " + pushed.digest.str() + " (" +
-                     std::to_string(pushed.blobs_uploaded) + " blobs uploaded, " +
-                     std::to_string(pushed.blobs_mounted) + " mounted, " + std::to_string(pushed.blobs_present) +
-                     " already there)");
-    }
-  }
+  if (flags.push) BUILDER_TRY(push_tags());
   if (!outputs.empty() || !flags.metadata_file.empty()) {
     oci::StoredImage built = BUILDER_TRY(FindBuiltImage(store, outcome.manifest.digest));
     for (const OutputSpec& out : outputs) BUILDER_TRY(WriteOutput(store, built, tags, out));
