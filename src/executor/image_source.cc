@@ -138,10 +138,10 @@ Result<void> ImageSource::Prefetch(const planner::BuildPlan& plan) {
     if (stage.base_stage < 0) BUILDER_TRY(Resolve(stage.base, "base image", &stage.platform));
     for (const planner::Step& step : stage.steps) {
       if (const auto* copy = std::get_if<planner::CopyStep>(&step.action); copy && !copy->from_image.empty())
-        BUILDER_TRY(Resolve(copy->from_image, "COPY --from image"));
+        BUILDER_TRY(Resolve(copy->from_image, "COPY --from image", &stage.platform));
       if (const auto* run = std::get_if<planner::RunStep>(&step.action))
         for (const planner::RunMount& m : run->mounts)
-          if (!m.from_image.empty()) BUILDER_TRY(Resolve(m.from_image, "RUN --mount image"));
+          if (!m.from_image.empty()) BUILDER_TRY(Resolve(m.from_image, "RUN --mount image", &stage.platform));
     }
   }
   return {};

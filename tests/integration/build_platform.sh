@@ -84,6 +84,14 @@ DF
   [ "$(skopeo inspect --raw oci:"$BUILDER_ROOT":docker.io/library/copy:1 | jq -r .mediaType)" = \
     application/vnd.oci.image.index.v1+json ] || fail "copy:1 was moved"
 
+  # COPY --from an image reads it for the stage's platform too.
+  printf 'FROM scratch\nCOPY --from=copy:1 /tag /from-image\n' >"$ctx/Dockerfile.copyfrom"
+  b build -q --platform linux/amd64,linux/arm64 -f "$ctx/Dockerfile.copyfrom" -t copyfrom:1 "$ctx" >/dev/null
+  for a in amd64 arm64; do
+    unpack_arch docker.io/library/copyfrom:1 $a "$WORK/copyfrom-$a"
+    [ "$(cat "$WORK/copyfrom-$a/from-image")" = $a ] || fail "COPY --from for $a: $(cat "$WORK/copyfrom-$a/from-image")"
+  done
+
   # A multi-platform base from a registry: pulled once per platform, the host's tag unmoved.
   if command -v docker-registry >/dev/null; then
     registry_start
