@@ -182,6 +182,7 @@ Result<BuildOutcome> Execute(const oci::ImageStore& store, const planner::BuildP
       image.key = planner::BaseKey(image.base_digest, variant);
     }
     std::string label = n > 1 ? stage.stage_name : "";
+    if (!options.step_label.empty()) label = options.step_label + (label.empty() ? "" : " " + label);
     BUILDER_TRY(RunStage(state, stage, label, image, first_ids[i]));
     state.stages[i] = std::move(image);
     return {};

@@ -304,7 +304,7 @@ Result<int> RunBuild(const BuildFlags& flags) {
     }
     oci::ImageIndex index;
     for (std::size_t i = 0; i < platforms.size(); ++i) {
-      reporter->Note("building for " + platforms[i].ToString());
+      options.step_label = platforms[i].ToString();
       auto one = executor::Execute(store, plans[i], options);
       if (!one) return Fail(std::move(one.error()).Context("build for " + platforms[i].ToString()));
       oci::Descriptor entry = one->manifest;
