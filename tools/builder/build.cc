@@ -23,6 +23,7 @@
 #include "filespec/pattern_matcher.h"
 #include "linter/lint_report.h"
 #include "base/file_lock.h"
+#include "oci/annotations.h"
 #include "oci/image_index.h"
 #include "oci/image_store.h"
 #include "oci/remove_tree.h"
@@ -314,11 +315,24 @@ Result<int> RunBuild(const BuildFlags& flags) {
     oci::Descriptor stored = BUILDER_TRY(store.blobs().Put(oci::kOciIndex, index.Serialize()));
     if (tags.empty()) BUILDER_TRY(store.AddUntagged(stored));
     for (const oci::Reference& tag : tags) BUILDER_TRY(store.Tag(stored, tag));
-    // The per-platform manifests live on under the index: their untagged entries go.
+    // The per-platform manifests live on under the index: their untagged entries go (a tag
+    // someone gave the same manifest stays).
     if (!tags.empty())
-      for (const oci::Descriptor& m : index.manifests) (void)store.RemoveImage(m.digest);
+      BUILDER_TRY(store.UpdateIndex([&index](oci::ImageIndex& entries) -> Result<void> {
+        std::erase_if(entries.manifests, [&index](const oci::Descriptor& e) {
+          if (e.annotations.count(std::string(oci::kAnnotationRefName))) return false;
+          return std::any_of(index.manifests.begin(), index.manifests.end(),
+                             [&e](const oci::Descriptor& m) { return m.digest == e.digest; });
+        });
+        return {};
+      }));
     if (flags.push) BUILDER_TRY(push_tags());
+    if (format == executor::ReportFormat::kJson)
+      for (const auto& f : checked.lint.findings())
+        reporter->Note("WARNING: " + f.rule + ": " + f.detail + " (line " + std::to_string(f.start_line) + ")");
     reporter->Finish();
+    if (format != executor::ReportFormat::kQuiet && format != executor::ReportFormat::kJson)
+      std::fputs(linter::FormatBuildWarnings(checked.lint.findings()).c_str(), stderr);
     if (!flags.iidfile.empty()) BUILDER_TRY(WriteFileAtomic(flags.iidfile, stored.digest.str()));
     std::cout << stored.digest.str() << '\n';
     return 0;
