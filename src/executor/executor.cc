@@ -24,6 +24,7 @@
 #include "planner/cache_keys.h"
 #include "executor/stage_runner.h"
 #include "executor/stage_scheduler.h"
+#include "executor/foreign_arch.h"
 #include "oci/annotations.h"
 #include "oci/remove_tree.h"
 #include "oci/snapshot_store.h"
@@ -109,6 +110,9 @@ Result<BuildOutcome> Execute(const oci::ImageStore& store, const planner::BuildP
   UniqueFd ctx_fd(open(options.context.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!ctx_fd) return FailErrno("open build context " + options.context.dir, errno);
 
+  // A stage for a foreign architecture whose RUNs the kernel cannot start fails before any
+  // pull or step, naming what to install.
+  BUILDER_TRY(CheckPlanRuns(plan));
   // Pulls happen before the build's vertices so their numbers come first.
   if (options.images) BUILDER_TRY(options.images->Prefetch(plan));
   BuildState state;
@@ -155,7 +159,7 @@ Result<BuildOutcome> Execute(const oci::ImageStore& store, const planner::BuildP
       }
       image.guard = std::make_shared<std::mutex>();
     } else {
-      auto base = options.images ? options.images->Resolve(stage.base, "base image")
+      auto base = options.images ? options.images->Resolve(stage.base, "base image", &stage.platform)
                                  : ResolveBaseImage(store, stage.base);
       if (!base) return Fail(std::move(base.error()));
       if (*base) {
@@ -166,7 +170,7 @@ Result<BuildOutcome> Execute(const oci::ImageStore& store, const planner::BuildP
         if (!dir) return Fail(std::move(dir.error()).Context("unpack base image " + stage.base));
         image.lowers = {*dir};
       } else {
-        image.config.set_platform(oci::Platform::Host());
+        image.config.set_platform(stage.platform.os.empty() ? oci::Platform::Host() : stage.platform);
         image.base_digest = "scratch";
         image.lowers = {empty_root};
       }
@@ -179,6 +183,7 @@ Result<BuildOutcome> Execute(const oci::ImageStore& store, const planner::BuildP
       image.key = planner::BaseKey(image.base_digest, variant);
     }
     std::string label = n > 1 ? stage.stage_name : "";
+    if (!options.step_label.empty()) label = options.step_label + (label.empty() ? "" : " " + label);
     BUILDER_TRY(RunStage(state, stage, label, image, first_ids[i]));
     state.stages[i] = std::move(image);
     return {};

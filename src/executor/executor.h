@@ -47,6 +47,9 @@ struct ExecuteOptions {
   /// --cache-to type=inline: the final image's config carries its steps' cache entries
   /// (cache/inline_cache.h).
   bool inline_cache = false;
+  /// Prefixed to every step's name in the progress ("[linux/arm64 build 1/2] RUN ..."), as
+  /// BuildKit names the steps of a multi-platform build; "" for none.
+  std::string step_label;
   /// --jobs: stages run at most this many at a time (0: the number of cores).
   std::size_t jobs = 0;
 };

@@ -32,8 +32,12 @@ class ImageSource {
   /// error of a missing image ("base image"). Errors: kNotFound ("<role> <name> is not in the
   /// store ...", with the `builder pull`/`load`/`import` hint, plus the pull's error when one
   /// was tried: "pull <ref>: connect to ..."), the pull's errors under --pull.
+  /// With `platform` (null: the host's) the image must be for that platform: a stored image
+  /// for another one is not used, and the pull is narrowed to it and leaves the tag alone (the
+  /// manifest is kept untagged), so a multi-platform build never moves the host's tag.
   [[nodiscard]] Result<std::optional<oci::StoredImage>> Resolve(const std::string& name,
-                                                                std::string_view role = "image");
+                                                                std::string_view role = "image",
+                                                                const oci::Platform* platform = nullptr);
   /// Resolves every image the plan reads (stage bases, COPY --from and RUN --mount from=
   /// images) so that execution finds them all in the store and in this memory.
   [[nodiscard]] Result<void> Prefetch(const planner::BuildPlan& plan);
@@ -42,7 +46,8 @@ class ImageSource {
   int next_id() const { return next_id_; }
 
  private:
-  [[nodiscard]] Result<oci::StoredImage> Pull(const std::string& name, const oci::Reference& ref);
+  [[nodiscard]] Result<oci::StoredImage> Pull(const std::string& name, const oci::Reference& ref,
+                                              const oci::Platform* platform);
 
   const oci::ImageStore& store_;
   registry::RegistryTransport* registry_;

@@ -147,7 +147,9 @@ Result<oci::Descriptor> CommitLayer(const BuildState& state, int id, const std::
 }
 
 // The filesystem a COPY --from reads, and what identifies its content for the cache.
-Result<std::pair<std::string, std::string>> CopySource(BuildState& state, const planner::CopyStep& copy) {
+// `platform` is the stage's: an image named by COPY --from is read for it, as BuildKit.
+Result<std::pair<std::string, std::string>> CopySource(BuildState& state, const planner::CopyStep& copy,
+                                                       const oci::Platform& platform) {
   if (copy.from_stage >= 0) {
     StageImage& from = state.stages.at(static_cast<std::size_t>(copy.from_stage));
     std::string dir = BUILDER_TRY(MaterializeStage(state, from, true));
@@ -155,7 +157,7 @@ Result<std::pair<std::string, std::string>> CopySource(BuildState& state, const 
   }
   if (!copy.from_dir.empty()) return std::make_pair(copy.from_dir, "dir " + copy.from_dir_digest);
   if (state.images) {
-    auto found = BUILDER_TRY(state.images->Resolve(copy.from_image, "COPY --from image"));
+    auto found = BUILDER_TRY(state.images->Resolve(copy.from_image, "COPY --from image", &platform));
     if (!found) return Fail(ErrorCode::kInvalidArgument, "COPY --from=scratch copies nothing");
     std::string dir = BUILDER_TRY(oci::SnapshotStore(*state.store).Prepare(*found));
     return std::make_pair(dir, "image " + found->digest().str());
@@ -182,10 +184,11 @@ Result<std::string> ConfinedSource(const std::string& root, const std::string& s
   return p;
 }
 
-// Host directories for a RUN's --mount list; their identities join the step's inputs.
+// Host directories for a RUN's --mount list; their identities join the step's inputs. Images
+// are read for the stage's platform.
 Result<std::vector<sandbox::BindMount>> PrepareMounts(BuildState& state, const planner::RunStep& run,
                                                       const std::string& scratch,
-                                                      cache::StepInputs* inputs) {
+                                                      cache::StepInputs* inputs, const oci::Platform& platform) {
   std::vector<sandbox::BindMount> binds;
   for (std::size_t i = 0; i < run.mounts.size(); ++i) {
     const planner::RunMount& m = run.mounts[i];
@@ -219,7 +222,7 @@ Result<std::vector<sandbox::BindMount>> PrepareMounts(BuildState& state, const p
     } else if (!m.from_image.empty()) {
       std::optional<oci::StoredImage> image;
       if (state.images) {
-        image = BUILDER_TRY(state.images->Resolve(m.from_image, "RUN --mount image"));
+        image = BUILDER_TRY(state.images->Resolve(m.from_image, "RUN --mount image", &platform));
         if (!image) return Fail(ErrorCode::kInvalidArgument, "RUN --mount from=scratch has nothing to mount");
       } else {
         auto stored = state.store->Resolve(m.from_image);
@@ -346,7 +349,7 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
     cache::StepInputs inputs;
     std::function<Result<void>()> rehash;  // the summaries a miss explains and records
     if (copy && (copy->from_stage >= 0 || !copy->from_image.empty() || !copy->from_dir.empty())) {
-      auto from = CopySource(state, *copy);
+      auto from = CopySource(state, *copy, plan.platform);
       if (!from) return fail_step(std::move(from.error()));
       source = BuildContext{from->first, std::nullopt};
       if (!copy->from_dir.empty()) {
@@ -394,7 +397,7 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
     }
     std::vector<sandbox::BindMount> binds;
     if (const auto* run = std::get_if<planner::RunStep>(&step.action); run && !run->mounts.empty()) {
-      auto prepared = PrepareMounts(state, *run, state.scratch + "/" + std::to_string(id), &inputs);
+      auto prepared = PrepareMounts(state, *run, state.scratch + "/" + std::to_string(id), &inputs, plan.platform);
       if (!prepared) return fail_step(std::move(prepared.error()));
       binds = std::move(*prepared);
     }

@@ -47,6 +47,16 @@ Step LoadContextStep(const std::string& name, const NamedContext& context) {
 
 Result<BuildPlan> PlanBuild(const parser::Dockerfile& dockerfile, const PlanOptions& options,
                             const BaseResolver& resolve) {
+  return PlanBuild(dockerfile, options,
+                   PlatformBaseResolver([&resolve](const std::string& image, const oci::Platform&) {
+                     return resolve(image);
+                   }));
+}
+
+Result<BuildPlan> PlanBuild(const parser::Dockerfile& dockerfile, const PlanOptions& options,
+                            const PlatformBaseResolver& resolve) {
+  const oci::Platform target_platform =
+      (options.platform ? *options.platform : oci::Platform::Host()).Normalized();
   BaseChoice target = BUILDER_TRY(ChooseBase(dockerfile, options, /*allow_stage_base=*/true));
   std::set<std::string> used;
   parser::ShellEnv meta = MetaArgEnv(dockerfile, options, &used);
@@ -102,6 +112,7 @@ Result<BuildPlan> PlanBuild(const parser::Dockerfile& dockerfile, const PlanOpti
 
   BuildPlan out;
   std::vector<int> plan_index(n, -1);
+  std::vector<oci::Platform> platforms(n);
   for (std::size_t i = 0; i <= target.stage_index; ++i) {
     if (!needed[i]) continue;
     StageLinks links;
@@ -115,6 +126,20 @@ Result<BuildPlan> PlanBuild(const parser::Dockerfile& dockerfile, const PlanOpti
     links.used_args = &used;
     const bool from_dir = base_context[i] && !base_context[i]->dir.empty();
     BaseChoice choice{i, from_dir ? std::string("scratch") : bases[i]};
+    // FROM --platform wins; a stage built on another inherits its platform, as BuildKit.
+    const parser::Stage& stage = dockerfile.stages[i];
+    if (stage.platform) {
+      auto word = lexer.ProcessWord(*stage.platform, meta);
+      auto parsed = word ? oci::Platform::Parse(word->word) : Result<oci::Platform>(Fail(std::move(word.error())));
+      if (!parsed)
+        return Fail(Error::AtSource({dockerfile.file, stage.range.start.line, stage.range.start.col, ""},
+                                    "FROM --platform=" + *stage.platform + ": " + parsed.error().message()));
+      platforms[i] = parsed->Normalized();
+    } else if (base_stage[i] >= 0) {
+      platforms[i] = platforms[static_cast<std::size_t>(base_stage[i])];
+    } else {
+      platforms[i] = target_platform;
+    }
     std::optional<oci::ImageConfig> config;
     int base_plan = base_stage[i] >= 0 ? plan_index[static_cast<std::size_t>(base_stage[i])] : -1;
     if (base_plan >= 0) {
@@ -128,12 +153,13 @@ Result<BuildPlan> PlanBuild(const parser::Dockerfile& dockerfile, const PlanOpti
         return Fail(Error::AtSource({dockerfile.file, dockerfile.stages[i].range.start.line,
                                      dockerfile.stages[i].range.start.col, ""},
                                     "base name (" + dockerfile.stages[i].base + ") should not be blank"));
-      config = BUILDER_TRY(resolve(bases[i]));
+      config = BUILDER_TRY(resolve(bases[i], platforms[i]));
     }
     Plan plan = BUILDER_TRY(PlanStage(dockerfile, choice, config ? &*config : nullptr, options, links));
     plan.base_stage = base_plan;
     if (from_dir) plan.steps.insert(plan.steps.begin(), LoadContextStep(bases[i], *base_context[i]));
     if (plan.stage_name.empty()) plan.stage_name = "stage-" + std::to_string(i);
+    plan.platform = platforms[i];
     plan_index[i] = static_cast<int>(out.stages.size());
     out.stages.push_back(std::move(plan));
   }

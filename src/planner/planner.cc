@@ -27,17 +27,17 @@ constexpr std::string_view kProxyArgs[] = {"HTTP_PROXY", "http_proxy", "HTTPS_PR
 constexpr std::string_view kDefaultPath =
     "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-// BuildKit's automatic platform ARGs, for the host (builds are native only).
-std::vector<std::pair<std::string, std::string>> AutomaticArgs() {
-  oci::Platform host = oci::Platform::Host();
-  std::string platform = host.os + "/" + host.architecture;
-  if (!host.variant.empty()) platform += "/" + host.variant;
+// BuildKit's automatic platform ARGs: BUILD* for the host, TARGET* for --platform.
+std::vector<std::pair<std::string, std::string>> AutomaticArgs(const PlanOptions& options) {
+  oci::Platform build = oci::Platform::Host().Normalized();
+  oci::Platform target = options.platform ? options.platform->Normalized() : build;
   std::vector<std::pair<std::string, std::string>> out;
-  for (std::string prefix : {"BUILD", "TARGET"}) {
-    out.emplace_back(prefix + "PLATFORM", platform);
-    out.emplace_back(prefix + "OS", host.os);
-    out.emplace_back(prefix + "ARCH", host.architecture);
-    out.emplace_back(prefix + "VARIANT", host.variant);
+  for (const auto& [prefix, p] : {std::pair<std::string, const oci::Platform*>{"BUILD", &build},
+                                  std::pair<std::string, const oci::Platform*>{"TARGET", &target}}) {
+    out.emplace_back(prefix + "PLATFORM", PlatformArg(*p));
+    out.emplace_back(prefix + "OS", p->os);
+    out.emplace_back(prefix + "ARCH", p->architecture);
+    out.emplace_back(prefix + "VARIANT", p->variant);
   }
   return out;
 }
@@ -474,7 +474,7 @@ std::map<std::string, std::optional<std::string>> MetaArgs(const parser::Dockerf
   std::map<std::string, std::optional<std::string>> meta;
   parser::ShellLexer lexer(parser::ShellLexOptions{.escape = file.directives.escape});
   parser::ShellEnv env;
-  for (auto& [k, v] : AutomaticArgs()) {
+  for (auto& [k, v] : AutomaticArgs(options)) {
     meta[k] = v;
     env.Set(k, v);
   }
@@ -503,6 +503,12 @@ parser::ShellEnv MetaArgEnv(const parser::Dockerfile& dockerfile, const PlanOpti
   for (const auto& [k, v] : MetaArgs(dockerfile, options, used))
     if (v) env.Set(k, *v);
   return env;
+}
+
+std::string PlatformArg(const oci::Platform& platform) {
+  std::string out = platform.os + "/" + platform.architecture;
+  if (!platform.variant.empty()) out += "/" + platform.variant;
+  return out;
 }
 
 bool IsPredefinedArg(std::string_view name) {

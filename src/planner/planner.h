@@ -28,6 +28,9 @@ struct PlanOptions {
   /// --build-context: names that FROM, COPY --from and RUN --mount from= resolve to before
   /// images, and that replace a stage of the same name (as BuildKit).
   NamedContexts named_contexts;
+  /// --platform: the platform the target is built for (TARGETPLATFORM and friends, the
+  /// platform of bases and of scratch); nullopt: the host's. BUILDPLATFORM is always the host.
+  std::optional<oci::Platform> platform;
 };
 
 /// The stage to build and its FROM expanded with the meta ARGs (defaults overridden by build
@@ -69,12 +72,22 @@ struct StageLinks {
 using BaseResolver =
     std::function<Result<std::optional<oci::ImageConfig>>(const std::string& image)>;
 
+/// The config of a FROM image for a platform (a stage's FROM --platform, else the target's).
+using PlatformBaseResolver = std::function<Result<std::optional<oci::ImageConfig>>(
+    const std::string& image, const oci::Platform& platform)>;
+
 /// Plans the target stage (options.target, else the last) and every stage it needs through
 /// FROM <stage> and COPY --from, in dependency order; unreachable stages are not planned (their
 /// base images are never resolved). Errors: those of PlanStage and of `resolve`, an unknown
 /// --target (kInvalidArgument), a blank base name.
 [[nodiscard]] Result<BuildPlan> PlanBuild(const parser::Dockerfile& dockerfile,
                                           const PlanOptions& options, const BaseResolver& resolve);
+/// PlanBuild resolving each base for its stage's platform: FROM --platform (expanded with the
+/// meta ARGs, e.g. $BUILDPLATFORM), else options.platform, else the host's. Each Plan carries
+/// that platform. kInvalidArgument (located at the FROM) for a malformed --platform value.
+[[nodiscard]] Result<BuildPlan> PlanBuild(const parser::Dockerfile& dockerfile,
+                                          const PlanOptions& options,
+                                          const PlatformBaseResolver& resolve);
 
 /// What FROM lines see: the ARGs before the first FROM (build args overriding their defaults)
 /// and BuildKit's automatic platform args. Marks the meta ARGs as used in *used (may be null).
@@ -83,6 +96,9 @@ parser::ShellEnv MetaArgEnv(const parser::Dockerfile& dockerfile, const PlanOpti
 
 /// Build args every Dockerfile may use without declaring them (proxy settings); they reach RUN
 /// but never the image or the cache key.
+/// "os/arch[/variant]" of a normalized platform, as BuildKit's TARGETPLATFORM.
+std::string PlatformArg(const oci::Platform& platform);
+
 bool IsPredefinedArg(std::string_view name);
 
 /// BuildKit's warning for --build-arg values no ARG consumed (predefined proxy args excepted), or

@@ -109,6 +109,7 @@ struct Plan {
   int base_stage = -1;  ///< FROM an earlier stage: its index in BuildPlan::stages
   std::size_t file_index = 0;  ///< the stage's position in the Dockerfile
   std::string stage_name;
+  oci::Platform platform;  ///< what the stage is built for (FROM --platform, --platform, host)
   std::vector<Step> steps;
   oci::ContainerConfig final_config;  ///< the image config after every step and --label
   std::string final_author;

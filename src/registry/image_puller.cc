@@ -193,7 +193,7 @@ Result<PulledImage> Pull(const oci::ImageStore& store, RegistryTransport& transp
   // Layers already in the store were judged when they came; a new one is judged over them.
   if (out.blobs_fetched > 0) BUILDER_TRY(CheckLayers(store, manifest));
   out.manifest = BUILDER_TRY(store.blobs().Put(chosen.media_type, chosen.bytes));
-  if (ref.digest()) {
+  if (ref.digest() || !options.tag) {
     BUILDER_TRY(store.AddUntagged(out.manifest));
     return out;
   }

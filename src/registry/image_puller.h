@@ -31,6 +31,9 @@ struct PullOptions {
   /// Blobs downloaded at once. on_blob and progress are then called from several threads,
   /// one call at a time; progress sees one "Downloading" task over every missing byte.
   int jobs = 3;
+  /// False: the manifest is kept as an untagged entry and the tag stays where it was (a
+  /// foreign platform's base pulled for a multi-platform build must not move the host's tag).
+  bool tag = true;
 };
 
 struct PulledImage {

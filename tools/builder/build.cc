@@ -19,9 +19,13 @@
 #include "executor/archive_extract.h"
 #include "executor/cache_exchange.h"
 #include "executor/executor.h"
+#include "executor/foreign_arch.h"
 #include "executor/named_contexts.h"
 #include "filespec/pattern_matcher.h"
 #include "linter/lint_report.h"
+#include "base/file_lock.h"
+#include "oci/annotations.h"
+#include "oci/image_index.h"
 #include "oci/image_store.h"
 #include "oci/remove_tree.h"
 #include "parser/ast.h"
@@ -61,6 +65,7 @@ struct BuildFlags {
   std::vector<std::string> build_contexts;
   std::vector<std::string> outputs;
   std::string metadata_file;
+  std::vector<std::string> platforms;  ///< --platform, each may hold a comma-separated list
   std::string context;
   int jobs = 0;  ///< --jobs; 0: the number of cores
 };
@@ -104,6 +109,25 @@ class StdinContext {
   std::string dir_, context_;
   std::optional<std::string> dockerfile_;
 };
+
+// --platform values ("linux/amd64,linux/arm64", repeatable), parsed, normalized, deduplicated.
+Result<std::vector<oci::Platform>> ParsePlatforms(const std::vector<std::string>& values) {
+  std::vector<oci::Platform> out;
+  for (const std::string& value : values) {
+    std::size_t start = 0;
+    while (start <= value.size()) {
+      std::size_t comma = std::min(value.find(',', start), value.size());
+      std::string one = value.substr(start, comma - start);
+      start = comma + 1;
+      if (one.empty()) continue;
+      auto parsed = oci::Platform::Parse(one);
+      if (!parsed) return Fail(std::move(parsed.error()).Context("--platform " + one));
+      oci::Platform p = parsed->Normalized();
+      if (std::find(out.begin(), out.end(), p) == out.end()) out.push_back(std::move(p));
+    }
+  }
+  return out;
+}
 
 Result<int> RunBuild(const BuildFlags& flags) {
   ApplyInsecureRegistries(flags.insecure);
@@ -160,6 +184,19 @@ Result<int> RunBuild(const BuildFlags& flags) {
     if (!image) return std::optional<oci::ImageConfig>();
     return std::optional<oci::ImageConfig>(image->config);
   };
+  auto resolve_for = [&images](const std::string& name,
+                               const oci::Platform& platform) -> Result<std::optional<oci::ImageConfig>> {
+    auto image = BUILDER_TRY(images.Resolve(name, "base image", &platform));
+    if (!image) return std::optional<oci::ImageConfig>();
+    return std::optional<oci::ImageConfig>(image->config);
+  };
+  const std::vector<oci::Platform> platforms = BUILDER_TRY(ParsePlatforms(flags.platforms));
+  const bool multi = platforms.size() > 1;
+  if (platforms.size() == 1) plan_options.platform = platforms[0];
+  if (multi && (!outputs.empty() || !flags.metadata_file.empty() || !cache_to.empty()))
+    return Fail(ErrorCode::kUnsupported,
+                "--output, --metadata-file and --cache-to take one platform for now; "
+                "a multi-platform build is stored (and pushed) as an image index");
   // The Dockerfile whose "<name>.dockerignore" may apply (none for the default name or stdin).
   const std::string ignore_for = flags.file.empty() || stdin_dockerfile ? "" : dockerfile_path;
   if (flags.check) {
@@ -183,7 +220,10 @@ Result<int> RunBuild(const BuildFlags& flags) {
     BUILDER_TRY(checked.lint.Error());
     return findings.empty() ? 0 : 1;
   }
-  planner::BuildPlan plan = BUILDER_TRY(planner::PlanBuild(dockerfile, plan_options, resolve));
+  if (multi) {
+    plan_options.platform = platforms[0];
+  }
+  planner::BuildPlan plan = BUILDER_TRY(planner::PlanBuild(dockerfile, plan_options, resolve_for));
   for (const auto& w : plan.warnings) reporter->Note("WARNING: " + w);
 
   executor::ExecuteOptions options;
@@ -226,10 +266,9 @@ Result<int> RunBuild(const BuildFlags& flags) {
   BUILDER_TRY(checked.lint.Error());
   for (const auto& spec : cache_to) options.inline_cache |= spec.type == cache::CacheSpec::Type::kInline;
   executor::ImportBuildCaches(store, cache_from, *transport, *reporter);
-  auto outcome = BUILDER_TRY(executor::Execute(store, plan, options));
-  BUILDER_TRY(executor::ExportBuildCaches(store, cache_to, outcome, *transport, *reporter));
-  if (flags.push) {
-    // Every -t, each to its own registry, after the whole build succeeded.
+  // Every -t, each to its own registry, after the whole build succeeded (an index with the
+  // manifests it lists, for several platforms).
+  auto push_tags = [&]() -> Result<void> {
     if (tags.empty()) return Fail(ErrorCode::kInvalidArgument, "--push needs at least one -t NAME:TAG");
     for (const oci::Reference& tag : tags) {
       oci::StoredImage image = BUILDER_TRY(store.Resolve(tag.String()));
@@ -239,7 +278,61 @@ Result<int> RunBuild(const BuildFlags& flags) {
                      std::to_string(pushed.blobs_mounted) + " mounted, " + std::to_string(pushed.blobs_present) +
                      " already there)");
     }
+    return {};
+  };
+  if (multi) {
+    // One build per platform, each untagged; then one index over their manifests, tagged.
+    options.tags.clear();
+    FileLock gc_lock = BUILDER_TRY(store.LockBlobsShared());
+    // Every platform planned (bases pulled) and checked before any builds: a missing qemu
+    // handler fails first, not after the other platforms' work.
+    std::vector<planner::BuildPlan> plans;
+    plans.push_back(std::move(plan));
+    for (std::size_t i = 1; i < platforms.size(); ++i) {
+      plan_options.platform = platforms[i];
+      plans.push_back(BUILDER_TRY(planner::PlanBuild(dockerfile, plan_options, resolve_for)));
+    }
+    for (std::size_t i = 0; i < platforms.size(); ++i) {
+      auto can = executor::CheckPlanRuns(plans[i]);
+      if (!can) return Fail(std::move(can.error()).Context("build for " + platforms[i].ToString()));
+    }
+    oci::ImageIndex index;
+    for (std::size_t i = 0; i < platforms.size(); ++i) {
+      options.step_label = platforms[i].ToString();
+      auto one = executor::Execute(store, plans[i], options);
+      if (!one) return Fail(std::move(one.error()).Context("build for " + platforms[i].ToString()));
+      oci::Descriptor entry = one->manifest;
+      entry.platform = BUILDER_TRY(store.Load(one->manifest)).config.platform();
+      index.manifests.push_back(std::move(entry));
+    }
+    oci::Descriptor stored = BUILDER_TRY(store.blobs().Put(oci::kOciIndex, index.Serialize()));
+    if (tags.empty()) BUILDER_TRY(store.AddUntagged(stored));
+    for (const oci::Reference& tag : tags) BUILDER_TRY(store.Tag(stored, tag));
+    // The per-platform manifests live on under the index: their untagged entries go (a tag
+    // someone gave the same manifest stays).
+    if (!tags.empty())
+      BUILDER_TRY(store.UpdateIndex([&index](oci::ImageIndex& entries) -> Result<void> {
+        std::erase_if(entries.manifests, [&index](const oci::Descriptor& e) {
+          if (e.annotations.count(std::string(oci::kAnnotationRefName))) return false;
+          return std::any_of(index.manifests.begin(), index.manifests.end(),
+                             [&e](const oci::Descriptor& m) { return m.digest == e.digest; });
+        });
+        return {};
+      }));
+    if (flags.push) BUILDER_TRY(push_tags());
+    if (format == executor::ReportFormat::kJson)
+      for (const auto& f : checked.lint.findings())
+        reporter->Note("WARNING: " + f.rule + ": " + f.detail + " (line " + std::to_string(f.start_line) + ")");
+    reporter->Finish();
+    if (format != executor::ReportFormat::kQuiet && format != executor::ReportFormat::kJson)
+      std::fputs(linter::FormatBuildWarnings(checked.lint.findings()).c_str(), stderr);
+    if (!flags.iidfile.empty()) BUILDER_TRY(WriteFileAtomic(flags.iidfile, stored.digest.str()));
+    std::cout << stored.digest.str() << '\n';
+    return 0;
   }
+  auto outcome = BUILDER_TRY(executor::Execute(store, plan, options));
+  BUILDER_TRY(executor::ExportBuildCaches(store, cache_to, outcome, *transport, *reporter));
+  if (flags.push) BUILDER_TRY(push_tags());
   if (!outputs.empty() || !flags.metadata_file.empty()) {
     oci::StoredImage built = BUILDER_TRY(FindBuiltImage(store, outcome.manifest.digest));
     for (const OutputSpec& out : outputs) BUILDER_TRY(WriteOutput(store, built, tags, out));
@@ -294,6 +387,8 @@ void RegisterBuild(CLI::App& app, int* status) {
   cmd->add_option("-o,--output", flags.outputs,
                   "Also write the result: type=oci|docker|tar,dest=FILE|-, type=local,dest=DIR, or DIR");
   cmd->add_option("--metadata-file", flags.metadata_file, "Write the build result metadata (JSON) to the file");
+  cmd->add_option("--platform", flags.platforms,
+                  "Target platforms (os/arch[/variant], comma-separated); several give an image index");
   cmd->add_option("--jobs", flags.jobs, "Stages run at most N at a time (default: the number of cores)")
       ->check(CLI::Range(0, 4096));
   cmd->add_option("CONTEXT", flags.context, "Build context directory")->required();
