@@ -82,6 +82,7 @@ Result<void> RunInSandbox(const planner::RunStep& step, const oci::MergedView& v
   pipe.write.Reset();
   if (!started) return Fail(std::move(started.error()).Context("run " + Quote(step.argv)));
   const pid_t init = started->pid();
+  if (options.on_started) options.on_started();
   if (options.cancel && !options.cancel->Register(init)) started->Signal(SIGKILL);
   std::deque<std::string> tail;
   std::string pending;

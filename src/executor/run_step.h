@@ -31,6 +31,9 @@ struct RunStepOptions {
   /// When set, the sandbox is registered while it runs so that a failing step elsewhere in the
   /// build kills it (the step then fails with "killed by signal 9").
   BuildCancel* cancel = nullptr;
+  /// Called once the command runs (its mounts are made): what only the mounts needed, such as
+  /// secret files, can go from the host now, so a build killed later leaves none behind.
+  std::function<void()> on_started;
 };
 
 /// Runs step over view (lower dirs, topmost first). The user is resolved in the image's

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "base/path.h"
 #include "base/unique_fd.h"
 #include "executor/agent_proxy.h"
 #include "executor/container_owner.h"
@@ -54,6 +55,18 @@ SecretMounts& SecretMounts::operator=(SecretMounts&& other) noexcept {
 SecretMounts::~SecretMounts() {
   proxies_.clear();  // each joins its thread and removes its socket
   if (!dir_.empty()) (void)oci::RemoveTree(dir_);
+}
+
+void SecretMounts::RemoveFiles() {
+  if (dir_.empty()) return;
+  auto names = ListDirectory(dir_);
+  if (!names) return;
+  for (const std::string& name : *names) {
+    const std::string path = dir_ + "/" + name;
+    struct stat st;
+    // Agent sockets stay: the proxy serves them for the whole RUN.
+    if (::lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) ::unlink(path.c_str());
+  }
 }
 
 Result<void> SecretMounts::EnsureDir(const BuildSecrets& secrets) {

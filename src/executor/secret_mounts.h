@@ -33,6 +33,10 @@ class SecretMounts {
   /// step's env has one.
   [[nodiscard]] static Result<SecretMounts> Prepare(const BuildSecrets* secrets, const planner::RunStep& run);
 
+  /// Removes the secret files from the host once the RUN's sandbox has mounted them (the
+  /// mounts keep them readable there): a build killed by SIGKILL then leaves no value on disk.
+  void RemoveFiles();
+
   const std::vector<sandbox::BindMount>& binds() const { return binds_; }
   /// "K=V" entries for this RUN only: never in a step, a key, the config or the progress.
   const std::vector<std::string>& env() const { return env_; }

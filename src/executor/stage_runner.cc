@@ -492,6 +492,7 @@ Result<void> RunStage(BuildState& state, const planner::Plan& plan, const std::s
             SecretMounts secrets = BUILDER_TRY(SecretMounts::Prepare(state.secrets, action));
             ro.binds.insert(ro.binds.end(), secrets.binds().begin(), secrets.binds().end());
             ro.secret_env = secrets.env();
+            ro.on_started = [&secrets] { secrets.RemoveFiles(); };
             ro.cancel = state.cancel;
             ro.on_line = [&](std::string_view line) { report.Output(id, line); };
             return RunInSandbox(action, view, ro);

@@ -108,4 +108,21 @@ bld build --network none --progress plain "${common[@]}" "$ctx" >"$WORK/fail.out
 grep -a -q -F -- "$VALUE" "$WORK/fail.out" && fail "the secret is in a failing step's error"
 bld build --network none --secret id=tok "$ctx" >"$WORK/bad.out" 2>&1 && fail "--secret id=tok without a file built"
 grep -q "builder: error: --secret id=tok" "$WORK/bad.out" || { cat "$WORK/bad.out"; fail "no clear --secret error"; }
+# A build killed by SIGKILL during a RUN leaves no value on the host's tmpfs or /tmp: the files
+# go as soon as the sandbox has them mounted (the RUN still reads them).
+cat >"$ctx/Dockerfile" <<'DF'
+FROM busybox
+RUN --mount=type=secret,id=tok sh -c 'sleep 1; cat /run/secrets/tok >/dev/null && sleep 30'
+DF
+(bld build --no-cache --network none "${common[@]}" "$ctx" >/dev/null 2>&1 &)
+started=0
+for _ in $(seq 100); do pgrep -f "sleep 30" >/dev/null && { started=1; break; }; sleep 0.1; done
+[ $started = 1 ] || fail "the secret RUN did not start"
+for d in /dev/shm /tmp "${XDG_RUNTIME_DIR:-/run/user/none}"; do
+  [ -d "$d" ] && grep -r -a -l -F -- "$VALUE" "$d" 2>/dev/null | grep -v "^$WORK/" | grep -q . &&
+    { pkill -KILL -f -- "$ctx"; fail "the secret's value is on the host during the RUN, in $d"; }
+done
+pkill -KILL -f -- "$ctx"
+pkill -KILL -f "sleep 30"
+note "a RUN's secret files leave the host once mounted; a SIGKILL leaves no value"
 note "ok"
