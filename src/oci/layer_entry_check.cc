@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "base/path.h"
+#include "oci/path_components.h"
 #include "oci/safe_path.h"
 #include "oci/tar_reader.h"
 
@@ -16,25 +17,6 @@ namespace {
 constexpr std::string_view kWhiteoutPrefix = ".wh.";
 constexpr std::string_view kWhiteoutMetaPrefix = ".wh..wh.";
 constexpr std::string_view kOpaqueMarker = ".wh..wh..opq";
-
-// A component still to walk, and the followed symlink it came from (-1: the path itself).
-struct Pending {
-  std::string name;
-  int origin;
-};
-
-void PushComponents(std::string_view path, int origin, std::vector<Pending>& todo) {
-  std::vector<std::string_view> parts;
-  std::size_t i = 0;
-  while (i < path.size()) {
-    std::size_t j = path.find('/', i);
-    if (j == std::string_view::npos) j = path.size();
-    std::string_view part = path.substr(i, j - i);
-    if (!part.empty() && part != ".") parts.push_back(part);
-    i = j + 1;
-  }
-  for (auto it = parts.rbegin(); it != parts.rend(); ++it) todo.push_back({std::string(*it), origin});
-}
 
 // The unpacker's reading of a failed lookup: a missing or non-directory parent hides nothing.
 bool Absent(const Error& e) {
@@ -78,14 +60,14 @@ LayerEntryCheck::Node* LayerEntryCheck::NewNode(Node* parent, const std::string&
 Result<LayerEntryCheck::Node*> LayerEntryCheck::Resolve(std::string_view path, bool create) {
   if (ClimbsAbove(path, 0))
     return Fail(ErrorCode::kCorrupt, "path " + QuoteForMessage(path) + " escapes the root (..)");
-  std::vector<Pending> todo;
+  std::vector<PathComponent> todo;
   PushComponents(path, -1, todo);
   std::vector<std::string> links, targets;
   std::vector<Node*> at;          // the directories walked into, below the root
   std::vector<std::string> names;  // their names, for messages
   int follows = 0;
   while (!todo.empty()) {
-    Pending next = std::move(todo.back());
+    PathComponent next = std::move(todo.back());
     todo.pop_back();
     if (next.name == "..") {
       if (at.empty()) {

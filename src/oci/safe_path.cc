@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/path.h"
+#include "oci/path_components.h"
 
 namespace builder::oci {
 
@@ -93,27 +94,6 @@ namespace {
 // Lookups of one component below a directory we already hold: nothing may be crossed.
 constexpr std::uint64_t kOneStep = kResolveBeneath | kResolveNoSymlinks | kResolveNoMagicLinks;
 
-// A component still to walk, and the followed symlink it came from (-1: the path itself).
-struct Pending {
-  std::string name;
-  int origin;
-};
-
-// Pushes the components of `path` so that its first one is walked next.
-void PushComponents(std::string_view path, int origin, std::vector<Pending>& todo) {
-  std::vector<std::string_view> parts;
-  std::size_t i = 0;
-  while (i < path.size()) {
-    std::size_t j = path.find('/', i);
-    if (j == std::string_view::npos) j = path.size();
-    std::string_view part = path.substr(i, j - i);
-    if (!part.empty() && part != ".") parts.push_back(part);
-    i = j + 1;
-  }
-  for (auto it = parts.rbegin(); it != parts.rend(); ++it)
-    todo.push_back({std::string(*it), origin});
-}
-
 std::string JoinParts(const std::vector<std::string>& parts) {
   if (parts.empty()) return ".";
   std::string out = parts[0];
@@ -139,12 +119,27 @@ Result<std::string> ReadLink(int link_fd, const std::string& where) {
 
 }  // namespace
 
+void PushComponents(std::string_view path, int origin, std::vector<PathComponent>& todo) {
+  std::vector<std::string_view> parts;
+  std::size_t i = 0;
+  while (i < path.size()) {
+    std::size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    std::string_view part = path.substr(i, j - i);
+    if (!part.empty() && part != ".") parts.push_back(part);
+    i = j + 1;
+  }
+  for (auto it = parts.rbegin(); it != parts.rend(); ++it)
+    todo.push_back({std::string(*it), origin});
+}
+
+
 Result<ResolvedDir> ResolveDirInRoot(int root_fd, std::string_view path, bool create,
                                      mode_t mode, const ResolvedDir* near) {
   if (ClimbsAbove(path, 0))
     return Fail(ErrorCode::kCorrupt, "path " + QuoteForMessage(path) + " escapes the root (..)");
   // Not CleanPath: ".." after a symlink is physical, so it must survive until the walk.
-  std::vector<Pending> todo;
+  std::vector<PathComponent> todo;
   PushComponents(path, -1, todo);
   std::string name;
   for (auto it = todo.rbegin(); it != todo.rend(); ++it)
@@ -160,7 +155,7 @@ Result<ResolvedDir> ResolveDirInRoot(int root_fd, std::string_view path, bool cr
     cur = UniqueFd(::fcntl(near->fd.get(), F_DUPFD_CLOEXEC, 0));
     if (!cur) return FailErrno("dup", errno);
     if (near->path != ".") {
-      std::vector<Pending> parts;
+      std::vector<PathComponent> parts;
       PushComponents(near->path, -1, parts);
       for (auto it = parts.rbegin(); it != parts.rend(); ++it) at.push_back(std::move(it->name));
     }
@@ -171,7 +166,7 @@ Result<ResolvedDir> ResolveDirInRoot(int root_fd, std::string_view path, bool cr
   PushComponents(rest, -1, todo);
   int follows = 0;
   while (!todo.empty()) {
-    Pending next = std::move(todo.back());
+    PathComponent next = std::move(todo.back());
     todo.pop_back();
     if (next.name == "..") {
       if (at.empty()) {
