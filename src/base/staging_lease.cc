@@ -93,6 +93,16 @@ Result<std::string> AcquireLease(const std::string& dir) {
 
 }  // namespace
 
+void ReleaseStagingLease(const std::string& dir) {
+  Leases& held = Held();
+  std::lock_guard lock(held.mu);
+  if (held.owner != ::getpid()) return;
+  auto it = held.by_dir.find(dir);
+  if (it == held.by_dir.end()) return;
+  ::unlink(JoinPath(dir, "lease." + it->second.first).c_str());
+  held.by_dir.erase(it);  // closes the fd: the lock goes with it
+}
+
 Result<std::string> StagingTemplate(const std::string& dir, std::string_view stem) {
   std::string id = BUILDER_TRY(AcquireLease(dir));
   return JoinPath(dir, std::string(stem) + "." + id + ".XXXXXX");

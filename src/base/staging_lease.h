@@ -16,6 +16,11 @@ namespace builder {
 /// of a live process is never seen unlocked. <id> is 16 random hex digits.
 [[nodiscard]] Result<std::string> StagingTemplate(const std::string& dir, std::string_view stem);
 
+/// Ends this process's lease on `dir` now (its file unlinked, its lock dropped) instead of at
+/// exit: for a staging dir that is removed once a write is done (a layout written for export).
+/// Only once nothing of this process is staged there any more.
+void ReleaseStagingLease(const std::string& dir);
+
 /// The lease id a staging entry's name carries ("STEM.<id>.XXXXXX"), or "" for other names.
 std::string StagingLeaseId(std::string_view name);
 /// The lease id of a lease file's name ("lease.<id>"), or "".

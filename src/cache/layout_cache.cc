@@ -7,6 +7,7 @@
 #include <cerrno>
 
 #include "base/path.h"
+#include "base/staging_lease.h"
 #include "base/unique_fd.h"
 #include "oci/byte_stream.h"
 #include "oci/image_index.h"
@@ -40,7 +41,8 @@ Result<void> LayoutCacheWriter::PutManifest(std::string_view bytes) {
   const std::string& root = blobs_.root();
   BUILDER_TRY(WriteFileAtomic(root + "/oci-layout", R"({"imageLayoutVersion":"1.0.0"})"));
   BUILDER_TRY(WriteFileAtomic(root + "/index.json", index.Serialize()));
-  // The staging dir is the BlobStore's, not part of a layout; an empty one goes.
+  // The staging dir is the BlobStore's, not part of a layout: it goes with our lease in it.
+  ReleaseStagingLease(blobs_.TmpDir());
   (void)::rmdir(blobs_.TmpDir().c_str());
   return {};
 }
