@@ -161,13 +161,7 @@ class Unpacker {
     }
     const std::string parent = DirName(path);
     const std::string base = BaseName(path);
-    for (std::string_view rest = parent; parent != ".";) {
-      std::size_t slash = rest.find('/');
-      if (rest.substr(0, slash).starts_with(kWhiteoutPrefix))
-        return Fail(ErrorCode::kCorrupt, "path lies inside a whiteout entry");
-      if (slash == std::string_view::npos) break;
-      rest.remove_prefix(slash + 1);
-    }
+    BUILDER_TRY(CheckNotInsideWhiteout(parent));
     if (base.starts_with(kWhiteoutPrefix)) return ApplyWhiteout(parent, base);
 
     const ResolvedDir& dir = *BUILDER_TRY(Parent(parent));

@@ -18,6 +18,17 @@ namespace builder::oci {
 static_assert(kResolveInRoot == RESOLVE_IN_ROOT && kResolveNoMagicLinks == RESOLVE_NO_MAGICLINKS &&
               kResolveNoSymlinks == RESOLVE_NO_SYMLINKS && kResolveBeneath == RESOLVE_BENEATH);
 
+Result<void> CheckNotInsideWhiteout(std::string_view parent) {
+  if (parent == ".") return {};
+  for (std::string_view rest = parent;;) {
+    std::size_t slash = rest.find('/');
+    if (rest.substr(0, slash).starts_with(".wh."))
+      return Fail(ErrorCode::kCorrupt, "path lies inside a whiteout entry");
+    if (slash == std::string_view::npos) return {};
+    rest.remove_prefix(slash + 1);
+  }
+}
+
 Result<std::string> CleanEntryName(std::string_view name) {
   if (name.empty()) return Fail(ErrorCode::kCorrupt, "empty entry name");
   if (name.find('\0') != std::string_view::npos)

@@ -24,6 +24,11 @@ inline constexpr std::size_t kMaxEntryComponent = 255;
 /// a component longer than kMaxEntryComponent, or climbs out of the root with "..".
 [[nodiscard]] Result<std::string> CleanEntryName(std::string_view name);
 
+/// Refuses (kCorrupt) a clean parent path ("." or "a/b") one of whose components is a whiteout
+/// (".wh.*"): nothing may lie inside a whiteout entry. The unpacker and the import-time layer
+/// check apply the same rule.
+[[nodiscard]] Result<void> CheckNotInsideWhiteout(std::string_view parent);
+
 /// openat2 resolution flags.
 inline constexpr std::uint64_t kResolveInRoot = 0x10;       // RESOLVE_IN_ROOT
 inline constexpr std::uint64_t kResolveNoMagicLinks = 0x02; // RESOLVE_NO_MAGICLINKS
