@@ -83,9 +83,7 @@ Result<NetworkInfo> Networks::Create(const std::string& name, const std::string&
     std::vector<network::Ipv4Net> shared = BUILDER_TRY(network::HostRoutes(network::kDefaultBridge));
     if (!shared.empty()) {
       chosen = shared.front().ToString();
-      std::erase_if(routes, [&](const network::Ipv4Net& r) {
-        return r.address == shared.front().address && r.prefix == shared.front().prefix;
-      });
+      std::erase(routes, shared.front());
     }
   }
   NetworkInfo info = BUILDER_TRY(store_.Create(name, chosen, internal, std::move(labels), routes));
@@ -113,9 +111,7 @@ Result<NetworkInfo> Networks::Ensure(const std::string& name) {
     // Another store may have made builder0 again with its own subnet: ours must be there too.
     const network::Ipv4Net net = BUILDER_TRY(network::ParseIpv4Net(info->subnet));
     const std::vector<network::Ipv4Net> on = BUILDER_TRY(network::HostRoutes(info->bridge));
-    if (std::none_of(on.begin(), on.end(), [&](const network::Ipv4Net& r) {
-          return r.address == net.address && r.prefix == net.prefix;
-        })) {
+    if (std::find(on.begin(), on.end(), net) == on.end()) {
       BUILDER_TRY(KernelSide(*info));
     }
   }

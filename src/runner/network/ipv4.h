@@ -22,6 +22,7 @@ struct Ipv4Net {
   bool Overlaps(const Ipv4Net& other) const;
   uint32_t Broadcast() const { return address | ~Mask(); }
   std::string ToString() const;
+  bool operator==(const Ipv4Net&) const = default;
 };
 
 /// "A.B.C.D/N"; host bits must be zero (as docker refuses 10.0.0.1/8 for a subnet).
